@@ -1,0 +1,343 @@
+"""Tensor: an n-dimensional array (NumPy on "cpu", CuPy on "cuda") that records the ops made from it."""
+import numpy as np
+
+from . import _backend, _dtype
+from .autograd.grad_mode import STATE
+
+__all__ = ["Tensor"]
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode autograd, mirroring ``torch.Tensor``.
+
+    ``_data`` is the raw array; ``grad_fn`` is the node that made this tensor (``None`` for leaves);
+    ``_version_box`` is a one-element list shared with views and bumped by in-place ops.
+    Most methods (``exp``, ``sum``, ``reshape``, ``__add__``, ...) are attached by ``yingshe.ops``.
+    """
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_output_nr", "_version_box",
+                 "_hooks", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
+
+    def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):
+        from .ops.creation import _array_from_data
+        array = _array_from_data(data if data is not None else [], dtype, device, copy=True)
+        self._init(array, requires_grad)
+
+    def _init(self, array, requires_grad=False, grad_fn=None, output_nr=0):
+        self._data = array
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self._output_nr = output_nr
+        self._version_box = [0]
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, array, requires_grad=False, grad_fn=None, output_nr=0):
+        """Wrap a raw array without copying or checking (the hot path of every op)."""
+        t = object.__new__(Tensor)
+        if array.__class__ is not np.ndarray and isinstance(array, np.generic):
+            array = np.asarray(array)  # NumPy reductions on 0-d arrays return scalars
+        t._data = array
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version_box = [0]
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ---- attributes ------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        return _dtype.from_np(self._data.dtype)
+
+    @property
+    def device(self):
+        return _backend.device_of(self._data)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_normalize_dim(dim, self._data.ndim, "size")]
+
+    def numel(self):
+        return self._data.size
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _version(self):
+        return self._version_box[0]
+
+    def _bump_version(self):
+        self._version_box[0] += 1
+
+    @property
+    def data(self):
+        """The same storage as a tensor outside the graph (changes to it are not tracked)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else value
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self._data.flags.c_contiguous
+
+    # ---- conversions -----------------------------------------------------------------------
+    def numpy(self):
+        """The underlying NumPy array (shared, not copied)."""
+        if self.requires_grad and STATE.enabled:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
+                               "use tensor.detach().numpy()")
+        if self.device.type != "cpu":
+            raise TypeError("numpy(): the tensor is on 'cuda'; use tensor.cpu().numpy() to copy it")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = _backend.to_device(self._data, "cpu")
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"item(): a tensor with {self._data.size} elements cannot be "
+                               f"converted to a Python scalar (shape {tuple(self.shape)})")
+        return self._data.item()
+
+    def tolist(self):
+        return _backend.to_device(self._data, "cpu").tolist()
+
+    def detach(self):
+        """The same data outside the graph; shares storage and version counter."""
+        t = Tensor._make(self._data)
+        t._version_box = self._version_box
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad_: only floating-point tensors can require "
+                               f"gradients, this one is {self.dtype}")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def to(self, *args, **kwargs):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``; differentiable."""
+        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, (str, _backend.device)):
+                device = a
+            elif a is not None:
+                dtype = a
+        from .ops.elementwise import to_copy
+        return to_copy(self, dtype=dtype, device=device)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"yingshe.{self.dtype.name}"
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else device)
+
+    # ---- autograd --------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (reverse-mode chain rule)."""
+        from .autograd.engine import backward
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                 inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't "
+                               "require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._register_pre_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        from .autograd.function import _RemovableHandle
+        return _RemovableHandle(self._hooks, hook)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for a non-leaf tensor too (leaves keep it anyway)."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("retain_grad: can't retain_grad on a tensor that doesn't "
+                                   "require gradient")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        import weakref
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            tensor = ref()
+            if tensor is not None:
+                g = grad.detach()
+                tensor.grad = g if tensor.grad is None else tensor.grad + g
+            return grad
+        self.grad_fn._register_pre_hook(self._output_nr, keep)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    # ---- Python protocol -------------------------------------------------------------------
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self._data.size} elements "
+                               f"is ambiguous (shape {tuple(self.shape)})")
+        return bool(self._data.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return _format_tensor(self)
+
+
+def _normalize_dim(dim, ndim, op):
+    """``dim`` as a non-negative axis, with PyTorch's error for one out of range."""
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not lo <= dim <= hi:
+        raise IndexError(f"{op}: dimension out of range (expected to be in range of "
+                         f"[{lo}, {hi}], but got {dim})")
+    return dim % max(ndim, 1)
+
+
+_QUIET_DTYPES = ("float32", "int64", "bool")
+
+
+def _format_tensor(t):
+    array = _backend.to_device(t._data, "cpu")
+    prefix = "tensor("
+    if array.size == 0:
+        body = "[]" if array.ndim <= 1 else f"size={tuple(array.shape)}"
+    else:
+        body = np.array2string(array, separator=", ", prefix=prefix, threshold=1000, edgeitems=3,
+                               formatter=_formatter(array))
+    extras = []
+    if t.device.type != "cpu":
+        extras.append(f"device='{t.device}'")
+    if t.dtype.name not in _QUIET_DTYPES or (array.size == 0 and t.dtype.name != "float32"):
+        extras.append(f"dtype={t.dtype!r}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn={t.grad_fn!r}")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return prefix + ", ".join([body] + extras) + ")"
+
+
+def _formatter(array):
+    """PyTorch's number style: '1.' for whole floats, 4 decimals, scientific for wide ranges."""
+    if array.dtype.kind == "b":
+        return {"bool": lambda v: "True" if v else "False"}
+    if array.dtype.kind != "f":
+        return None
+    finite = np.abs(array[np.isfinite(array)].astype(np.float64))
+    if finite.size == 0 or np.all(finite == np.round(finite)) and finite.max() < 1e8:
+        fmt = "{:.0f}."
+    elif finite.max() >= 1e8 or (finite[finite > 0].size and finite[finite > 0].min() < 1e-4):
+        fmt = "{:.4e}"
+    else:
+        fmt = "{:.4f}"
+
+    def format_float(v):
+        if np.isnan(v):
+            return "nan"
+        if np.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return fmt.format(v)
+    return {"float_kind": format_float}

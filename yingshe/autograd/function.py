@@ -1,0 +1,211 @@
+"""``Function``: one node of the graph.  An op's ``forward`` computes the output, its ``backward``
+maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule, seed 003 §2.3)."""
+from .grad_mode import STATE
+from .._backend import get_array_module
+from .._tensor import Tensor
+
+__all__ = ["Function", "Op", "once_differentiable"]
+
+_INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
+_RELEASED = ()
+
+
+class Function:
+    """Base class of every differentiable op, built-in or user-defined (PyTorch's ``ctx`` style).
+
+    Subclasses define ``forward(ctx, *args, **kwargs)`` and ``backward(ctx, *grad_outputs)`` as
+    static methods and are called through ``MyFunction.apply(*args)``.  For a user-defined Function
+    ``forward`` receives Tensors (with recording off), as in PyTorch; built-in ops derive from
+    ``Op`` and receive the raw NumPy/CuPy arrays instead.  ``backward`` always receives and returns
+    Tensors, one gradient per ``forward`` argument (``None`` where ``ctx.needs_input_grad[i]`` is
+    false), and is written with Tensor ops so that ``create_graph=True`` differentiates it again.
+
+    The instance made by ``apply`` is both the ``ctx`` and the graph node (``tensor.grad_fn``).
+    """
+    _array_forward = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        record = False
+        if STATE.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    record = True
+                    break
+        ctx._record = record
+        ctx._saved = None
+        if cls._array_forward:
+            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+        else:
+            previous, STATE.enabled = STATE.enabled, False
+            try:
+                out = cls.forward(ctx, *args, **kwargs)
+            finally:
+                STATE.enabled = previous
+        single = not isinstance(out, tuple)
+        out_arrays = (out,) if single else out
+        if not cls._array_forward:
+            out_arrays = tuple(o._data if isinstance(o, Tensor) else o for o in out_arrays)
+        if not record:
+            outputs = [Tensor._make(o) for o in out_arrays]
+            return outputs[0] if single else tuple(outputs)
+
+        ctx._connect(args)
+        non_differentiable = getattr(ctx, "_non_differentiable", ())
+        outputs = []
+        for nr, o in enumerate(out_arrays):
+            differentiable = o.dtype.kind == "f" and not any(o is x for x in non_differentiable)
+            t = Tensor._make(o, differentiable, ctx if differentiable else None, nr)
+            outputs.append(t)
+        ctx._num_outputs = len(out_arrays)
+        if ctx._num_outputs > 1:
+            ctx._output_meta = [(o.shape, o.dtype, get_array_module(o)) for o in out_arrays]
+        if getattr(cls, "is_view", False):  # a view shares its base's version counter
+            outputs[0]._version_box = args[0]._version_box
+        if ctx._saved:
+            ctx._resolve_saved(args, out_arrays, outputs)
+        return outputs[0] if single else tuple(outputs)
+
+    def _connect(self, args):
+        """Record where each input's gradient goes: its grad_fn, or the leaf tensor that accumulates it."""
+        edges = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                edges.append((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a, 0))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        self.next_edges = edges
+        self.needs_input_grad = tuple(needs)
+        self._pre_hooks = None
+
+    # ---- saving for backward -------------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Keep arrays/Tensors for backward; inputs are checked there for in-place modification."""
+        if self._record:
+            self._saved = items
+
+    def mark_non_differentiable(self, *outputs):
+        """Outputs (the arrays or Tensors that forward returns) that get no gradient."""
+        self._non_differentiable = [o._data if isinstance(o, Tensor) else o for o in outputs]
+
+    def _resolve_saved(self, args, out_arrays, outputs):
+        resolved = []
+        for item in self._saved:
+            array = item._data if isinstance(item, Tensor) else item
+            entry = (_CONSTANT, array)
+            if array is not None:
+                for a in args:
+                    if isinstance(a, Tensor) and a._data is array:
+                        entry = (_INPUT, a, a._version_box[0])
+                        break
+                else:
+                    for nr, o in enumerate(out_arrays):
+                        if o is array:
+                            box = outputs[nr]._version_box
+                            entry = (_OUTPUT, array, nr, box, box[0])
+                            break
+            resolved.append(entry)
+        self._saved = resolved
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors (saved inputs are the input Tensors themselves; Python
+        scalars come back unchanged)."""
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to read "
+                "saved tensors after they were freed). Saved intermediate values are freed after "
+                "backward; pass retain_graph=True to the first backward() to keep them.")
+        if saved is None:
+            return ()
+        tensors = []
+        for entry in saved:
+            kind, array = entry[0], entry[1]
+            if kind == _INPUT:
+                tensor, version = entry[1], entry[2]
+                if tensor._version_box[0] != version:
+                    _raise_modified(self, tensor.shape, tensor.dtype, tensor._version_box[0], version)
+                tensors.append(tensor)
+            elif kind == _OUTPUT:
+                nr, box, version = entry[2], entry[3], entry[4]
+                if box[0] != version:
+                    _raise_modified(self, array.shape, array.dtype, box[0], version)
+                if STATE.enabled:  # create_graph: the output keeps its place in the graph
+                    tensors.append(Tensor._make(array, True, self, nr))
+                else:
+                    tensors.append(Tensor._make(array))
+            elif array is None or isinstance(array, (int, float, bool)):
+                tensors.append(array)  # Python scalars saved by ops like ``x * 2.0``
+            else:
+                tensors.append(Tensor._make(array))
+        return tuple(tensors)
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = _RELEASED
+
+    # ---- hooks and introspection -----------------------------------------------------------
+    def _register_pre_hook(self, output_nr, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+        return _RemovableHandle(self._pre_hooks[output_nr], hook)
+
+    @property
+    def next_functions(self):
+        """PyTorch-style: ((node or leaf accumulator, output_nr) or (None, 0)) per input."""
+        return tuple(e if e is not None else (None, 0) for e in self.next_edges)
+
+    @classmethod
+    def name(cls):
+        return f"{cls.__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+class Op(Function):
+    """A built-in op: ``forward`` receives and returns raw arrays of the tensors' array module."""
+    _array_forward = True
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _raise_modified(node, shape, dtype, now, expected):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: the tensor of shape {tuple(shape)} and dtype {dtype}, saved by {node.name()}, "
+        f"is at version {now}; expected version {expected} instead. Clone it before the in-place "
+        f"change, or do the change out of place.")
+
+
+def once_differentiable(backward):
+    """Decorator for a ``backward`` that cannot be differentiated again (it runs under no_grad)."""
+    def wrapper(ctx, *grads):
+        previous, STATE.enabled = STATE.enabled, False
+        try:
+            return backward(ctx, *grads)
+        finally:
+            STATE.enabled = previous
+    wrapper.__doc__ = backward.__doc__
+    return wrapper

@@ -1,0 +1,15 @@
+"""The op library, one module per family.  Each module lists in ``TENSOR_METHODS`` the functions
+that also become ``Tensor`` methods and operators; they are attached here, once, at import."""
+from .._tensor import Tensor
+from . import broadcast, creation, elementwise
+
+_FAMILIES = (creation, broadcast, elementwise)
+
+
+def _bind_tensor_methods():
+    for family in _FAMILIES:
+        for name, function in family.TENSOR_METHODS.items():
+            setattr(Tensor, name, function)
+
+
+_bind_tensor_methods()
