@@ -8,5 +8,12 @@ from . import ops
 from .ops.creation import *  # noqa: F401,F403 (tensor, zeros, randn, ...)
 from .ops.broadcast import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.inplace import *  # noqa: F401,F403
+from .ops.matmul import *  # noqa: F401,F403
+from .ops.softmax import *  # noqa: F401,F403
+from . import nn
 
 __version__ = "0.1.0"
