@@ -1,4 +1,5 @@
 """yingshe (映射, "mapping"): a deep learning framework written to be read, with PyTorch's API."""
+from ._allocator import ALLOCATOR_TUNED
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from ._backend import device, get_array_module, initial_seed, manual_seed, seed

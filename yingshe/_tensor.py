@@ -321,23 +321,28 @@ def _format_tensor(t):
 
 
 def _formatter(array):
-    """PyTorch's number style: '1.' for whole floats, 4 decimals, scientific for wide ranges."""
+    """PyTorch's number style: '1.' for whole floats, 4 decimals, scientific for wide ranges;
+    every element right-aligned to the widest."""
     if array.dtype.kind == "b":
-        return {"bool": lambda v: "True" if v else "False"}
-    if array.dtype.kind != "f":
-        return None
-    finite = np.abs(array[np.isfinite(array)].astype(np.float64))
-    if finite.size == 0 or np.all(finite == np.round(finite)) and finite.max() < 1e8:
-        fmt = "{:.0f}."
-    elif finite.max() >= 1e8 or (finite[finite > 0].size and finite[finite > 0].min() < 1e-4):
-        fmt = "{:.4e}"
+        to_text = lambda v: "True" if v else "False"  # noqa: E731
+    elif array.dtype.kind != "f":
+        to_text = str
     else:
-        fmt = "{:.4f}"
+        finite = np.abs(array[np.isfinite(array)].astype(np.float64))
+        nonzero = finite[finite > 0]
+        if finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8):
+            fmt = "{:.0f}."
+        elif finite.max() >= 1e8 or (nonzero.size and nonzero.min() < 1e-4):
+            fmt = "{:.4e}"
+        else:
+            fmt = "{:.4f}"
 
-    def format_float(v):
-        if np.isnan(v):
-            return "nan"
-        if np.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return fmt.format(v)
-    return {"float_kind": format_float}
+        def to_text(v):
+            if np.isnan(v):
+                return "nan"
+            if np.isinf(v):
+                return "inf" if v > 0 else "-inf"
+            return fmt.format(v)
+    width = max(len(to_text(v)) for v in array.reshape(-1)[:2000])
+    kind = {"b": "bool", "f": "float_kind"}.get(array.dtype.kind, "int_kind")
+    return {kind: lambda v: to_text(v).rjust(width)}

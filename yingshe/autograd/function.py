@@ -23,6 +23,9 @@ class Function:
     The instance made by ``apply`` is both the ``ctx`` and the graph node (``tensor.grad_fn``).
     """
     _array_forward = False
+    is_view = False  # True: the output is a view of input 0 and shares its version counter
+    _saved = None
+    _non_differentiable = ()
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -42,38 +45,52 @@ class Function:
                     record = True
                     break
         ctx._record = record
-        ctx._saved = None
         if cls._array_forward:
-            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args],
+                              **kwargs)
         else:
-            previous, STATE.enabled = STATE.enabled, False
-            try:
-                out = cls.forward(ctx, *args, **kwargs)
-            finally:
-                STATE.enabled = previous
-        single = not isinstance(out, tuple)
-        out_arrays = (out,) if single else out
-        if not cls._array_forward:
-            out_arrays = tuple(o._data if isinstance(o, Tensor) else o for o in out_arrays)
+            out = cls._forward_on_tensors(ctx, args, kwargs)
+        if out.__class__ is not tuple:  # the common case: one output
+            if not record:
+                return Tensor._make(out)
+            ctx._connect(args)
+            ctx._num_outputs = 1
+            differentiable = out.dtype.kind == "f" and not any(
+                out is x for x in ctx._non_differentiable)
+            result = Tensor._make(out, differentiable, ctx if differentiable else None)
+            if cls.is_view:  # a view shares its base's version counter
+                result._version_box = args[0]._version_box
+            if ctx._saved:
+                ctx._resolve_saved(args, (out,), (result,))
+            return result
         if not record:
-            outputs = [Tensor._make(o) for o in out_arrays]
-            return outputs[0] if single else tuple(outputs)
-
+            return tuple(Tensor._make(o) for o in out)
         ctx._connect(args)
-        non_differentiable = getattr(ctx, "_non_differentiable", ())
         outputs = []
-        for nr, o in enumerate(out_arrays):
-            differentiable = o.dtype.kind == "f" and not any(o is x for x in non_differentiable)
-            t = Tensor._make(o, differentiable, ctx if differentiable else None, nr)
-            outputs.append(t)
-        ctx._num_outputs = len(out_arrays)
-        if ctx._num_outputs > 1:
-            ctx._output_meta = [(o.shape, o.dtype, get_array_module(o)) for o in out_arrays]
-        if getattr(cls, "is_view", False):  # a view shares its base's version counter
-            outputs[0]._version_box = args[0]._version_box
+        for nr, o in enumerate(out):
+            differentiable = o.dtype.kind == "f" and not any(
+                o is x for x in ctx._non_differentiable)
+            outputs.append(Tensor._make(o, differentiable, ctx if differentiable else None, nr))
+        ctx._num_outputs = len(out)
+        ctx._output_meta = [(o.shape, o.dtype, get_array_module(o)) for o in out]
+        if cls.is_view:
+            for t in outputs:
+                t._version_box = args[0]._version_box
         if ctx._saved:
-            ctx._resolve_saved(args, out_arrays, outputs)
-        return outputs[0] if single else tuple(outputs)
+            ctx._resolve_saved(args, out, outputs)
+        return tuple(outputs)
+
+    @classmethod
+    def _forward_on_tensors(cls, ctx, args, kwargs):
+        """A user-defined forward: run on Tensors with recording off; return raw arrays."""
+        previous, STATE.enabled = STATE.enabled, False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            STATE.enabled = previous
+        if isinstance(out, (tuple, list)):
+            return tuple(o._data if isinstance(o, Tensor) else o for o in out)
+        return out._data if isinstance(out, Tensor) else out
 
     def _connect(self, args):
         """Record where each input's gradient goes: its grad_fn, or the leaf tensor that accumulates it."""
@@ -81,13 +98,14 @@ class Function:
         needs = []
         for a in args:
             if isinstance(a, Tensor) and a.requires_grad:
-                edges.append((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a, 0))
+                grad_fn = a.grad_fn
+                edges.append((grad_fn, a._output_nr) if grad_fn is not None else (a, 0))
                 needs.append(True)
             else:
                 edges.append(None)
                 needs.append(False)
         self.next_edges = edges
-        self.needs_input_grad = tuple(needs)
+        self.needs_input_grad = needs
         self._pre_hooks = None
 
     # ---- saving for backward -------------------------------------------------------------
