@@ -1,0 +1,194 @@
+"""Weight initialisation (``yingshe.nn.init``), PyTorch's functions and formulas.
+
+Each function fills its tensor in place (outside the graph) and returns it.  Xavier/Glorot keeps
+the variance of activations and gradients equal across layers: Var(w) = 2 / (fan_in + fan_out);
+Kaiming/He does so for ReLU nets: Var(w) = gain^2 / fan.
+"""
+import math
+
+from .. import _backend
+from .._tensor import Tensor
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
+           "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+           "orthogonal_", "trunc_normal_", "sparse_"]
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (PyTorch's table): relu sqrt(2), tanh 5/3, ..."""
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise ValueError(f"calculate_gain: negative_slope {slope!r} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+
+
+def _fill(tensor, array):
+    """Write ``array`` into ``tensor``'s memory (no graph), bumping its version."""
+    tensor._data[...] = array
+    tensor._bump_version()
+    return tensor
+
+
+def _generator(tensor, generator):
+    return generator if generator is not None else _backend.generator(tensor.device)
+
+
+def _float(tensor, op):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{op}: expected a yingshe.Tensor, got {type(tensor).__name__}")
+    return tensor._data.dtype
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with U(a, b)."""
+    dtype = _float(tensor, "uniform_")
+    return _fill(tensor, _generator(tensor, generator).uniform(a, b, tensor.shape).astype(dtype))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with N(mean, std^2)."""
+    dtype = _float(tensor, "normal_")
+    return _fill(tensor, _generator(tensor, generator).normal(mean, std, tensor.shape).astype(dtype))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with N(mean, std^2) conditioned on [a, b]: draws outside are redrawn (rejection)."""
+    dtype = _float(tensor, "trunc_normal_")
+    if not a < b:
+        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    gen = _generator(tensor, generator)
+    values = gen.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    for _ in range(1000):
+        count = int(outside.sum())
+        if count == 0:
+            break
+        values[outside] = gen.normal(mean, std, count)
+        outside = (values < a) | (values > b)
+    else:  # an interval far in the tail: fall back to uniform on it
+        values[outside] = gen.uniform(a, b, int(outside.sum()))
+    return _fill(tensor, values.astype(dtype))
+
+
+def constant_(tensor, val):
+    _float(tensor, "constant_")
+    return _fill(tensor, val)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1)
+
+
+def eye_(tensor):
+    """The identity matrix (2-D tensors only)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+    xp = _backend.get_array_module(tensor._data)
+    return _fill(tensor, xp.eye(*tensor.shape, dtype=tensor._data.dtype))
+
+
+def dirac_(tensor, groups=1):
+    """Dirac delta for conv weights (3/4/5-D): the convolution is the identity on its channels."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    out_per_group = tensor.shape[0] // groups
+    min_dim = min(out_per_group, tensor.shape[1])
+    xp = _backend.get_array_module(tensor._data)
+    values = xp.zeros(tensor.shape, tensor._data.dtype)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min_dim):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """fan_in = in_features x receptive field size, fan_out = out_features x receptive field."""
+    if tensor.ndim < 2:
+        raise ValueError(f"fan in and fan out can not be computed for a tensor with fewer than 2 "
+                         f"dimensions (shape {tuple(tensor.shape)})")
+    receptive_field = 1
+    for n in tensor.shape[2:]:
+        receptive_field *= n
+    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _fan(tensor, mode):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode {mode!r} not supported, use 'fan_in' or 'fan_out'")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))  (Glorot & Bengio 2010)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """U(-b, b) with b = gain * sqrt(3 / fan)  (He et al. 2015)."""
+    gain = calculate_gain(nonlinearity, a)
+    bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """N(0, std^2) with std = gain / sqrt(fan)."""
+    gain = calculate_gain(nonlinearity, a)
+    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix (Saxe et al. 2013)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got "
+                         f"shape {tuple(tensor.shape)}")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    xp = _backend.get_array_module(tensor._data)
+    flat = xp.asarray(_generator(tensor, generator).normal(0.0, 1.0, (rows, cols)))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q = q * xp.sign(xp.diagonal(r))  # make the decomposition unique
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape).astype(tensor._data.dtype))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """2-D: N(0, std^2) with a fraction ``sparsity`` of each column set to zero."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+    rows, cols = tensor.shape
+    gen = _generator(tensor, generator)
+    values = gen.normal(0.0, std, (rows, cols))
+    zeros_per_column = int(math.ceil(sparsity * rows))
+    for c in range(cols):
+        values[gen.permutation(rows)[:zeros_per_column], c] = 0
+    return _fill(tensor, values.astype(tensor._data.dtype))
