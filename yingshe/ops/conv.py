@@ -1,0 +1,279 @@
+"""Convolution as im2col + one GEMM (seed 000 §4, seed 003 CNN): every receptive field of the
+input becomes a row of a matrix ``cols`` (a strided view copied once), so that
+y[n, o, i, j] = sum_{c, p, q} w[o, c, p, q] x[n, c, i*s + p*d, j*s + q*d] + b[o] is the matrix
+product cols @ W^T.  Backward: dW = dY^T cols, d(cols) = dY W, and col2im adds d(cols) back to
+the input positions kernel offset by kernel offset (kh x kw strided adds, no per-pixel loop).
+"""
+
+from .._backend import get_array_module
+from ..autograd.function import Op, once_differentiable
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+
+def _pair(value, name):
+    if isinstance(value, int):
+        return value, value
+    value = tuple(value)
+    if len(value) != 2 or not all(isinstance(v, int) for v in value):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return value
+
+
+def _output_size(size, kernel, stride, padding, dilation):
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _pad(x, ph, pw, xp):
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def im2col(x, kernel, stride, padding, dilation):
+    """Rows of receptive fields: (N*Ho*Wo, C*kh*kw), ordered (n, i, j) x (c, p, q)."""
+    xp = get_array_module(x)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    n, c, h, w = x.shape
+    ho, wo = _output_size(h, kh, sh, ph, dh), _output_size(w, kw, sw, pw, dw)
+    padded = _pad(x, ph, pw, xp)
+    s_n, s_c, s_h, s_w = padded.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        padded, (n, ho, wo, c, kh, kw), (s_n, s_h * sh, s_w * sw, s_c, s_h * dh, s_w * dw))
+    return windows.reshape(n * ho * wo, c * kh * kw), (ho, wo)
+
+
+def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
+    """The adjoint of ``im2col``: add each row's entries back to the input positions it came from."""
+    xp = get_array_module(cols)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    n, c, h, w = input_shape
+    ho, wo = out_hw
+    cols = cols.reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # n, c, kh, kw, ho, wo
+    padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
+    for p in range(kh):
+        rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
+        for q in range(kw):
+            padded[:, :, rows, q * dw:q * dw + sw * (wo - 1) + 1:sw] += cols[:, :, p, q]
+    return padded[:, :, ph:ph + h, pw:pw + w]
+
+
+def _grouped_matmul(a, b, groups):
+    """(M, G*K) x (G, K, O) -> (M, G*O): one GEMM per group (one GEMM when G == 1)."""
+    xp = get_array_module(a)
+    if groups == 1:
+        return a @ b[0]
+    m = a.shape[0]
+    a = a.reshape(m, groups, -1).transpose(1, 0, 2)
+    return xp.matmul(a, b).transpose(1, 0, 2).reshape(m, -1)
+
+
+def _conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
+    n = x.shape[0]
+    out_channels, _, kh, kw = weight.shape
+    cols, (ho, wo) = im2col(x, (kh, kw), stride, padding, dilation)
+    w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K, O/G
+    out = _grouped_matmul(cols, w, groups)
+    if bias is not None:
+        out += bias
+    out = out.reshape(n, ho, wo, out_channels).transpose(0, 3, 1, 2)
+    return get_array_module(x).ascontiguousarray(out), cols
+
+
+def _conv2d_backward(grad, x_shape, weight, cols, stride, padding, dilation, groups,
+                     need_input, need_weight, need_bias):
+    """Gradients of conv2d: (input, weight, bias), None where not needed."""
+    out_channels, _, kh, kw = weight.shape
+    g = grad.transpose(0, 2, 3, 1).reshape(-1, out_channels)  # (M, O)
+    grad_x = grad_w = grad_b = None
+    if need_input:
+        w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K
+        dcols = _grouped_matmul(g, w, groups)
+        grad_x = col2im(dcols, x_shape, (kh, kw), stride, padding, dilation, grad.shape[2:])
+    if need_weight:
+        if groups == 1:
+            grad_w = (g.T @ cols).reshape(weight.shape)
+        else:
+            xp = get_array_module(g)
+            m = g.shape[0]
+            gg = g.reshape(m, groups, -1).transpose(1, 2, 0)  # G, O/G, M
+            cc = cols.reshape(m, groups, -1).transpose(1, 0, 2)  # G, M, K
+            grad_w = xp.matmul(gg, cc).reshape(weight.shape)
+    if need_bias:
+        grad_b = grad.sum(axis=(0, 2, 3))
+    return grad_x, grad_w, grad_b
+
+
+class Conv2d(Op):
+    """2-D cross-correlation, NCHW, weight (O, C/groups, kh, kw)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        out, cols = _conv2d_forward(x, weight, bias, stride, padding, dilation, groups)
+        ctx.save_for_backward(weight)
+        ctx.cols = cols if ctx._record else None
+        ctx.params = (x.shape, stride, padding, dilation, groups, bias is not None)
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        (weight,) = ctx.saved_tensors
+        x_shape, stride, padding, dilation, groups, has_bias = ctx.params
+        need = ctx.needs_input_grad
+        grads = _conv2d_backward(grad._data, x_shape, weight._data, ctx.cols, stride, padding,
+                                 dilation, groups, need[0], need[1], has_bias and need[2])
+        return grads + (None,) * 4
+
+
+class ConvTranspose2d(Op):
+    """The adjoint of conv2d with respect to its input ("deconvolution"), weight (C, O/groups, kh, kw)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation, groups):
+        xp = get_array_module(x)
+        n, in_channels, h, w = x.shape
+        kh, kw = weight.shape[2:]
+        out_channels = weight.shape[1] * groups
+        ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
+        wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
+        x2 = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
+        wg = weight.reshape(groups, in_channels // groups, -1)  # G, C/G, (O/G)*kh*kw
+        cols = _grouped_matmul(x2, wg, groups)  # (N*H*W, O*kh*kw), ordered (g, o, p, q)
+        out = col2im(cols, (n, out_channels, ho, wo), (kh, kw), stride, padding, dilation, (h, w))
+        if bias is not None:
+            out = out + bias.reshape(1, -1, 1, 1)
+        ctx.save_for_backward(x, weight)
+        ctx.params = (stride, padding, dilation, groups, bias is not None)
+        return xp.ascontiguousarray(out)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        x, weight = (t._data for t in ctx.saved_tensors)
+        stride, padding, dilation, groups, has_bias = ctx.params
+        need = ctx.needs_input_grad
+        in_channels = x.shape[1]
+        kh, kw = weight.shape[2:]
+        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # (N*H*W, O*kh*kw)
+        grad_x = grad_w = grad_b = None
+        if need[0]:  # a convolution of the gradient with the same weight
+            wg = weight.reshape(groups, in_channels // groups, -1).transpose(0, 2, 1)
+            gx = _grouped_matmul(cols, wg, groups)
+            n, _, h, w = x.shape
+            grad_x = gx.reshape(n, h, w, in_channels).transpose(0, 3, 1, 2)
+        if need[1]:
+            x2 = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
+            if groups == 1:
+                grad_w = (x2.T @ cols).reshape(weight.shape)
+            else:
+                xp = get_array_module(x2)
+                m = x2.shape[0]
+                xx = x2.reshape(m, groups, -1).transpose(1, 2, 0)
+                cc = cols.reshape(m, groups, -1).transpose(1, 0, 2)
+                grad_w = xp.matmul(xx, cc).reshape(weight.shape)
+        if has_bias and need[2]:
+            grad_b = grad._data.sum(axis=(0, 2, 3))
+        return grad_x, grad_w, grad_b, None, None, None, None, None
+
+
+def _check_conv(op, input, weight, bias, groups, spatial):
+    if input.ndim != spatial + 2:
+        raise ValueError(f"{op}: expected a {spatial + 2}-D input (batched), got shape "
+                         f"{tuple(input.shape)}")
+    if weight.ndim != spatial + 2:
+        raise ValueError(f"{op}: expected a {spatial + 2}-D weight, got shape {tuple(weight.shape)}")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} differ")
+    if bias is not None and bias.shape != (weight.shape[0] if "transpose" not in op
+                                           else weight.shape[1] * groups,):
+        raise ValueError(f"{op}: bias shape {tuple(bias.shape)} does not match the weight "
+                         f"{tuple(weight.shape)}")
+
+
+def _same_padding(op, weight_hw, stride, dilation):
+    if stride != (1, 1):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                         f"(stride {stride})")
+    pads = [d * (k - 1) for k, d in zip(weight_hw, dilation)]
+    if any(p % 2 for p in pads):  # PyTorch pads the extra element at the end
+        return pads, True
+    return tuple(p // 2 for p in pads), False
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv2d``: NCHW input, weight (O, C/groups, kh, kw)."""
+    _check_conv("conv2d", input, weight, bias, groups, 2)
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    if input.shape[1] != weight.shape[1] * groups:
+        raise ValueError(f"conv2d: expected input with {weight.shape[1] * groups} channels "
+                         f"(weight {tuple(weight.shape)}, groups={groups}), got input "
+                         f"{tuple(input.shape)}")
+    if weight.shape[0] % groups:
+        raise ValueError(f"conv2d: out_channels {weight.shape[0]} is not divisible by groups={groups}")
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            pads, uneven = _same_padding("conv2d", weight.shape[2:], stride, dilation)
+            if uneven:
+                from .shape import pad as pad_tensor
+                input = pad_tensor(input, (pads[1] // 2, pads[1] - pads[1] // 2,
+                                           pads[0] // 2, pads[0] - pads[0] // 2))
+                padding = (0, 0)
+            else:
+                padding = pads
+        else:
+            raise ValueError(f"conv2d: padding must be 'valid', 'same' or ints, got {padding!r}")
+    padding = _pair(padding, "padding")
+    h, w = input.shape[2] + 2 * padding[0], input.shape[3] + 2 * padding[1]
+    kh, kw = (dilation[0] * (weight.shape[2] - 1) + 1, dilation[1] * (weight.shape[3] - 1) + 1)
+    if h < kh or w < kw:
+        raise ValueError(f"conv2d: the padded input ({h} x {w}) is smaller than the dilated kernel "
+                         f"({kh} x {kw}); input {tuple(input.shape)}, weight {tuple(weight.shape)}")
+    return Conv2d.apply(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv1d``: (N, C, L) input as a conv2d with height 1."""
+    _check_conv("conv1d", input, weight, bias, groups, 1)
+    if isinstance(padding, str):
+        padding2 = padding
+    else:
+        padding2 = (0, padding if isinstance(padding, int) else padding[0])
+    as_int = (lambda v: v if isinstance(v, int) else v[0])
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, as_int(stride)), padding2,
+                 (1, as_int(dilation)), groups)
+    return out.squeeze(2)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose2d``: weight (C_in, C_out/groups, kh, kw)."""
+    _check_conv("conv_transpose2d", input, weight, bias, groups, 2)
+    if input.shape[1] != weight.shape[0]:
+        raise ValueError(f"conv_transpose2d: input has {input.shape[1]} channels but the weight "
+                         f"{tuple(weight.shape)} expects {weight.shape[0]}")
+    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
+    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    for op_, s, d in zip(output_padding, stride, dilation):
+        if op_ >= max(s, d):
+            raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller "
+                             f"than stride {stride} or dilation {dilation}")
+    return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation,
+                                 groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose1d`` as a conv_transpose2d with height 1."""
+    as_int = (lambda v: v if isinstance(v, int) else v[0])
+    out = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, as_int(stride)),
+                           (0, as_int(padding)), (0, as_int(output_padding)), groups,
+                           (1, as_int(dilation)))
+    return out.squeeze(2)
+
+

@@ -1,0 +1,342 @@
+"""Pooling (seed 000 §4, seed 001 CNN): max pooling keeps the largest value of each window and
+routes the gradient to that position only; average pooling spreads it evenly over the window.
+Windows are strided views of the (padded) input, so no Python loop runs over pixels."""
+from .._backend import get_array_module
+from ..autograd.function import Op, once_differentiable
+from .conv import _pair
+
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool2d", "interpolate"]
+
+
+def _pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
+    """PyTorch's rule, including ceil_mode's: the last window must start inside the input or
+    its left padding."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
+    """A (N, C, Ho, Wo, kh, kw) view of ``x`` padded with ``fill`` (extra room for ceil_mode)."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    ho, wo = out_hw
+    need_h = max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1)
+    need_w = max(w + 2 * pw, (wo - 1) * sw + dw * (kw - 1) + 1)
+    if (need_h, need_w) != (h, w):
+        padded = xp.full((n, c, need_h, need_w), fill, x.dtype)
+        padded[:, :, ph:ph + h, pw:pw + w] = x
+    else:
+        padded = x
+    s_n, s_c, s_h, s_w = padded.strides
+    view = xp.lib.stride_tricks.as_strided(
+        padded, (n, c, ho, wo, kh, kw), (s_n, s_c, s_h * sh, s_w * sw, s_h * dh, s_w * dw))
+    return view, padded.shape
+
+
+class MaxPool2d(Op):
+    """y = max over each window; dx gets dy at the window's argmax (the first one on ties)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
+        xp = get_array_module(x)
+        n, c, h, w = x.shape
+        kh, kw = kernel
+        ho, wo = out_hw
+        view, _ = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
+        flat = view.reshape(n, c, ho, wo, kh * kw)
+        arg = flat.argmax(axis=-1)
+        out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+        if ctx._record:  # where each maximum sits in its (h*w) input plane
+            p, q = xp.divmod(arg, kw)
+            rows = xp.arange(ho).reshape(ho, 1) * stride[0] + p * dilation[0] - padding[0]
+            cols = xp.arange(wo) * stride[1] + q * dilation[1] - padding[1]
+            ctx.positions = rows * w + cols
+            ctx.input_shape = x.shape
+            ctx.overlapping = stride[0] < kh * dilation[0] or stride[1] < kw * dilation[1]
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        grad = grad._data
+        xp = get_array_module(grad)
+        n, c, h, w = ctx.input_shape
+        planes = n * c
+        positions = ctx.positions.reshape(planes, -1)
+        g = grad.reshape(planes, -1)
+        if ctx.overlapping:  # windows share inputs: add up every contribution
+            offsets = (xp.arange(planes) * (h * w)).reshape(-1, 1)
+            out = xp.bincount((positions + offsets).ravel(), weights=g.ravel(),
+                              minlength=planes * h * w).astype(grad.dtype)
+        else:
+            out = xp.zeros((planes, h * w), grad.dtype)
+            xp.put_along_axis(out, positions, g, axis=1)
+        return out.reshape(n, c, h, w), None, None, None, None, None
+
+
+def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, xp, dtype):
+    """Per output position along one axis: how many elements its window averages."""
+    start = xp.arange(out) * stride - padding
+    end = xp.minimum(start + kernel, size + padding)
+    if count_include_pad:
+        return (end - start).astype(dtype)
+    return (xp.minimum(end, size) - xp.maximum(start, 0)).astype(dtype)
+
+
+class AvgPool2d(Op):
+    """y = mean of each window (PyTorch's divisor rules); dx = dy / divisor spread over the window."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
+        xp = get_array_module(x)
+        n, c, h, w = x.shape
+        view, _ = _windows(x, kernel, stride, padding, (1, 1), out_hw, 0)
+        ho, wo = out_hw
+        total = view.sum(axis=(4, 5))
+        if divisor_override:
+            divisor = x.dtype.type(divisor_override)
+        else:
+            dh = _avg_divisor(h, kernel[0], stride[0], padding[0], ho, count_include_pad, xp, x.dtype)
+            dw = _avg_divisor(w, kernel[1], stride[1], padding[1], wo, count_include_pad, xp, x.dtype)
+            divisor = dh.reshape(-1, 1) * dw
+        ctx.params = (x.shape, kernel, stride, padding, divisor)
+        return total / divisor
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), divisor = ctx.params
+        xp = get_array_module(grad._data)
+        g = grad._data / divisor
+        ho, wo = g.shape[2:]
+        padded = xp.zeros((n, c, max(h + 2 * ph, (ho - 1) * sh + kh),
+                           max(w + 2 * pw, (wo - 1) * sw + kw)), g.dtype)
+        for p in range(kh):  # col2im: one strided add per kernel offset
+            for q in range(kw):
+                padded[:, :, p:p + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += g
+        return padded[:, :, ph:ph + h, pw:pw + w], None, None, None, None, None, None
+
+
+def _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+    kernel = _pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] or stride == () else _pair(stride, "stride")
+    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    for k, p in zip(kernel, padding):
+        if p > k // 2:
+            raise ValueError(f"{op}: padding {padding} should be at most half the kernel size "
+                             f"{kernel}")
+    h, w = input.shape[-2:]
+    out_hw = tuple(_pool_output_size(size, k, s, p, d, ceil_mode)
+                   for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
+    if min(out_hw) <= 0:
+        raise ValueError(f"{op}: the output would be {out_hw} for input {tuple(input.shape)} with "
+                         f"kernel {kernel}, stride {stride}, padding {padding}")
+    return kernel, stride, padding, dilation, out_hw
+
+
+def _batched(input, fn):
+    """Run a 4-D pooling function on a 3-D (C, H, W) input too."""
+    if input.ndim == 3:
+        return fn(input.unsqueeze(0)).squeeze(0)
+    return fn(input)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """``torch.nn.functional.max_pool2d`` (``return_indices`` gives flat h*w positions)."""
+    kernel, stride, padding, dilation, out_hw = _pool_args("max_pool2d", input, kernel_size, stride,
+                                                           padding, dilation, ceil_mode)
+    if return_indices:
+        raise NotImplementedError("max_pool2d: return_indices=True is not supported yet")
+    return _batched(input, lambda x: MaxPool2d.apply(x, kernel, stride, padding, dilation, out_hw))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """``torch.nn.functional.avg_pool2d``."""
+    kernel, stride, padding, _, out_hw = _pool_args("avg_pool2d", input, kernel_size, stride,
+                                                    padding, 1, ceil_mode)
+    return _batched(input, lambda x: AvgPool2d.apply(x, kernel, stride, padding, out_hw,
+                                                     count_include_pad, divisor_override))
+
+
+def _first(value):
+    return value if isinstance(value, int) or value is None else value[0]
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """``torch.nn.functional.max_pool1d`` as a max_pool2d over a height of 1."""
+    stride = _first(stride)
+    out = max_pool2d(input.unsqueeze(-2), (1, _first(kernel_size)),
+                     None if stride is None else (1, stride), (0, _first(padding)),
+                     (1, _first(dilation)), ceil_mode, return_indices)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """``torch.nn.functional.avg_pool1d`` as an avg_pool2d over a height of 1."""
+    stride = _first(stride)
+    out = avg_pool2d(input.unsqueeze(-2), (1, _first(kernel_size)),
+                     None if stride is None else (1, stride), (0, _first(padding)), ceil_mode,
+                     count_include_pad)
+    return out.squeeze(-2)
+
+
+def _adaptive_bins(size, out):
+    """PyTorch's adaptive bins: [floor(i*size/out), ceil((i+1)*size/out)) for i < out."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def _averaging_matrix(size, out, xp, dtype):
+    """P (out, size) with P[i, j] = 1/len(bin i) for j in bin i: adaptive average = P x P'^T."""
+    matrix = xp.zeros((out, size), dtype)
+    for i, (start, end) in enumerate(_adaptive_bins(size, out)):
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+class AdaptiveAvgPool2d(Op):
+    """Adaptive average pooling is separable: y = P_h x P_w^T for averaging matrices P."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        xp = get_array_module(x)
+        ph = _averaging_matrix(x.shape[2], out_hw[0], xp, x.dtype)
+        pw = _averaging_matrix(x.shape[3], out_hw[1], xp, x.dtype)
+        ctx.matrices = (ph, pw)
+        return xp.matmul(xp.matmul(ph, x), pw.T)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ph, pw = ctx.matrices
+        return AdaptiveAvgPool2dBackward.apply(grad, ph, pw), None
+
+
+class AdaptiveAvgPool2dBackward(Op):
+    """dx = P_h^T dy P_w (linear, so its own backward is the forward op again)."""
+
+    @staticmethod
+    def forward(ctx, grad, ph, pw):
+        xp = get_array_module(grad)
+        ctx.out_hw = (ph.shape[0], pw.shape[0])
+        return xp.matmul(xp.matmul(ph.T, grad), pw)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AdaptiveAvgPool2d.apply(grad, ctx.out_hw), None, None
+
+
+def _adaptive_size(op, input, output_size):
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+    out = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    return tuple(input.shape[-2 + i] if o is None else o for i, o in enumerate(out))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """``torch.nn.functional.adaptive_avg_pool2d``."""
+    out_hw = _adaptive_size("adaptive_avg_pool2d", input, output_size)
+    return _batched(input, lambda x: AdaptiveAvgPool2d.apply(x, out_hw))
+
+
+class AdaptiveMaxPool2d(Op):
+    """Max over each adaptive bin; the gradient goes to each bin's argmax."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        xp = get_array_module(x)
+        n, c, h, w = x.shape
+        rows, cols = _adaptive_bins(h, out_hw[0]), _adaptive_bins(w, out_hw[1])
+        out = xp.empty((n, c) + tuple(out_hw), x.dtype)
+        positions = xp.empty((n, c) + tuple(out_hw), xp.int64)
+        for i, (r0, r1) in enumerate(rows):
+            for j, (c0, c1) in enumerate(cols):
+                region = x[:, :, r0:r1, c0:c1].reshape(n, c, -1)
+                arg = region.argmax(axis=-1)
+                out[:, :, i, j] = xp.take_along_axis(region, arg[..., None], axis=-1)[..., 0]
+                p, q = xp.divmod(arg, c1 - c0)
+                positions[:, :, i, j] = (r0 + p) * w + c0 + q
+        ctx.positions, ctx.input_shape = positions, x.shape
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        grad = grad._data
+        xp = get_array_module(grad)
+        n, c, h, w = ctx.input_shape
+        planes = n * c
+        offsets = (xp.arange(planes) * (h * w)).reshape(-1, 1)
+        flat = ctx.positions.reshape(planes, -1) + offsets
+        out = xp.bincount(flat.ravel(), weights=grad.reshape(planes, -1).ravel(),
+                          minlength=planes * h * w).astype(grad.dtype)
+        return out.reshape(n, c, h, w), None
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """``torch.nn.functional.adaptive_max_pool2d``."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool2d: return_indices=True is not supported yet")
+    out_hw = _adaptive_size("adaptive_max_pool2d", input, output_size)
+    return _batched(input, lambda x: AdaptiveMaxPool2d.apply(x, out_hw))
+
+
+class UpsampleNearest(Op):
+    """y[..., i, j] = x[..., floor(i * H / Ho), floor(j * W / Wo)]; dx sums dy over each source."""
+
+    @staticmethod
+    def forward(ctx, x, out_hw, scales):
+        xp = get_array_module(x)
+        h, w = x.shape[-2:]
+        rows = _nearest_sources(h, out_hw[0], scales[0], xp)
+        cols = _nearest_sources(w, out_hw[1], scales[1], xp)
+        ctx.sources, ctx.input_shape = (rows, cols), x.shape
+        return x[..., rows[:, None], cols[None, :]]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        grad = grad._data
+        xp = get_array_module(grad)
+        rows, cols = ctx.sources
+        n, c, h, w = ctx.input_shape
+        # sum over output columns that share a source column, then rows (two small GEMMs)
+        col_map = xp.zeros((cols.size, w), grad.dtype)
+        col_map[xp.arange(cols.size), cols] = 1
+        row_map = xp.zeros((rows.size, h), grad.dtype)
+        row_map[xp.arange(rows.size), rows] = 1
+        return xp.matmul(row_map.T, xp.matmul(grad, col_map)), None, None
+
+
+def _nearest_sources(size, out, scale, xp):
+    ratio = (1.0 / scale) if scale else size / out
+    return xp.minimum(xp.floor(xp.arange(out) * ratio).astype(xp.int64), size - 1)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None):
+    """``torch.nn.functional.interpolate`` for mode 'nearest' on 4-D (N, C, H, W) input."""
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported (only 'nearest')")
+    if input.ndim != 4:
+        raise ValueError(f"interpolate: expected a 4-D input, got shape {tuple(input.shape)}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    h, w = input.shape[2:]
+    if size is not None:
+        out_hw = (size, size) if isinstance(size, int) else tuple(size)
+        scales = (None, None)
+    else:
+        sf = (scale_factor, scale_factor) if isinstance(scale_factor, (int, float)) \
+            else tuple(scale_factor)
+        out_hw = (int(h * sf[0]), int(w * sf[1]))
+        scales = (None, None) if recompute_scale_factor else sf
+    return UpsampleNearest.apply(input, out_hw, scales)
