@@ -52,7 +52,10 @@ class Function:
             out = cls._forward_on_tensors(ctx, args, kwargs)
         if out.__class__ is not tuple:  # the common case: one output
             if not record:
-                return Tensor._make(out)
+                result = Tensor._make(out)
+                if cls.is_view:  # a view shares its base's version counter
+                    result._version_box = args[0]._version_box
+                return result
             ctx._connect(args)
             ctx._num_outputs = 1
             differentiable = out.dtype.kind == "f" and not any(
@@ -64,7 +67,11 @@ class Function:
                 ctx._resolve_saved(args, (out,), (result,))
             return result
         if not record:
-            return tuple(Tensor._make(o) for o in out)
+            outputs = tuple(Tensor._make(o) for o in out)
+            if cls.is_view:
+                for t in outputs:
+                    t._version_box = args[0]._version_box
+            return outputs
         ctx._connect(args)
         outputs = []
         for nr, o in enumerate(out):

@@ -1,5 +1,618 @@
-"""(being written)"""
+"""Indexing: ``t[index]``, ``t[index] = value`` and the gather/scatter family.
 
-__all__ = []
+Two kinds of selection, as in NumPy and PyTorch:
 
-TENSOR_METHODS = {}
+- basic (ints, slices, None, ``...``): the result is a view of the input (``BasicIndex``); its
+  gradient is dy written into zeros at the selected places (``SliceScatter``).
+- advanced (integer arrays, boolean masks): the result is a copy.  An element picked k times
+  receives k gradients, so every backward here is a scatter-add: dx.flat[p] += dy[i] for each
+  selected flat position p = positions[i] (``ScatterAddFlat``, whose own adjoint is the flat take
+  ``TakeFlat``: dx = dy.flat[positions]).  ``t[index]`` computes them only in backward;
+  gather, take_along_dim and scatter select through them in forward too.
+
+PyTorch applies ints, slices and None first and the index arrays afterwards, so for x of shape
+(2, 3, 4) ``x[0, :, [0, 1]]`` has shape (3, 2) where NumPy gives (2, 3); ``_parse_index`` splits
+an index into those two NumPy steps.
+"""
+import operator
+
+import numpy as np
+
+from .. import _backend
+from .._backend import get_array_module
+from .._tensor import Tensor, _normalize_dim
+from ..autograd.function import Op
+from .broadcast import broadcast_shapes, broadcast_to, unbroadcast
+from .elementwise import to_copy
+from .inplace import _inplace
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "take_along_dim", "masked_select"]
+
+_FULL = slice(None)
+
+
+# ---- the autograd ops ----------------------------------------------------------------------
+class BasicIndex(Op):
+    """y = x[index] for ints, slices and None: a view of x.  dx = zeros with dy written at index."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SliceScatter.apply(grad, ctx.shape, ctx.index), None
+
+
+class SliceScatter(Op):
+    """y = zeros(shape) with y[index] = x (a basic index).  The adjoint of BasicIndex:
+    dx = dy[index]."""
+
+    @staticmethod
+    def forward(ctx, x, shape, index):
+        ctx.index = index
+        out = get_array_module(x).zeros(shape, x.dtype)
+        out[index] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return BasicIndex.apply(grad, ctx.index), None, None
+
+
+class IndexSelect(Op):
+    """y = x.take(index, axis): y[..., i, ...] = x[..., index[i], ...] (index of any shape).
+    dx: dy scatter-added back, so an index repeated k times collects k gradients."""
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+        return get_array_module(x).take(x, index, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        positions = _take_positions(ctx.shape, ctx.axis, ctx.index)
+        return ScatterAddFlat.apply(grad, positions, ctx.shape), None, None
+
+
+class AdvancedIndex(Op):
+    """y = x[index], ``index`` a tuple of full slices and integer arrays (NumPy's advanced
+    indexing).  dx.flat[p] += dy[i] for every selected flat position p (repeats accumulate)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        positions = _advanced_positions(ctx.shape, ctx.index)
+        return ScatterAddFlat.apply(grad, positions, ctx.shape), None
+
+
+class TakeFlat(Op):
+    """y = x.flat[positions] (y has the shape of positions).  dx: dy scatter-added at positions."""
+
+    @staticmethod
+    def forward(ctx, x, positions):
+        ctx.shape, ctx.positions = x.shape, positions
+        return get_array_module(x).take(x, positions)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAddFlat.apply(grad, ctx.positions, ctx.shape), None
+
+
+class ScatterAddFlat(Op):
+    """y = zeros(shape), then y.flat[positions[i]] += x[i] for every i (repeats add up).
+    The adjoint of TakeFlat: dx = dy.flat[positions]."""
+
+    @staticmethod
+    def forward(ctx, x, positions, shape):
+        xp = get_array_module(x)
+        positions = xp.broadcast_to(positions, x.shape)
+        ctx.positions = positions
+        out = xp.zeros(int(np.prod(shape)), x.dtype)
+        xp.add.at(out, positions.reshape(-1), x.reshape(-1))
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return TakeFlat.apply(grad, ctx.positions), None, None
+
+
+class IndexPut(Op):
+    """y = x with y[index] = value (``t[index] = value``).  dx = dy with zeros at index;
+    dvalue = dy[index], summed over the dimensions value was broadcast along.
+
+    With ``inplace`` the write goes into x's own memory (``__setitem__``): safe, because the node
+    keeps nothing of x."""
+
+    @staticmethod
+    def forward(ctx, x, value, index, inplace):
+        ctx.index, ctx.value_shape = index, getattr(value, "shape", None)
+        out = x if inplace else x.copy()
+        _write(out, index, value)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = grad_value = None
+        if ctx.needs_input_grad[0]:
+            grad_x = IndexPut.apply(grad, 0.0, ctx.index, False)
+        if ctx.needs_input_grad[1]:
+            selected = _select(grad, ctx.index)
+            extra = len(ctx.value_shape) - selected.ndim  # value may carry leading size-1 dims
+            if extra > 0:
+                selected = BasicIndex.apply(selected, (None,) * extra + (Ellipsis,))
+            grad_value = unbroadcast(selected, ctx.value_shape)
+        return grad_x, grad_value, None, None
+
+
+class Scatter(Op):
+    """y = x, then y.flat[positions] = src (``scatter``) or += src (``scatter_add``, repeats add
+    up); src is cut to the shape of positions.  dx = dy (zeroed at the written positions for
+    scatter); dsrc = dy.flat[positions], zero outside the part of src that was used."""
+
+    @staticmethod
+    def forward(ctx, x, src, positions, accumulate):
+        ctx.positions, ctx.accumulate = positions, accumulate
+        ctx.src_shape = getattr(src, "shape", None)
+        out = x.copy()
+        _scatter_into(out.reshape(-1), positions, src, accumulate)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = grad_src = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad if ctx.accumulate else Scatter.apply(grad, 0.0, ctx.positions, False)
+        if ctx.needs_input_grad[1]:
+            grad_src = TakeFlat.apply(grad, ctx.positions)
+            if grad_src.shape != ctx.src_shape:
+                grad_src = SliceScatter.apply(grad_src, ctx.src_shape,
+                                              _leading_block(grad_src.shape))
+        return grad_x, grad_src, None, None
+
+
+# ---- flat positions: where each selected element lives in a C-ordered array -------------------
+def _c_strides(shape):
+    """Element strides of a C-ordered array of ``shape``: stride[d] = prod(shape[d+1:])."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return strides[::-1]
+
+
+def _arange_at(xp, n, dim, ndim):
+    """arange(n) laid along dimension ``dim`` of ``ndim`` (broadcasts against the others)."""
+    return xp.arange(n).reshape((n,) + (1,) * (ndim - dim - 1))
+
+
+def _take_positions(shape, axis, index):
+    """Flat positions in an array of ``shape`` of ``take(x, index, axis)``'s elements."""
+    xp = get_array_module(index)
+    strides, k = _c_strides(shape), index.ndim
+    out_ndim = len(shape) + k - 1
+    index = xp.where(index < 0, index + shape[axis], index)
+    positions = index.reshape(index.shape + (1,) * (len(shape) - axis - 1)) * strides[axis]
+    for d, n in enumerate(shape):
+        if d != axis:
+            out_dim = d if d < axis else d + k - 1
+            positions = positions + _arange_at(xp, n, out_dim, out_ndim) * strides[d]
+    return positions
+
+
+def _advanced_positions(shape, index):
+    """Flat positions in an array of ``shape`` of ``x[index]``'s elements: the coordinate grids of
+    each dimension, indexed like x, weighted by the strides (no array of x's full size is made)."""
+    xp = get_array_module(next(i for i in index if i.__class__ is not slice))
+    positions = 0
+    for d, (n, stride) in enumerate(zip(shape, _c_strides(shape))):
+        grid = xp.broadcast_to(_arange_at(xp, n, d, len(shape)) * stride, shape)
+        positions = positions + grid[index]
+    return positions
+
+
+def _positions_along(shape, dim, index):
+    """Flat positions in an array of ``shape`` of x[p with p_dim = index[p]] for each position p of
+    ``index`` (gather's rule); a size-1 dimension of ``shape`` is broadcast (stride 0)."""
+    xp = get_array_module(index)
+    strides = _c_strides(shape) or [1]
+    positions = index * strides[dim]
+    for d, n in enumerate(index.shape):
+        if d != dim and shape[d] != 1:
+            positions = positions + _arange_at(xp, n, d, index.ndim) * strides[d]
+    return positions
+
+
+def _leading_block(shape):
+    """The basic index of the block [0:shape[0], 0:shape[1], ...] (a view, also for 0-d)."""
+    return tuple(slice(0, n) for n in shape) + (Ellipsis,)
+
+
+def _scatter_into(flat, positions, src, accumulate):
+    """flat[positions] = src (or += src, repeats adding up); an array src is cut to the shape of
+    positions."""
+    if hasattr(src, "shape"):
+        src = src[_leading_block(positions.shape)].reshape(-1)
+    if accumulate:
+        get_array_module(flat).add.at(flat, positions.reshape(-1), src)
+    else:
+        flat[positions.reshape(-1)] = src
+
+
+# ---- parsing an index ------------------------------------------------------------------------
+def _index_items(index):
+    """The index as a tuple of items.  A short list holding a slice, None, ``...``, a sequence or a
+    tensor counts as a tuple (PyTorch's legacy rule, still in force in 2.13)."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32 and any(
+            i is None or i is Ellipsis or isinstance(i, (slice, list, tuple, Tensor, np.ndarray))
+            for i in index):
+        return tuple(index)
+    return (index,)
+
+
+def _convert_item(item, like):
+    """One index item as an int, slice, None, Ellipsis, Python bool, or an integer or boolean
+    array on the device of ``like``."""
+    if item is None or item is Ellipsis or item.__class__ is bool:
+        return item
+    if item.__class__ is slice:
+        if item.step is not None and operator.index(item.step) <= 0:
+            raise ValueError("step must be greater than zero")
+        return item
+    if isinstance(item, Tensor):
+        array = item._data
+    elif isinstance(item, (list, tuple)):
+        array = np.asarray(item)
+        if array.size == 0:
+            array = array.astype(np.int64)
+    elif isinstance(item, np.ndarray) or hasattr(item, "__cuda_array_interface__"):
+        array = item
+    elif isinstance(item, np.bool_):
+        return bool(item)
+    else:
+        try:
+            return operator.index(item)
+        except TypeError:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             f"Variables are valid indices (got {type(item).__name__})") from None
+    kind = array.dtype.kind
+    if kind == "b" or array.dtype == np.uint8:  # PyTorch reads uint8 index tensors as masks
+        if array.ndim == 0:
+            return bool(array)
+        return _backend.to_device(array.astype(bool), _backend.device_of(like))
+    if kind not in "iu":
+        raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors "
+                         f"(got {array.dtype})")
+    return int(array) if array.ndim == 0 else _backend.to_device(array, _backend.device_of(like))
+
+
+def _parse_index(index, x):
+    """Split a PyTorch index of the array ``x`` into two NumPy steps.
+
+    Returns (basic, advanced, axis, arrays): ``basic`` is a tuple of ints, slices and None ending in
+    ``...`` (a view), or () when there is nothing to do; ``advanced`` is None or a tuple of full
+    slices and integer arrays to apply to that view; ``axis`` is the dimension of the view when
+    ``advanced`` is one array (a take along that axis); ``arrays`` lists (array, size, dimension)
+    for the bounds message.
+    """
+    shape, ndim = x.shape, x.ndim
+    if index.__class__ is int and ndim and -shape[0] <= index < shape[0]:
+        return (index, Ellipsis), None, None, ()  # x[i], the commonest index, without the walk
+    items = [_convert_item(item, x) for item in _index_items(index)]
+    used = 0
+    for item in items:
+        if item.__class__ is int or item.__class__ is slice:
+            used += 1
+        elif hasattr(item, "ndim"):
+            used += item.ndim if item.dtype.kind == "b" else 1
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim} (shape {tuple(shape)})")
+    ellipses = sum(item is Ellipsis for item in items)
+    if ellipses > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if ellipses:
+        at = next(i for i, item in enumerate(items) if item is Ellipsis)
+        items[at:at + 1] = [_FULL] * (ndim - used)
+
+    basic, advanced, arrays = [], {}, []
+    d = v = 0  # the next dimension of x, and of the view made by the basic step
+    for item in items:
+        if item is None:
+            basic.append(None)
+            v += 1
+        elif item.__class__ is slice:
+            basic.append(item)
+            d, v = d + 1, v + 1
+        elif item.__class__ is bool:  # a new dimension of size 1, kept (True) or emptied (False)
+            basic.append(None)
+            advanced[v] = get_array_module(x).zeros(int(item), np.int64)
+            v += 1
+        elif item.__class__ is int:
+            n = shape[d]
+            if not -n <= item < n:
+                raise IndexError(f"index {item} is out of bounds for dimension {d} with size {n}")
+            basic.append(item)
+            d += 1
+        elif item.dtype.kind == "b":
+            k = item.ndim
+            for j in range(k):
+                if item.shape[j] != shape[d + j]:
+                    raise IndexError(
+                        f"The shape of the mask {list(item.shape)} at index {j} does not match "
+                        f"the shape of the indexed tensor {list(shape)} at index {d + j}")
+            for j, coordinates in enumerate(get_array_module(item).nonzero(item)):
+                advanced[v + j] = coordinates
+            basic.extend([_FULL] * k)
+            d, v = d + k, v + k
+        else:
+            advanced[v] = item
+            arrays.append((item, shape[d], d))
+            basic.append(_FULL)
+            d, v = d + 1, v + 1
+    while basic and basic[-1] == _FULL:
+        basic.pop()
+    basic = tuple(basic) + (Ellipsis,) if basic else ()
+    if not advanced:
+        return basic, None, None, arrays
+    axis = next(iter(advanced)) if len(advanced) == 1 else None
+    advanced = tuple(advanced.get(i, _FULL) for i in range(max(advanced) + 1))
+    return basic, advanced, axis, arrays
+
+
+def _check_bounds(arrays):
+    """Raise PyTorch's IndexError for the first index array with an entry outside [-size, size)."""
+    for array, size, dim in arrays:
+        if array.size:
+            low, high = int(array.min()), int(array.max())
+            if high >= size or low < -size:
+                bad = high if high >= size else low
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+
+
+def _select(x, parsed):
+    """x[index] for a parsed index: the basic step (a view), then the advanced one (a copy)."""
+    basic, advanced, axis, _ = parsed
+    if basic or advanced is None:
+        view = BasicIndex.apply(x, basic or (Ellipsis,))
+        view._version_box = x._version_box  # also outside the graph, where apply does not link it
+        x = view
+    if advanced is None:
+        return x
+    if axis is not None:
+        return IndexSelect.apply(x, advanced[axis], axis)
+    return AdvancedIndex.apply(x, advanced)
+
+
+def _write(array, parsed, value):
+    """array[index] = value, in place, for a parsed index."""
+    basic, advanced, _, _ = parsed
+    target = array[basic] if basic else array
+    if advanced is None:
+        target[...] = value
+    else:
+        target[advanced] = value
+
+
+def _getitem(self, index):
+    """``t[index]`` with PyTorch's rules: ints, slices, None and ``...`` give a view; integer
+    arrays, lists, int tensors and boolean masks give a copy whose gradient accumulates repeats."""
+    parsed = _parse_index(index, self._data)
+    if parsed[3] and get_array_module(self._data) is not np:
+        _check_bounds(parsed[3])  # CuPy wraps out-of-range indices instead of raising
+    try:
+        return _select(self, parsed)
+    except IndexError:
+        _check_bounds(parsed[3])
+        raise
+
+
+def _setitem(self, index, value):
+    """``t[index] = value``: a true in-place write (value broadcast to the indexed shape and cast
+    to t's dtype).  In the graph it is an index_put: dt_old = dy with zeros at index,
+    dvalue = dy[index] summed over the broadcast dimensions."""
+    parsed = _parse_index(index, self._data)
+    if isinstance(value, Tensor):
+        if value._data.__class__ is not self._data.__class__:
+            raise RuntimeError(f"__setitem__: expected the value on {self.device}, got "
+                               f"{value.device}")
+        raw = value._data
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        raw = _backend.to_device(np.asarray(value), self.device)
+        value = Tensor._make(raw)
+    else:
+        raw = value
+    if parsed[3] and get_array_module(self._data) is not np:
+        _check_bounds(parsed[3])
+
+    def record(target):
+        v = to_copy(value, dtype=self.dtype) if isinstance(value, Tensor) else value
+        return IndexPut.apply(target, v, parsed, True)
+    try:
+        _inplace(self, "__setitem__", lambda array: _write(array, parsed, raw), record,
+                 (value,), clone_self=False)
+    except IndexError:
+        _check_bounds(parsed[3])
+        raise
+    except ValueError as error:
+        raise RuntimeError(f"__setitem__: shape mismatch: a value of shape {tuple(np.shape(raw))} "
+                           f"cannot be broadcast to the indexed part of a tensor of shape "
+                           f"{tuple(self.shape)} ({error})") from None
+
+
+# ---- the gather / scatter family --------------------------------------------------------------
+def _index_array(index, op, dtypes=("int64", "int32")):
+    """The raw array of an index tensor, with PyTorch's dtype check."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}: index must be a tensor, got {type(index).__name__}")
+    if index._data.dtype.name not in dtypes:
+        raise RuntimeError(f"{op}: expected dtype {' or '.join(dtypes)} for index, got "
+                           f"{index.dtype.name}")
+    return index._data
+
+
+def _check_range(index, size, dim, op, allow_negative=False):
+    """Every entry of ``index`` in [0, size) (or [-size, size)), else PyTorch's RuntimeError."""
+    if index.size:
+        low, high = int(index.min()), int(index.max())
+        if high >= size or low < (-size if allow_negative else 0):
+            bad = high if high >= size else low
+            raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {dim} with size "
+                               f"{size}")
+
+
+def _check_same_ndim(index, input, op, what="input"):
+    if index.ndim != input.ndim:
+        raise RuntimeError(f"{op}: index tensor must have the same number of dimensions as the "
+                           f"{what} tensor (index {tuple(index.shape)}, {what} "
+                           f"{tuple(input.shape)})")
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """out[p] = input[p with p_dim replaced by index[p]] (out has index's shape);
+    d input: the gradient scatter-added back to the gathered places (always dense)."""
+    if sparse_grad:
+        raise NotImplementedError("gather: sparse_grad=True is not supported (gradients are dense)")
+    dim = _normalize_dim(dim, input.ndim, "gather")
+    array = _index_array(index, "gather")
+    _check_same_ndim(array, input._data, "gather")
+    for d, (m, n) in enumerate(zip(array.shape, input.shape)):
+        if d != dim and m > n:
+            raise RuntimeError(f"gather: size does not match at dimension {d}: expected index "
+                               f"{list(array.shape)} to be no larger than input "
+                               f"{list(input.shape)} apart from dimension {dim}")
+    _check_range(array, input.shape[dim] if input.ndim else 1, dim, "gather")
+    return TakeFlat.apply(input, _positions_along(input.shape, dim, array))
+
+
+def take_along_dim(input, indices, dim=None):
+    """input's values at ``indices`` along ``dim`` (input and indices broadcast against each other
+    apart from ``dim``); with dim=None, of the flattened input.  Gradient: scatter-add."""
+    array = _index_array(indices, "take_along_dim", ("int64",))
+    if dim is None:
+        size = input._data.size
+        _check_range(array, size, 0, "take_along_dim")
+        return TakeFlat.apply(input, array.reshape(-1))
+    dim = _normalize_dim(dim, input.ndim, "take_along_dim")
+    _check_same_ndim(array, input._data, "take_along_dim", "input")
+    shape = list(broadcast_shapes(input.shape[:dim] + (1,) + input.shape[dim + 1:],
+                                  array.shape[:dim] + (1,) + array.shape[dim + 1:]))
+    n = input.shape[dim]
+    _check_range(array, n, dim, "take_along_dim", allow_negative=True)
+    xp = get_array_module(array)
+    shape[dim] = array.shape[dim]
+    array = xp.broadcast_to(xp.where(array < 0, array + n, array), tuple(shape))
+    return TakeFlat.apply(input, _positions_along(input.shape, dim, array))
+
+
+def index_select(input, dim, index):
+    """The slices input[..., index[i], ...] along ``dim`` (index a vector); gradient: index_add."""
+    dim = _normalize_dim(dim, input.ndim, "index_select")
+    array = _index_array(index, "index_select")
+    if array.ndim > 1:
+        raise IndexError(f"index_select: index is supposed to be a vector, got shape "
+                         f"{tuple(array.shape)}")
+    _check_range(array, input.shape[dim], dim, "index_select")
+    return IndexSelect.apply(input, array.reshape(-1), dim)
+
+
+def _scatter_positions(input, dim, index, src, op):
+    """Checks of scatter/scatter_add (PyTorch's) and the flat positions they write to."""
+    dim = _normalize_dim(dim, input.ndim, op)
+    array = _index_array(index, op, ("int64",))
+    _check_same_ndim(array, input._data, op, "self")
+    if isinstance(src, Tensor):
+        _check_same_ndim(array, src._data, op, "src")
+        if src.dtype != input.dtype:
+            raise RuntimeError(f"{op}: expected self.dtype to be equal to src.dtype, got "
+                               f"{input.dtype.name} and {src.dtype.name}")
+        if src._data.__class__ is not input._data.__class__:
+            raise RuntimeError(f"{op}: expected src on {input.device}, got {src.device}")
+    for d, m in enumerate(array.shape):
+        if (d != dim and m > input.shape[d]) or (isinstance(src, Tensor) and m > src.shape[d]):
+            raise RuntimeError(
+                f"{op}: expected index {list(array.shape)} to be no larger than self "
+                f"{list(input.shape)} apart from dimension {dim} and to be no larger than src "
+                f"{list(src.shape) if isinstance(src, Tensor) else []}")
+    _check_range(array, input.shape[dim] if input.ndim else 1, dim, op)
+    return _positions_along(input.shape, dim, array)
+
+
+def _scalar_or_tensor(src, value, op):
+    src = value if src is None else src
+    if src is None:
+        raise TypeError(f"{op}: expected src (a tensor) or value (a number)")
+    if not isinstance(src, (Tensor, int, float, bool)):
+        raise TypeError(f"{op}: src must be a tensor or a number, got {type(src).__name__}")
+    return src
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """A copy of input with out[p with p_dim = index[p]] = src[p] (or the number ``value``).
+    d input = dy with zeros where written; d src = dy gathered at the written places."""
+    src = _scalar_or_tensor(src, value, "scatter")
+    positions = _scatter_positions(input, dim, index, src, "scatter")
+    return Scatter.apply(input, src, positions, False)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with out[p with p_dim = index[p]] += src[p] (repeats add up).
+    d input = dy; d src = dy gathered at the written places."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
+    positions = _scatter_positions(input, dim, index, src, "scatter_add")
+    return Scatter.apply(input, src, positions, True)
+
+
+def _scatter_(self, dim, index, src=None, *, value=None):
+    """In-place ``scatter``."""
+    src = _scalar_or_tensor(src, value, "scatter_")
+    return _scatter_in_place(self, dim, index, src, False, "scatter_")
+
+
+def _scatter_add_(self, dim, index, src):
+    """In-place ``scatter_add``."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add_: src must be a tensor, got {type(src).__name__}")
+    return _scatter_in_place(self, dim, index, src, True, "scatter_add_")
+
+
+def _scatter_in_place(self, dim, index, src, accumulate, op):
+    """scatter_/scatter_add_ through the in-place mechanism (strided memory written via a copy)."""
+    positions = _scatter_positions(self, dim, index, src, op)
+    raw = src._data if isinstance(src, Tensor) else src
+
+    def write(array):
+        target = array if array.flags.c_contiguous else array.copy()
+        _scatter_into(target.reshape(-1), positions, raw, accumulate)
+        if target is not array:
+            array[...] = target
+    return _inplace(self, op, write, lambda t: Scatter.apply(t, src, positions, accumulate),
+                    (src,), clone_self=False)
+
+
+def masked_select(input, mask):
+    """The elements of input where the boolean mask is True (both broadcast), as a 1-D tensor;
+    gradient: dy scattered back to those places."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_select: expected a bool tensor for mask, got {got}")
+    shape = broadcast_shapes(input.shape, mask.shape)
+    expanded = broadcast_to(input, shape)
+    mask = get_array_module(mask._data).broadcast_to(mask._data, shape)
+    return _select(expanded, _parse_index(mask, expanded._data))
+
+
+TENSOR_METHODS = {
+    "__getitem__": _getitem, "__setitem__": _setitem, "gather": gather, "scatter": scatter,
+    "scatter_add": scatter_add, "scatter_": _scatter_, "scatter_add_": _scatter_add_,
+    "index_select": index_select, "take_along_dim": take_along_dim, "masked_select": masked_select,
+}
