@@ -1,0 +1,290 @@
+"""Loss functions (``torch.nn.functional`` names).  Cross-entropy is one fused, numerically
+stable op: log p = z - max(z) - log sum exp(z - max(z)), L = -sum_c a_c log p_c, and
+dL/dz = p * sum_c a_c - a (seed 003 cross-entropy worked example; seed 001 loss functions)."""
+from .._backend import get_array_module
+from .._tensor import Tensor
+from ..autograd.function import Op, once_differentiable
+
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "cosine_embedding_loss"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op, reduction, allowed=_REDUCTIONS):
+    if reduction not in allowed:
+        raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
+
+
+def _log_softmax_rows(x):
+    """Row-wise log-softmax of a 2-D array, with one temporary besides the result."""
+    xp = get_array_module(x)
+    out = x - x.max(axis=1, keepdims=True)
+    tmp = xp.exp(out)
+    lse = xp.log(tmp.sum(axis=1, keepdims=True))
+    out -= lse
+    return out
+
+
+def _class_coefficients(logp, target, weight, ignore_index, smoothing):
+    """a[i, c] for class-index targets: (1-eps) w_t [c = t] + (eps/C) w_c, zero where ignored;
+    and the weight sum that 'mean' divides by."""
+    xp = get_array_module(logp)
+    rows, classes = logp.shape
+    keep = target != ignore_index
+    safe_target = xp.where(keep, target, 0)
+    if target.size and (safe_target.min() < 0 or safe_target.max() >= classes):
+        bad = safe_target[(safe_target < 0) | (safe_target >= classes)][0]
+        raise IndexError(f"cross_entropy: target {int(bad)} is out of bounds for {classes} classes")
+    w_target = (weight[safe_target] if weight is not None
+                else xp.ones(rows, logp.dtype)) * keep
+    a = xp.zeros_like(logp)
+    a[xp.arange(rows), safe_target] = (1.0 - smoothing) * w_target
+    if smoothing:
+        a += (smoothing / classes) * (weight if weight is not None else 1.0) * keep[:, None]
+    return a, w_target.sum()
+
+
+class CrossEntropy(Op):
+    """Fused log-softmax + negative log-likelihood over rows of a 2-D array of logits."""
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, ignore_index, smoothing, reduction):
+        xp = get_array_module(logits)
+        logp = _log_softmax_rows(logits)
+        if target.dtype.kind == "f":  # class probabilities
+            a = target * (1.0 - smoothing) + smoothing / logits.shape[1]
+            if weight is not None:
+                a = a * weight
+            denominator = logits.shape[0]
+        else:
+            a, denominator = _class_coefficients(logp, target, weight, ignore_index, smoothing)
+        losses = -(a * logp).sum(axis=1)
+        ctx.saved = (logp, a)
+        ctx.reduction, ctx.denominator = reduction, denominator
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return xp.asarray(total / denominator if reduction == "mean" else total, logits.dtype)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        xp = get_array_module(grad._data)
+        logp, a = ctx.saved
+        g = grad._data
+        if ctx.reduction == "mean":
+            g = g / logp.dtype.type(ctx.denominator)
+        g = g.reshape(-1, 1) if ctx.reduction == "none" else g
+        probabilities = xp.exp(logp)
+        probabilities *= a.sum(axis=1, keepdims=True)
+        probabilities -= a
+        probabilities *= g
+        return probabilities, None, None, None, None, None
+
+
+def _rows(input, target, op):
+    """(N, C, d1, ...) logits -> (N*d1*..., C) rows; targets flattened to match."""
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have at least 1 dimension")
+    if input.ndim == 1:  # unbatched (C,)
+        return input.unsqueeze(0), target.reshape(1, *target.shape), ()
+    classes = input.shape[1]
+    spatial = tuple(input.shape[2:])
+    if input.ndim > 2:
+        input = input.movedim(1, -1)
+    rows = input.reshape(-1, classes)
+    if target.dtype.is_floating_point:
+        if tuple(target.shape) != tuple(input.shape) and target.ndim > 2:
+            target = target.movedim(1, -1)
+        target = target.reshape(-1, classes)
+    else:
+        target = target.reshape(-1)
+    return rows, target, (input.shape[0],) + spatial
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """``torch.nn.functional.cross_entropy``: class indices or class probabilities as target."""
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not isinstance(target, Tensor):
+        raise TypeError(f"cross_entropy: target must be a Tensor, got {type(target).__name__}")
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if target.dtype.is_floating_point:
+        if tuple(target.shape) != tuple(input.shape):
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape; "
+                             f"input {tuple(input.shape)}, target {tuple(target.shape)}")
+    else:
+        expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+        if tuple(target.shape) != expected:
+            raise ValueError(f"cross_entropy: expected target of shape {expected} for input of "
+                             f"shape {tuple(input.shape)}, got {tuple(target.shape)}")
+    if weight is not None and tuple(weight.shape) != (classes,):
+        raise ValueError(f"cross_entropy: weight must have shape ({classes},), got "
+                         f"{tuple(weight.shape)}")
+    rows, flat_target, out_shape = _rows(input, target, "cross_entropy")
+    loss = CrossEntropy.apply(rows, flat_target._data,
+                              None if weight is None else weight._data.astype(rows._data.dtype),
+                              ignore_index, float(label_smoothing), reduction)
+    if reduction == "none":
+        return loss.reshape(out_shape)
+    return loss
+
+
+class NLLLoss(Op):
+    """L = -sum_i w_{t_i} logp[i, t_i] (/ sum_i w_{t_i} for 'mean'); d/dlogp = -w_t at t."""
+
+    @staticmethod
+    def forward(ctx, logp, target, weight, ignore_index, reduction):
+        xp = get_array_module(logp)
+        a, denominator = _class_coefficients(logp, target, weight, ignore_index, 0.0)
+        ctx.a, ctx.reduction, ctx.denominator = a, reduction, denominator
+        losses = -(a * logp).sum(axis=1)
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return xp.asarray(total / denominator if reduction == "mean" else total, logp.dtype)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        g = grad._data
+        if ctx.reduction == "mean":
+            g = g / ctx.a.dtype.type(ctx.denominator)
+        g = g.reshape(-1, 1) if ctx.reduction == "none" else g
+        return -ctx.a * g, None, None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """``torch.nn.functional.nll_loss`` on log-probabilities (N, C) or (N, C, d1, ...)."""
+    _check_reduction("nll_loss", reduction)
+    if target.dtype.is_floating_point:
+        raise TypeError(f"nll_loss: target must hold class indices (int64), got {target.dtype}")
+    rows, flat_target, out_shape = _rows(input, target, "nll_loss")
+    loss = NLLLoss.apply(rows, flat_target._data,
+                         None if weight is None else weight._data.astype(rows._data.dtype),
+                         ignore_index, reduction)
+    return loss.reshape(out_shape) if reduction == "none" else loss
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _same_shape(op, input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        import warnings
+        warnings.warn(f"{op}: target size {tuple(target.shape)} differs from input size "
+                      f"{tuple(input.shape)}; they will be broadcast, which is rarely intended",
+                      stacklevel=3)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean squared error: mean((x - y)^2)."""
+    _check_reduction("mse_loss", reduction)
+    _same_shape("mse_loss", input, target)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error: mean(|x - y|)."""
+    _check_reduction("l1_loss", reduction)
+    _same_shape("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    _check_reduction("smooth_l1_loss", reduction)
+    _same_shape("smooth_l1_loss", input, target)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    distance = (input - target).abs()
+    if beta == 0:
+        return _reduce(distance, reduction)
+    from .elementwise import where
+    loss = where(distance < beta, distance * distance * (0.5 / beta), distance - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    _check_reduction("huber_loss", reduction)
+    _same_shape("huber_loss", input, target)
+    from .elementwise import where
+    distance = (input - target).abs()
+    loss = where(distance < delta, distance * distance * 0.5, (distance - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-(y log x + (1 - y) log(1 - x)), logs clamped at -100 like PyTorch."""
+    _check_reduction("binary_cross_entropy", reduction)
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"binary_cross_entropy: target size {tuple(target.shape)} must equal "
+                         f"input size {tuple(input.shape)}")
+    data = input._data
+    if data.size and (data.min() < 0 or data.max() > 1):
+        raise RuntimeError("binary_cross_entropy: all input elements must be between 0 and 1 "
+                           "(apply a sigmoid, or use binary_cross_entropy_with_logits)")
+    log_x = input.log().clamp(min=-100.0)
+    log_1mx = (1.0 - input).log().clamp(min=-100.0)
+    loss = -(target * log_x + (1.0 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + BCE, stable: (1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0))."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"binary_cross_entropy_with_logits: target size {tuple(target.shape)} "
+                         f"must equal input size {tuple(input.shape)}")
+    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0.0)  # log(1 + e^-x)
+    if pos_weight is not None:
+        loss = (1.0 - target) * input + (1.0 + (pos_weight - 1.0) * target) * softplus_neg
+    else:
+        loss = (1.0 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || exp(input)) pointwise: y (log y - x), 0 where y = 0; 'batchmean' divides by N."""
+    _check_reduction("kl_div", reduction, _REDUCTIONS + ("batchmean",))
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        from .elementwise import where
+        positive = target > 0
+        safe = where(positive, target, 1.0)
+        loss = where(positive, target * (safe.log() - input), 0.0)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) for y = 1; max(0, cos(x1, x2) - margin) for y = -1."""
+    _check_reduction("cosine_embedding_loss", reduction)
+    eps = 1e-12
+    dot = (input1 * input2).sum(-1)
+    norms = ((input1 * input1).sum(-1) + eps) * ((input2 * input2).sum(-1) + eps)
+    cos = dot / norms.sqrt()
+    from .elementwise import where
+    loss = where(target == 1, 1.0 - cos, (cos - margin).clamp(min=0.0))
+    return _reduce(loss, reduction)
