@@ -1,0 +1,4 @@
+"""``yingshe.nn.utils``: gradient clipping and parameter vectors."""
+from .clip_grad import clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
