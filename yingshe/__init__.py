@@ -2,7 +2,8 @@
 from ._allocator import ALLOCATOR_TUNED
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
-from ._backend import device, get_array_module, initial_seed, manual_seed, seed
+from ._backend import (device, get_array_module, get_rng_state, initial_seed, manual_seed, seed,
+                       set_rng_state)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor import Tensor
 from . import ops

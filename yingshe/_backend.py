@@ -1,7 +1,8 @@
 """Devices: "cpu" is NumPy, "cuda" is CuPy.  Every op reaches its math through ``get_array_module``."""
 import numpy as np
 
-__all__ = ["device", "get_array_module", "manual_seed", "seed", "initial_seed"]
+__all__ = ["device", "get_array_module", "manual_seed", "seed", "initial_seed", "get_rng_state",
+           "set_rng_state"]
 
 _cupy = None
 
@@ -124,3 +125,20 @@ def generator(dev="cpu"):
             gen = _import_cupy().random.default_rng(_seed[0])
         _generators[kind] = gen
     return gen
+
+
+def get_rng_state():
+    """The state of every device generator that has been used, as plain data (for checkpoints)."""
+    state = {"seed": _seed[0]}
+    cpu = _generators.get("cpu")
+    if cpu is not None:
+        state["cpu"] = cpu.bit_generator.state
+    return state
+
+
+def set_rng_state(state):
+    """Restore what ``get_rng_state`` returned: random draws continue exactly where they were."""
+    _seed[0] = int(state["seed"])
+    _generators.clear()
+    if "cpu" in state:
+        generator("cpu").bit_generator.state = state["cpu"]
