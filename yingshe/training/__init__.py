@@ -1,0 +1,7 @@
+"""Training loops, callbacks, metrics and plots."""
+from .callbacks import Callback, EarlyStopping, ModelCheckpoint
+from .metrics import RunningMean, accuracy, topk_accuracy
+from .trainer import History, Trainer
+
+__all__ = ["Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint", "accuracy",
+           "topk_accuracy", "RunningMean"]

@@ -1,0 +1,86 @@
+"""Callbacks run by ``Trainer`` at the end of each epoch: early stopping (seed 001's
+regularisation by stopping when validation stops improving) and checkpointing."""
+import copy
+import math
+
+__all__ = ["Callback", "EarlyStopping", "ModelCheckpoint"]
+
+
+class Callback:
+    """Override ``on_train_begin``, ``on_epoch_end`` or ``on_train_end``; set
+    ``trainer.stop_training = True`` to stop after this epoch."""
+
+    def on_train_begin(self, trainer):
+        pass
+
+    def on_epoch_end(self, trainer, logs):
+        pass
+
+    def on_train_end(self, trainer):
+        pass
+
+
+class _Monitor:
+    def __init__(self, monitor, mode, min_delta):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
+        self.best = math.inf if mode == "min" else -math.inf
+
+    def value(self, logs):
+        if self.monitor not in logs:
+            raise KeyError(f"{type(self).__name__}: metric '{self.monitor}' is not logged; "
+                           f"available: {sorted(logs)}")
+        return logs[self.monitor]
+
+    def improved(self, value):
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+
+class EarlyStopping(Callback, _Monitor):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs; optionally
+    put back the weights of the best epoch."""
+
+    def __init__(self, monitor="val_loss", patience=5, mode="min", min_delta=0.0,
+                 restore_best_weights=True):
+        _Monitor.__init__(self, monitor, mode, min_delta)
+        self.patience, self.restore_best_weights = patience, restore_best_weights
+        self.wait, self.best_epoch, self.best_state, self.stopped_epoch = 0, None, None, None
+
+    def on_epoch_end(self, trainer, logs):
+        value = self.value(logs)
+        if self.improved(value):
+            self.best, self.best_epoch, self.wait = value, logs["epoch"], 0
+            if self.restore_best_weights:
+                self.best_state = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = logs["epoch"]
+            trainer.stop_training = True
+
+    def on_train_end(self, trainer):
+        if self.restore_best_weights and self.best_state is not None and \
+                self.stopped_epoch is not None:
+            trainer.model.load_state_dict(self.best_state)
+
+    def state_dict(self):
+        return {k: copy.deepcopy(v) for k, v in vars(self).items() if k != "best_state"}
+
+
+class ModelCheckpoint(Callback, _Monitor):
+    """Save the whole training state to ``path`` every epoch, or only when ``monitor`` improves."""
+
+    def __init__(self, path, monitor="val_loss", mode="min", save_best_only=True):
+        _Monitor.__init__(self, monitor, mode, 0.0)
+        self.path, self.save_best_only = path, save_best_only
+
+    def on_epoch_end(self, trainer, logs):
+        if self.save_best_only:
+            value = self.value(logs)
+            if not self.improved(value):
+                return
+            self.best = value
+        trainer.save_checkpoint(self.path)

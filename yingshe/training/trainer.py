@@ -1,0 +1,181 @@
+"""``Trainer``: the seeds' training loop (seed 002's workflow: forward, loss, backward, update;
+evaluate on held-out data each epoch) with callbacks, schedulers, clipping and resumable state."""
+import csv
+import json
+import os
+import time
+
+from .. import _backend
+from ..autograd.grad_mode import no_grad
+from ..nn.utils import clip_grad_norm_
+from ..serialization import load, save
+from .metrics import RunningMean, accuracy
+
+__all__ = ["Trainer", "History"]
+
+
+class History:
+    """One dict per epoch (epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds)."""
+
+    def __init__(self, rows=None):
+        self.rows = list(rows or [])
+
+    def append(self, row):
+        self.rows.append(dict(row))
+
+    def __getitem__(self, key):
+        return [row.get(key) for row in self.rows]
+
+    def __len__(self):
+        return len(self.rows)
+
+    def save_json(self, path):
+        with open(path, "w") as f:
+            json.dump(self.rows, f, indent=1)
+
+    def save_csv(self, path):
+        keys = list(dict.fromkeys(k for row in self.rows for k in row))
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+    def plot(self, path, title=None):
+        """Loss and accuracy curves, train vs validation, as a PNG (needs matplotlib)."""
+        from .plots import plot_history
+        plot_history(self, path, title)
+
+
+class Trainer:
+    """Train ``model`` with ``optimizer`` on ``loss_fn(output, target)`` batches of (input, target).
+
+    ``scheduler`` steps once per epoch (``ReduceLROnPlateau`` is given ``val_loss``) or per batch
+    with ``scheduler_step='batch'`` (e.g. OneCycleLR); ``clip_grad_norm`` clips before each update.
+    """
+
+    def __init__(self, model, optimizer, loss_fn, *, scheduler=None, scheduler_step="epoch",
+                 callbacks=(), clip_grad_norm=None, device="cpu", progress=True,
+                 metric=accuracy):
+        if scheduler_step not in ("epoch", "batch"):
+            raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.scheduler, self.scheduler_step = scheduler, scheduler_step
+        self.callbacks, self.clip_grad_norm = list(callbacks), clip_grad_norm
+        self.device, self.progress, self.metric = device, progress, metric
+        self.history, self.epoch, self.stop_training = History(), 0, False
+
+    # ---- one pass ---------------------------------------------------------------------------
+    def _to_device(self, batch):
+        inputs, targets = batch
+        return inputs.to(self.device), targets.to(self.device)
+
+    def train_epoch(self, loader):
+        """One pass over ``loader`` updating the weights; returns mean loss and metric."""
+        self.model.train()
+        loss_mean, metric_mean = RunningMean(), RunningMean()
+        bar = _progress(loader, f"epoch {self.epoch + 1}", self.progress)
+        for batch in bar:
+            inputs, targets = self._to_device(batch)
+            self.optimizer.zero_grad()
+            output = self.model(inputs)
+            loss = self.loss_fn(output, targets)
+            loss.backward()
+            if self.clip_grad_norm is not None:
+                clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+            self.optimizer.step()
+            if self.scheduler is not None and self.scheduler_step == "batch":
+                self.scheduler.step()
+            n = len(targets)
+            loss_mean.update(loss.item(), n)
+            if self.metric is not None:
+                metric_mean.update(self.metric(output.detach(), targets), n)
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{loss_mean.value:.4f}", acc=f"{metric_mean.value:.4f}")
+        return {"loss": loss_mean.value, "accuracy": metric_mean.value}
+
+    @no_grad()
+    def evaluate(self, loader):
+        """Mean loss and metric over ``loader`` in eval mode, without building a graph."""
+        self.model.eval()
+        loss_mean, metric_mean = RunningMean(), RunningMean()
+        for batch in loader:
+            inputs, targets = self._to_device(batch)
+            output = self.model(inputs)
+            n = len(targets)
+            loss_mean.update(self.loss_fn(output, targets).item(), n)
+            if self.metric is not None:
+                metric_mean.update(self.metric(output, targets), n)
+        return {"loss": loss_mean.value, "accuracy": metric_mean.value}
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def fit(self, train_loader, val_loader=None, epochs=1, log=print):
+        """Train until ``epochs`` epochs in total have run (a resumed trainer continues)."""
+        self.stop_training = False
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+        while self.epoch < epochs and not self.stop_training:
+            start = time.perf_counter()
+            train = self.train_epoch(train_loader)
+            row = {"epoch": self.epoch + 1, "train_loss": train["loss"],
+                   "train_accuracy": train["accuracy"]}
+            if val_loader is not None:
+                val = self.evaluate(val_loader)
+                row.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
+            row["lr"] = self.optimizer.param_groups[0]["lr"]
+            if self.scheduler is not None and self.scheduler_step == "epoch":
+                if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                    self.scheduler.step(row.get("val_loss", row["train_loss"]))
+                else:
+                    self.scheduler.step()
+            row["seconds"] = time.perf_counter() - start
+            self.epoch += 1
+            self.history.append(row)
+            if log is not None:
+                log(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in row.items()))
+            for callback in self.callbacks:
+                callback.on_epoch_end(self, row)
+        for callback in self.callbacks:
+            callback.on_train_end(self)
+        return self.history
+
+    # ---- resumable state --------------------------------------------------------------------
+    def state_dict(self):
+        """Everything a resumed run needs to continue exactly: weights, optimiser, scheduler,
+        random generators, epoch and history."""
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "rng": _backend.get_rng_state(), "epoch": self.epoch,
+                 "history": self.history.rows}
+        if self.scheduler is not None:
+            state["scheduler"] = self.scheduler.state_dict()
+        return state
+
+    def load_state_dict(self, state):
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and "scheduler" in state:
+            self.scheduler.load_state_dict(state["scheduler"])
+        _backend.set_rng_state(state["rng"])
+        self.epoch = int(state["epoch"])
+        self.history = History(state["history"])
+
+    def save_checkpoint(self, path):
+        """Write the training state atomically (safetensors, no pickle)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        save(self.state_dict(), path)
+
+    def resume(self, path):
+        self.load_state_dict(load(path))
+        return self
+
+
+def _progress(iterable, description, enabled):
+    """A tqdm bar with live loss/accuracy when tqdm is installed and enabled, else the iterable."""
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=description, leave=False, dynamic_ncols=True)
