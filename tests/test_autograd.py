@@ -125,7 +125,7 @@ def test_double_backward_hessian_vector_product_matches_torch():
     data, v = rng.standard_normal(5), rng.standard_normal(5)
     x = leaf(data)
     (g,) = yingshe.autograd.grad((yingshe.tanh(x) ** 3).sum(), x, create_graph=True)
-    (hvp,) = yingshe.autograd.grad((g * yingshe.tensor(v)).sum(), x)
+    (hvp,) = yingshe.autograd.grad((g * yingshe.tensor(v, dtype=yingshe.float64)).sum(), x)
 
     tx = torch.tensor(data, requires_grad=True)
     (tg,) = torch.autograd.grad((torch.tanh(tx) ** 3).sum(), tx, create_graph=True)

@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import _backend, _dtype
 from .._tensor import Tensor
+from .._backend import get_array_module
 from ..autograd.function import Op
 from .broadcast import unbroadcast
 
@@ -239,3 +240,472 @@ TENSOR_METHODS = {
     "__rmul__": mul, "__truediv__": div, "__rtruediv__": _rdiv, "__neg__": neg,
     "__pos__": lambda self: self,
 }
+
+
+# ---- powers -------------------------------------------------------------------------------------
+class Pow(Op):
+    """y = a^b;  da = dy b a^(b-1),  db = dy a^b ln a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a ** b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            if isinstance(b, (int, float)):
+                grad_a = grad * b * a ** (b - 1) if b != 0 else grad * 0.0
+            else:
+                grad_a = unbroadcast(grad * b * a ** (b - 1.0), _shape(a))
+        if ctx.needs_input_grad[1]:
+            a_tensor = a if isinstance(a, Tensor) else a
+            log_a = log(a_tensor) if isinstance(a_tensor, Tensor) else float(np.log(a))
+            power = a ** b
+            grad_b = unbroadcast(grad * power * log_a, _shape(b))
+            if isinstance(a, Tensor):  # d/db 0^b = 0 for b > 0 (PyTorch's convention)
+                grad_b = where(a == 0, 0.0, grad_b) if grad_b.shape == _shape(a) else grad_b
+        return grad_a, grad_b
+
+
+def pow(input, exponent):
+    """input ** exponent (tensor or scalar on either side), broadcasting."""
+    a, b = _binary_operands(input, exponent, "pow")
+    if isinstance(a, Tensor) and a._data.dtype.kind in "iu" and isinstance(b, float):
+        a = _cast(a, _dtype.get_default_dtype().np)
+    return Pow.apply(a, b)
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+
+def square(input):
+    """x^2."""
+    return mul(input, input)
+
+
+def reciprocal(input):
+    """1 / x."""
+    return div(1.0, _as_float(input))
+
+
+# ---- unary functions ------------------------------------------------------------------------
+def _as_float(t):
+    """Integer and bool tensors become the default float dtype for float functions, as PyTorch."""
+    if t._data.dtype.kind != "f":
+        return to_copy(t, dtype=_dtype.get_default_dtype())
+    return t
+
+
+class Exp(Op):
+    """y = e^x;  dx = dy y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Op):
+    """y = ln x;  dx = dy / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Log1p(Op):
+    """y = ln(1 + x);  dx = dy / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1.0)
+
+
+class Expm1(Op):
+    """y = e^x - 1;  dx = dy (y + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1.0)
+
+
+class Sqrt(Op):
+    """y = sqrt x;  dx = dy / (2 y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (y * 2.0)
+
+
+class Abs(Op):
+    """y = |x|;  dx = dy sign(x) (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * sign(x)
+
+
+class Sin(Op):
+    """d/dx sin x = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * cos(x)
+
+
+class Cos(Op):
+    """d/dx cos x = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -(grad * sin(x))
+
+
+class Tanh(Op):
+    """y = tanh x;  dx = dy (1 - y^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1.0 - y * y)
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + e^-x);  dx = dy y (1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        # stable for large |x|: e^-|x| never overflows
+        z = xp.exp(-xp.abs(x))
+        y = xp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1.0 - y)
+
+
+class Relu(Op):
+    """y = max(x, 0);  dx = dy where x > 0 (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0).to(grad.dtype)
+
+
+def _unary(op_class):
+    def function(input):
+        return op_class.apply(_as_float(input))
+    function.__doc__ = op_class.__doc__
+    return function
+
+
+exp, log, log1p, expm1, sqrt = (_unary(c) for c in (Exp, Log, Log1p, Expm1, Sqrt))
+sin, cos, tanh, sigmoid = (_unary(c) for c in (Sin, Cos, Tanh, Sigmoid))
+for _name, _f in (("exp", exp), ("log", log), ("log1p", log1p), ("expm1", expm1), ("sqrt", sqrt),
+                  ("sin", sin), ("cos", cos), ("tanh", tanh), ("sigmoid", sigmoid)):
+    _f.__name__ = _name
+
+
+def rsqrt(input):
+    """1 / sqrt(x)."""
+    return div(1.0, sqrt(input))
+
+
+def abs(input):
+    """|x| (integers stay integers)."""
+    return Abs.apply(input)
+
+
+def relu(input):
+    """max(x, 0)."""
+    return Relu.apply(input)
+
+
+def sign(input):
+    """-1, 0 or 1 (zero gradient)."""
+    return Tensor._make(get_array_module(input._data).sign(input._data))
+
+
+def _rounding(name):
+    def function(input):
+        xp = get_array_module(input._data)
+        if input._data.dtype.kind != "f":
+            return input.clone()
+        return RoundingOp.apply(input, getattr(xp, "rint" if name == "round" else name))
+    function.__name__ = name
+    function.__doc__ = f"{name} of each element (zero gradient, as PyTorch)."
+    return function
+
+
+class RoundingOp(Op):
+    """Piecewise-constant functions: the gradient is zero almost everywhere."""
+
+    @staticmethod
+    def forward(ctx, x, ufunc):
+        return ufunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0.0, None
+
+
+floor, ceil, round, trunc = (_rounding(n) for n in ("floor", "ceil", "round", "trunc"))
+
+
+# ---- clamp, maximum, minimum, where, lerp ------------------------------------------------------
+class Where(Op):
+    """y = a where cond else b;  da = dy where cond, db = dy elsewhere."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        ctx.shapes = (_shape(a), _shape(b))
+        return get_array_module(condition).where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a_shape, b_shape = ctx.shapes
+        zero = grad * 0.0
+        grad_a = unbroadcast(Where.apply(ctx.condition, grad, zero), a_shape) \
+            if ctx.needs_input_grad[1] else None
+        grad_b = unbroadcast(Where.apply(ctx.condition, zero, grad), b_shape) \
+            if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+def where(condition, input, other):
+    """Elementwise choice: ``input`` where ``condition`` holds, else ``other`` (broadcasting)."""
+    cond = condition._data if isinstance(condition, Tensor) else condition
+    if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
+        raise TypeError(f"where: condition must be a bool tensor, got "
+                        f"{getattr(condition, 'dtype', type(condition).__name__)}")
+    a, b = _binary_operands(input, other, "where")
+    if not isinstance(a, Tensor):
+        xp = get_array_module(cond)
+        a = Tensor._make(xp.asarray(a, dtype=b._data.dtype))
+    from .broadcast import broadcast_shapes
+    broadcast_shapes(cond.shape, _shape(a), _shape(b))
+    return Where.apply(cond, a, b)
+
+
+def maximum(input, other):
+    """Elementwise max; on ties the gradient is split half and half (as PyTorch)."""
+    return _extreme(input, other, True)
+
+
+def minimum(input, other):
+    """Elementwise min; on ties the gradient is split half and half."""
+    return _extreme(input, other, False)
+
+
+def _extreme(input, other, largest):
+    a, b = _binary_operands(input, other, "maximum" if largest else "minimum")
+    a_wins = (a > b) if largest else (a < b)
+    ties = a == b
+    weight_a = a_wins.to(a.dtype) + ties.to(a.dtype) * 0.5
+    return a * weight_a + b * (1.0 - weight_a)
+
+
+def clamp(input, min=None, max=None):
+    """Limit to [min, max] (scalars or tensors); the gradient passes where min <= x <= max."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    out = input
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None:
+            out = where(out >= min, out, min if isinstance(min, Tensor) else float(min))
+        if max is not None:
+            out = where(out <= max, out, max if isinstance(max, Tensor) else float(max))
+        return out
+    return Clamp.apply(input, min, max)
+
+
+class Clamp(Op):
+    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return get_array_module(x).clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = Tensor._make(get_array_module(x._data).ones(x.shape, bool))
+        if lo is not None:
+            inside = logical_and(inside, x >= lo)
+        if hi is not None:
+            inside = logical_and(inside, x <= hi)
+        return grad * inside.to(grad.dtype), None, None
+
+
+clip = clamp
+
+
+def lerp(input, end, weight):
+    """start + weight (end - start)."""
+    return input + (end - input) * weight
+
+
+# ---- comparisons and logic (no gradient) -------------------------------------------------------
+def _compare(name, ufunc_name):
+    def function(input, other):
+        a, b = _binary_operands(input, other, name)
+        xp = get_array_module(a._data if isinstance(a, Tensor) else b._data)
+        a = a._data if isinstance(a, Tensor) else a
+        b = b._data if isinstance(b, Tensor) else b
+        return Tensor._make(getattr(xp, ufunc_name)(a, b))
+    function.__name__ = name
+    function.__doc__ = f"Elementwise {ufunc_name} as a bool tensor (no gradient)."
+    return function
+
+
+eq, ne = _compare("eq", "equal"), _compare("ne", "not_equal")
+lt, le = _compare("lt", "less"), _compare("le", "less_equal")
+gt, ge = _compare("gt", "greater"), _compare("ge", "greater_equal")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _bool_ufunc(name, ufunc_name, arity):
+    def function(*args):
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        xp = get_array_module(arrays[0])
+        return Tensor._make(getattr(xp, ufunc_name)(*arrays))
+    function.__name__ = name
+    function.__doc__ = f"Elementwise {ufunc_name} (no gradient)."
+    return function
+
+
+isnan, isinf, isfinite = (_bool_ufunc(n, n, 1) for n in ("isnan", "isinf", "isfinite"))
+logical_not = _bool_ufunc("logical_not", "logical_not", 1)
+logical_and, logical_or, logical_xor = (_bool_ufunc(n, n, 2)
+                                        for n in ("logical_and", "logical_or", "logical_xor"))
+
+
+def _bitwise(name, ufunc_name):
+    def function(input, other):
+        a, b = _binary_operands(input, other, name)
+        if _dtype_kind(a) == "f" or _dtype_kind(b) == "f":
+            raise TypeError(f"{name}: only integer and bool tensors, got a floating tensor")
+        return _compare(name, ufunc_name)(a, b)
+    function.__name__ = name
+    return function
+
+
+bitwise_and, bitwise_or, bitwise_xor = (_bitwise(n, n) for n in
+                                        ("bitwise_and", "bitwise_or", "bitwise_xor"))
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise TypeError("bitwise_not: only integer and bool tensors, got a floating tensor")
+    return Tensor._make(get_array_module(input._data).invert(input._data))
+
+
+def floor_divide(input, other):
+    """floor(a / b) (no gradient)."""
+    a, b = _binary_operands(input, other, "floor_divide")
+    arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
+    return Tensor._make(get_array_module(arrays[0]).floor_divide(*arrays))
+
+
+def remainder(input, other):
+    """a - floor(a / b) b, Python's sign convention (gradient 1 to a)."""
+    return input - floor_divide(input, other) * other
+
+
+def _rfloordiv(self, other):
+    return floor_divide(other, self)
+
+
+def _rmod(self, other):
+    return remainder(other, self)
+
+
+__all__ += ["pow", "square", "reciprocal", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs",
+            "sign", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc",
+            "clamp", "clip", "maximum", "minimum", "where", "lerp", "eq", "ne", "lt", "le", "gt",
+            "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "isnan", "isinf",
+            "isfinite", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and",
+            "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide", "remainder"]
+
+TENSOR_METHODS.update({name: globals()[name] for name in __all__[__all__.index("pow"):]})
+TENSOR_METHODS.update({
+    "__pow__": pow, "__rpow__": _rpow, "__abs__": abs, "__eq__": eq, "__ne__": ne, "__lt__": lt,
+    "__le__": le, "__gt__": gt, "__ge__": ge, "__and__": bitwise_and, "__or__": bitwise_or,
+    "__xor__": bitwise_xor, "__invert__": bitwise_not, "__floordiv__": floor_divide,
+    "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
+})

@@ -1,5 +1,531 @@
-"""(being written)"""
+"""Shape ops: views and rearrangements.  Each backward undoes the rearrangement on the gradient
+(reshape back, transpose back, slice back, pad back)."""
+import math
 
-__all__ = []
+from .. import _dtype
+from .._backend import get_array_module
+from .._tensor import Tensor, _normalize_dim
+from ..autograd.function import Op
+from .broadcast import broadcast_to
 
-TENSOR_METHODS = {}
+__all__ = ["reshape", "view_as", "transpose", "swapaxes", "swapdims", "permute", "t",
+           "squeeze", "unsqueeze", "flatten", "unflatten", "movedim", "moveaxis", "repeat",
+           "tile", "flip", "roll", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
+           "split", "chunk", "unbind", "narrow", "select", "pad"]
+
+
+def _sizes(args):
+    """f(2, 3) and f((2, 3)) alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+# ---- reshape -------------------------------------------------------------------------------
+class Reshape(Op):
+    """y = x with a new shape (same elements in row-major order); dx = dy reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reshape(grad, ctx.input_shape), None
+
+
+class ReshapeView(Reshape):
+    is_view = True
+
+
+def _infer_shape(op, shape, numel, input_shape):
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred, got {shape}")
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {numel} "
+                               f"(shape {tuple(input_shape)})")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {numel} "
+                           f"(shape {tuple(input_shape)})")
+    return shape
+
+
+def reshape(input, *shape):
+    """A tensor with the same data and ``shape`` (-1 inferred); a view when memory allows."""
+    shape = _infer_shape("reshape", _sizes(shape), input._data.size, input.shape)
+    if shape == input.shape:
+        return input
+    op = ReshapeView if input._data.flags.c_contiguous else Reshape
+    return op.apply(input, shape)
+
+
+def view(input, *shape):
+    """Like ``reshape`` but, as PyTorch, only for layouts that can be viewed without a copy."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return input.to(shape[0])  # view(dtype) is not supported as reinterpretation
+    shape = _infer_shape("view", _sizes(shape), input._data.size, input.shape)
+    if not input._data.flags.c_contiguous and shape != input.shape:
+        raise RuntimeError(f"view: the input of shape {tuple(input.shape)} is not contiguous, so "
+                           f"it cannot be viewed as {shape}; use .reshape(...) instead")
+    return reshape(input, shape)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+# ---- permutations -------------------------------------------------------------------------
+class Permute(Op):
+    """y = x with its axes permuted; dx = dy with the inverse permutation."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.axes)
+        for i, a in enumerate(ctx.axes):
+            inverse[a] = i
+        return Permute.apply(grad, tuple(inverse)), None
+
+
+def permute(input, *dims):
+    dims = _sizes(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute: the number of dims {len(dims)} doesn't match the input's "
+                           f"{input.ndim} (shape {tuple(input.shape)})")
+    axes = tuple(_normalize_dim(d, input.ndim, "permute") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"permute: repeated dim in {dims}")
+    if axes == tuple(range(input.ndim)):
+        return input
+    return Permute.apply(input, axes)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions (a view)."""
+    if input.ndim == 0:
+        return input
+    d0, d1 = (_normalize_dim(d, input.ndim, "transpose") for d in (dim0, dim1))
+    axes = list(range(input.ndim))
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return permute(input, axes)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose of a tensor with at most 2 dimensions."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, got {tuple(input.shape)}")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
+
+
+def _T(input):
+    return permute(input, tuple(reversed(range(input.ndim))))
+
+
+def _mT(input):
+    if input.ndim < 2:
+        raise RuntimeError(f"mT: tensor of shape {tuple(input.shape)} has fewer than 2 dimensions")
+    return transpose(input, -2, -1)
+
+
+def movedim(input, source, destination):
+    source = (source,) if isinstance(source, int) else tuple(source)
+    destination = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: source {source} and destination {destination} differ in length")
+    src = [_normalize_dim(d, input.ndim, "movedim") for d in source]
+    dst = [_normalize_dim(d, input.ndim, "movedim") for d in destination]
+    order = [d for d in range(input.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+# ---- squeeze / unsqueeze / flatten ----------------------------------------------------------
+def squeeze(input, dim=None):
+    """Drop size-1 dimensions (all, or those in ``dim`` that have size 1)."""
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = {_normalize_dim(d, input.ndim, "squeeze") for d in dims}
+        shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    return reshape(input, shape) if shape != input.shape else input
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dimension at ``dim`` (dim in [-ndim-1, ndim])."""
+    d = _normalize_dim(dim, input.ndim + 1, "unsqueeze")
+    shape = input.shape[:d] + (1,) + input.shape[d:]
+    return reshape(input, shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dimensions start_dim..end_dim into one."""
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    s = _normalize_dim(start_dim, input.ndim, "flatten")
+    e = _normalize_dim(end_dim, input.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim}")
+    shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
+    return reshape(input, shape)
+
+
+def unflatten(input, dim, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one -1 allowed)."""
+    d = _normalize_dim(dim, input.ndim, "unflatten")
+    sizes = _infer_shape("unflatten", sizes, input.shape[d], input.shape)
+    return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
+
+
+# ---- repeat / flip / roll ---------------------------------------------------------------------
+def repeat(input, *sizes):
+    """Tile the tensor ``sizes`` times along each dimension (leading dims added)."""
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(f"repeat: number of repeat dims {len(sizes)} can not be smaller than "
+                           f"the number of tensor dims {input.ndim}")
+    x = reshape(input, (1,) * (len(sizes) - input.ndim) + input.shape)
+    # as a broadcast of an interleaved view: (r0, s0, r1, s1, ...) then merged
+    expanded_shape, view_shape = [], []
+    for r, s in zip(sizes, x.shape):
+        view_shape += [1, s]
+        expanded_shape += [r, s]
+    out = broadcast_to(reshape(x, view_shape), expanded_shape)
+    return reshape(out.contiguous(), tuple(r * s for r, s in zip(sizes, x.shape)))
+
+
+def tile(input, *dims):
+    dims = _sizes(dims)
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+class Flip(Op):
+    """Reverse the order along ``dims``; its own inverse."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return get_array_module(x).flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None
+
+
+def flip(input, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return Flip.apply(input, tuple(_normalize_dim(d, input.ndim, "flip") for d in dims))
+
+
+class Roll(Op):
+    """Circular shift; the gradient rolls back."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return get_array_module(x).roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return Roll.apply(grad, back, ctx.dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return reshape(Roll.apply(reshape(input, (-1,)), shifts, 0), input.shape)
+    if isinstance(dims, int):
+        dims, shifts = (dims,), (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    dims = tuple(_normalize_dim(d, input.ndim, "roll") for d in dims)
+    return Roll.apply(input, shifts, dims)
+
+
+# ---- slicing: narrow, select, split ----------------------------------------------------------
+class Slice(Op):
+    """y = x[index] for basic (view) index tuples; dx = zeros with dy written at index."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.input_shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SliceBackward.apply(grad, ctx.input_shape, ctx.index), None
+
+
+class SliceBackward(Op):
+    """Place dy into a zero tensor of the input's shape at ``index``; backward slices again."""
+
+    @staticmethod
+    def forward(ctx, grad, input_shape, index):
+        ctx.index = index
+        out = get_array_module(grad).zeros(input_shape, grad.dtype)
+        out[index] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Slice.apply(grad, ctx.index), None, None
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` along ``dim`` (a view)."""
+    d = _normalize_dim(dim, input.ndim, "narrow")
+    size = input.shape[d]
+    start = start + size if start < 0 else start
+    if start < 0 or length < 0 or start + length > size:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
+                         f"({size}) of shape {tuple(input.shape)}")
+    index = (slice(None),) * d + (slice(start, start + length),)
+    return Slice.apply(input, index)
+
+
+def select(input, dim, index):
+    """``input[..., index, ...]`` along ``dim``, removing that dimension."""
+    d = _normalize_dim(dim, input.ndim, "select")
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} is out of range for dimension {dim} with size {size}")
+    return Slice.apply(input, (slice(None),) * d + (index % size,))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of size ``split_size`` (the last may be smaller) or of the listed sizes."""
+    d = _normalize_dim(dim, tensor.ndim, "split")
+    size = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        sections = [min(step, size - i) for i in range(0, size, step)] or [0]
+    else:
+        sections = list(split_size_or_sections)
+        if sum(sections) != size:
+            raise RuntimeError(f"split: sections {sections} do not sum to the size {size} of "
+                               f"dimension {dim} (shape {tuple(tensor.shape)})")
+    pieces, start = [], 0
+    for n in sections:
+        pieces.append(narrow(tensor, d, start, n))
+        start += n
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` pieces of size ceil(size / chunks)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+    size = input.shape[_normalize_dim(dim, input.ndim, "chunk")]
+    return split(input, max(1, -(-size // chunks)), dim)
+
+
+def unbind(input, dim=0):
+    """All slices along ``dim``, each without that dimension."""
+    d = _normalize_dim(dim, input.ndim, "unbind")
+    return tuple(select(input, d, i) for i in range(input.shape[d]))
+
+
+# ---- joining --------------------------------------------------------------------------------
+class Cat(Op):
+    """Concatenate along ``dim``; each input's gradient is its slice of dy."""
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
+        return get_array_module(arrays[0]).concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [None], 0
+        for i, n in enumerate(ctx.sizes):
+            grads.append(narrow(grad, ctx.dim, start, n) if ctx.needs_input_grad[i + 1] else None)
+            start += n
+        return tuple(grads)
+
+
+def _common_dtype(tensors):
+    """PyTorch's promotion across all inputs (cat needs no 0-d tensors, so ranks are equal)."""
+    np_dtype = tensors[0]._data.dtype
+    for other in tensors[1:]:
+        probe = get_array_module(other._data).empty(1, np_dtype)
+        np_dtype = _dtype.result_type(probe, other._data)
+    return np_dtype
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dimension; 1-D empty tensors are skipped like PyTorch."""
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)[:1]
+    if not tensors:
+        raise RuntimeError("cat: expected a non-empty list of tensors")
+    ref = tensors[0]
+    d = _normalize_dim(dim, ref.ndim, "cat")
+    for other in tensors[1:]:
+        if other.ndim != ref.ndim:
+            raise RuntimeError(f"cat: tensors must have the same number of dimensions, got "
+                               f"{tuple(ref.shape)} and {tuple(other.shape)}")
+        if any(a != b for i, (a, b) in enumerate(zip(ref.shape, other.shape)) if i != d):
+            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {dim}; got "
+                               f"{tuple(ref.shape)} and {tuple(other.shape)}")
+    np_dtype = _common_dtype(tensors)
+    tensors = [t if t._data.dtype == np_dtype else t.to(np_dtype) for t in tensors]
+    if len(tensors) == 1:
+        return tensors[0].clone()
+    return Cat.apply(d, *tensors)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join along a new dimension ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack: expected a non-empty list of tensors")
+    for other in tensors[1:]:
+        if other.shape != tensors[0].shape:
+            raise RuntimeError(f"stack: expects each tensor to be equal size, got "
+                               f"{tuple(tensors[0].shape)} and {tuple(other.shape)}")
+    d = _normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def hstack(tensors):
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t if t.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
+
+
+# ---- pad ---------------------------------------------------------------------------------------
+class ConstantPad(Op):
+    """Pad with a constant (negative pads crop); dx = the matching window of dy."""
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        xp = get_array_module(x)
+        out_shape = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape, widths))
+        if any(s < 0 for s in out_shape):
+            raise RuntimeError(f"pad: the padded size {out_shape} of input {x.shape} is negative")
+        out = xp.full(out_shape, value, x.dtype)
+        src = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for s, (lo, hi) in zip(x.shape, widths))
+        dst = tuple(slice(max(lo, 0), max(lo, 0) + (sl.stop - sl.start))
+                    for (lo, _), sl in zip(widths, src))
+        out[dst] = x[src]
+        ctx.widths = widths
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ConstantPad.apply(grad, tuple((-lo, -hi) for lo, hi in ctx.widths), 0), None, None
+
+
+class IndexPad(Op):
+    """Reflect/replicate/circular padding as a gather along each padded axis; dx scatters back."""
+
+    @staticmethod
+    def forward(ctx, x, axis_indices):
+        ctx.input_shape, ctx.axis_indices = x.shape, axis_indices
+        for axis, index in axis_indices:
+            x = x.take(index, axis=axis)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPadBackward.apply(grad, ctx.input_shape, ctx.axis_indices), None
+
+
+class IndexPadBackward(Op):
+    @staticmethod
+    def forward(ctx, grad, input_shape, axis_indices):
+        xp = get_array_module(grad)
+        ctx.axis_indices = axis_indices
+        for axis, index in reversed(axis_indices):
+            size = input_shape[axis]
+            moved = xp.moveaxis(grad, axis, 0)
+            out = xp.zeros((size,) + moved.shape[1:], grad.dtype)
+            xp.add.at(out, index, moved)
+            grad = xp.moveaxis(out, 0, axis)
+        return grad
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPad.apply(grad, ctx.axis_indices), None, None
+
+
+def _pad_index(size, lo, hi, mode, xp):
+    positions = xp.arange(-lo, size + hi)
+    if mode == "replicate":
+        return xp.clip(positions, 0, size - 1)
+    if mode == "circular":
+        return positions % size
+    period = 2 * (size - 1)  # reflect without repeating the edge
+    positions = xp.abs(positions) % period if period else xp.zeros_like(positions)
+    return xp.where(positions >= size, period - positions, positions)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """``torch.nn.functional.pad``: ``pad`` = (last_lo, last_hi, prev_lo, prev_hi, ...)."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding length {len(pad)} must be even and at most twice the "
+                         f"number of dimensions ({input.ndim}) of input {tuple(input.shape)}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    widths = tuple(widths)
+    if mode == "constant":
+        return ConstantPad.apply(input, widths, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported")
+    xp = get_array_module(input._data)
+    axis_indices = []
+    for axis, (lo, hi) in enumerate(widths):
+        if lo == 0 and hi == 0:
+            continue
+        size = input.shape[axis]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the "
+                               f"dimension size {size} of input {tuple(input.shape)}")
+        axis_indices.append((axis, _pad_index(size, lo, hi, mode, xp)))
+    return IndexPad.apply(input, tuple(axis_indices)) if axis_indices else input
+
+
+def _contiguous(input, memory_format=None):
+    """Self when already C-contiguous, else a contiguous copy that stays in the graph."""
+    if input._data.flags.c_contiguous:
+        return input
+    return input.clone()
+
+
+TENSOR_METHODS = {
+    "reshape": reshape, "view": view, "view_as": view_as, "transpose": transpose,
+    "swapaxes": swapaxes, "swapdims": swapdims, "permute": permute, "t": t,
+    "T": property(_T), "mT": property(_mT), "squeeze": squeeze, "unsqueeze": unsqueeze,
+    "flatten": flatten, "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim,
+    "repeat": repeat, "tile": tile, "flip": flip, "roll": roll, "split": split, "chunk": chunk,
+    "unbind": unbind, "narrow": narrow, "select": select, "contiguous": _contiguous,
+}
