@@ -33,6 +33,8 @@ def _prepare(inputs, dtype, requires_grad, make_noncontiguous):
     differentiable where ``requires_grad`` says so), integer/bool arrays kept, the rest as is."""
     ys_args, torch_args = [], []
     for i, x in enumerate(inputs):
+        if isinstance(x, np.generic):  # NumPy ops on 0-d arrays return scalars
+            x = np.asarray(x)
         if isinstance(x, np.ndarray):
             array = x.astype(dtype) if x.dtype.kind == "f" else x
             if make_noncontiguous:

@@ -6,7 +6,7 @@ __all__ = ["broadcast_to", "expand", "expand_as", "broadcast_tensors", "broadcas
            "unbroadcast", "sum_to_size"]
 
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes, op="broadcast"):
     """The shape that ``shapes`` broadcast to, with an error naming them when they do not."""
     ndim = max((len(s) for s in shapes), default=0)
     result = [1] * ndim
@@ -14,7 +14,7 @@ def broadcast_shapes(*shapes):
         for i, n in enumerate(shape, start=ndim - len(shape)):
             if n != 1:
                 if result[i] not in (1, n):
-                    raise RuntimeError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} "
+                    raise RuntimeError(f"{op}: shapes {', '.join(str(tuple(s)) for s in shapes)} "
                                        f"cannot be broadcast together (dimension {i - ndim}: "
                                        f"{result[i]} vs {n})")
                 result[i] = n

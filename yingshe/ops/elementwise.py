@@ -6,7 +6,7 @@ from .. import _backend, _dtype
 from .._tensor import Tensor
 from .._backend import get_array_module
 from ..autograd.function import Op
-from .broadcast import unbroadcast
+from .broadcast import broadcast_shapes, unbroadcast
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
            "negative", "clone"]
@@ -17,6 +17,8 @@ def _binary_operands(input, other, op):
     if isinstance(input, Tensor):
         if isinstance(other, Tensor):
             a, b = input._data, other._data
+            if a.shape != b.shape:
+                broadcast_shapes(a.shape, b.shape, op=op)
             if a.dtype == b.dtype and a.__class__ is b.__class__:
                 return input, other
             if a.__class__ is not b.__class__:
@@ -24,6 +26,8 @@ def _binary_operands(input, other, op):
                                    f"{input.device} and {other.device}")
             dtype = _dtype.result_type(a, b)
             return _cast(input, dtype), _cast(other, dtype)
+        if isinstance(other, np.ndarray):  # e.g. ndarray + tensor: the array becomes a tensor
+            return _binary_operands(input, Tensor._make(other), op)
         if isinstance(other, np.generic):
             other = other.item()  # NumPy scalars act as Python scalars, as in PyTorch
         if isinstance(other, (int, float, bool)):
@@ -494,7 +498,9 @@ def relu(input):
 
 def sign(input):
     """-1, 0 or 1 (zero gradient)."""
-    return Tensor._make(get_array_module(input._data).sign(input._data))
+    if input._data.dtype.kind != "f":
+        return Tensor._make(get_array_module(input._data).sign(input._data))
+    return RoundingOp.apply(input, get_array_module(input._data).sign)
 
 
 def _rounding(name):
