@@ -1,205 +1,376 @@
-"""Matrix products.  Forward propagation of a layer is a matrix product, a = f(W x + b)
-(seed 004 matrix form); its backward is two more: dA = dY B^T, dB = A^T dY (seed 003 §2.3)."""
+"""Matrix products.  A layer's forward pass is a matrix product, Y = A B; its backward pass is two
+more, dA = dY B^T and dB = A^T dY, with broadcast batch dimensions summed back (``unbroadcast``).
+``einsum`` generalises both: the gradient of each operand is an einsum of dY with the others."""
+import math
+import string
+
 from .._backend import get_array_module
+from .._tensor import Tensor
 from ..autograd.function import Op
-from .broadcast import unbroadcast
+from .broadcast import broadcast_to, unbroadcast
+from .elementwise import mul
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum", "inner"]
-
-
-def _swap_last(t):
-    return SwapLast.apply(t)
+__all__ = ["matmul", "mm", "bmm", "dot", "inner", "outer", "einsum"]
 
 
-class SwapLast(Op):
-    """The transpose of the last two dimensions (a view)."""
+# ---- two small view ops for the backward passes ------------------------------------------------
+class MatrixTranspose(Op):
+    """y = x with its last two dimensions swapped (a view, like ``Tensor.mT``);  dx = dy^T."""
     is_view = True
 
     @staticmethod
     def forward(ctx, x):
-        return get_array_module(x).swapaxes(x, -1, -2)
+        return x.swapaxes(-1, -2)
 
     @staticmethod
     def backward(ctx, grad):
-        return _swap_last(grad)
+        return MatrixTranspose.apply(grad)
 
 
+class Reshape(Op):
+    """y = x with a new shape (a view when the layout allows, and treated as one);
+    dx = dy reshaped back."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Reshape.apply(grad, ctx.input_shape), None
+
+
+def _rows(t):
+    """``t`` as a matrix of rows, (prod(shape[:-1]), shape[-1])."""
+    return Reshape.apply(t, (math.prod(t.shape[:-1]), t.shape[-1]))
+
+
+# ---- matmul ------------------------------------------------------------------------------------
 class MatMul(Op):
-    """Y = A @ B for A (..., n, k), B (..., k, m) with broadcast batch dimensions."""
+    """Y = A @ B with ``torch.matmul``'s rules (batch dimensions broadcast; a 1-D A is a row
+    (1, k), a 1-D B a column (k, 1), and that unit dimension is dropped from Y);
+    dA = dY B^T, dB = A^T dY, each summed over the batch dimensions its operand was broadcast on."""
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return get_array_module(a).matmul(a, b)
+        xp = get_array_module(a)
+        if a.ndim > 2 and b.ndim <= 2:  # stack A's matrices into one: one GEMM for the whole batch
+            rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+            return xp.matmul(rows, b).reshape(a.shape[:-1] + b.shape[1:])
+        return xp.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        a2 = Reshape.apply(a, (1, a.shape[0])) if a.ndim == 1 else a
+        b2 = Reshape.apply(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        if a.ndim == 1 or b.ndim == 1:  # give dY back the unit dimensions that Y dropped
+            shape = grad.shape + (1,) if b.ndim == 1 else grad.shape
+            if a.ndim == 1:
+                shape = shape[:-1] + (1,) + shape[-1:]
+            grad = Reshape.apply(grad, shape)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(MatMul.apply(grad, _swap_last(b)), a.shape)
+            grad_a = unbroadcast(MatMul.apply(grad, MatrixTranspose.apply(b2)), a2.shape)
+            if a.ndim == 1:
+                grad_a = Reshape.apply(grad_a, a.shape)
         if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(MatMul.apply(_swap_last(a), grad), b.shape)
+            if a2.ndim > 2 and b2.ndim == 2:  # the batch sum done inside one GEMM: A_rows^T dY_rows
+                grad_b = MatMul.apply(MatrixTranspose.apply(_rows(a2)), _rows(grad))
+            else:
+                grad_b = unbroadcast(MatMul.apply(MatrixTranspose.apply(a2), grad), b2.shape)
+            if b.ndim == 1:
+                grad_b = Reshape.apply(grad_b, b.shape)
         return grad_a, grad_b
 
 
-def _check_dtypes(op, a, b):
-    if a.dtype != b.dtype:
+def _check_operands(op, a, b):
+    """Both Tensors, on one device, of one dtype that BLAS multiplies."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"{op}: expected two Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
+    x, y = a._data, b._data
+    if x.__class__ is not y.__class__:
+        raise RuntimeError(f"{op}: expected both tensors on the same device, got {a.device} and "
+                           f"{b.device}")
+    if x.dtype != y.dtype:
         raise RuntimeError(f"{op}: expected both operands to have the same dtype, got {a.dtype} "
-                           f"and {b.dtype} (shapes {tuple(a.shape)} and {tuple(b.shape)})")
+                           f"and {b.dtype} (shapes {tuple(x.shape)} and {tuple(y.shape)})")
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"{op}: not implemented for bool tensors (shapes "
+                                  f"{tuple(x.shape)} and {tuple(y.shape)})")
+
+
+def _check_inner_sizes(op, a_shape, b_shape):
+    """The contracted sizes agree: A's last dimension and B's second-to-last (or only) one."""
+    k_a = a_shape[-1]
+    k_b = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
+    if k_a != k_b:
+        raise RuntimeError(f"{op}: shapes {tuple(a_shape)} and {tuple(b_shape)} cannot be "
+                           f"multiplied ({k_a} != {k_b})")
+
+
+def _check_batch(op, a_shape, b_shape):
+    """The batch dimensions (all but the last two) broadcast against each other."""
+    for m, n in zip(reversed(a_shape[:-2]), reversed(b_shape[:-2])):
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"{op}: the batch dimensions of shapes {tuple(a_shape)} and "
+                               f"{tuple(b_shape)} cannot be broadcast ({m} vs {n})")
 
 
 def matmul(input, other):
-    """``torch.matmul``: 1-D x 1-D is a dot product; a 1-D operand gains (then loses) a dimension;
-    N-D operands multiply their last two dimensions and broadcast the rest."""
-    _check_dtypes("matmul", input, other)
-    if input.ndim == 0 or other.ndim == 0:
+    """``torch.matmul``: Y = A B.  1-D x 1-D is the dot product (0-d); a 1-D operand is a row
+    (first) or column (second) whose unit dimension is removed again; N-D operands multiply their
+    last two dimensions and broadcast the others."""
+    _check_operands("matmul", input, other)
+    a_shape, b_shape = input._data.shape, other._data.shape
+    if not a_shape or not b_shape:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
-                           f"{tuple(input.shape)} and {tuple(other.shape)}")
-    k_a = input.shape[-1]
-    k_b = other.shape[-2] if other.ndim > 1 else other.shape[0]
-    if k_a != k_b:
-        raise RuntimeError(f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot "
-                           f"be multiplied ({k_a} != {k_b})")
-    if input.ndim > 2 and other.ndim > 2:
-        batch_a, batch_b = input.shape[:-2], other.shape[:-2]
-        from .broadcast import broadcast_shapes
-        try:
-            broadcast_shapes(batch_a, batch_b)
-        except RuntimeError:
-            raise RuntimeError(f"matmul: batch dimensions of {tuple(input.shape)} and "
-                               f"{tuple(other.shape)} cannot be broadcast") from None
-    a = input.unsqueeze(0) if input.ndim == 1 else input
-    b = other.unsqueeze(-1) if other.ndim == 1 else other
-    out = MatMul.apply(a, b)
-    if other.ndim == 1:
-        out = out.squeeze(-1)
-    if input.ndim == 1:
-        out = out.squeeze(-2) if out.ndim >= 2 else out.squeeze(0)
-    return out
+                           f"{tuple(a_shape)} and {tuple(b_shape)}")
+    _check_inner_sizes("matmul", a_shape, b_shape)
+    if len(a_shape) > 2 and len(b_shape) > 2:
+        _check_batch("matmul", a_shape, b_shape)
+    return MatMul.apply(input, other)
 
 
 def mm(input, mat2):
-    """2-D matrix product."""
+    """Matrix product of two 2-D tensors, (n, k) x (k, m) -> (n, m)."""
+    _check_operands("mm", input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and "
+        raise RuntimeError(f"mm: expected 2-D matrices, got shapes {tuple(input.shape)} and "
                            f"{tuple(mat2.shape)}")
-    return matmul(input, mat2)
+    _check_inner_sizes("mm", input.shape, mat2.shape)
+    return MatMul.apply(input, mat2)
 
 
 def bmm(input, mat2):
-    """Batched product of 3-D tensors with equal batch sizes."""
+    """Batched matrix product of 3-D tensors with equal batch sizes, (b, n, k) x (b, k, m)."""
+    _check_operands("bmm", input, mat2)
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(input.shape)} and "
                            f"{tuple(mat2.shape)}")
     if input.shape[0] != mat2.shape[0]:
-        raise RuntimeError(f"bmm: batch sizes differ: {tuple(input.shape)} and {tuple(mat2.shape)}")
-    return matmul(input, mat2)
+        raise RuntimeError(f"bmm: batch sizes of shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)} differ ({input.shape[0]} != {mat2.shape[0]})")
+    _check_inner_sizes("bmm", input.shape, mat2.shape)
+    return MatMul.apply(input, mat2)
 
 
 def dot(input, other):
-    """Inner product of two 1-D tensors of equal length."""
+    """Dot product of two 1-D tensors of equal length, sum_i a_i b_i (0-d)."""
+    _check_operands("dot", input, other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"dot: expected 1-D tensors, got shapes {tuple(input.shape)} and "
                            f"{tuple(other.shape)}")
     if input.shape != other.shape:
-        raise RuntimeError(f"dot: sizes differ: {input.shape[0]} and {other.shape[0]}")
-    return matmul(input, other)
+        raise RuntimeError(f"dot: shapes {tuple(input.shape)} and {tuple(other.shape)} have "
+                           f"different lengths ({input.shape[0]} != {other.shape[0]})")
+    return MatMul.apply(input, other)
 
 
-inner = dot
+def inner(input, other):
+    """``torch.inner``: sum over the last dimension, out[i..., j...] = sum_k a[i..., k] b[j..., k]
+    (a 0-d operand multiplies instead)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and (input.ndim == 0
+                                                                     or other.ndim == 0):
+        return mul(input, other)
+    _check_operands("inner", input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner: the last dimensions of shapes {tuple(input.shape)} and "
+                           f"{tuple(other.shape)} must match ({input.shape[-1]} != "
+                           f"{other.shape[-1]})")
+    if input.ndim == 1 and other.ndim == 1:
+        return MatMul.apply(input, other)
+    product = MatMul.apply(_rows(input), MatrixTranspose.apply(_rows(other)))
+    return Reshape.apply(product, input.shape[:-1] + other.shape[:-1])
 
 
 def outer(input, vec2):
-    """Outer product u v^T of two 1-D tensors."""
+    """Outer product of two 1-D tensors, out[i, j] = u_i v_j (dtypes promoted as in ``mul``)."""
+    if not isinstance(input, Tensor) or not isinstance(vec2, Tensor):
+        raise TypeError(f"outer: expected two Tensors, got {type(input).__name__} and "
+                        f"{type(vec2).__name__}")
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got shapes {tuple(input.shape)} and "
                            f"{tuple(vec2.shape)}")
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
-
-
-class Einsum(Op):
-    """Einstein summation; the gradient of operand i is an einsum of the output gradient with the
-    other operands onto operand i's subscripts (summed-away indices are broadcast back)."""
-
-    @staticmethod
-    def forward(ctx, equation, *operands):
-        ctx.equation = equation
-        ctx.save_for_backward(*operands)
-        return get_array_module(operands[0]).einsum(equation, *operands, optimize=True)
-
-    @staticmethod
-    def backward(ctx, grad):
-        operands = ctx.saved_tensors
-        inputs, output = ctx.equation.split("->")
-        subscripts = inputs.split(",")
-        grads = [None]
-        for i, target in enumerate(subscripts):
-            if not ctx.needs_input_grad[i + 1]:
-                grads.append(None)
-                continue
-            others = [s for j, s in enumerate(subscripts) if j != i]
-            tensors = [t for j, t in enumerate(operands) if j != i]
-            available = set(output).union(*others) if others else set(output)
-            missing = [c for c in target if c not in available]
-            if len(set(target)) != len(target):
-                raise NotImplementedError(f"einsum: the gradient of an operand with a repeated "
-                                          f"index ('{target}') is not supported")
-            kept = "".join(c for c in target if c not in missing)
-            g = einsum(f"{','.join([output] + others)}->{kept}", grad, *tensors)
-            if missing:  # indices summed inside this operand only: broadcast back
-                shape = operands[i].shape
-                for position, c in enumerate(target):
-                    if c in missing:
-                        g = g.unsqueeze(position)
-                g = g.expand(*shape)
-            grads.append(g)
-        return tuple(grads)
-
-
-def _normalise_equation(equation, operands):
-    """Explicit form 'ij,jk->ik' with ellipses replaced by letters, spaces removed."""
-    equation = equation.replace(" ", "")
-    inputs, arrow, output = equation.partition("->")
-    subscripts = inputs.split(",")
-    if len(subscripts) != len(operands):
-        raise ValueError(f"einsum: the equation has {len(subscripts)} operands but "
-                         f"{len(operands)} tensors were given")
-    used = set(c for c in equation if c.isalpha())
-    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
-    ellipsis_ndim = max((t.ndim - (len(s) - 3) for s, t in zip(subscripts, operands)
-                         if "..." in s), default=0)
-    fill = "".join(spare[:ellipsis_ndim])
-    expanded = []
-    for s, t in zip(subscripts, operands):
-        if "..." in s:
-            n = t.ndim - (len(s) - 3)
-            s = s.replace("...", fill[ellipsis_ndim - n:])
-        if len(s) != t.ndim:
-            raise ValueError(f"einsum: subscripts '{s}' do not match operand shape {tuple(t.shape)}")
-        expanded.append(s)
-    if not arrow:  # implicit output: the indices seen once, in alphabetical order
-        counts = {}
-        for s in expanded:
-            for c in s:
-                counts[c] = counts.get(c, 0) + 1
-        output = fill + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in fill))
-    else:
-        output = output.replace("...", fill)
-    return ",".join(expanded) + "->" + output
-
-
-def einsum(equation, *operands):
-    """``torch.einsum``: operands as arguments or one list; explicit or implicit output, '...'."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    equation = _normalise_equation(equation, operands)
-    return Einsum.apply(equation, *operands)
+    return mul(Reshape.apply(input, (input.shape[0], 1)), vec2)
 
 
 def _rmatmul(self, other):
     return matmul(other, self)
 
 
-TENSOR_METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot, "outer": outer,
-                  "inner": inner, "__matmul__": matmul, "__rmatmul__": _rmatmul}
+# ---- einsum ------------------------------------------------------------------------------------
+_SUBSCRIPTS = string.ascii_uppercase + string.ascii_lowercase  # ASCII order, as implicit output
+
+
+class Einsum(Op):
+    """y = einsum(terms -> output, *operands): the product of the operands, summed over the
+    indices missing from ``output``.  The gradient of operand i is the einsum of dy with the other
+    operands onto operand i's indices (see ``_operand_grad``)."""
+
+    @staticmethod
+    def forward(ctx, *operands, terms, output):
+        ctx.terms, ctx.output = terms, output
+        ctx.save_for_backward(*operands)
+        xp = get_array_module(operands[0])
+        out = xp.asarray(xp.einsum(",".join(terms) + "->" + output, *operands, optimize=True))
+        if out.base is not None and any(xp.may_share_memory(out, x) for x in operands):
+            out = out.copy()  # einsum returns views for transposes and diagonals; ours is new memory
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        operands = ctx.saved_tensors
+        sizes = _index_sizes(ctx.terms, [t.shape for t in operands])
+        return tuple(_operand_grad(i, grad, operands, ctx.terms, ctx.output, sizes)
+                     if ctx.needs_input_grad[i] else None for i in range(len(operands)))
+
+
+class DiagonalEmbed(Op):
+    """y = zeros(shape) with y[..i..i..] = x[..i..]: ``x``, indexed by the distinct indices of
+    ``term``, written onto the diagonal where ``term`` repeats an index (the adjoint of
+    einsum('ii->i'));  dx = einsum(term -> distinct indices, dy)."""
+
+    @staticmethod
+    def forward(ctx, x, term, shape):
+        ctx.term = term
+        xp = get_array_module(x)
+        out = xp.zeros(shape, x.dtype)
+        strides = [sum(s for d, s in zip(term, out.strides) if d == c)
+                   for c in dict.fromkeys(term)]
+        xp.lib.stride_tricks.as_strided(out, x.shape, strides)[...] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return einsum(ctx.term + "->" + "".join(dict.fromkeys(ctx.term)), grad), None, None
+
+
+def _index_sizes(terms, shapes):
+    """The size of every index across the operands (a size 1 broadcasts against any other)."""
+    sizes = {}
+    for term, shape in zip(terms, shapes):
+        for c, n in zip(term, shape):
+            if sizes.get(c, 1) == 1:
+                sizes[c] = n
+    return sizes
+
+
+def _operand_grad(i, grad, operands, terms, output, sizes):
+    """d(loss)/d(operand i) = einsum(dy, other operands -> operand i's distinct indices).
+    Indices that only operand i carries (summed inside it) or that it broadcasts from size 1 are
+    left out of that einsum and broadcast back; a repeated index puts the result on a diagonal."""
+    term, shape = terms[i], operands[i].shape
+    others = [t for j, t in enumerate(terms) if j != i]
+    elsewhere = set(output).union(*others)
+    own_size = dict(zip(term, shape))
+    distinct = "".join(dict.fromkeys(term))
+    kept = "".join(c for c in distinct if c in elsewhere and own_size[c] == sizes[c])
+    sources = ",".join([output] + others)
+    g = grad if sources == kept else einsum(
+        sources + "->" + kept, grad, *[t for j, t in enumerate(operands) if j != i])
+    view_shape = tuple(g.shape[kept.index(c)] if c in kept else 1 for c in distinct)
+    if view_shape != g.shape:
+        g = Reshape.apply(g, view_shape)
+    distinct_shape = tuple(own_size[c] for c in distinct)
+    if distinct_shape != g.shape:
+        g = broadcast_to(g, distinct_shape)
+    if distinct != term:
+        g = DiagonalEmbed.apply(g, term, shape)
+    return g
+
+
+def _check_subscripts(subscripts, equation):
+    """At most one '...' and otherwise only letters."""
+    if subscripts.count("...") > 1:
+        raise RuntimeError(f"einsum: more than one ellipsis ('...') in {subscripts!r} of equation "
+                           f"{equation!r}")
+    for c in subscripts.replace("...", ""):
+        if c not in _SUBSCRIPTS:
+            raise RuntimeError(f"einsum: invalid subscript {c!r} in equation {equation!r}; "
+                               f"subscripts must be in [a-zA-Z]")
+
+
+def _parse_einsum(equation, shapes):
+    """The equation in explicit form, one letter per dimension: ('...' becomes spare letters,
+    right-aligned across operands; an implicit output is '...' then the indices seen once, in
+    ASCII order).  Returns (terms, output) after checking sizes against ``shapes``."""
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError(f"einsum: the equation {equation!r} has {len(terms)} operand(s) but "
+                           f"{len(shapes)} tensor(s) were given")
+    for subscripts in terms + [rhs]:
+        _check_subscripts(subscripts, equation)
+    ellipsis_ndims = []
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        named = len(term.replace("...", ""))
+        if ("..." in term and named > len(shape)) or ("..." not in term and named != len(shape)):
+            raise RuntimeError(f"einsum: subscripts {term!r} name {named} dimension(s) but operand "
+                               f"{i} has shape {tuple(shape)}"
+                               f"{'' if '...' in term else ' and no ellipsis was given'}")
+        ellipsis_ndims.append(len(shape) - named)
+    spare = [c for c in _SUBSCRIPTS if c not in equation]
+    fill = "".join(spare[:max(ellipsis_ndims, default=0)])
+    terms = [t.replace("...", fill[len(fill) - n:]) for t, n in zip(terms, ellipsis_ndims)]
+    sizes = {}
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        own = {}
+        for c, n in zip(term, shape):
+            if own.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum: subscript {c} is repeated for operand {i} (shape "
+                                   f"{tuple(shape)}) but its sizes differ ({own[c]} != {n})")
+            seen = sizes.setdefault(c, n)
+            if seen != n and 1 not in (seen, n):
+                raise RuntimeError(f"einsum: subscript {c} has size {n} for operand {i} (shape "
+                                   f"{tuple(shape)}), which does not broadcast with size {seen}")
+            if seen == 1:
+                sizes[c] = n
+    if arrow:
+        output = rhs.replace("...", fill)
+        for c in output:
+            if output.count(c) > 1:
+                raise RuntimeError(f"einsum: output subscript {c} appears more than once in "
+                                   f"{equation!r}")
+            if c not in sizes:
+                raise RuntimeError(f"einsum: output subscript {c} of {equation!r} does not appear "
+                                   f"in any input operand")
+    else:
+        counts = {}
+        for c in "".join(terms):
+            counts[c] = counts.get(c, 0) + 1
+        output = fill + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in fill))
+    return terms, output
+
+
+def einsum(equation, *operands):
+    """``torch.einsum``: Einstein summation, out[output] = sum over the other indices of
+    prod_i operand_i[term_i].  Operands as arguments or one list; explicit ('ij,jk->ik') or
+    implicit ('ij,jk') output; '...' for broadcast batch dimensions; a repeated index within an
+    operand takes its diagonal ('ii->i')."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a str, got {type(equation).__name__}")
+    if not operands:
+        raise RuntimeError("einsum: at least one operand is required")
+    for i, t in enumerate(operands):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"einsum: operand {i} must be a Tensor, got {type(t).__name__}")
+        first = operands[0]
+        if t._data.__class__ is not first._data.__class__:
+            raise RuntimeError(f"einsum: expected all operands on the same device, got "
+                               f"{first.device} and {t.device}")
+        if t.dtype != first.dtype:
+            raise RuntimeError(f"einsum: expected all operands to have the same dtype, got "
+                               f"{first.dtype} and {t.dtype}")
+    terms, output = _parse_einsum(equation, [t.shape for t in operands])
+    return Einsum.apply(*operands, terms=tuple(terms), output=output)
+
+
+TENSOR_METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot, "inner": inner,
+                  "outer": outer, "__matmul__": matmul, "__rmatmul__": _rmatmul}

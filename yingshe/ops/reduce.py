@@ -243,9 +243,24 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return total / (n - c) if n - c > 0 else total * float("nan")
 
 
+class _StdFromVar(Op):
+    """s = sqrt(v);  dv = ds / (2 s), and 0 where s = 0 (a constant input, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, v):
+        s = get_array_module(v).sqrt(v)
+        ctx.save_for_backward(s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        return grad / (s * 2.0).masked_fill(s == 0, float("inf"))
+
+
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """sqrt(var)."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return _StdFromVar.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -293,14 +308,15 @@ class _L2Norm(Op):
         xp = get_array_module(x)
         y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
         ctx.params = (axes, keepdim)
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x)
         return y if keepdim else y.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         axes, keepdim = ctx.params
         g = _expand_back(grad, x.shape, axes, keepdim)
+        y = sum(x * x, axes, keepdim=True).sqrt()
         safe = y.masked_fill(y == 0, 1.0)
         return g * x / safe, None, None
 

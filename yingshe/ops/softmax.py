@@ -1,84 +1,201 @@
-"""Softmax and log-softmax, each one fused, numerically stable op:
-softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x).  Backward:
-softmax: dx = y * (dy - sum(dy * y)); log_softmax: dx = dy - exp(y) * sum(dy)."""
-from .. import _dtype
+"""Softmax and log-softmax along one dimension, each one fused, numerically stable op:
+softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) and log_softmax(x)_i = x_i - m - log sum_j
+exp(x_j - m), with m = max_j x_j (the shift cancels out and keeps exp from overflowing).
+Backward: softmax dx = y * (dy - sum(dy * y)), log_softmax dx = dy - exp(y) * sum(dy).  Each
+backward is one op too, computed in place on one fresh array, with its own backward for second
+derivatives.  Also ``one_hot``, the class-index encoding."""
 from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
+from .broadcast import broadcast_to
+from .elementwise import to_copy
 
 __all__ = ["softmax", "log_softmax", "one_hot"]
 
 
-class Softmax(Op):
+# ---- two small ops for the second derivatives ------------------------------------------------
+class Exp(Op):
+    """y = exp(x);  dx = dy * y."""
+
     @staticmethod
-    def forward(ctx, x, dim):
-        xp = get_array_module(x)
-        y = x - x.max(axis=dim, keepdims=True)
-        xp.exp(y, out=y)
-        y /= y.sum(axis=dim, keepdims=True)
-        ctx.dim = dim
+    def forward(ctx, x):
+        y = get_array_module(x).exp(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        return grad * y
 
 
-class LogSoftmax(Op):
+class SumKeepdim(Op):
+    """y = sum of x along ``axis``, keeping it with size 1;  dx = dy broadcast back."""
+
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, axis):
+        ctx.input_shape = x.shape
+        return x.sum(axis=axis, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return broadcast_to(grad, ctx.input_shape), None
+
+
+# ---- softmax ------------------------------------------------------------------------------------
+class Softmax(Op):
+    """y = exp(x - max x) / sum exp(x - max x) along ``axis``;  dx = y * (dy - sum(dy * y))."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
         xp = get_array_module(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        total = xp.exp(shifted).sum(axis=dim, keepdims=True)
-        shifted -= xp.log(total)
-        ctx.dim = dim
-        ctx.save_for_backward(shifted)
-        return shifted
+        y = x - x.max(axis=axis, keepdims=True)
+        xp.exp(y, out=y)
+        y /= y.sum(axis=axis, keepdims=True)
+        ctx.axis = axis
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        return SoftmaxBackward.apply(y, grad, ctx.axis), None
 
 
-def _prepare(op, input, dim, dtype):
+class SoftmaxBackward(Op):
+    """dx = y * (dy - s), s = sum(dy * y) along ``axis``, from softmax's output y.  Its own
+    derivatives, for an incoming g: d/d(dy) = y * (g - sum(g * y)) (this op again) and
+    d/dy = g * (dy - s) - dy * sum(g * y)."""
+
+    @staticmethod
+    def forward(ctx, y, dy, axis):
+        xp = get_array_module(y)
+        ctx.axis = axis
+        ctx.save_for_backward(y, dy)
+        dx = dy * y
+        xp.subtract(dy, dx.sum(axis=axis, keepdims=True), out=dx)
+        dx *= y
+        return dx
+
+    @staticmethod
+    def backward(ctx, g):
+        y, dy = ctx.saved_tensors
+        axis = ctx.axis
+        grad_y = grad_dy = None
+        if ctx.needs_input_grad[0]:
+            grad_y = (g * (dy - SumKeepdim.apply(dy * y, axis))
+                      - dy * SumKeepdim.apply(g * y, axis))
+        if ctx.needs_input_grad[1]:
+            grad_dy = SoftmaxBackward.apply(y, g, axis)
+        return grad_y, grad_dy, None
+
+
+class LogSoftmax(Op):
+    """y = x - max x - log sum exp(x - max x) along ``axis``;  dx = dy - exp(y) * sum(dy)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xp = get_array_module(x)
+        y = x - x.max(axis=axis, keepdims=True)
+        y -= xp.log(xp.exp(y).sum(axis=axis, keepdims=True))
+        ctx.axis = axis
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return LogSoftmaxBackward.apply(y, grad, ctx.axis), None
+
+
+class LogSoftmaxBackward(Op):
+    """dx = dy - p * sum(dy) along ``axis``, p = exp(y) from log_softmax's output y.  Its own
+    derivatives, for an incoming g: d/d(dy) = g - sum(g * p) and d/dy = -g * p * sum(dy)."""
+
+    @staticmethod
+    def forward(ctx, y, dy, axis):
+        xp = get_array_module(y)
+        ctx.axis = axis
+        ctx.save_for_backward(y, dy)
+        dx = xp.exp(y)
+        dx *= dy.sum(axis=axis, keepdims=True)
+        xp.subtract(dy, dx, out=dx)
+        return dx
+
+    @staticmethod
+    def backward(ctx, g):
+        y, dy = ctx.saved_tensors
+        axis = ctx.axis
+        p = Exp.apply(y)
+        grad_y = grad_dy = None
+        if ctx.needs_input_grad[0]:
+            grad_y = -(g * p * SumKeepdim.apply(dy, axis))
+        if ctx.needs_input_grad[1]:
+            grad_dy = g - SumKeepdim.apply(g * p, axis)
+        return grad_y, grad_dy, None
+
+
+def _softmax_input(op, input, dim, dtype):
+    """The (cast) floating-point input and the axis to normalise over (None for a 0-d input)."""
     if dim is None:
-        raise TypeError(f"{op}: dim must be given (implicit dim is deprecated in PyTorch)")
+        raise TypeError(f"{op}: the argument 'dim' is required (an implicit dim is deprecated in "
+                        f"PyTorch); pass e.g. dim=-1 for the last dimension")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
+    if not isinstance(dim, int):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     if dtype is not None:
-        input = input.to(dtype)
-    elif not input.is_floating_point():
-        input = input.to(_dtype.get_default_dtype())
-    return input, _normalize_dim(dim, input.ndim, op)
+        input = to_copy(input, dtype=dtype)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for {input.dtype} input (shape "
+                                  f"{tuple(input.shape)}); pass a floating-point dtype=")
+    axis = _normalize_dim(dim, input.ndim, op)
+    return input, axis if input.ndim else None
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """Softmax along ``dim``."""
-    input, dim = _prepare("softmax", input, dim, dtype)
-    return Softmax.apply(input, dim)
+def softmax(input, dim=None, dtype=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``, computed stably with the maximum
+    subtracted; ``dtype`` casts the input first."""
+    input, axis = _softmax_input("softmax", input, dim, dtype)
+    return Softmax.apply(input, axis)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """log(softmax(x)) along ``dim``, computed without forming softmax."""
-    input, dim = _prepare("log_softmax", input, dim, dtype)
-    return LogSoftmax.apply(input, dim)
+def log_softmax(input, dim=None, dtype=None):
+    """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim``, computed stably without forming
+    softmax; ``dtype`` casts the input first."""
+    input, axis = _softmax_input("log_softmax", input, dim, dtype)
+    return LogSoftmax.apply(input, axis)
 
 
+# ---- one_hot ------------------------------------------------------------------------------------
 def one_hot(tensor, num_classes=-1):
-    """(..., ) int64 class indices -> (..., num_classes) int64 one-hot."""
-    if not isinstance(tensor, Tensor) or tensor._data.dtype.kind not in "iu":
-        raise TypeError("one_hot: expected an integer (int64) tensor of class indices")
+    """``torch.nn.functional.one_hot``: int64 class indices (...) -> (..., num_classes) int64 with
+    out[..., c] = 1 where c = tensor[...], else 0.  num_classes=-1 means max(tensor) + 1."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot: expected a Tensor of class indices, got "
+                        f"{type(tensor).__name__}")
     data = tensor._data
+    if data.dtype.name != "int64":
+        raise RuntimeError(f"one_hot: expected an int64 (long) tensor of class indices, got "
+                           f"{tensor.dtype}")
+    if num_classes < -1:
+        raise RuntimeError(f"one_hot: num_classes must be -1 (inferred) or >= 0, got "
+                           f"{num_classes}")
+    if data.size:
+        low, high = int(data.min()), int(data.max())
+        if low < 0:
+            raise RuntimeError(f"one_hot: class values must be non-negative, got {low}")
+        if num_classes == -1:
+            num_classes = high + 1
+        elif high >= num_classes:
+            raise RuntimeError(f"one_hot: class value {high} is out of range for "
+                               f"num_classes={num_classes} (values must be smaller)")
+    elif num_classes == -1:
+        raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor; "
+                           "pass num_classes")
     xp = get_array_module(data)
-    if data.size and data.min() < 0:
-        raise RuntimeError(f"one_hot: class values must be non-negative, got {int(data.min())}")
-    if num_classes == -1:
-        num_classes = int(data.max()) + 1 if data.size else 0
-    elif data.size and data.max() >= num_classes:
-        raise RuntimeError(f"one_hot: class value {int(data.max())} is too large for "
-                           f"num_classes={num_classes}")
-    out = (data[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    out = xp.zeros(data.shape + (num_classes,), xp.int64)
+    out.reshape(data.size, num_classes)[xp.arange(data.size), data.reshape(-1)] = 1
     return Tensor._make(out)
 
 
