@@ -200,6 +200,7 @@ def outer(input, vec2):
 
 
 def _rmatmul(self, other):
+    """other @ self, for ``Tensor.__rmatmul__``."""
     return matmul(other, self)
 
 
@@ -219,7 +220,7 @@ class Einsum(Op):
         xp = get_array_module(operands[0])
         out = xp.asarray(xp.einsum(",".join(terms) + "->" + output, *operands, optimize=True))
         if out.base is not None and any(xp.may_share_memory(out, x) for x in operands):
-            out = out.copy()  # einsum returns views for transposes and diagonals; ours is new memory
+            out = out.copy()  # NumPy returns views for transposes and diagonals; ours are new
         return out
 
     @staticmethod
@@ -315,6 +316,9 @@ def _parse_einsum(equation, shapes):
                                f"{'' if '...' in term else ' and no ellipsis was given'}")
         ellipsis_ndims.append(len(shape) - named)
     spare = [c for c in _SUBSCRIPTS if c not in equation]
+    if len(spare) < max(ellipsis_ndims, default=0):
+        raise RuntimeError(f"einsum: too many dimensions in {equation!r}: no letters are left "
+                           f"to name the {max(ellipsis_ndims)} dimensions of '...'")
     fill = "".join(spare[:max(ellipsis_ndims, default=0)])
     terms = [t.replace("...", fill[len(fill) - n:]) for t, n in zip(terms, ellipsis_ndims)]
     sizes = {}

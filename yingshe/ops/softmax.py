@@ -9,6 +9,7 @@ from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_to
 from .elementwise import to_copy
+from .matmul import Reshape
 
 __all__ = ["softmax", "log_softmax", "one_hot"]
 
@@ -136,7 +137,7 @@ class LogSoftmaxBackward(Op):
 
 
 def _softmax_input(op, input, dim, dtype):
-    """The (cast) floating-point input and the axis to normalise over (None for a 0-d input)."""
+    """The (cast) floating-point input and the axis to normalise over."""
     if dim is None:
         raise TypeError(f"{op}: the argument 'dim' is required (an implicit dim is deprecated in "
                         f"PyTorch); pass e.g. dim=-1 for the last dimension")
@@ -149,22 +150,28 @@ def _softmax_input(op, input, dim, dtype):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for {input.dtype} input (shape "
                                   f"{tuple(input.shape)}); pass a floating-point dtype=")
-    axis = _normalize_dim(dim, input.ndim, op)
-    return input, axis if input.ndim else None
+    return input, _normalize_dim(dim, input.ndim, op)
+
+
+def _apply_along(op_class, input, axis):
+    """``op_class`` along ``axis``; a 0-d input is treated as a vector of one element."""
+    if input.ndim == 0:
+        return Reshape.apply(op_class.apply(Reshape.apply(input, (1,)), 0), ())
+    return op_class.apply(input, axis)
 
 
 def softmax(input, dim=None, dtype=None):
     """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``, computed stably with the maximum
     subtracted; ``dtype`` casts the input first."""
     input, axis = _softmax_input("softmax", input, dim, dtype)
-    return Softmax.apply(input, axis)
+    return _apply_along(Softmax, input, axis)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim``, computed stably without forming
     softmax; ``dtype`` casts the input first."""
     input, axis = _softmax_input("log_softmax", input, dim, dtype)
-    return LogSoftmax.apply(input, axis)
+    return _apply_along(LogSoftmax, input, axis)
 
 
 # ---- one_hot ------------------------------------------------------------------------------------
