@@ -137,4 +137,4 @@ def test_reduction_errors():
     check_raises(lambda: x.sum(2), IndexError, "[-2, 1]", "got 2")
     check_raises(lambda: yingshe.tensor([1, 2]).mean(), RuntimeError, "floating point")
     check_raises(lambda: x.topk(4), RuntimeError, "k=4", "size 3")
-    check_raises(lambda: yingshe.zeros(0).amax(), IndexError, "empty")
+    check_raises(lambda: yingshe.zeros(0).amax(), (IndexError, RuntimeError), "empty")
