@@ -557,21 +557,6 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ---- logsumexp ---------------------------------------------------------------------------------
-class Exp(Op):
-    """y = e^x;  dx = dy * y."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = get_array_module(x).exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        y, = ctx.saved_tensors
-        return grad * y
-
-
 class LogSumExp(Op):
     """y = m + log(sum(exp(x - m))) over the dims, m the slice's (finite) max, so that nothing
     overflows;  dx = dy * exp(x - y), the softmax of x."""
@@ -594,7 +579,7 @@ class LogSumExp(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        softmax = Exp.apply(x - _expand_reduced(y, x.shape, ctx.axes))
+        softmax = elementwise.Exp.apply(x - _expand_reduced(y, x.shape, ctx.axes))
         return _expand_reduced(grad, x.shape, ctx.axes) * softmax, None, None
 
 

@@ -7,40 +7,10 @@ derivatives.  Also ``one_hot``, the class-index encoding."""
 from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
-from .broadcast import broadcast_to
-from .elementwise import to_copy
+from .elementwise import Exp, to_copy
 from .matmul import Reshape
 
 __all__ = ["softmax", "log_softmax", "one_hot"]
-
-
-# ---- two small ops for the second derivatives ------------------------------------------------
-class Exp(Op):
-    """y = exp(x);  dx = dy * y."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = get_array_module(x).exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * y
-
-
-class SumKeepdim(Op):
-    """y = sum of x along ``axis``, keeping it with size 1;  dx = dy broadcast back."""
-
-    @staticmethod
-    def forward(ctx, x, axis):
-        ctx.input_shape = x.shape
-        return x.sum(axis=axis, keepdims=True)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return broadcast_to(grad, ctx.input_shape), None
 
 
 # ---- softmax ------------------------------------------------------------------------------------
@@ -84,8 +54,8 @@ class SoftmaxBackward(Op):
         axis = ctx.axis
         grad_y = grad_dy = None
         if ctx.needs_input_grad[0]:
-            grad_y = (g * (dy - SumKeepdim.apply(dy * y, axis))
-                      - dy * SumKeepdim.apply(g * y, axis))
+            grad_y = (g * (dy - (dy * y).sum(axis, keepdim=True))
+                      - dy * (g * y).sum(axis, keepdim=True))
         if ctx.needs_input_grad[1]:
             grad_dy = SoftmaxBackward.apply(y, g, axis)
         return grad_y, grad_dy, None
@@ -130,9 +100,9 @@ class LogSoftmaxBackward(Op):
         p = Exp.apply(y)
         grad_y = grad_dy = None
         if ctx.needs_input_grad[0]:
-            grad_y = -(g * p * SumKeepdim.apply(dy, axis))
+            grad_y = -(g * p * dy.sum(axis, keepdim=True))
         if ctx.needs_input_grad[1]:
-            grad_dy = g - SumKeepdim.apply(g * p, axis)
+            grad_dy = g - (g * p).sum(axis, keepdim=True)
         return grad_y, grad_dy, None
 
 
