@@ -17,6 +17,6 @@ from .ops.inplace import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
 from .serialization import load, save
-from . import nn
+from . import nn, optim
 
 __version__ = "0.1.0"

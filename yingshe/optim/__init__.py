@@ -1,0 +1,12 @@
+"""Optimizers (``yingshe.optim.SGD``, ``Adam``, ...), learning-rate schedules
+(``yingshe.optim.lr_scheduler``) and weight penalties (``yingshe.optim.regularization``)."""
+from . import lr_scheduler, regularization
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
+           "lr_scheduler", "regularization"]
