@@ -31,6 +31,8 @@ def _binary_operands(input, other, op):
         if isinstance(other, np.generic):
             other = other.item()  # NumPy scalars act as Python scalars, as in PyTorch
         if isinstance(other, (int, float, bool)):
+            if input._data.dtype.kind == "f":  # a float tensor keeps its dtype with any number
+                return input, other
             dtype = _dtype.result_type(input._data, other)
             return _cast(input, dtype), other
         raise TypeError(f"{op}: unsupported operand type {type(other).__name__} "
@@ -167,6 +169,9 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, broadcasting."""
     _no_out(out, "sub")
+    if _dtype_kind(input) == "b" or _dtype_kind(other) == "b":
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not "
+                           "supported; use the `^` or logical_xor() operator instead")
     if alpha != 1:
         other = other * alpha
     a, b = _binary_operands(input, other, "sub")
@@ -193,9 +198,10 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 def _dtype_kind(x):
+    """The NumPy kind letter of a tensor's dtype, or of the dtype a Python number becomes."""
     if isinstance(x, Tensor):
         return x._data.dtype.kind
-    return "f" if isinstance(x, float) else "i"
+    return "f" if isinstance(x, float) else "b" if isinstance(x, bool) else "i"
 
 
 def _no_out(out, op):
@@ -205,6 +211,9 @@ def _no_out(out, op):
 
 def neg(input):
     """-input."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
+                           "use the `~` or logical_not() operator instead")
     return Neg.apply(input)
 
 
@@ -246,57 +255,11 @@ TENSOR_METHODS = {
 }
 
 
-# ---- powers -------------------------------------------------------------------------------------
-class Pow(Op):
-    """y = a^b;  da = dy b a^(b-1),  db = dy a^b ln a."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a ** b
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            if isinstance(b, (int, float)):
-                grad_a = grad * b * a ** (b - 1) if b != 0 else grad * 0.0
-            else:
-                grad_a = unbroadcast(grad * b * a ** (b - 1.0), _shape(a))
-        if ctx.needs_input_grad[1]:
-            a_tensor = a if isinstance(a, Tensor) else a
-            log_a = log(a_tensor) if isinstance(a_tensor, Tensor) else float(np.log(a))
-            power = a ** b
-            grad_b = unbroadcast(grad * power * log_a, _shape(b))
-            if isinstance(a, Tensor):  # d/db 0^b = 0 for b > 0 (PyTorch's convention)
-                grad_b = where(a == 0, 0.0, grad_b) if grad_b.shape == _shape(a) else grad_b
-        return grad_a, grad_b
+def _zeros_like(t):
+    """A constant zero gradient shaped like ``t``."""
+    return Tensor._make(get_array_module(t._data).zeros_like(t._data))
 
 
-def pow(input, exponent):
-    """input ** exponent (tensor or scalar on either side), broadcasting."""
-    a, b = _binary_operands(input, exponent, "pow")
-    if isinstance(a, Tensor) and a._data.dtype.kind in "iu" and isinstance(b, float):
-        a = _cast(a, _dtype.get_default_dtype().np)
-    return Pow.apply(a, b)
-
-
-def _rpow(self, other):
-    return pow(other, self)
-
-
-def square(input):
-    """x^2."""
-    return mul(input, input)
-
-
-def reciprocal(input):
-    """1 / x."""
-    return div(1.0, _as_float(input))
-
-
-# ---- unary functions ------------------------------------------------------------------------
 def _as_float(t):
     """Integer and bool tensors become the default float dtype for float functions, as PyTorch."""
     if t._data.dtype.kind != "f":
@@ -304,6 +267,138 @@ def _as_float(t):
     return t
 
 
+def _result_type(*operands):
+    """PyTorch's result dtype over several raw arrays and/or Python scalars: the highest category
+    (bool < integer < floating) present decides; within it, arrays with dimensions outrank 0-d
+    arrays, which outrank Python scalars (these give their category's default dtype)."""
+    top = max(_dtype._category_of(x) for x in operands)
+    for rank in (2, 1):
+        chosen = [x.dtype for x in operands if hasattr(x, "dtype")
+                  and (2 if x.ndim else 1) == rank and _dtype._category_of(x) == top]
+        if chosen:
+            return np.result_type(*chosen)
+    return _dtype._default_for_category(top)
+
+
+# ---- powers -------------------------------------------------------------------------------------
+class Pow(Op):
+    """y = a^b for tensors a, b;  da = dy b a^(b-1) (0 where b = 0),
+    db = dy y ln a (0 where a = 0 and b >= 0), as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, y = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            slope = Where.apply(b._data == 0, 0.0, grad * b * a ** (b - 1.0))
+            grad_a = unbroadcast(slope, a.shape)
+        if ctx.needs_input_grad[1]:
+            zero_base = (a._data == 0) & (b._data >= 0)
+            grad_b = unbroadcast(Where.apply(zero_base, 0.0, grad * y * log(a)), b.shape)
+        return grad_a, grad_b
+
+
+class PowScalar(Op):
+    """y = x^c for a number c;  dx = dy c x^(c-1) (0 for c = 0)."""
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(x)
+        ctx.exponent = exponent
+        return x ** exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        c = ctx.exponent
+        return (_zeros_like(grad) if c == 0 else grad * c * x ** (c - 1)), None
+
+
+def pow(input, exponent):
+    """input ** exponent, broadcasting; either side may be a number.
+    d/da a^b = b a^(b-1),  d/db a^b = a^b ln a."""
+    a, b = _binary_operands(input, exponent, "pow")
+    _check_not_bool(a, "pow")
+    if isinstance(b, Tensor):
+        if a._data.dtype.kind != "f":
+            return Tensor._make(_integer_power(a._data, b._data))
+        return Pow.apply(a, b)
+    if a._data.dtype.kind != "f" and b < 0:
+        raise RuntimeError(f"pow: Integers to negative integer powers are not allowed "
+                           f"({a.dtype.name} tensor ** {b})")
+    return PowScalar.apply(a, b)
+
+
+def _integer_power(a, b):
+    """a ** b for integer arrays with PyTorch's rule for b < 0: 1 ** b = 1, (-1) ** b = +-1,
+    any other base gives 0 (the integer part of 1 / a^|b|)."""
+    xp = get_array_module(a)
+    magnitude = a ** xp.abs(b)
+    return xp.where((b < 0) & (xp.abs(a) != 1), 0, magnitude)
+
+
+def _check_not_bool(a, op):
+    """PyTorch has no bool kernels for pow, floor_divide and remainder."""
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError(f"{op}: not implemented for bool tensors")
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+
+def square(input):
+    """x^2 (pow(x, 2): bool becomes int64);  d/dx x^2 = 2 x."""
+    return pow(input, 2)
+
+
+class Reciprocal(Op):
+    """y = 1 / x;  dx = -dy y^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1.0 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
+
+
+class Rsqrt(Op):
+    """y = 1 / sqrt x;  dx = -dy y^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1.0 / get_array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * y * y) * -0.5
+
+
+def reciprocal(input):
+    """1 / x (integers give floats);  d/dx 1/x = -1/x^2."""
+    return Reciprocal.apply(_as_float(input))
+
+
+def rsqrt(input):
+    """1 / sqrt x;  d/dx x^(-1/2) = -x^(-3/2) / 2."""
+    return Rsqrt.apply(_as_float(input))
+
+
+# ---- unary functions ------------------------------------------------------------------------
 class Exp(Op):
     """y = e^x;  dx = dy y."""
 
@@ -378,7 +473,7 @@ class Sqrt(Op):
 
 
 class Abs(Op):
-    """y = |x|;  dx = dy sign(x) (0 at 0)."""
+    """y = |x|;  dx = dy sign(x) (0 at 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -392,7 +487,7 @@ class Abs(Op):
 
 
 class Sin(Op):
-    """d/dx sin x = cos x."""
+    """y = sin x;  dx = dy cos x."""
 
     @staticmethod
     def forward(ctx, x):
@@ -406,7 +501,7 @@ class Sin(Op):
 
 
 class Cos(Op):
-    """d/dx cos x = -sin x."""
+    """y = cos x;  dx = -dy sin x."""
 
     @staticmethod
     def forward(ctx, x):
@@ -440,9 +535,8 @@ class Sigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         xp = get_array_module(x)
-        # stable for large |x|: e^-|x| never overflows
-        z = xp.exp(-xp.abs(x))
-        y = xp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype, copy=False)
+        z = xp.exp(-xp.abs(x))  # e^-|x| never overflows: stable for large |x|
+        y = xp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
         ctx.save_for_backward(y)
         return y
 
@@ -453,7 +547,7 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """y = max(x, 0);  dx = dy where x > 0 (0 at 0)."""
+    """y = max(x, 0);  dx = dy where y > 0 (0 at x = 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -464,74 +558,118 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0).to(grad.dtype)
+        return Where.apply(y._data > 0, grad, 0.0)
 
 
-def _unary(op_class):
-    def function(input):
-        return op_class.apply(_as_float(input))
-    function.__doc__ = op_class.__doc__
-    return function
+def exp(input):
+    """e^x;  d/dx e^x = e^x."""
+    return Exp.apply(_as_float(input))
 
 
-exp, log, log1p, expm1, sqrt = (_unary(c) for c in (Exp, Log, Log1p, Expm1, Sqrt))
-sin, cos, tanh, sigmoid = (_unary(c) for c in (Sin, Cos, Tanh, Sigmoid))
-for _name, _f in (("exp", exp), ("log", log), ("log1p", log1p), ("expm1", expm1), ("sqrt", sqrt),
-                  ("sin", sin), ("cos", cos), ("tanh", tanh), ("sigmoid", sigmoid)):
-    _f.__name__ = _name
+def log(input):
+    """ln x;  d/dx ln x = 1 / x."""
+    return Log.apply(_as_float(input))
 
 
-def rsqrt(input):
-    """1 / sqrt(x)."""
-    return div(1.0, sqrt(input))
+def log1p(input):
+    """ln(1 + x), accurate for small x;  d/dx = 1 / (1 + x)."""
+    return Log1p.apply(_as_float(input))
+
+
+def expm1(input):
+    """e^x - 1, accurate for small x;  d/dx = e^x."""
+    return Expm1.apply(_as_float(input))
+
+
+def sqrt(input):
+    """sqrt x;  d/dx sqrt x = 1 / (2 sqrt x)."""
+    return Sqrt.apply(_as_float(input))
+
+
+def sin(input):
+    """sin x;  d/dx sin x = cos x."""
+    return Sin.apply(_as_float(input))
+
+
+def cos(input):
+    """cos x;  d/dx cos x = -sin x."""
+    return Cos.apply(_as_float(input))
+
+
+def tanh(input):
+    """tanh x;  d/dx tanh x = 1 - tanh^2 x."""
+    return Tanh.apply(_as_float(input))
+
+
+def sigmoid(input):
+    """1 / (1 + e^-x);  d/dx sigmoid x = sigmoid x (1 - sigmoid x)."""
+    return Sigmoid.apply(_as_float(input))
 
 
 def abs(input):
-    """|x| (integers stay integers)."""
+    """|x| (integers stay integers);  d/dx |x| = sign x, 0 at 0."""
     return Abs.apply(input)
 
 
 def relu(input):
-    """max(x, 0)."""
+    """max(x, 0) (integers stay integers);  d/dx = 1 for x > 0, else 0."""
     return Relu.apply(input)
 
 
-def sign(input):
-    """-1, 0 or 1 (zero gradient)."""
-    if input._data.dtype.kind != "f":
-        return Tensor._make(get_array_module(input._data).sign(input._data))
-    return RoundingOp.apply(input, get_array_module(input._data).sign)
-
-
-def _rounding(name):
-    def function(input):
-        xp = get_array_module(input._data)
-        if input._data.dtype.kind != "f":
-            return input.clone()
-        return RoundingOp.apply(input, getattr(xp, "rint" if name == "round" else name))
-    function.__name__ = name
-    function.__doc__ = f"{name} of each element (zero gradient, as PyTorch)."
-    return function
-
-
-class RoundingOp(Op):
-    """Piecewise-constant functions: the gradient is zero almost everywhere."""
+# ---- piecewise-constant functions -------------------------------------------------------------
+class Step(Op):
+    """y = f(x) for a piecewise-constant f (floor, ceil, round, trunc, sign);
+    dx = 0, as PyTorch."""
 
     @staticmethod
-    def forward(ctx, x, ufunc):
-        return ufunc(x)
+    def forward(ctx, x, function):
+        return function(x)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0.0, None
+        return _zeros_like(grad), None
 
 
-floor, ceil, round, trunc = (_rounding(n) for n in ("floor", "ceil", "round", "trunc"))
+def _step(input, function):
+    if input._data.dtype.kind != "f":  # integers are whole already: a copy, as PyTorch
+        return Tensor._make(input._data.copy())
+    return Step.apply(input, function)
 
 
-# ---- clamp, maximum, minimum, where, lerp ------------------------------------------------------
+def sign(input):
+    """-1, 0 or 1 by the sign of x (bool stays bool); zero gradient."""
+    if input._data.dtype.kind == "b":
+        return Tensor._make(input._data.copy())
+    return Step.apply(input, get_array_module(input._data).sign)
+
+
+def floor(input):
+    """The largest integer <= x; zero gradient."""
+    return _step(input, get_array_module(input._data).floor)
+
+
+def ceil(input):
+    """The smallest integer >= x; zero gradient."""
+    return _step(input, get_array_module(input._data).ceil)
+
+
+def trunc(input):
+    """x rounded toward zero; zero gradient."""
+    return _step(input, get_array_module(input._data).trunc)
+
+
+def round(input, *, decimals=0):
+    """x rounded to ``decimals`` decimal places, halves to even; zero gradient."""
+    xp = get_array_module(input._data)
+    if decimals == 0:
+        return _step(input, xp.rint)
+    return _step(input, lambda x: xp.round(x, decimals))
+
+
+# ---- where, maximum, minimum, clamp, lerp -------------------------------------------------------
 class Where(Op):
-    """y = a where cond else b;  da = dy where cond, db = dy elsewhere."""
+    """y = a where cond else b;  da = dy where cond, db = dy elsewhere (each summed back to its
+    shape); cond is a raw bool array."""
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -542,155 +680,363 @@ class Where(Op):
     @staticmethod
     def backward(ctx, grad):
         a_shape, b_shape = ctx.shapes
-        zero = grad * 0.0
-        grad_a = unbroadcast(Where.apply(ctx.condition, grad, zero), a_shape) \
-            if ctx.needs_input_grad[1] else None
-        grad_b = unbroadcast(Where.apply(ctx.condition, zero, grad), b_shape) \
-            if ctx.needs_input_grad[2] else None
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_a = unbroadcast(Where.apply(ctx.condition, grad, 0.0), a_shape)
+        if ctx.needs_input_grad[2]:
+            grad_b = unbroadcast(Where.apply(ctx.condition, 0.0, grad), b_shape)
         return None, grad_a, grad_b
 
 
 def where(condition, input, other):
-    """Elementwise choice: ``input`` where ``condition`` holds, else ``other`` (broadcasting)."""
-    cond = condition._data if isinstance(condition, Tensor) else condition
-    if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
-        raise TypeError(f"where: condition must be a bool tensor, got "
-                        f"{getattr(condition, 'dtype', type(condition).__name__)}")
-    a, b = _binary_operands(input, other, "where")
-    if not isinstance(a, Tensor):
-        xp = get_array_module(cond)
-        a = Tensor._make(xp.asarray(a, dtype=b._data.dtype))
-    from .broadcast import broadcast_shapes
-    broadcast_shapes(cond.shape, _shape(a), _shape(b))
-    return Where.apply(cond, a, b)
+    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcasting);
+    the gradient goes to the side that was chosen."""
+    if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
+        got = condition.dtype.name if isinstance(condition, Tensor) else type(condition).__name__
+        raise RuntimeError(f"where: expected condition to be a boolean tensor, but got {got}")
+    cond = condition._data
+    shapes = (cond.shape, _shape(input), _shape(other))
+    if shapes[0] != shapes[1] or shapes[1] != shapes[2]:
+        broadcast_shapes(*shapes, op="where")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers
+        dtype = _dtype.result_type(input, other)
+        input = Tensor._make(get_array_module(cond).asarray(input, dtype=dtype))
+    return Where.apply(cond, *_binary_operands(input, other, "where"))
+
+
+def _where_method(self, condition, other):
+    """Tensor.where(condition, other) is where(condition, self, other)."""
+    return where(condition, self, other)
+
+
+def _share_gradient(ctx, grad, a, b, a_loses, b_loses):
+    """maximum/minimum backward: dy to the winner, dy / 2 to each on ties (PyTorch's rule)."""
+    shared = Where.apply(a._data == b._data, grad * 0.5, grad)
+    grad_a = grad_b = None
+    if ctx.needs_input_grad[0]:
+        grad_a = unbroadcast(Where.apply(a_loses, 0.0, shared), a.shape)
+    if ctx.needs_input_grad[1]:
+        grad_b = unbroadcast(Where.apply(b_loses, 0.0, shared), b.shape)
+    return grad_a, grad_b
+
+
+class Maximum(Op):
+    """y = max(a, b) (NaN propagates);  da = dy where a > b, db = dy where b > a, dy / 2 each
+    where a = b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _share_gradient(ctx, grad, a, b, a._data < b._data, a._data > b._data)
+
+
+class Minimum(Op):
+    """y = min(a, b) (NaN propagates);  da = dy where a < b, db = dy where b < a, dy / 2 each
+    where a = b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _share_gradient(ctx, grad, a, b, a._data > b._data, a._data < b._data)
+
+
+def _tensor_pair(input, other, op):
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        culprit = other if isinstance(input, Tensor) else input
+        raise TypeError(f"{op}(): expected two tensors, got {type(culprit).__name__}")
+    return _binary_operands(input, other, op)
 
 
 def maximum(input, other):
-    """Elementwise max; on ties the gradient is split half and half (as PyTorch)."""
-    return _extreme(input, other, True)
+    """max(a, b) elementwise, broadcasting; on ties each gets half the gradient (as PyTorch)."""
+    return Maximum.apply(*_tensor_pair(input, other, "maximum"))
 
 
 def minimum(input, other):
-    """Elementwise min; on ties the gradient is split half and half."""
-    return _extreme(input, other, False)
+    """min(a, b) elementwise, broadcasting; on ties each gets half the gradient (as PyTorch)."""
+    return Minimum.apply(*_tensor_pair(input, other, "minimum"))
 
 
-def _extreme(input, other, largest):
-    a, b = _binary_operands(input, other, "maximum" if largest else "minimum")
-    a_wins = (a > b) if largest else (a < b)
-    ties = a == b
-    weight_a = a_wins.to(a.dtype) + ties.to(a.dtype) * 0.5
-    return a * weight_a + b * (1.0 - weight_a)
-
-
-def clamp(input, min=None, max=None):
-    """Limit to [min, max] (scalars or tensors); the gradient passes where min <= x <= max."""
-    if min is None and max is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    out = input
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if min is not None:
-            out = where(out >= min, out, min if isinstance(min, Tensor) else float(min))
-        if max is not None:
-            out = where(out <= max, out, max if isinstance(max, Tensor) else float(max))
-        return out
-    return Clamp.apply(input, min, max)
+def _masked_gradient(grad, keep, shape):
+    """dy where the bool array ``keep`` holds, 0 elsewhere, summed back to ``shape``."""
+    return unbroadcast(Where.apply(keep, grad, 0.0), shape)
 
 
 class Clamp(Op):
-    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi."""
+    """y = min(max(x, lo), hi) (lo, hi numbers, arrays or None);  dx = dy where lo <= x <= hi,
+    dlo = dy where x < lo < hi, dhi = dy where x > hi or hi < lo (PyTorch's choice at ties)."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.bounds = (lo, hi)
+        ctx.save_for_backward(x, lo, hi)
         return get_array_module(x).clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        inside = Tensor._make(get_array_module(x._data).ones(x.shape, bool))
-        if lo is not None:
-            inside = logical_and(inside, x >= lo)
-        if hi is not None:
-            inside = logical_and(inside, x <= hi)
-        return grad * inside.to(grad.dtype), None, None
+        x, lo, hi = (t._data if isinstance(t, Tensor) else t for t in ctx.saved_tensors)
+        grad_x = grad_lo = grad_hi = None
+        if ctx.needs_input_grad[0]:
+            above_lo = True if lo is None else x >= lo
+            below_hi = True if hi is None else x <= hi
+            grad_x = _masked_gradient(grad, above_lo & below_hi, x.shape)
+        if ctx.needs_input_grad[1]:
+            keep = x < lo if hi is None else (x < lo) & (lo < hi)
+            grad_lo = _masked_gradient(grad, keep, lo.shape)
+        if ctx.needs_input_grad[2]:
+            keep = x > hi if lo is None else (x > hi) | (hi < lo)
+            grad_hi = _masked_gradient(grad, keep, hi.shape)
+        return grad_x, grad_lo, grad_hi
+
+
+def clamp(input, min=None, max=None):
+    """min(max(x, min), max) with numbers or tensors as bounds (broadcasting, type promotion);
+    the gradient passes to x where min <= x <= max, to the bound that was taken elsewhere."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    lo, hi = _bound(min), _bound(max)
+    bounds = [b._data if isinstance(b, Tensor) else b for b in (lo, hi) if b is not None]
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        broadcast_shapes(input.shape, *[_shape(b) for b in bounds], op="clamp")
+        dtype = _result_type(input._data, *bounds)
+        lo, hi = (_cast(b, dtype) if isinstance(b, Tensor) else b for b in (lo, hi))
+        input = _cast(input, dtype)
+    elif input._data.dtype.kind != "f":  # e.g. an int64 tensor clamped to 0.5 becomes float32
+        input = _cast(input, _result_type(input._data, *bounds))
+    return Clamp.apply(input, lo, hi)
+
+
+def _bound(bound):
+    """A clamp bound: None, a tensor or a Python number (NumPy scalars become numbers)."""
+    if isinstance(bound, np.generic):
+        return bound.item()
+    if bound is not None and not isinstance(bound, (Tensor, int, float, bool)):
+        raise TypeError(f"clamp: min and max must be numbers or tensors, got "
+                        f"{type(bound).__name__}")
+    return bound
+
+
+def clamp_min(input, min):
+    """max(x, min): clamp with a lower bound only."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """min(x, max): clamp with an upper bound only."""
+    return clamp(input, max=max)
 
 
 clip = clamp
 
 
+class Lerp(Op):
+    """y = a + w (b - a), as PyTorch computes it: b - (b - a)(1 - w) where |w| >= 1/2, exact at
+    w = 1;  da = dy (1 - w), db = dy w, dw = dy (b - a)."""
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        ctx.save_for_backward(start, end, weight)
+        xp = get_array_module(start)
+        difference = end - start
+        if isinstance(weight, float):
+            if -0.5 < weight < 0.5:
+                return start + weight * difference
+            return end - difference * (1.0 - weight)
+        return xp.where(xp.abs(weight) < 0.5, start + weight * difference,
+                        end - difference * (1.0 - weight))
+
+    @staticmethod
+    def backward(ctx, grad):
+        start, end, weight = ctx.saved_tensors
+        grad_start = grad_end = grad_weight = None
+        if ctx.needs_input_grad[0]:
+            grad_start = unbroadcast(grad * (1.0 - weight), start.shape)
+        if ctx.needs_input_grad[1]:
+            grad_end = unbroadcast(grad * weight, end.shape)
+        if ctx.needs_input_grad[2]:
+            grad_weight = unbroadcast(grad * (end - start), weight.shape)
+        return grad_start, grad_end, grad_weight
+
+
 def lerp(input, end, weight):
-    """start + weight (end - start)."""
-    return input + (end - input) * weight
+    """start + weight (end - start) (weight a number or a tensor; broadcasting).
+    d/dstart = 1 - weight,  d/dend = weight,  d/dweight = end - start."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"lerp: expected a floating tensor, got {input.dtype.name}")
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"lerp: expected dtype {input.dtype.name} for `{name}` but got "
+                               f"dtype {t.dtype.name}")
+    if isinstance(weight, Tensor):
+        broadcast_shapes(input.shape, end.shape, weight.shape, op="lerp")
+    else:
+        broadcast_shapes(input.shape, end.shape, op="lerp")
+        weight = float(weight)
+    return Lerp.apply(input, end, weight)
 
 
 # ---- comparisons and logic (no gradient) -------------------------------------------------------
-def _compare(name, ufunc_name):
-    def function(input, other):
-        a, b = _binary_operands(input, other, name)
-        xp = get_array_module(a._data if isinstance(a, Tensor) else b._data)
-        a = a._data if isinstance(a, Tensor) else a
-        b = b._data if isinstance(b, Tensor) else b
-        return Tensor._make(getattr(xp, ufunc_name)(a, b))
-    function.__name__ = name
-    function.__doc__ = f"Elementwise {ufunc_name} as a bool tensor (no gradient)."
-    return function
+def _promoted_arrays(input, other, op):
+    """The raw operands of ``op`` after PyTorch's type promotion (a number stays a number)."""
+    a, b = _binary_operands(input, other, op)
+    return a._data, (b._data if isinstance(b, Tensor) else b)
 
 
-eq, ne = _compare("eq", "equal"), _compare("ne", "not_equal")
-lt, le = _compare("lt", "less"), _compare("le", "less_equal")
-gt, ge = _compare("gt", "greater"), _compare("ge", "greater_equal")
+def _comparison(name, ufunc_name, symbol):
+    def compare(input, other):
+        a, b = _promoted_arrays(input, other, name)
+        return Tensor._make(getattr(get_array_module(a), ufunc_name)(a, b))
+    compare.__name__ = name
+    compare.__doc__ = f"a {symbol} b elementwise, compared in the promoted dtype: a bool tensor."
+    return compare
+
+
+eq, ne = _comparison("eq", "equal", "=="), _comparison("ne", "not_equal", "!=")
+lt, le = _comparison("lt", "less", "<"), _comparison("le", "less_equal", "<=")
+gt, ge = _comparison("gt", "greater", ">"), _comparison("ge", "greater_equal", ">=")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
-
-def _bool_ufunc(name, ufunc_name, arity):
-    def function(*args):
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        xp = get_array_module(arrays[0])
-        return Tensor._make(getattr(xp, ufunc_name)(*arrays))
-    function.__name__ = name
-    function.__doc__ = f"Elementwise {ufunc_name} (no gradient)."
-    return function
+_OPERANDS = (Tensor, int, float, bool, np.ndarray, np.generic)
 
 
-isnan, isinf, isfinite = (_bool_ufunc(n, n, 1) for n in ("isnan", "isinf", "isfinite"))
-logical_not = _bool_ufunc("logical_not", "logical_not", 1)
-logical_and, logical_or, logical_xor = (_bool_ufunc(n, n, 2)
-                                        for n in ("logical_and", "logical_or", "logical_xor"))
+def _operator(function):
+    """The operator form: NotImplemented for foreign operands, so ``t == None`` is False."""
+    def operator(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return function(self, other)
+    operator.__name__ = f"__{function.__name__}__"
+    return operator
 
 
-def _bitwise(name, ufunc_name):
-    def function(input, other):
-        a, b = _binary_operands(input, other, name)
-        if _dtype_kind(a) == "f" or _dtype_kind(b) == "f":
-            raise TypeError(f"{name}: only integer and bool tensors, got a floating tensor")
-        return _compare(name, ufunc_name)(a, b)
-    function.__name__ = name
-    return function
+def _bool_result(ufunc_name, *tensors):
+    """A NumPy/CuPy ufunc with a bool result on the raw arrays of ``tensors`` (broadcasting)."""
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{ufunc_name}: expected tensors, got {type(t).__name__}")
+    arrays = [t._data for t in tensors]
+    if len(arrays) == 2 and arrays[0].shape != arrays[1].shape:
+        broadcast_shapes(arrays[0].shape, arrays[1].shape, op=ufunc_name)
+    return Tensor._make(getattr(get_array_module(arrays[0]), ufunc_name)(*arrays))
 
 
-bitwise_and, bitwise_or, bitwise_xor = (_bitwise(n, n) for n in
-                                        ("bitwise_and", "bitwise_or", "bitwise_xor"))
+def isnan(input):
+    """True where x is NaN."""
+    return _bool_result("isnan", input)
+
+
+def isinf(input):
+    """True where x is +inf or -inf."""
+    return _bool_result("isinf", input)
+
+
+def isfinite(input):
+    """True where x is neither NaN nor infinite."""
+    return _bool_result("isfinite", input)
+
+
+def logical_not(input):
+    """not x (zero is False, anything else True), a bool tensor."""
+    return _bool_result("logical_not", input)
+
+
+def logical_and(input, other):
+    """a and b (zero is False, anything else True), a bool tensor; broadcasting."""
+    return _bool_result("logical_and", input, other)
+
+
+def logical_or(input, other):
+    """a or b (zero is False, anything else True), a bool tensor; broadcasting."""
+    return _bool_result("logical_or", input, other)
+
+
+def logical_xor(input, other):
+    """a xor b (zero is False, anything else True), a bool tensor; broadcasting."""
+    return _bool_result("logical_xor", input, other)
+
+
+def _bitwise(ufunc_name, input, other):
+    a, b = _promoted_arrays(input, other, ufunc_name)
+    if a.dtype.kind == "f":
+        raise NotImplementedError(f"{ufunc_name}: not implemented for floating point "
+                                  f"({_dtype.from_np(a.dtype).name}); integer and bool tensors "
+                                  "only")
+    return Tensor._make(getattr(get_array_module(a), ufunc_name)(a, b))
+
+
+def bitwise_and(input, other):
+    """a & b bit by bit (logical and for bool tensors)."""
+    return _bitwise("bitwise_and", input, other)
+
+
+def bitwise_or(input, other):
+    """a | b bit by bit (logical or for bool tensors)."""
+    return _bitwise("bitwise_or", input, other)
+
+
+def bitwise_xor(input, other):
+    """a ^ b bit by bit (logical xor for bool tensors)."""
+    return _bitwise("bitwise_xor", input, other)
 
 
 def bitwise_not(input):
+    """~x bit by bit (logical not for bool tensors)."""
     if input._data.dtype.kind == "f":
-        raise TypeError("bitwise_not: only integer and bool tensors, got a floating tensor")
+        raise NotImplementedError(f"bitwise_not: not implemented for floating point "
+                                  f"({input.dtype.name}); integer and bool tensors only")
     return Tensor._make(get_array_module(input._data).invert(input._data))
 
 
+# ---- integer-style division ---------------------------------------------------------------------
+def _check_divisor(a, b, op):
+    """Integer division by zero is an error in PyTorch (floats give inf or NaN)."""
+    if a.dtype.kind != "f" and not get_array_module(a).all(b):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+
+
 def floor_divide(input, other):
-    """floor(a / b) (no gradient)."""
+    """floor(a / b) (Python's //); no gradient."""
     a, b = _binary_operands(input, other, "floor_divide")
-    arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
-    return Tensor._make(get_array_module(arrays[0]).floor_divide(*arrays))
+    _check_not_bool(a, "floor_divide")
+    a, b = a._data, (b._data if isinstance(b, Tensor) else b)
+    _check_divisor(a, b, "floor_divide")
+    return Tensor._make(get_array_module(a).floor_divide(a, b))
+
+
+class Remainder(Op):
+    """y = a - floor(a / b) b (the sign of b, like Python's %);  da = dy, db = -dy floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = unbroadcast(grad, a.shape)
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(-grad * floor_divide(a, b), b.shape)
+        return grad_a, grad_b
 
 
 def remainder(input, other):
-    """a - floor(a / b) b, Python's sign convention (gradient 1 to a)."""
-    return input - floor_divide(input, other) * other
+    """a mod b with the sign of b (Python's %);  d/da = 1, d/db = -floor(a / b)."""
+    a, b = _binary_operands(input, other, "remainder")
+    _check_not_bool(a, "remainder")
+    _check_divisor(a._data, b._data if isinstance(b, Tensor) else b, "remainder")
+    return Remainder.apply(a, b)
 
 
 def _rfloordiv(self, other):
@@ -701,17 +1047,21 @@ def _rmod(self, other):
     return remainder(other, self)
 
 
-__all__ += ["pow", "square", "reciprocal", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs",
-            "sign", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc",
-            "clamp", "clip", "maximum", "minimum", "where", "lerp", "eq", "ne", "lt", "le", "gt",
-            "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "isnan", "isinf",
-            "isfinite", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and",
-            "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide", "remainder"]
+__all__ += ["pow", "square", "reciprocal", "rsqrt", "exp", "log", "log1p", "expm1", "sqrt",
+            "abs", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "trunc",
+            "round", "where", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max",
+            "lerp", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+            "less_equal", "not_equal", "isnan", "isinf", "isfinite", "logical_not", "logical_and",
+            "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+            "floor_divide", "remainder"]
 
 TENSOR_METHODS.update({name: globals()[name] for name in __all__[__all__.index("pow"):]})
 TENSOR_METHODS.update({
-    "__pow__": pow, "__rpow__": _rpow, "__abs__": abs, "__eq__": eq, "__ne__": ne, "__lt__": lt,
-    "__le__": le, "__gt__": gt, "__ge__": ge, "__and__": bitwise_and, "__or__": bitwise_or,
-    "__xor__": bitwise_xor, "__invert__": bitwise_not, "__floordiv__": floor_divide,
-    "__rfloordiv__": _rfloordiv, "__mod__": remainder, "__rmod__": _rmod,
+    "where": _where_method, "__pow__": pow, "__rpow__": _rpow, "__abs__": abs,
+    "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt),
+    "__le__": _operator(le), "__gt__": _operator(gt), "__ge__": _operator(ge),
+    "__and__": bitwise_and, "__rand__": bitwise_and, "__or__": bitwise_or,
+    "__ror__": bitwise_or, "__xor__": bitwise_xor, "__rxor__": bitwise_xor,
+    "__invert__": bitwise_not, "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
+    "__mod__": remainder, "__rmod__": _rmod,
 })
