@@ -70,13 +70,21 @@ class MaxPool2d(Op):
         positions = ctx.positions.reshape(planes, -1)
         g = grad.reshape(planes, -1)
         if ctx.overlapping:  # windows share inputs: add up every contribution
-            offsets = (xp.arange(planes) * (h * w)).reshape(-1, 1)
-            out = xp.bincount((positions + offsets).ravel(), weights=g.ravel(),
-                              minlength=planes * h * w).astype(grad.dtype)
+            out = _scatter_add_to_planes(g, positions, h * w)
         else:
             out = xp.zeros((planes, h * w), grad.dtype)
             xp.put_along_axis(out, positions, g, axis=1)
         return out.reshape(n, c, h, w), None, None, None, None, None
+
+
+def _scatter_add_to_planes(values, positions, plane_size):
+    """(planes, k) values added at (planes, k) positions into (planes, plane_size) zeros."""
+    xp = get_array_module(values)
+    planes = values.shape[0]
+    offsets = (xp.arange(planes) * plane_size).reshape(-1, 1)
+    out = xp.bincount((positions + offsets).ravel(), weights=values.ravel(),
+                      minlength=planes * plane_size)
+    return out.astype(values.dtype).reshape(planes, plane_size)
 
 
 def _avg_divisor(size, kernel, stride, padding, out, count_include_pad, xp, dtype):
@@ -274,10 +282,8 @@ class AdaptiveMaxPool2d(Op):
         xp = get_array_module(grad)
         n, c, h, w = ctx.input_shape
         planes = n * c
-        offsets = (xp.arange(planes) * (h * w)).reshape(-1, 1)
-        flat = ctx.positions.reshape(planes, -1) + offsets
-        out = xp.bincount(flat.ravel(), weights=grad.reshape(planes, -1).ravel(),
-                          minlength=planes * h * w).astype(grad.dtype)
+        out = _scatter_add_to_planes(grad.reshape(planes, -1), ctx.positions.reshape(planes, -1),
+                                     h * w)
         return out.reshape(n, c, h, w), None
 
 

@@ -7,6 +7,7 @@ from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_to
+from .indexing import BasicIndex
 
 __all__ = ["reshape", "view_as", "transpose", "swapaxes", "swapdims", "permute", "t",
            "squeeze", "unsqueeze", "flatten", "unflatten", "movedim", "moveaxis", "repeat",
@@ -262,35 +263,6 @@ def roll(input, shifts, dims=None):
 
 
 # ---- slicing: narrow, select, split ----------------------------------------------------------
-class Slice(Op):
-    """y = x[index] for basic (view) index tuples; dx = zeros with dy written at index."""
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.input_shape, ctx.index = x.shape, index
-        return x[index]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return SliceBackward.apply(grad, ctx.input_shape, ctx.index), None
-
-
-class SliceBackward(Op):
-    """Place dy into a zero tensor of the input's shape at ``index``; backward slices again."""
-
-    @staticmethod
-    def forward(ctx, grad, input_shape, index):
-        ctx.index = index
-        out = get_array_module(grad).zeros(input_shape, grad.dtype)
-        out[index] = grad
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Slice.apply(grad, ctx.index), None, None
-
-
 def narrow(input, dim, start, length):
     """The slice ``start:start+length`` along ``dim`` (a view)."""
     d = _normalize_dim(dim, input.ndim, "narrow")
@@ -300,7 +272,7 @@ def narrow(input, dim, start, length):
         raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
                          f"({size}) of shape {tuple(input.shape)}")
     index = (slice(None),) * d + (slice(start, start + length),)
-    return Slice.apply(input, index)
+    return BasicIndex.apply(input, index)
 
 
 def select(input, dim, index):
@@ -309,7 +281,7 @@ def select(input, dim, index):
     size = input.shape[d]
     if not -size <= index < size:
         raise IndexError(f"select: index {index} is out of range for dimension {dim} with size {size}")
-    return Slice.apply(input, (slice(None),) * d + (index % size,))
+    return BasicIndex.apply(input, (slice(None),) * d + (index % size,))
 
 
 def split(tensor, split_size_or_sections, dim=0):
