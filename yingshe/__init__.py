@@ -16,6 +16,7 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.inplace import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
+from .ops.activation import erf  # noqa: F401
 from .serialization import load, save
 from . import nn, optim
 

@@ -1,10 +1,11 @@
 """The op library, one module per family.  Each module lists in ``TENSOR_METHODS`` the functions
 that also become ``Tensor`` methods and operators; they are attached here, once, at import."""
 from .._tensor import Tensor
-from . import (broadcast, creation, elementwise, indexing, inplace, matmul, reduce, shape,
-               softmax)
+from . import (activation, broadcast, creation, elementwise, indexing, inplace, matmul, reduce,
+               shape, softmax)
 
-_FAMILIES = (creation, broadcast, elementwise, reduce, shape, indexing, inplace, matmul, softmax)
+_FAMILIES = (creation, broadcast, elementwise, activation, reduce, shape, indexing, inplace, matmul,
+             softmax)
 
 
 def _bind_tensor_methods():

@@ -1,0 +1,58 @@
+"""Affine layers' functions: y = x W^T + b (seed 001 §全连接层) and the bilinear form
+y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features first)."""
+from ..autograd.function import Op
+from .matmul import einsum
+
+__all__ = ["linear", "bilinear"]
+
+
+class Linear(Op):
+    """y = x W^T + b over the last dim of x;  dx = dy W,  dW = dy^T x,  db = sum of dy
+    (leading dims of x flattened into rows)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        y = x @ weight.T
+        if bias is not None:
+            y += bias
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        grad_x = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad.matmul(weight)
+        rows = grad.reshape(-1, grad.shape[-1])
+        if ctx.needs_input_grad[1]:
+            grad_weight = rows.t().matmul(x.reshape(-1, x.shape[-1]))
+        if ctx.needs_input_grad[2]:
+            grad_bias = rows.sum(0)
+        return grad_x, grad_weight, grad_bias
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b, weight of shape (out_features, in_features)."""
+    if weight.ndim != 2 or input.ndim < 1 or input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} cannot be multiplied by "
+                           f"weight^T with weight of shape {tuple(weight.shape)} (in_features "
+                           f"must equal the last dim of the input)")
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
+                           f"out_features={weight.shape[0]}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} "
+                           f"differ; convert one with .to(dtype)")
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T A_k x2 + b_k, weight of shape (out, in1, in2)."""
+    if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] \
+            or input2.shape[-1] != weight.shape[2] or input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear: inputs of shapes {tuple(input1.shape)} and "
+                           f"{tuple(input2.shape)} do not fit weight of shape "
+                           f"{tuple(weight.shape)} (out, in1, in2)")
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y

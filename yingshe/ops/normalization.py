@@ -1,0 +1,146 @@
+"""Batch, layer and group normalisation (seed 004 §批量归一化): one fused op normalises over
+some axes and applies the per-feature affine map; its backward is the closed form below, not a
+graph of a dozen small ops.
+
+    x_hat = (x - mu) / sqrt(var + eps),   y = gamma x_hat + beta
+    dx = invstd (g_hat - mean(g_hat) - x_hat mean(g_hat x_hat)),   g_hat = dy gamma
+
+where the means run over the normalised axes (when mu and var are the batch's own statistics;
+with fixed running statistics dx = g_hat invstd)."""
+from .._backend import get_array_module
+from ..autograd.function import Op, once_differentiable
+
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+class Normalize(Op):
+    """y = (x - mean) * invstd * weight + bias, statistics broadcast over ``axes``;
+    ``batch_stats`` says whether mean/invstd were computed from x itself."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, mean, invstd, axes, affine_shape, batch_stats):
+        x_hat = (x - mean) * invstd
+        ctx.x_hat, ctx.invstd, ctx.axes, ctx.batch_stats = x_hat, invstd, axes, batch_stats
+        ctx.affine_shape = affine_shape
+        ctx.weight_shape = None if weight is None else weight.shape
+        ctx.bias_shape = None if bias is None else bias.shape
+        ctx.weight = None if weight is None else weight.reshape(affine_shape)
+        if ctx.weight is None:
+            return x_hat if bias is None else x_hat + bias.reshape(affine_shape)
+        y = x_hat * ctx.weight
+        if bias is not None:
+            y += bias.reshape(affine_shape)
+        return y
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        grad = grad._data
+        x_hat = ctx.x_hat
+        affine_axes = tuple(i for i, n in enumerate(ctx.affine_shape) if n == 1)
+        grad_weight = grad_bias = None
+        if ctx.needs_input_grad[1]:
+            grad_weight = (grad * x_hat).sum(axis=affine_axes).reshape(ctx.weight_shape)
+        if ctx.needs_input_grad[2]:
+            grad_bias = grad.sum(axis=affine_axes).reshape(ctx.bias_shape)
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            g_hat = grad * ctx.weight if ctx.weight is not None else grad
+            if ctx.batch_stats:
+                mean_g = g_hat.mean(axis=ctx.axes, keepdims=True)
+                mean_gx = (g_hat * x_hat).mean(axis=ctx.axes, keepdims=True)
+                grad_x = (g_hat - mean_g - x_hat * mean_gx) * ctx.invstd
+            else:
+                grad_x = g_hat * ctx.invstd
+        return grad_x, grad_weight, grad_bias, None, None, None, None, None
+
+
+def _statistics(x, axes, eps):
+    """Mean, biased variance and 1/sqrt(var + eps) over ``axes`` (kept as size-1 dims)."""
+    xp = get_array_module(x)
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = xp.mean(centred * centred, axis=axes, keepdims=True)
+    return mean, var, 1.0 / xp.sqrt(var + eps)
+
+
+def _check_affine(op, name, tensor, size):
+    if tensor is not None and tensor.numel() != size:
+        raise RuntimeError(f"{op}: expected {name} with {size} elements, got shape "
+                           f"{tuple(tensor.shape)}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) over the batch and spatial dims.
+
+    Training uses the batch's statistics and updates the running ones in place:
+    running = (1 - momentum) running + momentum batch, with the unbiased variance (PyTorch);
+    evaluation uses the running statistics."""
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected a (N, C, ...) input, got shape {tuple(input.shape)}")
+    x = input._data
+    channels = x.shape[1]
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _check_affine("batch_norm", name, t, channels)
+    axes = (0,) + tuple(range(2, x.ndim))
+    stat_shape = (1, channels) + (1,) * (x.ndim - 2)
+    if training:
+        count = x.size // channels
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input of shape {tuple(input.shape)}")
+        mean, var, invstd = _statistics(x, axes, eps)
+        if running_mean is not None:
+            running_mean._data *= 1.0 - momentum
+            running_mean._data += momentum * mean.reshape(-1)
+            running_mean._bump_version()
+        if running_var is not None:
+            running_var._data *= 1.0 - momentum
+            running_var._data += (momentum * count / (count - 1)) * var.reshape(-1)
+            running_var._bump_version()
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed in evaluation")
+        xp = get_array_module(x)
+        mean = running_mean._data.reshape(stat_shape).astype(x.dtype, copy=False)
+        invstd = (1.0 / xp.sqrt(running_var._data + eps)).reshape(stat_shape).astype(x.dtype,
+                                                                                     copy=False)
+    return Normalize.apply(input, weight, bias, mean, invstd, axes, stat_shape, training)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last ``len(normalized_shape)`` dims of each sample (Ba et al. 2016)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) \
+        else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k > input.ndim:
+        raise RuntimeError(f"layer_norm: normalized_shape {list(normalized_shape)} does not match "
+                           f"the trailing dims of input of shape {tuple(input.shape)}")
+    x = input._data
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, _, invstd = _statistics(x, axes, eps)
+    affine_shape = (1,) * (x.ndim - k) + normalized_shape
+    return Normalize.apply(input, weight, bias, mean, invstd, axes, affine_shape, True)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each of ``num_groups`` channel groups of each sample (Wu & He 2018), then the
+    per-channel affine map."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise RuntimeError(f"group_norm: expected input (N, C, ...) with C divisible by "
+                           f"num_groups={num_groups}, got shape {tuple(input.shape)}")
+    n, channels = input.shape[0], input.shape[1]
+    _check_affine("group_norm", "weight", weight, channels)
+    _check_affine("group_norm", "bias", bias, channels)
+    grouped = input.reshape(n, num_groups, -1)
+    mean, _, invstd = _statistics(grouped._data, (2,), eps)
+    normalised = Normalize.apply(grouped, None, None, mean, invstd, (2,), (1, 1, 1), True)
+    y = normalised.reshape(input.shape)
+    affine_shape = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(affine_shape)
+    if bias is not None:
+        y = y + bias.reshape(affine_shape)
+    return y
