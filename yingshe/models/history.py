@@ -1,0 +1,267 @@
+"""Classic models from the history of neural networks, made runnable.
+
+seed 001 §深度学习的历史发展 walks the timeline: the McCulloch-Pitts neuron (1943), Hebb's rule
+(1949), Rosenblatt's perceptron (1958) and its failure on XOR (Minsky & Papert, 1969), the
+multilayer perceptron and error backpropagation (Rumelhart, Hinton & Williams, 1986).  The rules
+that predate gradients are plain NumPy; the models trained by gradient descent use yingshe
+tensors, autograd (``loss.backward()``) and ``yingshe.optim``.
+
+Run ``python -m yingshe.models.history`` for a short walk-through.
+"""
+import numpy as np
+
+import yingshe
+import yingshe.nn.functional as F
+from yingshe import nn
+
+__all__ = ["McCullochPittsNeuron", "HebbianNeuron", "Perceptron", "XORNet",
+           "linear_regression_normal_equation", "linear_regression_gradient_descent", "xor_mlp",
+           "demo", "BINARY_INPUTS", "BIPOLAR_INPUTS", "XOR_TARGETS"]
+
+BINARY_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+"""The four points of {0, 1}^2, in truth-table order."""
+BIPOLAR_INPUTS = 2 * BINARY_INPUTS - 1
+"""The same points in bipolar form, {-1, +1}^2."""
+XOR_TARGETS = np.array([0, 1, 1, 0])
+"""x1 XOR x2 on ``BINARY_INPUTS``."""
+
+
+def _step(z):
+    """Heaviside step H(z) = 1 if z > 0 else 0, the perceptron's activation."""
+    return (np.asarray(z) > 0).astype(np.int64)
+
+
+class McCullochPittsNeuron:
+    """McCulloch & Pitts (1943): y = 1 if w·x >= theta else 0, for binary inputs x in {0, 1}^n.
+
+    The weights and the threshold are fixed by hand, not learned (seed 001 §深度学习的历史发展,
+    "1943年：MCP模型": inputs are 0/1 and nothing is learned from data).  Logic gates follow from
+    the choice of (w, theta): AND = ([1, 1], 2), OR = ([1, 1], 1), NOT = ([-1], 0).
+    """
+
+    def __init__(self, weights, threshold):
+        self.weights = np.asarray(weights, dtype=np.float64)
+        if self.weights.ndim != 1:
+            raise ValueError(f"weights must be a vector, got shape {self.weights.shape}")
+        self.threshold = float(threshold)
+
+    @classmethod
+    def AND(cls, n_inputs=2):
+        """Fires only when all n inputs fire: w = 1, theta = n."""
+        return cls(np.ones(n_inputs), n_inputs)
+
+    @classmethod
+    def OR(cls, n_inputs=2):
+        """Fires when at least one input fires: w = 1, theta = 1."""
+        return cls(np.ones(n_inputs), 1)
+
+    @classmethod
+    def NOT(cls):
+        """Inhibitory single input: w = -1, theta = 0, so y = 1 - x."""
+        return cls([-1.0], 0)
+
+    def __call__(self, x):
+        """Output 0/1 for x of shape (n_inputs,) or (batch, n_inputs)."""
+        x = np.asarray(x)
+        if x.shape[-1:] != self.weights.shape or x.ndim > 2:
+            raise ValueError(f"expected shape ({self.weights.size},) or (batch, "
+                             f"{self.weights.size}), got {x.shape}")
+        if not np.isin(x, (0, 1)).all():
+            raise ValueError("McCulloch-Pitts inputs must be binary (0 or 1)")
+        return (x @ self.weights >= self.threshold).astype(np.int64)
+
+
+class HebbianNeuron:
+    """Hebb (1949), "neurons that fire together, wire together": dw = eta x y, db = eta y.
+
+    seed 001 §深度学习的历史发展 ("1949年：赫布理论").  Patterns are bipolar (x, y in {-1, +1}),
+    so agreeing signs strengthen a weight and disagreeing ones weaken it; one pass over the
+    bipolar AND table gives w = [2, 2], b = -2, which classifies it.  The output is
+    y = sign(w·x + b), with sign(0) = +1.
+    """
+
+    def __init__(self, n_inputs, lr=1.0):
+        self.lr = float(lr)
+        self.weights = np.zeros(n_inputs)
+        self.bias = 0.0
+
+    def train(self, X, Y):
+        """One Hebbian pass: w += eta x_k y_k, b += eta y_k for each pattern k; returns self."""
+        for x, y in zip(np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)):
+            self.weights += self.lr * x * y
+            self.bias += self.lr * y
+        return self
+
+    def predict(self, X):
+        """sign(w·x + b) in {-1, +1}, for X of shape (n_inputs,) or (batch, n_inputs)."""
+        z = np.asarray(X, dtype=np.float64) @ self.weights + self.bias
+        return np.where(z >= 0, 1, -1)
+
+
+class Perceptron:
+    """Rosenblatt (1958): y = H(w·x + b), learned by w <- w + eta (t - y) x, b <- b + eta (t - y).
+
+    seed 001 §感知机模型 and seed 002 §2.3.1.  The rule only moves on mistakes; on linearly
+    separable data it stops after finitely many (Novikoff's convergence theorem), while on XOR
+    no line separates the classes, so some pattern is misclassified in every epoch (Minsky &
+    Papert, 1969; seed 001 §单层感知机: "无法解决异或（XOR）等非线性问题").
+    """
+
+    def __init__(self, n_inputs, lr=1.0, max_epochs=100):
+        self.lr = float(lr)
+        self.max_epochs = int(max_epochs)
+        self.weights = np.zeros(n_inputs)
+        self.bias = 0.0
+        self.converged = False
+        self.errors = []
+
+    def predict(self, X):
+        """H(w·x + b) in {0, 1}, for X of shape (n_inputs,) or (batch, n_inputs)."""
+        return _step(np.asarray(X, dtype=np.float64) @ self.weights + self.bias)
+
+    def fit(self, X, y):
+        """Sweep the data until an epoch makes no mistake; return the number of epochs run.
+
+        ``errors`` records the mistakes of each epoch; ``converged`` is False when
+        ``max_epochs`` passed with mistakes left.
+        """
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+        self.errors = []
+        for epoch in range(1, self.max_epochs + 1):
+            mistakes = 0
+            for x, t in zip(X, y):
+                delta = self.lr * (t - self.predict(x))
+                if delta:
+                    self.weights += delta * x
+                    self.bias += delta
+                    mistakes += 1
+            self.errors.append(mistakes)
+            if mistakes == 0:
+                self.converged = True
+                return epoch
+        self.converged = False
+        return self.max_epochs
+
+
+def linear_regression_normal_equation(X, y):
+    """Least squares in closed form: [w; b] = (A^T A)^-1 A^T y with A = [X, 1].
+
+    seed 002 §2.2.1 (minimise ||Y - WX - b||).  Solved with ``np.linalg.lstsq`` rather than an
+    explicit inverse, which is more accurate and also handles a rank-deficient A.  X has shape
+    (n, d), y shape (n,); returns (w of shape (d,), b).
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    A = np.hstack([X, np.ones((X.shape[0], 1))])
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    return theta[:-1], float(theta[-1])
+
+
+def linear_regression_gradient_descent(X, y, lr=0.1, steps=500, seed=0):
+    """The same least squares by gradient descent on L = mean((Xw + b - y)^2).
+
+    seed 001 §梯度下降: theta <- theta - eta dL/dtheta, with the gradient from yingshe autograd
+    and the step from ``yingshe.optim.SGD``.  Float64 throughout, so on well-conditioned
+    (e.g. standardised) X it reaches the normal-equation answer to 1e-4.  Returns (w, b).
+    """
+    yingshe.manual_seed(seed)
+    inputs = yingshe.tensor(np.asarray(X), dtype=yingshe.float64)
+    targets = yingshe.tensor(np.asarray(y), dtype=yingshe.float64)
+    w = nn.Parameter(yingshe.randn(inputs.shape[1], dtype=yingshe.float64) * 0.01)
+    b = nn.Parameter(yingshe.zeros(1, dtype=yingshe.float64))
+    optimizer = yingshe.optim.SGD([w, b], lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.mse_loss(inputs @ w + b, targets)
+        loss.backward()
+        optimizer.step()
+    return w.detach().numpy().copy(), b.item()
+
+
+class XORNet(nn.Module):
+    """A 2-h-1 multilayer perceptron: logit = tanh(x W1 + b1) W2 + b2 (seed 001 §多层感知机).
+
+    The hidden layer bends the input space so that XOR becomes linearly separable for the
+    output unit, which a single perceptron cannot do.
+    """
+
+    def __init__(self, hidden=4):
+        super().__init__()
+        self.W1 = nn.Parameter(yingshe.randn(2, hidden))
+        self.b1 = nn.Parameter(yingshe.zeros(hidden))
+        self.W2 = nn.Parameter(yingshe.randn(hidden, 1) * hidden ** -0.5)
+        self.b2 = nn.Parameter(yingshe.zeros(1))
+
+    def forward(self, x):
+        """Logits of shape (batch,) for x of shape (batch, 2)."""
+        return (yingshe.tanh(x @ self.W1 + self.b1) @ self.W2 + self.b2).reshape(-1)
+
+    def predict(self, x):
+        """Class 0/1 per row: sigmoid(logit) >= 0.5, i.e. logit >= 0."""
+        with yingshe.no_grad():
+            logits = self(yingshe.tensor(np.asarray(x), dtype=yingshe.float32))
+        return (logits.numpy() >= 0).astype(np.int64)
+
+
+def xor_mlp(hidden=4, steps=300, lr=0.1, seed=0):
+    """Train ``XORNet`` on XOR by backpropagation (Rumelhart, Hinton & Williams, 1986).
+
+    seed 001 §误差反向传播 and seed 000 §3.1.3: forward pass, binary cross-entropy on the
+    logits, gradients by the chain rule (``loss.backward()``), then an Adam step.
+    Returns (model, final_loss).
+    """
+    yingshe.manual_seed(seed)
+    inputs = yingshe.tensor(BINARY_INPUTS, dtype=yingshe.float32)
+    targets = yingshe.tensor(XOR_TARGETS, dtype=yingshe.float32)
+    model = XORNet(hidden)
+    optimizer = yingshe.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+    with yingshe.no_grad():
+        final_loss = F.binary_cross_entropy_with_logits(model(inputs), targets).item()
+    return model, final_loss
+
+
+def _truth_table(name, neuron, inputs):
+    rows = ", ".join(f"{tuple(int(v) for v in x)}->{y}" for x, y in zip(inputs, neuron(inputs)))
+    print(f"  {name:<4}{rows}")
+
+
+def demo():
+    """Print a short walk-through of the history, from 1943 to 1986."""
+    print("1943 McCulloch-Pitts: fixed weights and threshold give logic gates")
+    _truth_table("AND", McCullochPittsNeuron.AND(), BINARY_INPUTS)
+    _truth_table("OR", McCullochPittsNeuron.OR(), BINARY_INPUTS)
+    _truth_table("NOT", McCullochPittsNeuron.NOT(), np.array([[0], [1]]))
+
+    and_bipolar = np.where(BINARY_INPUTS.all(axis=1), 1, -1)
+    hebb = HebbianNeuron(2).train(BIPOLAR_INPUTS, and_bipolar)
+    print(f"1949 Hebb: one pass on bipolar AND gives w={hebb.weights}, b={hebb.bias}, "
+          f"predictions {hebb.predict(BIPOLAR_INPUTS)} (targets {and_bipolar})")
+
+    perceptron = Perceptron(2)
+    epochs = perceptron.fit(BINARY_INPUTS, BINARY_INPUTS.all(axis=1).astype(int))
+    print(f"1958 Rosenblatt: the perceptron learns AND in {epochs} epochs "
+          f"(w={perceptron.weights}, b={perceptron.bias})")
+    perceptron = Perceptron(2, max_epochs=50)
+    perceptron.fit(BINARY_INPUTS, XOR_TARGETS)
+    print(f"1969 Minsky-Papert: on XOR converged={perceptron.converged} after 50 epochs, "
+          f"mistakes per epoch still {perceptron.errors[-1]}")
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 3))
+    y = X @ np.array([2.0, -1.0, 0.5]) + 3.0 + 0.1 * rng.standard_normal(100)
+    w_ne, b_ne = linear_regression_normal_equation(X, y)
+    w_gd, b_gd = linear_regression_gradient_descent(X, y)
+    print(f"Least squares: normal equation w={np.round(w_ne, 4)}, b={b_ne:.4f}; "
+          f"gradient descent w={np.round(w_gd, 4)}, b={b_gd:.4f}")
+
+    model, loss = xor_mlp()
+    print(f"1986 backpropagation: a 2-4-1 MLP solves XOR, predictions "
+          f"{model.predict(BINARY_INPUTS)} (targets {XOR_TARGETS}), loss {loss:.4f}")
+
+
+if __name__ == "__main__":
+    demo()
