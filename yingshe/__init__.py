@@ -18,6 +18,6 @@ from .ops.matmul import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
 from .ops.activation import erf  # noqa: F401
 from .serialization import load, save
-from . import nn, optim
+from . import nn, optim, utils
 
 __version__ = "0.1.0"
