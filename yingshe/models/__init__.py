@@ -1,1 +1,34 @@
-"""Model zoo."""
+"""Model zoo: each model cites its source.  ``MODELS`` maps the CLI's model names to builders
+taking ``(in_channels, num_classes, dropout, batch_norm)`` keyword arguments."""
+from . import history
+from .lenet import LeNet5, SeedConvNet, lenet_seed
+from .mlp import MLP
+
+__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "history", "MODELS", "create_model"]
+
+
+def _mlp(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
+    return MLP(in_channels * image_size * image_size, (512, 256), num_classes, dropout=dropout,
+               batch_norm=batch_norm)
+
+
+def _lenet5(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
+    return LeNet5(in_channels, num_classes, dropout=dropout, batch_norm=batch_norm)
+
+
+def _lenet_seed(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
+    return lenet_seed(in_channels, image_size, num_classes)
+
+
+MODELS = {
+    "mlp": (_mlp, "MLP 784-512-256-10, ReLU (seed 001 §前馈神经网络)"),
+    "lenet5": (_lenet5, "LeNet-5 (LeCun et al. 1998), ReLU + max pooling, padding 2 for 28x28"),
+    "lenet_seed": (_lenet_seed, "the seeds' ConvNet sample (seed 004 §4.1) sized for 28x28"),
+}
+
+
+def create_model(name, **kwargs):
+    """Build a model of ``MODELS`` by name."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; available: {', '.join(MODELS)}")
+    return MODELS[name][0](**kwargs)

@@ -1,0 +1,286 @@
+"""The ``yingshe`` command: train, evaluate and use image classifiers from the shell.
+
+    yingshe train lenet5 --dataset mnist --epochs 15 --out runs/lenet5-mnist
+    yingshe evaluate runs/lenet5-mnist
+    yingshe predict runs/lenet5-mnist/checkpoint.safetensors digit.png
+    yingshe models
+    yingshe datasets
+
+A run folder holds ``config.json`` (every option, so the run can be rebuilt), ``history.csv`` /
+``history.json`` (per-epoch metrics), ``curves.png`` (loss and accuracy, train vs validation),
+``checkpoint.safetensors`` (the whole training state of the best epoch) and ``metrics.json``
+(final validation and test figures)."""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import _backend
+from .autograd.grad_mode import no_grad
+from .nn import functional as F
+from .ops.creation import from_numpy
+
+__all__ = ["main", "build_parser"]
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw")
+CHECKPOINT = "checkpoint.safetensors"
+
+
+def make_optimizer(name, parameters, lr, weight_decay=0.0):
+    """One of ``OPTIMIZERS`` with the seeds' usual settings (momentum 0.9)."""
+    from . import optim
+    if name == "sgd":
+        return optim.SGD(parameters, lr=lr, weight_decay=weight_decay)
+    if name in ("momentum", "nesterov"):
+        return optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=name == "nesterov",
+                         weight_decay=weight_decay)
+    if name == "adagrad":
+        return optim.Adagrad(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "rmsprop":
+        return optim.RMSprop(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "adadelta":
+        return optim.Adadelta(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "adam":
+        return optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "adamw":
+        return optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {name!r}; available: {', '.join(OPTIMIZERS)}")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="yingshe", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a model and write a run folder")
+    train.add_argument("model", help="a name from `yingshe models`")
+    train.add_argument("--dataset", default="mnist", help="mnist or fashion-mnist")
+    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
+    train.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty")
+    train.add_argument("--dropout", type=float, default=0.0)
+    train.add_argument("--batch-norm", action="store_true")
+    train.add_argument("--augment", action="store_true",
+                       help="random rotation/shift/scale of the training images")
+    train.add_argument("--scheduler", default="none", choices=("none", "cosine", "step"))
+    train.add_argument("--early-stopping", type=int, default=0, metavar="PATIENCE",
+                       help="stop after PATIENCE epochs without a better val_loss (0: off)")
+    train.add_argument("--val-size", type=int, default=5000,
+                       help="training images held out for validation")
+    train.add_argument("--train-subset", type=int, default=None, metavar="N",
+                       help="train on only N images (smoke tests, overfitting studies)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
+    train.add_argument("--data", default=None, help="data root (default $YINGSHE_DATA)")
+    train.add_argument("--out", default=None, help="run folder (default runs/MODEL-DATASET)")
+    train.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+
+    evaluate = commands.add_parser("evaluate", help="test accuracy of a run or checkpoint")
+    evaluate.add_argument("run", help="a run folder or its checkpoint file")
+    evaluate.add_argument("--data", default=None)
+    evaluate.add_argument("--batch-size", type=int, default=500)
+
+    predict = commands.add_parser("predict", help="classify an image file")
+    predict.add_argument("checkpoint", help="a run folder or its checkpoint file")
+    predict.add_argument("image", help="PNG/JPEG (needs Pillow) or .npy; any size")
+    predict.add_argument("--top", type=int, default=3)
+
+    commands.add_parser("models", help="list the models")
+    datasets = commands.add_parser("datasets", help="list the datasets and their files")
+    datasets.add_argument("--data", default=None)
+    return parser
+
+
+# ---- train ---------------------------------------------------------------------------------
+def train(args, log=print):
+    """Train as ``args`` say; returns the metrics dict also written to metrics.json."""
+    from .datasets.prepare import classification_splits
+    from .models import create_model
+    from .optim import lr_scheduler
+    from .serialization import load
+    from .training import EarlyStopping, ModelCheckpoint, Trainer
+    from .utils.data import DataLoader
+
+    _backend.manual_seed(args.seed)
+    out = Path(args.out or f"runs/{args.model}-{args.dataset}")
+    out.mkdir(parents=True, exist_ok=True)
+    config = {k: v for k, v in vars(args).items() if k not in ("command", "no_progress")}
+    train_set, val_set, test_set, info = classification_splits(
+        args.dataset, args.data, args.val_size, args.train_subset, args.augment, args.seed)
+    config["data_info"] = info
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+    model = create_model(args.model, in_channels=info["image_shape"][0],
+                         image_size=info["image_shape"][1], num_classes=len(info["classes"]),
+                         dropout=args.dropout, batch_norm=args.batch_norm)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.weight_decay)
+    scheduler = None
+    if args.scheduler == "cosine":
+        scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    elif args.scheduler == "step":
+        scheduler = lr_scheduler.StepLR(optimizer, step_size=max(1, args.epochs // 3), gamma=0.1)
+    monitor = "val_loss" if val_set is not None else "train_loss"
+    callbacks = [ModelCheckpoint(out / CHECKPOINT, monitor=monitor)]
+    if args.early_stopping:
+        callbacks.append(EarlyStopping(monitor, patience=args.early_stopping))
+    trainer = Trainer(model, optimizer, F.cross_entropy, scheduler=scheduler, callbacks=callbacks,
+                      progress=not args.no_progress)
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                              num_workers=args.workers)
+    val_loader = DataLoader(val_set, batch_size=500) if val_set is not None else None
+    log(f"training {args.model} on {args.dataset}: {info['train']} train / "
+        f"{info['validation']} validation / {info['test']} test images, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    start = time.perf_counter()
+    history = trainer.fit(train_loader, val_loader, epochs=args.epochs, log=log)
+    seconds = time.perf_counter() - start
+    history.save_csv(out / "history.csv")
+    history.save_json(out / "history.json")
+    plotted = _plot(history, out / "curves.png", f"{args.model} on {args.dataset}", log)
+    model.load_state_dict(load(out / CHECKPOINT)["model"])  # the best epoch's weights
+    test = trainer.evaluate(DataLoader(test_set, batch_size=500))
+    best = min(history.rows, key=lambda row: row.get(monitor, float("inf")))
+    metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
+               "best_epoch": best["epoch"], "best_val_accuracy": best.get("val_accuracy"),
+               "epochs_run": len(history), "train_seconds": round(seconds, 1),
+               "final_train_accuracy": history.rows[-1]["train_accuracy"]}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    log(f"test accuracy {100 * test['accuracy']:.2f}% (best epoch {best['epoch']}, "
+        f"{seconds:.0f} s of training)")
+    log(f"run folder {out}: config.json, history.csv, history.json, "
+        f"{'curves.png, ' if plotted else ''}{CHECKPOINT}, metrics.json")
+    return metrics
+
+
+def _plot(history, path, title, log):
+    try:
+        history.plot(path, title)
+    except ImportError as error:
+        log(f"no curves.png: {error}")
+        return False
+    return True
+
+
+# ---- evaluate / predict --------------------------------------------------------------------
+def _run_files(path):
+    """(config dict, checkpoint path) of a run folder or of a checkpoint inside one."""
+    path = Path(path)
+    checkpoint = path / CHECKPOINT if path.is_dir() else path
+    config_path = checkpoint.parent / "config.json"
+    if not checkpoint.exists():
+        raise SystemExit(f"error: no checkpoint at {checkpoint}")
+    if not config_path.exists():
+        raise SystemExit(f"error: {config_path} not found; a checkpoint needs the config.json "
+                         f"that `yingshe train` writes beside it")
+    return json.loads(config_path.read_text()), checkpoint
+
+
+def load_model(path):
+    """The trained model of a run folder or checkpoint, in eval mode, and its config."""
+    from .models import create_model
+    from .serialization import load
+    config, checkpoint = _run_files(path)
+    info = config["data_info"]
+    model = create_model(config["model"], in_channels=info["image_shape"][0],
+                         image_size=info["image_shape"][1], num_classes=len(info["classes"]),
+                         dropout=config["dropout"], batch_norm=config["batch_norm"])
+    model.load_state_dict(load(checkpoint)["model"])
+    return model.eval(), config
+
+
+def evaluate(args, log=print):
+    from .datasets.prepare import classification_splits
+    from .training import Trainer
+    from .utils.data import DataLoader
+    model, config = load_model(args.run)
+    _, _, test_set, _ = classification_splits(config["dataset"], args.data or config["data"],
+                                              val_size=0)
+    trainer = Trainer(model, None, F.cross_entropy, progress=False)
+    result = trainer.evaluate(DataLoader(test_set, batch_size=args.batch_size))
+    log(f"{config['model']} on {config['dataset']} test set: accuracy "
+        f"{100 * result['accuracy']:.2f}%, loss {result['loss']:.4f} ({len(test_set)} images)")
+    return result
+
+
+def load_image(path, size, invert="auto"):
+    """An image file as a float array (H, W) in [0, 1], grey, resized to ``size`` x ``size``
+    like the training data: MNIST-style digits are light on dark, so a light-background photo
+    of a digit is inverted (``invert='auto'``)."""
+    from .transforms import Resize
+    path = Path(path)
+    if path.suffix == ".npy":
+        image = np.load(path, allow_pickle=False).astype(np.float32)
+        if image.ndim == 3:
+            image = image.mean(axis=-1 if image.shape[-1] in (3, 4) else 0)
+        if image.max() > 1.0:
+            image /= 255.0
+    else:
+        try:
+            from PIL import Image
+        except ImportError:
+            raise SystemExit("error: reading PNG/JPEG needs Pillow (pip install pillow); "
+                             ".npy arrays work without it") from None
+        with Image.open(path) as opened:
+            image = np.asarray(opened.convert("L"), np.float32) / 255.0
+    if image.ndim != 2:
+        raise SystemExit(f"error: {path}: expected a 2-D (grey) or colour image, got shape "
+                         f"{image.shape}")
+    image = Resize((size, size))(image)
+    if invert == "auto" and np.median(image) > 0.5:
+        image = 1.0 - image
+    return image
+
+
+def predict(args, log=print):
+    model, config = load_model(args.checkpoint)
+    info = config["data_info"]
+    image = load_image(args.image, info["image_shape"][1])
+    x = (image - info["mean"]) / info["std"]
+    with no_grad():
+        probabilities = F.softmax(model(from_numpy(x[None, None].astype(np.float32))), dim=1)
+    p = probabilities.numpy()[0]
+    order = np.argsort(-p)[:args.top]
+    for rank, k in enumerate(order):
+        log(f"{'->' if rank == 0 else '  '} {info['classes'][k]}: {100 * p[k]:.1f}%")
+    return [(info["classes"][k], float(p[k])) for k in order]
+
+
+# ---- listings --------------------------------------------------------------------------------
+def list_models(args, log=print):
+    from .models import MODELS
+    for name, (_, description) in MODELS.items():
+        log(f"{name:12s} {description}")
+
+
+def list_datasets(args, log=print):
+    from .datasets import default_root
+    from .datasets.prepare import DATASETS
+    from .datasets.utils import md5sum
+    root = Path(args.data) if args.data else default_root()
+    for name, cls in DATASETS.items():
+        folder = root / cls.folder
+        states = []
+        for filename, md5 in cls.resources.items():
+            path = folder / filename
+            states.append("missing" if not path.exists() else
+                          "ok" if md5sum(path) == md5 else "MD5 MISMATCH")
+        summary = "ready" if all(s == "ok" for s in states) else ", ".join(
+            f"{f}: {s}" for f, s in zip(cls.resources, states) if s != "ok")
+        log(f"{name:14s} {cls.__doc__.splitlines()[0]}\n{'':14s} {folder}: {summary}")
+
+
+COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "models": list_models,
+            "datasets": list_datasets}
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    COMMANDS[args.command](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Multilayer perceptron (seed 001 §前馈神经网络; seed 000 §3.1): y = W_L f(... f(W_1 x + b_1)
+...) + b_L, the network the seeds use for every worked backpropagation example."""
+from .. import nn
+
+__all__ = ["MLP"]
+
+_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU,
+                "leaky_relu": nn.LeakyReLU, "elu": nn.ELU}
+
+
+class MLP(nn.Module):
+    """Fully connected classifier: flatten, then ``hidden`` layers of activation (with optional
+    batch norm before it and dropout after it), then a linear output layer (logits)."""
+
+    def __init__(self, in_features=784, hidden=(512, 256), num_classes=10, activation="relu",
+                 dropout=0.0, batch_norm=False):
+        super().__init__()
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got "
+                             f"{activation!r}")
+        layers = [nn.Flatten()]
+        width = in_features
+        for size in hidden:
+            layers.append(nn.Linear(width, size))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(size))
+            layers.append(_ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = size
+        layers.append(nn.Linear(width, num_classes))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x)
