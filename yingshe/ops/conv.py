@@ -34,7 +34,10 @@ def _pad(x, ph, pw, xp):
 
 
 def im2col(x, kernel, stride, padding, dilation):
-    """Rows of receptive fields: (N*Ho*Wo, C*kh*kw), ordered (n, i, j) x (c, p, q)."""
+    """Receptive fields per sample: (N, C*kh*kw, Ho*Wo), ordered (c, p, q) x (i, j).
+
+    This layout copies runs of Wo neighbouring pixels (fast) and lets one GEMM per sample,
+    W (O, C*kh*kw) @ cols[n], produce the output directly in NCHW order."""
     xp = get_array_module(x)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
@@ -42,17 +45,18 @@ def im2col(x, kernel, stride, padding, dilation):
     padded = _pad(x, ph, pw, xp)
     s_n, s_c, s_h, s_w = padded.strides
     windows = xp.lib.stride_tricks.as_strided(
-        padded, (n, ho, wo, c, kh, kw), (s_n, s_h * sh, s_w * sw, s_c, s_h * dh, s_w * dw))
-    return windows.reshape(n * ho * wo, c * kh * kw), (ho, wo)
+        padded, (n, c, kh, kw, ho, wo), (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
+    return windows.reshape(n, c * kh * kw, ho * wo), (ho, wo)
 
 
 def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
-    """The adjoint of ``im2col``: add each row's entries back to the input positions it came from."""
+    """The adjoint of ``im2col``: add each column entry back to the input position it came
+    from, one strided add per kernel offset (kh * kw adds, no loop over pixels)."""
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = input_shape
     ho, wo = out_hw
-    cols = cols.reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # n, c, kh, kw, ho, wo
+    cols = cols.reshape(n, c, kh, kw, ho, wo)
     padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
@@ -61,47 +65,49 @@ def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     return padded[:, :, ph:ph + h, pw:pw + w]
 
 
-def _grouped_matmul(a, b, groups):
-    """(M, G*K) x (G, K, O) -> (M, G*O): one GEMM per group (one GEMM when G == 1)."""
-    xp = get_array_module(a)
+def _grouped_gemm(weight, cols, groups):
+    """(G, A, B) weight times (N, G*B, L) columns -> (N, G*A, L): one GEMM per sample and group."""
+    xp = get_array_module(cols)
+    n, _, length = cols.shape
     if groups == 1:
-        return a @ b[0]
-    m = a.shape[0]
-    a = a.reshape(m, groups, -1).transpose(1, 0, 2)
-    return xp.matmul(a, b).transpose(1, 0, 2).reshape(m, -1)
+        return xp.matmul(weight[0], cols)
+    out = xp.matmul(weight, cols.reshape(n, groups, -1, length))
+    return out.reshape(n, -1, length)
+
+
+def _grouped_weight_grad(grad, cols, groups):
+    """sum over samples of grad[n] cols[n]^T per group: (N, G*A, L), (N, G*B, L) -> (G, A, B)."""
+    xp = get_array_module(cols)
+    n, _, length = cols.shape
+    g = grad.reshape(n, groups, -1, length)
+    c = cols.reshape(n, groups, -1, length)
+    return xp.matmul(g, c.transpose(0, 1, 3, 2)).sum(axis=0)
 
 
 def _conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     n = x.shape[0]
     out_channels, _, kh, kw = weight.shape
     cols, (ho, wo) = im2col(x, (kh, kw), stride, padding, dilation)
-    w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K, O/G
-    out = _grouped_matmul(cols, w, groups)
+    w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K
+    out = _grouped_gemm(w, cols, groups)
     if bias is not None:
-        out += bias
-    out = out.reshape(n, ho, wo, out_channels).transpose(0, 3, 1, 2)
-    return get_array_module(x).ascontiguousarray(out), cols
+        out += bias.reshape(-1, 1)
+    return out.reshape(n, out_channels, ho, wo), cols
 
 
 def _conv2d_backward(grad, x_shape, weight, cols, stride, padding, dilation, groups,
                      need_input, need_weight, need_bias):
     """Gradients of conv2d: (input, weight, bias), None where not needed."""
     out_channels, _, kh, kw = weight.shape
-    g = grad.transpose(0, 2, 3, 1).reshape(-1, out_channels)  # (M, O)
+    n = grad.shape[0]
+    g = grad.reshape(n, out_channels, -1)  # (N, O, L)
     grad_x = grad_w = grad_b = None
     if need_input:
-        w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K
-        dcols = _grouped_matmul(g, w, groups)
+        w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K, O/G
+        dcols = _grouped_gemm(w, g, groups)
         grad_x = col2im(dcols, x_shape, (kh, kw), stride, padding, dilation, grad.shape[2:])
     if need_weight:
-        if groups == 1:
-            grad_w = (g.T @ cols).reshape(weight.shape)
-        else:
-            xp = get_array_module(g)
-            m = g.shape[0]
-            gg = g.reshape(m, groups, -1).transpose(1, 2, 0)  # G, O/G, M
-            cc = cols.reshape(m, groups, -1).transpose(1, 0, 2)  # G, M, K
-            grad_w = xp.matmul(gg, cc).reshape(weight.shape)
+        grad_w = _grouped_weight_grad(g, cols, groups).reshape(weight.shape)
     if need_bias:
         grad_b = grad.sum(axis=(0, 2, 3))
     return grad_x, grad_w, grad_b
@@ -130,25 +136,24 @@ class Conv2d(Op):
 
 
 class ConvTranspose2d(Op):
-    """The adjoint of conv2d with respect to its input ("deconvolution"), weight (C, O/groups, kh, kw)."""
+    """The adjoint of conv2d with respect to its input ("deconvolution"), weight
+    (C, O/groups, kh, kw): columns W^T x[n] per sample, then col2im."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation, groups):
-        xp = get_array_module(x)
         n, in_channels, h, w = x.shape
         kh, kw = weight.shape[2:]
         out_channels = weight.shape[1] * groups
         ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
         wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
-        x2 = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
-        wg = weight.reshape(groups, in_channels // groups, -1)  # G, C/G, (O/G)*kh*kw
-        cols = _grouped_matmul(x2, wg, groups)  # (N*H*W, O*kh*kw), ordered (g, o, p, q)
+        wg = weight.reshape(groups, in_channels // groups, -1).transpose(0, 2, 1)  # G, Og*k*k, Cg
+        cols = _grouped_gemm(wg, x.reshape(n, in_channels, h * w), groups)  # N, O*kh*kw, H*W
         out = col2im(cols, (n, out_channels, ho, wo), (kh, kw), stride, padding, dilation, (h, w))
         if bias is not None:
             out = out + bias.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, weight)
         ctx.params = (stride, padding, dilation, groups, bias is not None)
-        return xp.ascontiguousarray(out)
+        return get_array_module(x).ascontiguousarray(out)
 
     @staticmethod
     @once_differentiable
@@ -156,25 +161,16 @@ class ConvTranspose2d(Op):
         x, weight = (t._data for t in ctx.saved_tensors)
         stride, padding, dilation, groups, has_bias = ctx.params
         need = ctx.needs_input_grad
-        in_channels = x.shape[1]
+        n, in_channels, h, w = x.shape
         kh, kw = weight.shape[2:]
-        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # (N*H*W, O*kh*kw)
+        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # N, O*kh*kw, H*W
         grad_x = grad_w = grad_b = None
         if need[0]:  # a convolution of the gradient with the same weight
-            wg = weight.reshape(groups, in_channels // groups, -1).transpose(0, 2, 1)
-            gx = _grouped_matmul(cols, wg, groups)
-            n, _, h, w = x.shape
-            grad_x = gx.reshape(n, h, w, in_channels).transpose(0, 3, 1, 2)
+            wg = weight.reshape(groups, in_channels // groups, -1)  # G, Cg, Og*kh*kw
+            grad_x = _grouped_gemm(wg, cols, groups).reshape(x.shape)
         if need[1]:
-            x2 = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
-            if groups == 1:
-                grad_w = (x2.T @ cols).reshape(weight.shape)
-            else:
-                xp = get_array_module(x2)
-                m = x2.shape[0]
-                xx = x2.reshape(m, groups, -1).transpose(1, 2, 0)
-                cc = cols.reshape(m, groups, -1).transpose(1, 0, 2)
-                grad_w = xp.matmul(xx, cc).reshape(weight.shape)
+            x_cols = x.reshape(n, in_channels, h * w)
+            grad_w = _grouped_weight_grad(x_cols, cols, groups).reshape(weight.shape)
         if has_bias and need[2]:
             grad_b = grad._data.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b, None, None, None, None, None

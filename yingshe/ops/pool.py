@@ -39,25 +39,26 @@ def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
 
 
 class MaxPool2d(Op):
-    """y = max over each window; dx gets dy at the window's argmax (the first one on ties)."""
+    """y = max over each window; dx gets dy at the window's argmax (the first one on ties, NaN
+    wins as in PyTorch).  Both directions walk the kh * kw kernel offsets, each a strided view
+    of the (padded) input: no window copies, no per-pixel loop."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
         xp = get_array_module(x)
-        n, c, h, w = x.shape
+        view, padded_shape = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
         kh, kw = kernel
-        ho, wo = out_hw
-        view, _ = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
-        flat = view.reshape(n, c, ho, wo, kh * kw)
-        arg = flat.argmax(axis=-1)
-        out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        if ctx._record:  # where each maximum sits in its (h*w) input plane
-            p, q = xp.divmod(arg, kw)
-            rows = xp.arange(ho).reshape(ho, 1) * stride[0] + p * dilation[0] - padding[0]
-            cols = xp.arange(wo) * stride[1] + q * dilation[1] - padding[1]
-            ctx.positions = rows * w + cols
-            ctx.input_shape = x.shape
-            ctx.overlapping = stride[0] < kh * dilation[0] or stride[1] < kw * dilation[1]
+        out = view[..., 0, 0].copy()
+        arg = xp.zeros(out.shape, xp.int16) if ctx._record else None
+        for k in range(1, kh * kw):
+            candidate = view[..., k // kw, k % kw]
+            better = (candidate > out) | ((candidate != candidate) & (out == out))
+            xp.copyto(out, candidate, where=better)
+            if arg is not None:
+                arg[better] = k
+        if arg is not None:
+            ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded_shape
+            ctx.geometry = (kernel, stride, padding, dilation)
         return out
 
     @staticmethod
@@ -65,16 +66,17 @@ class MaxPool2d(Op):
     def backward(ctx, grad):
         grad = grad._data
         xp = get_array_module(grad)
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = ctx.geometry
         n, c, h, w = ctx.input_shape
-        planes = n * c
-        positions = ctx.positions.reshape(planes, -1)
-        g = grad.reshape(planes, -1)
-        if ctx.overlapping:  # windows share inputs: add up every contribution
-            out = _scatter_add_to_planes(g, positions, h * w)
-        else:
-            out = xp.zeros((planes, h * w), grad.dtype)
-            xp.put_along_axis(out, positions, g, axis=1)
-        return out.reshape(n, c, h, w), None, None, None, None, None
+        ho, wo = grad.shape[2:]
+        padded = xp.zeros(ctx.padded_shape, grad.dtype)
+        zero = grad.dtype.type(0)
+        for k in range(kh * kw):  # route dy to the argmax offset; overlapping windows add up
+            p, q = divmod(k, kw)
+            target = padded[:, :, p * dh:p * dh + sh * (ho - 1) + 1:sh,
+                            q * dw:q * dw + sw * (wo - 1) + 1:sw]
+            target += xp.where(ctx.arg == k, grad, zero)
+        return padded[:, :, ph:ph + h, pw:pw + w], None, None, None, None, None
 
 
 def _scatter_add_to_planes(values, positions, plane_size):
