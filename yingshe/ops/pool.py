@@ -39,8 +39,8 @@ def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
 
 
 class MaxPool2d(Op):
-    """y = max over each window; dx gets dy at the window's argmax (the first one on ties, NaN
-    wins as in PyTorch).  Both directions walk the kh * kw kernel offsets, each a strided view
+    """y = max over each window; dx gets dy at the window's argmax (the first one on ties, as
+    PyTorch).  Both directions walk the kh * kw kernel offsets, each a strided view
     of the (padded) input: no window copies, no per-pixel loop."""
 
     @staticmethod
@@ -48,15 +48,14 @@ class MaxPool2d(Op):
         xp = get_array_module(x)
         view, padded_shape = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
         kh, kw = kernel
-        out = view[..., 0, 0].copy()
-        arg = xp.zeros(out.shape, xp.int16) if ctx._record else None
-        for k in range(1, kh * kw):
-            candidate = view[..., k // kw, k % kw]
-            better = (candidate > out) | ((candidate != candidate) & (out == out))
-            xp.copyto(out, candidate, where=better)
-            if arg is not None:
-                arg[better] = k
-        if arg is not None:
+        offsets = [view[..., k // kw, k % kw] for k in range(kh * kw)]
+        out = offsets[0].copy()
+        for candidate in offsets[1:]:
+            xp.maximum(out, candidate, out=out)  # propagates NaN, as PyTorch
+        if ctx._record:  # the first offset holding the maximum: walk them last to first
+            arg = xp.zeros(out.shape, xp.int8 if kh * kw < 128 else xp.int32)
+            for k in range(kh * kw - 1, -1, -1):
+                xp.copyto(arg, k, where=offsets[k] == out)
             ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded_shape
             ctx.geometry = (kernel, stride, padding, dilation)
         return out
