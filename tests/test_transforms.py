@@ -271,3 +271,15 @@ def test_crop_larger_than_image_names_sizes_and_shape():
 def test_unreadable_layout_raises():
     with pytest.raises(ValueError, match=r"shape \(5, 6, 7\)"):
         T.RandomHorizontalFlip(p=1)(np.zeros((5, 6, 7)))
+
+
+def test_random_affine_apply_batch_equals_one_call_per_image():
+    images = np.random.default_rng(0).random((4, 9, 11)).astype(np.float32)
+    affine = T.RandomAffine(15, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=5,
+                            generator=np.random.default_rng(7))
+    batch = affine.apply_batch(images)
+    affine.generator = np.random.default_rng(7)
+    single = np.stack([affine(image) for image in images])
+    np.testing.assert_allclose(batch, single, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\(9, 11\)"):
+        affine.apply_batch(images[0])

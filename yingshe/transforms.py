@@ -216,6 +216,32 @@ def _warp(chw, matrix, interpolation, fill):
     return _cast_like(out, chw.dtype)
 
 
+def _warp_batch(images, matrices, interpolation, fill):
+    """``_warp`` for a stack of grey images (N, H, W), each with its own (2, 3) map, in one
+    vectorised pass (float32)."""
+    n, height, width = images.shape
+    v, u = np.meshgrid(np.arange(height) + 0.5 - height / 2, np.arange(width) + 0.5 - width / 2,
+                       indexing="ij")
+    m = matrices.astype(np.float32)[:, :, :, None, None]
+    x = m[:, 0, 0] * u + m[:, 0, 1] * v + m[:, 0, 2] + (width / 2 - 0.5)
+    y = m[:, 1, 0] * u + m[:, 1, 1] * v + m[:, 1, 2] + (height / 2 - 0.5)
+    framed = np.full((n, height + 2, width + 2), fill, np.float32)
+    framed[:, 1:-1, 1:-1] = images
+    flat = framed.reshape(-1)
+    base = (np.arange(n) * framed[0].size).reshape(n, 1, 1)
+
+    def tap(yi, xi):
+        return flat[base + (np.clip(yi, -1, height) + 1) * (width + 2) + np.clip(xi, -1, width) + 1]
+
+    if interpolation == "nearest":
+        return tap(np.rint(y).astype(np.intp), np.rint(x).astype(np.intp))
+    y0, x0 = np.floor(y), np.floor(x)
+    wy, wx = y - y0, x - x0
+    y0, x0 = y0.astype(np.intp), x0.astype(np.intp)
+    return ((tap(y0, x0) * (1 - wx) + tap(y0, x0 + 1) * wx) * (1 - wy)
+            + (tap(y0 + 1, x0) * (1 - wx) + tap(y0 + 1, x0 + 1) * wx) * wy)
+
+
 def _check_interpolation(name, interpolation):
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(f"{name}: interpolation must be one of {_INTERPOLATIONS}, "
@@ -531,6 +557,20 @@ class RandomAffine:
         chw, how = _to_chw(img)
         matrix = _inverse_affine(*self.get_params(*chw.shape[1:]))
         return _from_chw(_warp(chw, matrix, self.interpolation, self.fill), how)
+
+    def apply_batch(self, images):
+        """Transform a stack of grey images (N, H, W) at once, each with its own random
+        parameters drawn in order (the same draws as N calls); returns float32 (N, H, W)."""
+        images = np.asarray(images)
+        if images.ndim != 3:
+            raise ValueError(f"RandomAffine.apply_batch: expected (N, H, W) grey images, got "
+                             f"shape {images.shape}")
+        if not isinstance(self.fill, numbers.Number):
+            raise ValueError(f"RandomAffine.apply_batch: fill must be one number, got {self.fill}")
+        height, width = images.shape[1:]
+        matrices = np.stack([_inverse_affine(*self.get_params(height, width))
+                             for _ in range(len(images))])
+        return _warp_batch(images, matrices, self.interpolation, self.fill)
 
     def __repr__(self):
         extra = "".join(f", {name}={value}" for name, value in (

@@ -3,7 +3,7 @@ training statistics, hold out a validation set): what the CLI, the examples and 
 import numpy as np
 
 from ..ops.creation import from_numpy
-from ..utils.data import Dataset, TensorDataset
+from ..utils.data import Batch, Dataset, TensorDataset
 from .mnist import MNIST, FashionMNIST
 from .utils import train_val_split
 
@@ -34,10 +34,20 @@ class AugmentedImages(Dataset):
     def __len__(self):
         return len(self.labels)
 
+    def _standardise(self, images):
+        return (images * np.float32(1.0 / 255.0) - self.mean) / self.std
+
     def __getitem__(self, index):
         image = self.transform(self.images[index]).astype(np.float32)
-        x = (image[None] * (1.0 / 255.0) - self.mean) / self.std
-        return from_numpy(x), int(self.labels[index])
+        return from_numpy(self._standardise(image[None])), int(self.labels[index])
+
+    def __getitems__(self, indices):
+        """A whole batch at once when the transform can warp a stack (``apply_batch``)."""
+        if not hasattr(self.transform, "apply_batch"):
+            return [self[i] for i in indices]
+        images = self.transform.apply_batch(self.images[indices])
+        return Batch((from_numpy(self._standardise(images)[:, None]),
+                      from_numpy(self.labels[indices])))
 
 
 def default_augmentation():
