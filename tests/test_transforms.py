@@ -280,6 +280,7 @@ def test_random_affine_apply_batch_equals_one_call_per_image():
     batch = affine.apply_batch(images)
     affine.generator = np.random.default_rng(7)
     single = np.stack([affine(image) for image in images])
+    assert batch.dtype == np.float32
     np.testing.assert_allclose(batch, single, atol=1e-5)
     with pytest.raises(ValueError, match=r"\(9, 11\)"):
         affine.apply_batch(images[0])

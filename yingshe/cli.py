@@ -68,7 +68,7 @@ def build_parser():
                        help="random rotation/shift/scale of the training images")
     train.add_argument("--scheduler", default="none", choices=("none", "cosine", "step"))
     train.add_argument("--early-stopping", type=int, default=0, metavar="PATIENCE",
-                       help="stop after PATIENCE epochs without a better val_loss (0: off)")
+                       help="stop after PATIENCE epochs without a lower val_loss (0: off)")
     train.add_argument("--val-size", type=int, default=5000,
                        help="training images held out for validation")
     train.add_argument("--train-subset", type=int, default=None, metavar="N",
@@ -76,6 +76,8 @@ def build_parser():
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
     train.add_argument("--data", default=None, help="data root (default $YINGSHE_DATA)")
+    train.add_argument("--download", action="store_true",
+                       help="fetch missing dataset files from the canonical mirrors first")
     train.add_argument("--out", default=None, help="run folder (default runs/MODEL-DATASET)")
     train.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
 
@@ -106,9 +108,13 @@ def train(args, log=print):
     from .utils.data import DataLoader
 
     _backend.manual_seed(args.seed)
+    if args.download:
+        from .datasets.prepare import DATASETS
+        DATASETS[args.dataset](args.data, download=True)
     out = Path(args.out or f"runs/{args.model}-{args.dataset}")
     out.mkdir(parents=True, exist_ok=True)
-    config = {k: v for k, v in vars(args).items() if k not in ("command", "no_progress")}
+    config = {k: v for k, v in vars(args).items()
+              if k not in ("command", "no_progress", "download")}
     train_set, val_set, test_set, info = classification_splits(
         args.dataset, args.data, args.val_size, args.train_subset, args.augment, args.seed)
     config["data_info"] = info
@@ -122,10 +128,11 @@ def train(args, log=print):
         scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     elif args.scheduler == "step":
         scheduler = lr_scheduler.StepLR(optimizer, step_size=max(1, args.epochs // 3), gamma=0.1)
-    monitor = "val_loss" if val_set is not None else "train_loss"
-    callbacks = [ModelCheckpoint(out / CHECKPOINT, monitor=monitor)]
+    split = "val" if val_set is not None else "train"
+    monitor = f"{split}_accuracy"  # the checkpoint keeps the most accurate epoch
+    callbacks = [ModelCheckpoint(out / CHECKPOINT, monitor=monitor, mode="max")]
     if args.early_stopping:
-        callbacks.append(EarlyStopping(monitor, patience=args.early_stopping))
+        callbacks.append(EarlyStopping(f"{split}_loss", patience=args.early_stopping))
     trainer = Trainer(model, optimizer, F.cross_entropy, scheduler=scheduler, callbacks=callbacks,
                       progress=not args.no_progress)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
@@ -142,7 +149,7 @@ def train(args, log=print):
     plotted = _plot(history, out / "curves.png", f"{args.model} on {args.dataset}", log)
     model.load_state_dict(load(out / CHECKPOINT)["model"])  # the best epoch's weights
     test = trainer.evaluate(DataLoader(test_set, batch_size=500))
-    best = min(history.rows, key=lambda row: row.get(monitor, float("inf")))
+    best = max(history.rows, key=lambda row: row[monitor])
     metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
                "best_epoch": best["epoch"], "best_val_accuracy": best.get("val_accuracy"),
                "epochs_run": len(history), "train_seconds": round(seconds, 1),

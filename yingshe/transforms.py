@@ -222,6 +222,7 @@ def _warp_batch(images, matrices, interpolation, fill):
     n, height, width = images.shape
     v, u = np.meshgrid(np.arange(height) + 0.5 - height / 2, np.arange(width) + 0.5 - width / 2,
                        indexing="ij")
+    u, v = u.astype(np.float32), v.astype(np.float32)
     m = matrices.astype(np.float32)[:, :, :, None, None]
     x = m[:, 0, 0] * u + m[:, 0, 1] * v + m[:, 0, 2] + (width / 2 - 0.5)
     y = m[:, 1, 0] * u + m[:, 1, 1] * v + m[:, 1, 2] + (height / 2 - 0.5)
@@ -239,7 +240,7 @@ def _warp_batch(images, matrices, interpolation, fill):
     wy, wx = y - y0, x - x0
     y0, x0 = y0.astype(np.intp), x0.astype(np.intp)
     return ((tap(y0, x0) * (1 - wx) + tap(y0, x0 + 1) * wx) * (1 - wy)
-            + (tap(y0 + 1, x0) * (1 - wx) + tap(y0 + 1, x0 + 1) * wx) * wy)
+            + (tap(y0 + 1, x0) * (1 - wx) + tap(y0 + 1, x0 + 1) * wx) * wy).astype(np.float32)
 
 
 def _check_interpolation(name, interpolation):

@@ -4,5 +4,5 @@ from .prepare import DATASETS, classification_splits
 from .utils import (DatasetIntegrityError, default_root, download_url, read_idx, standardize,
                     train_val_split)
 
-__all__ = ["MNIST", "FashionMNIST", "DATASETS", "classification_splits", "DatasetIntegrityError", "default_root", "download_url",
-           "read_idx", "standardize", "train_val_split"]
+__all__ = ["MNIST", "FashionMNIST", "DATASETS", "classification_splits", "DatasetIntegrityError",
+           "default_root", "download_url", "read_idx", "standardize", "train_val_split"]

@@ -1,5 +1,6 @@
-"""From raw images to training-ready splits (seed 002 §数据预处理: scale, standardise with the
-training statistics, hold out a validation set): what the CLI, the examples and the studies use."""
+"""From raw images to training-ready splits (seed 002 §2.1.1, step 1 数据预处理: scale,
+standardise with the training statistics, hold out a validation set): what the CLI, the
+examples and the studies use."""
 import numpy as np
 
 from ..ops.creation import from_numpy

@@ -1,5 +1,5 @@
 """Dataset plumbing: where data lives, checked downloads, IDX parsing, and the seeds'
-preprocessing step (standardisation, a held-out validation split; seed 002 §数据预处理)."""
+preprocessing step (standardisation, a held-out validation split; seed 002 §2.1.1)."""
 import gzip
 import hashlib
 import os
@@ -103,7 +103,7 @@ def read_idx(path):
 
 
 def standardize(train, *others, axis=None, eps=1e-8):
-    """z = (x - mean) / std with mean and std from ``train`` only (seed 002 §数据预处理:
+    """z = (x - mean) / std with mean and std from ``train`` only (seed 002 §2.1.1 数据预处理:
     statistics of the training set are applied unchanged to validation and test data).
     Returns the standardised arrays and (mean, std)."""
     train = np.asarray(train, np.float32)

@@ -86,7 +86,8 @@ def _clip(min_val, max_val):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 outside and at the bounds."""
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                         f"({max_val})")
     return PiecewiseLinear.apply(_as_float(input), _clip(min_val, max_val))
 
 

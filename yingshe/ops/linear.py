@@ -1,4 +1,4 @@
-"""Affine layers' functions: y = x W^T + b (seed 001 §全连接层) and the bilinear form
+"""Affine layers' functions: y = x W^T + b (seed 004 §3.1 前向传播) and the bilinear form
 y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features first)."""
 from ..autograd.function import Op
 from .matmul import einsum

@@ -1,6 +1,6 @@
-"""Batch, layer and group normalisation (seed 004 §批量归一化): one fused op normalises over
-some axes and applies the per-feature affine map; its backward is the closed form below, not a
-graph of a dozen small ops.
+"""Batch, layer and group normalisation (seed 003 §3.3 BatchNorm; seed 001 §神经网络的正则化):
+one fused op normalises over some axes and applies the per-feature affine map; its backward is
+the closed form below, not a graph of a dozen small ops.
 
     x_hat = (x - mu) / sqrt(var + eps),   y = gamma x_hat + beta
     dx = invstd (g_hat - mean(g_hat) - x_hat mean(g_hat x_hat)),   g_hat = dy gamma
@@ -78,7 +78,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     running = (1 - momentum) running + momentum batch, with the unbiased variance (PyTorch);
     evaluation uses the running statistics."""
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected a (N, C, ...) input, got shape {tuple(input.shape)}")
+        raise ValueError(f"batch_norm: expected a (N, C, ...) input, got shape "
+                         f"{tuple(input.shape)}")
     x = input._data
     channels = x.shape[1]
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),

@@ -1,4 +1,4 @@
-"""Convolution layers (seed 002 §卷积层) with PyTorch's parameter layout and initialisation:
+"""Convolution layers (seed 000 §3.2.1 卷积层) with PyTorch's parameter layout and initialisation:
 weight (out, in / groups, k...) for Conv, (in, out / groups, k...) for ConvTranspose; both
 ~ kaiming_uniform(a=sqrt 5), bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
 import math

@@ -1,4 +1,4 @@
-"""Dropout layers (seed 004 §Dropout): active in ``train()`` mode, the identity in ``eval()``."""
+"""Dropout layers (seed 001 §神经网络的正则化 3): active in ``train()`` mode, the identity in ``eval()``."""
 from ...ops import dropout as D
 from .module import Module
 

@@ -21,7 +21,7 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x W^T + b with W (out_features, in_features) (seed 001 §全连接层).
+    """y = x W^T + b with W (out_features, in_features) (seed 004 §3.1 前向传播).
 
     Initialisation as PyTorch: W ~ kaiming_uniform(a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)),
     b ~ U(-1/sqrt(in), 1/sqrt(in))."""

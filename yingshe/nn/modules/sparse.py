@@ -1,4 +1,4 @@
-"""``Embedding``: a lookup table of learnable vectors (seed 005 §词嵌入)."""
+"""``Embedding``: a lookup table of learnable vectors (seed 001 §自然语言中词向量生成)."""
 from ...ops.creation import empty
 from ...ops.embedding import embedding
 from .. import init

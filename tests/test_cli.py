@@ -1,0 +1,79 @@
+"""The ``yingshe`` command on a small subset: train writes a complete run folder, evaluate and
+predict read it back, and the listings work."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from yingshe import cli
+
+
+def _run(argv):
+    lines = []
+    result = cli.COMMANDS[argv[0]](cli.build_parser().parse_args(argv), log=lines.append)
+    return result, "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    import os
+    from yingshe.datasets import default_root
+    if not os.environ.get("YINGSHE_DATA") or not (default_root() / "mnist").is_dir():
+        pytest.skip("set YINGSHE_DATA to the folder holding mnist/")
+    out = tmp_path_factory.mktemp("runs") / "smoke"
+    metrics, text = _run(["train", "mlp", "--epochs", "2", "--train-subset", "600",
+                          "--val-size", "300", "--batch-size", "32", "--dropout", "0.1",
+                          "--augment", "--early-stopping", "3", "--scheduler", "cosine",
+                          "--out", str(out), "--no-progress"])
+    return out, metrics, text
+
+
+def test_train_writes_a_complete_run_folder(trained_run):
+    out, metrics, text = trained_run
+    for name in ("config.json", "history.csv", "history.json", "checkpoint.safetensors",
+                 "metrics.json"):
+        assert (out / name).exists(), name
+    assert str(out) in text and "test accuracy" in text
+    assert metrics["test_accuracy"] > 0.5  # 600 images, 2 epochs: far above chance (0.1)
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"] == "mlp" and config["data_info"]["train"] == 600
+
+
+def test_evaluate_reproduces_the_test_accuracy(trained_run):
+    out, metrics, _ = trained_run
+    result, text = _run(["evaluate", str(out)])
+    assert result["accuracy"] == pytest.approx(metrics["test_accuracy"])
+    assert "10000 images" in text
+
+
+def test_predict_an_image_of_any_size(trained_run, tmp_path):
+    out, _, _ = trained_run
+    from yingshe.datasets import MNIST
+    image, label = MNIST(train=False)[0]
+    big = np.kron(image, np.ones((2, 2), np.uint8))  # 56 x 56
+    np.save(tmp_path / "digit.npy", big)
+    ranked, text = _run(["predict", str(out / "checkpoint.safetensors"),
+                         str(tmp_path / "digit.npy")])
+    assert len(ranked) == 3 and text.startswith("->")
+    assert abs(sum(p for _, p in ranked)) <= 1.0
+    pil = pytest.importorskip("PIL.Image")
+    pil.fromarray(255 - big).save(tmp_path / "digit.png")  # dark on light: inverted on load
+    ranked_png, _ = _run(["predict", str(out), str(tmp_path / "digit.png")])
+    assert ranked_png[0][0] == ranked[0][0]
+
+
+def test_listings_and_errors(tmp_path):
+    _, text = _run(["models"])
+    assert "lenet5" in text and "mlp" in text
+    _, text = _run(["datasets", "--data", str(tmp_path)])
+    assert "missing" in text and "fashion-mnist" in text
+    with pytest.raises(SystemExit, match="no checkpoint"):
+        _run(["evaluate", str(tmp_path)])
+
+
+def test_console_entry_point_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "yingshe", "models"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and "lenet5" in result.stdout
