@@ -3,8 +3,10 @@ taking ``(in_channels, num_classes, dropout, batch_norm)`` keyword arguments."""
 from . import history
 from .lenet import LeNet5, SeedConvNet, lenet_seed
 from .mlp import MLP
+from .resnet import ResNet, resnet18
 
-__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "history", "MODELS", "create_model"]
+__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "ResNet", "resnet18", "history", "MODELS",
+           "create_model"]
 
 
 def _mlp(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):

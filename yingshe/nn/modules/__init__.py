@@ -10,11 +10,12 @@ from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from . import (activation, batchnorm, conv, dropout, flatten, linear, loss, normalization,
-               pooling, sparse)
+               pooling, rnn, sparse)
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _family in (activation, batchnorm, conv, dropout, flatten, linear, loss, normalization,
-                pooling, sparse):
+                pooling, rnn, sparse):
     __all__ += _family.__all__

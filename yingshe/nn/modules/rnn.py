@@ -1,0 +1,274 @@
+"""Recurrent layers ``RNN``, ``LSTM``, ``GRU`` and their cells (seed 000 §3.3, seed 001
+§循环神经网络 and §RNN 的变种), with PyTorch's parameters ``weight_ih_l{k}[_reverse]``,
+``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``, gate orders (LSTM i, f, g, o; GRU r, z, n)
+and initialisation U(-1/sqrt(H), 1/sqrt(H)).  Each layer and direction is one fused op
+(``yingshe.ops.rnn``); layers, directions, dropout between layers and packed sequences are
+composed here."""
+import math
+
+import numpy as np
+
+from ...ops.creation import empty, zeros
+from ...ops.dropout import dropout
+from ...ops.rnn import GATES, rnn_layer
+from ...ops.shape import cat, stack
+from .. import init
+from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, padded_rows
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+
+class RNNBase(Module):
+    """Stacked, optionally bidirectional recurrent layers over (T, N, I) input ((N, T, I) with
+    ``batch_first``, (T, I) unbatched, or a ``PackedSequence``)."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__()
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"dropout should be a number in range [0, 1], got {dropout}")
+        if hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(f"hidden_size ({hidden_size}) and num_layers ({num_layers}) must be "
+                             f"positive")
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        directions = 2 if bidirectional else 1
+        gate_size = GATES[mode] * hidden_size
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                shapes = {"weight_ih": (gate_size, layer_input),
+                          "weight_hh": (gate_size, hidden_size)}
+                if bias:
+                    shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
+                for name, shape in shapes.items():
+                    setattr(self, name + suffix,
+                            Parameter(empty(*shape, device=device, dtype=dtype)))
+                    self._flat_weights_names.append(name + suffix)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _weights(self, layer, direction):
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias \
+            else ("weight_ih", "weight_hh")
+        weights = [getattr(self, name + suffix) for name in names]
+        return weights + [None] * (4 - len(weights))
+
+    def _initial_state(self, hx, n, x):
+        directions = 2 if self.bidirectional else 1
+        shape = (self.num_layers * directions, n, self.hidden_size)
+        if hx is None:
+            state = zeros(*shape, dtype=x.dtype, device=x.device)
+            return (state, state) if self.mode == "LSTM" else (state,)
+        states = hx if self.mode == "LSTM" else (hx,)
+        for s in states:
+            if tuple(s.shape) != shape:
+                raise RuntimeError(f"{type(self).__name__}: expected hidden size {shape}, got "
+                                   f"{tuple(s.shape)}")
+        return tuple(states)
+
+    def forward(self, input, hx=None):
+        packed = isinstance(input, PackedSequence)
+        unbatched = not packed and input.ndim == 2
+        batch_sizes = None
+        if packed:
+            data, sizes, sorted_indices, unsorted_indices = input
+            batch_sizes = sizes.numpy()
+            rows = padded_rows(batch_sizes)
+            x = cat([data, zeros(1, data.shape[1], dtype=data.dtype)])[rows]
+            if hx is not None and sorted_indices is not None:  # hx is in the original order
+                order = sorted_indices.numpy()
+                hx = tuple(h[:, order] for h in hx) if self.mode == "LSTM" else hx[:, order]
+        else:
+            if input.ndim not in (2, 3):
+                raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D "
+                                 f"input, got shape {tuple(input.shape)}")
+            x = input.unsqueeze(1) if unbatched else \
+                input.transpose(0, 1) if self.batch_first else input
+            if unbatched and hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM" \
+                    else hx.unsqueeze(1)
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to "
+                               f"input_size. Expected {self.input_size}, got {x.shape[-1]}")
+        output, finals = self._run_layers(x, self._initial_state(hx, x.shape[1], x),
+                                          batch_sizes)
+        if packed:
+            flat_rows = rows.reshape(-1)
+            valid = flat_rows < len(data)
+            order = np.argsort(flat_rows[valid], kind="stable")
+            positions = np.flatnonzero(valid)[order]  # padded positions in packed order
+            out_data = output.reshape(-1, output.shape[-1])[positions]
+            if unsorted_indices is not None:
+                keep = unsorted_indices.numpy()
+                finals = tuple(f[:, keep] for f in finals)
+            output = PackedSequence(out_data, sizes, sorted_indices, unsorted_indices)
+        elif unbatched:
+            output = output.squeeze(1)
+            finals = tuple(f.squeeze(1) for f in finals)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, (finals if self.mode == "LSTM" else finals[0])
+
+    def _run_layers(self, x, states, batch_sizes):
+        directions = 2 if self.bidirectional else 1
+        finals = [[] for _ in states]
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                c0 = states[1][k] if self.mode == "LSTM" else None
+                result = rnn_layer(self.mode, x, states[0][k], c0,
+                                   *self._weights(layer, direction), reverse=bool(direction),
+                                   batch_sizes=batch_sizes)
+                outputs.append(result[0])
+                for i, final in enumerate(result[1:]):
+                    finals[i].append(final)
+            x = outputs[0] if directions == 1 else cat(outputs, dim=2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = dropout(x, self.dropout)
+        return x, tuple(stack(f) for f in finals)
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (``nonlinearity='relu'``
+    for relu)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             f"'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device, dtype)
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text + (", nonlinearity=relu" if self.nonlinearity == "relu" else "")
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (Hochreiter & Schmidhuber 1997): returns
+    (output, (h_n, c_n))."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError("LSTM: proj_size is not supported")
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (Cho et al. 2014)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
+
+
+class RNNCellBase(Module):
+    """One step of a recurrent layer on (N, I) (or unbatched (I,)) input: the same fused op
+    with a sequence of length 1."""
+
+    def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.mode, self.input_size, self.hidden_size, self.bias = (mode, input_size, hidden_size,
+                                                                   bias)
+        gate_size = GATES[mode] * hidden_size
+        self.weight_ih = Parameter(empty(gate_size, input_size, device=device, dtype=dtype))
+        self.weight_hh = Parameter(empty(gate_size, hidden_size, device=device, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(gate_size, device=device, dtype=dtype))
+            self.bias_hh = Parameter(empty(gate_size, device=device, dtype=dtype))
+        else:
+            self.bias_ih = self.bias_hh = None
+        self.reset_parameters()
+
+    reset_parameters = RNNBase.reset_parameters
+
+    def _step(self, input, states):
+        unbatched = input.ndim == 1
+        if unbatched:
+            input = input.unsqueeze(0)
+            states = tuple(None if s is None else s.unsqueeze(0) for s in states)
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: input has inconsistent input_size: got "
+                               f"{input.shape[-1]} expected {self.input_size}")
+        states = tuple(zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
+                       if s is None else s for s in states)
+        c0 = states[1] if self.mode == "LSTM" else None
+        result = rnn_layer(self.mode, input.unsqueeze(0), states[0], c0, self.weight_ih,
+                           self.weight_hh, self.bias_ih, self.bias_hh)
+        finals = result[1:]
+        return tuple(f.squeeze(0) for f in finals) if unbatched else finals
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        return text + (", bias=False" if not self.bias else "")
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._step(input, (hx,))[0]
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text + (", nonlinearity=relu" if self.nonlinearity == "relu" else "")
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step: (h, c) -> (h', c')."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._step(input, (None, None) if hx is None else tuple(hx))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step: h -> h'."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._step(input, (hx,))[0]
