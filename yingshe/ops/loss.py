@@ -27,41 +27,49 @@ def _log_softmax_rows(x):
     return out
 
 
-def _class_coefficients(logp, target, weight, ignore_index, smoothing):
-    """a[i, c] for class-index targets: (1-eps) w_t [c = t] + (eps/C) w_c, zero where ignored;
-    and the weight sum that 'mean' divides by."""
-    xp = get_array_module(logp)
-    rows, classes = logp.shape
+def _check_targets(target, classes, ignore_index, xp):
+    """(safe targets with ignored rows pointing at class 0, keep mask)."""
     keep = target != ignore_index
     safe_target = xp.where(keep, target, 0)
     if target.size and (safe_target.min() < 0 or safe_target.max() >= classes):
         bad = safe_target[(safe_target < 0) | (safe_target >= classes)][0]
         raise IndexError(f"cross_entropy: target {int(bad)} is out of bounds for {classes} classes")
-    w_target = (weight[safe_target] if weight is not None
-                else xp.ones(rows, logp.dtype)) * keep
-    a = xp.zeros_like(logp)
-    a[xp.arange(rows), safe_target] = (1.0 - smoothing) * w_target
-    if smoothing:
-        a += (smoothing / classes) * (weight if weight is not None else 1.0) * keep[:, None]
-    return a, w_target.sum()
+    return safe_target, keep
 
 
 class CrossEntropy(Op):
-    """Fused log-softmax + negative log-likelihood over rows of a 2-D array of logits."""
+    """Fused log-softmax + negative log-likelihood over rows of a 2-D array of logits.
+
+    Class-index targets are never expanded into a one-hot matrix: with t the target, w its class
+    weight and eps the label smoothing, a_c = (1 - eps) w [c = t] + (eps / C) weight_c, so
+    L = -(1 - eps) w log p_t - (eps / C) sum_c weight_c log p_c and the gradient
+    p sum_c a_c - a touches the dense matrix only through p."""
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, smoothing, reduction):
         xp = get_array_module(logits)
+        rows, classes = logits.shape
         logp = _log_softmax_rows(logits)
         if target.dtype.kind == "f":  # class probabilities
-            a = target * (1.0 - smoothing) + smoothing / logits.shape[1]
+            a = target * (1.0 - smoothing) + smoothing / classes
             if weight is not None:
                 a = a * weight
-            denominator = logits.shape[0]
+            losses = -(a * logp).sum(axis=1)
+            ctx.saved = (logp, a)
+            denominator = rows
         else:
-            a, denominator = _class_coefficients(logp, target, weight, ignore_index, smoothing)
-        losses = -(a * logp).sum(axis=1)
-        ctx.saved = (logp, a)
+            safe_target, keep = _check_targets(target, classes, ignore_index, xp)
+            w_target = (weight[safe_target] if weight is not None
+                        else xp.ones(rows, logp.dtype)) * keep
+            picked = (1.0 - smoothing) * w_target
+            losses = -picked * logp[xp.arange(rows), safe_target]
+            smooth = None
+            if smoothing:
+                smooth = (smoothing / classes) * keep.astype(logp.dtype)
+                per_class = logp if weight is None else logp * weight
+                losses -= smooth * per_class.sum(axis=1)
+            ctx.saved = (logp, (safe_target, picked, smooth, weight))
+            denominator = w_target.sum()
         ctx.reduction, ctx.denominator = reduction, denominator
         if reduction == "none":
             return losses
@@ -72,14 +80,23 @@ class CrossEntropy(Op):
     @once_differentiable
     def backward(ctx, grad):
         xp = get_array_module(grad._data)
-        logp, a = ctx.saved
+        logp, coefficients = ctx.saved
         g = grad._data
         if ctx.reduction == "mean":
             g = g / logp.dtype.type(ctx.denominator)
         g = g.reshape(-1, 1) if ctx.reduction == "none" else g
         probabilities = xp.exp(logp)
-        probabilities *= a.sum(axis=1, keepdims=True)
-        probabilities -= a
+        if isinstance(coefficients, tuple):
+            safe_target, picked, smooth, weight = coefficients
+            total = picked if smooth is None else picked + smooth * (
+                logp.shape[1] if weight is None else weight.sum())
+            probabilities *= total.reshape(-1, 1)
+            probabilities[xp.arange(len(safe_target)), safe_target] -= picked
+            if smooth is not None:
+                probabilities -= smooth.reshape(-1, 1) * (1.0 if weight is None else weight)
+        else:
+            probabilities *= coefficients.sum(axis=1, keepdims=True)
+            probabilities -= coefficients
         probabilities *= g
         return probabilities, None, None, None, None, None
 
@@ -135,27 +152,35 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 class NLLLoss(Op):
-    """L = -sum_i w_{t_i} logp[i, t_i] (/ sum_i w_{t_i} for 'mean'); d/dlogp = -w_t at t."""
+    """L = -sum_i w_{t_i} logp[i, t_i] (/ sum_i w_{t_i} for 'mean'); d/dlogp = -w_t at t
+    (a gather and a scatter: no one-hot matrix)."""
 
     @staticmethod
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         xp = get_array_module(logp)
-        a, denominator = _class_coefficients(logp, target, weight, ignore_index, 0.0)
-        ctx.a, ctx.reduction, ctx.denominator = a, reduction, denominator
-        losses = -(a * logp).sum(axis=1)
+        rows, classes = logp.shape
+        safe_target, keep = _check_targets(target, classes, ignore_index, xp)
+        w_target = (weight[safe_target] if weight is not None
+                    else xp.ones(rows, logp.dtype)) * keep
+        losses = xp.where(keep, -w_target * logp[xp.arange(rows), safe_target], 0)
+        ctx.saved = (logp.shape, logp.dtype, safe_target, w_target)
+        ctx.reduction, ctx.denominator = reduction, w_target.sum()
         if reduction == "none":
             return losses
         total = losses.sum()
-        return xp.asarray(total / denominator if reduction == "mean" else total, logp.dtype)
+        return xp.asarray(total / ctx.denominator if reduction == "mean" else total, logp.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
+        shape, dtype, safe_target, w_target = ctx.saved
+        xp = get_array_module(grad._data)
         g = grad._data
         if ctx.reduction == "mean":
-            g = g / ctx.a.dtype.type(ctx.denominator)
-        g = g.reshape(-1, 1) if ctx.reduction == "none" else g
-        return -ctx.a * g, None, None, None, None
+            g = g / dtype.type(ctx.denominator)
+        grad_logp = xp.zeros(shape, dtype)
+        grad_logp[xp.arange(shape[0]), safe_target] = -w_target * g
+        return grad_logp, None, None, None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
