@@ -1,5 +1,6 @@
 """Stateless neural-network functions, PyTorch's ``torch.nn.functional`` names."""
 from ..ops.activation import *  # noqa: F401,F403
+from ..ops.attention import *  # noqa: F401,F403
 from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
