@@ -1,0 +1,60 @@
+"""Training loops for language models: truncated backpropagation through time over batchified
+token streams (the state is carried between windows but detached, so gradients flow through at
+most ``bptt`` steps; seed 000 §3.3.2), gradient clipping, perplexity = exp(mean cross-entropy)."""
+import math
+import time
+
+from ..autograd.grad_mode import no_grad
+from ..datasets.text import bptt_windows
+from ..nn import functional as F
+from ..nn.utils import clip_grad_norm_
+
+__all__ = ["detach_state", "lm_train_epoch", "lm_evaluate"]
+
+
+def detach_state(state):
+    """Cut the graph behind a recurrent state (a tensor or a tuple of tensors)."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def _loss(model, x, y, state):
+    logits, state = model(x, state)
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+
+
+def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=print):
+    """One pass over (T, B) ``data``; returns (mean loss per token, tokens per second)."""
+    model.train()
+    state, total, tokens = None, 0.0, 0
+    start = time.perf_counter()
+    for step, (x, y) in enumerate(bptt_windows(data, bptt), 1):
+        state = detach_state(state)
+        optimizer.zero_grad()
+        loss, state = _loss(model, x, y, state)
+        loss.backward()
+        if clip:
+            clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        total += loss.item() * y.numel()
+        tokens += y.numel()
+        if log_every and step % log_every == 0:
+            speed = tokens / (time.perf_counter() - start)
+            log(f"  step {step}: loss {total / tokens:.3f}, perplexity "
+                f"{math.exp(total / tokens):.1f}, {speed:.0f} tokens/s")
+    return total / tokens, tokens / (time.perf_counter() - start)
+
+
+@no_grad()
+def lm_evaluate(model, data, bptt):
+    """Mean cross-entropy per token over (T, B) ``data`` (state carried across windows)."""
+    model.eval()
+    state, total, tokens = None, 0.0, 0
+    for x, y in bptt_windows(data, bptt):
+        loss, state = _loss(model, x, y, state)
+        total += loss.item() * y.numel()
+        tokens += y.numel()
+    return total / tokens
