@@ -1,0 +1,71 @@
+"""Text corpora, BPTT batching and the recurrent language model on real PTB data."""
+import math
+
+import numpy as np
+import pytest
+
+import yingshe
+from yingshe import optim
+from yingshe.datasets import DatasetIntegrityError
+from yingshe.datasets.text import (PennTreebank, TinyShakespeare, Vocabulary, batchify,
+                                   bptt_windows)
+from yingshe.models.language import RNNLanguageModel
+from yingshe.training.language import detach_state, lm_evaluate, lm_train_epoch
+from helpers import check_raises
+
+
+def test_ptb_standard_counts(data_root):
+    train = PennTreebank(data_root, "train")
+    valid = PennTreebank(data_root, "valid", train.vocab)
+    assert (len(train), len(valid), len(train.vocab)) == (929589, 73760, 10000)
+    assert train.tokens[:3] == ["aer", "banknote", "berlitz"]
+    assert train.vocab.decode(train.ids.numpy()[:3]) == ["aer", "banknote", "berlitz"]
+
+
+def test_tiny_shakespeare_split(data_root):
+    train, valid = TinyShakespeare(data_root), TinyShakespeare(data_root, "valid")
+    assert len(train) + len(valid) == 1115394 and len(train.vocab) == 65
+    assert train.text.startswith("First Citizen:")
+
+
+def test_damaged_text_is_refused(tmp_path):
+    (tmp_path / "tinyshakespeare").mkdir()
+    (tmp_path / "tinyshakespeare" / "input.txt").write_text("To be, or not to be")
+    check_raises(lambda: TinyShakespeare(tmp_path), DatasetIntegrityError, "MD5",
+                 "6fb458f1232090904fb40fe944165e91")
+
+
+def test_vocabulary_round_trip():
+    vocab = Vocabulary("a b a c".split(), specials=["<pad>", "<unk>"])
+    assert vocab.itos == ["<pad>", "<unk>", "a", "b", "c"]
+    assert vocab.encode(["c", "zz"], unknown="<unk>").tolist() == [4, 1]
+    with pytest.raises(KeyError):
+        vocab.encode(["zz"])
+
+
+def test_batchify_and_windows():
+    data = batchify(np.arange(23), 4)  # 5 steps x 4 columns, 3 tokens dropped
+    assert data.shape == (5, 4) and data.numpy()[:, 1].tolist() == [5, 6, 7, 8, 9]
+    windows = list(bptt_windows(data, 3))
+    assert [tuple(x.shape) for x, _ in windows] == [(3, 4), (1, 4)]
+    np.testing.assert_array_equal(windows[0][1].numpy(), data.numpy()[1:4])
+
+
+def test_language_model_learns_ptb_text(data_root):
+    yingshe.manual_seed(0)
+    train = PennTreebank(data_root, "train")
+    data = batchify(train.ids[:4000], 10)
+    model = RNNLanguageModel(len(train.vocab), 32, 32, 2)
+    optimizer = optim.SGD(model.parameters(), lr=1.0)
+    before = lm_evaluate(model, data, 20)
+    assert abs(before - math.log(10000)) < 0.1  # uniform guess at initialisation
+    for _ in range(3):
+        lm_train_epoch(model, optimizer, data, 20, clip=5.0)
+    assert lm_evaluate(model, data, 20) < before - 1.5
+
+
+def test_detach_state_cuts_the_graph():
+    h = yingshe.ones(2, requires_grad=True) * 2
+    state = detach_state((h, h))
+    assert all(s.grad_fn is None and not s.requires_grad for s in state)
+    assert detach_state(None) is None
