@@ -115,6 +115,43 @@ def lenet_epoch(fw, batch=64, n=60000):
     return step, n
 
 
+def lstm_lm_step(fw, batch=20, steps=35, vocab=10000, hidden=200):
+    """PTB "small" language model (Zaremba et al. 2014): embedding, 2 x 200 LSTM, decoder over
+    10,000 words; one truncated-BPTT train step (SGD, clip 5) on a (35, 20) window."""
+    nn = fw.nn
+
+    class LanguageModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, hidden)
+            self.rnn = nn.LSTM(hidden, hidden, 2)
+            self.decoder = nn.Linear(hidden, vocab)
+
+        def forward(self, x, state=None):
+            output, state = self.rnn(self.embedding(x), state)
+            return self.decoder(output), state
+
+    fw.manual_seed(SEED)
+    model = LanguageModel()
+    optimizer = fw.optim.SGD(model.parameters(), lr=1.0)
+    rng = np.random.default_rng(SEED)
+    tokens = fw.from_numpy(rng.integers(0, vocab, (steps + 1, batch)).astype(np.int64))
+    x, y = tokens[:-1], tokens[1:].reshape(-1)
+    loss_fn = fw.nn.functional.cross_entropy
+    clip = fw.nn.utils.clip_grad_norm_
+    state = [None]
+
+    def step():
+        if state[0] is not None:
+            state[0] = tuple(s.detach() for s in state[0])
+        optimizer.zero_grad()
+        logits, state[0] = model(x, state[0])
+        loss_fn(logits.reshape(-1, vocab), y).backward()
+        clip(model.parameters(), 5.0)
+        optimizer.step()
+    return step, batch * steps
+
+
 WORKLOADS = {  # name -> (builder, arguments, timed steps per repeat)
     "mlp_b64": (train_step, ("mlp", 64), 300),
     "mlp_b512": (train_step, ("mlp", 512), 60),
@@ -122,6 +159,7 @@ WORKLOADS = {  # name -> (builder, arguments, timed steps per repeat)
     "lenet_b64": (train_step, ("lenet", 64), 60),
     "lenet_b256": (train_step, ("lenet", 256), 15),
     "resnet18_b32": (train_step, ("resnet18", 32), 2),
+    "ptb_lstm_b20": (lstm_lm_step, (), 20),
     "mlp_infer_b1": (inference, ("mlp", 1), 2000),
     "lenet_infer_b1": (inference, ("lenet", 1), 1000),
     "lenet_mnist_epoch": (lenet_epoch, (64,), 1),

@@ -91,6 +91,13 @@ def build_parser():
     predict.add_argument("image", help="PNG/JPEG (needs Pillow) or .npy; any size")
     predict.add_argument("--top", type=int, default=3)
 
+    generate = commands.add_parser("generate", help="sample text from a character LM run")
+    generate.add_argument("run", help="a run folder of examples/char_language_model.py")
+    generate.add_argument("--prompt", default="ROMEO:")
+    generate.add_argument("--length", type=int, default=500)
+    generate.add_argument("--temperature", type=float, default=0.8)
+    generate.add_argument("--seed", type=int, default=0)
+
     commands.add_parser("models", help="list the models")
     datasets = commands.add_parser("datasets", help="list the datasets and their files")
     datasets.add_argument("--data", default=None)
@@ -255,6 +262,30 @@ def predict(args, log=print):
     return [(info["classes"][k], float(p[k])) for k in order]
 
 
+def generate(args, log=print):
+    """Sample ``--length`` characters after ``--prompt`` from a trained character model."""
+    from .datasets.text import Vocabulary
+    from .models.language import build_char_model, sample
+    from .serialization import load
+    run = Path(args.run)
+    config_path, weights = run / "config.json", run / "model.safetensors"
+    if not config_path.exists() or not weights.exists():
+        raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
+                         f"of examples/char_language_model.py)")
+    config = json.loads(config_path.read_text())
+    vocab = Vocabulary(config["vocab"])
+    model = build_char_model(config, len(vocab))
+    model.load_state_dict(load(weights))
+    unknown = sorted(set(args.prompt) - set(config["vocab"]))
+    if unknown:
+        raise SystemExit(f"error: the prompt has characters the model never saw: {unknown}")
+    ids = sample(model, vocab.encode(args.prompt), args.length, args.temperature,
+                 np.random.default_rng(args.seed), context=config.get("context"))
+    text = "".join(vocab.decode(ids))
+    log(text)
+    return text
+
+
 # ---- listings --------------------------------------------------------------------------------
 def list_models(args, log=print):
     from .models import MODELS
@@ -279,8 +310,8 @@ def list_datasets(args, log=print):
         log(f"{name:14s} {cls.__doc__.splitlines()[0]}\n{'':14s} {folder}: {summary}")
 
 
-COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "models": list_models,
-            "datasets": list_datasets}
+COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "generate": generate,
+            "models": list_models, "datasets": list_datasets}
 
 
 def main(argv=None):
