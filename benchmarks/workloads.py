@@ -152,15 +152,15 @@ def lstm_lm_step(fw, batch=20, steps=35, vocab=10000, hidden=200):
     return step, batch * steps
 
 
-WORKLOADS = {  # name -> (builder, arguments, timed steps per repeat)
-    "mlp_b64": (train_step, ("mlp", 64), 300),
-    "mlp_b512": (train_step, ("mlp", 512), 60),
-    "mlp_b8": (train_step, ("mlp", 8), 500),
-    "lenet_b64": (train_step, ("lenet", 64), 60),
-    "lenet_b256": (train_step, ("lenet", 256), 15),
-    "resnet18_b32": (train_step, ("resnet18", 32), 2),
-    "ptb_lstm_b20": (lstm_lm_step, (), 20),
-    "mlp_infer_b1": (inference, ("mlp", 1), 2000),
-    "lenet_infer_b1": (inference, ("lenet", 1), 1000),
+WORKLOADS = {  # name -> (builder, arguments, timed steps per run: about 2-4 s of work each)
+    "mlp_b64": (train_step, ("mlp", 64), 1500),
+    "mlp_b512": (train_step, ("mlp", 512), 300),
+    "mlp_b8": (train_step, ("mlp", 8), 3000),
+    "lenet_b64": (train_step, ("lenet", 64), 200),
+    "lenet_b256": (train_step, ("lenet", 256), 60),
+    "resnet18_b32": (train_step, ("resnet18", 32), 3),
+    "ptb_lstm_b20": (lstm_lm_step, (), 15),
+    "mlp_infer_b1": (inference, ("mlp", 1), 30000),
+    "lenet_infer_b1": (inference, ("lenet", 1), 10000),
     "lenet_mnist_epoch": (lenet_epoch, (64,), 1),
 }

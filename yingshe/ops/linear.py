@@ -1,6 +1,7 @@
 """Affine layers' functions: y = x W^T + b (seed 004 §3.1 前向传播) and the bilinear form
 y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features first)."""
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from .matmul import einsum
 
 __all__ = ["linear", "bilinear"]
@@ -21,6 +22,8 @@ class Linear(Op):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
+        if not STATE.enabled:  # no create_graph: the same products on raw arrays, no graph
+            return _backward_arrays(ctx.needs_input_grad, grad._data, x._data, weight._data)
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_x = grad.matmul(weight)
@@ -32,16 +35,25 @@ class Linear(Op):
         return grad_x, grad_weight, grad_bias
 
 
+def _backward_arrays(need, grad, x, weight):
+    rows = grad.reshape(-1, grad.shape[-1])
+    grad_x = grad @ weight if need[0] else None
+    grad_weight = rows.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
+    grad_bias = rows.sum(axis=0) if need[2] else None
+    return grad_x, grad_weight, grad_bias
+
+
 def linear(input, weight, bias=None):
     """y = x W^T + b, weight of shape (out_features, in_features)."""
-    if weight.ndim != 2 or input.ndim < 1 or input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} cannot be multiplied by "
-                           f"weight^T with weight of shape {tuple(weight.shape)} (in_features "
+    x, w = input._data, weight._data  # checks on the raw arrays: this runs once per layer call
+    if w.ndim != 2 or x.ndim < 1 or x.shape[-1] != w.shape[1]:
+        raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by "
+                           f"weight^T with weight of shape {tuple(w.shape)} (in_features "
                            f"must equal the last dim of the input)")
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+    if bias is not None and bias._data.shape != (w.shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
-                           f"out_features={weight.shape[0]}")
-    if input.dtype != weight.dtype:
+                           f"out_features={w.shape[0]}")
+    if x.dtype != w.dtype:
         raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} "
                            f"differ; convert one with .to(dtype)")
     return Linear.apply(input, weight, bias)
