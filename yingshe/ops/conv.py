@@ -6,6 +6,7 @@ the input positions kernel offset by kernel offset (kh x kw strided adds, no per
 """
 
 from .._backend import get_array_module
+from .._parallel import over_batch
 from ..autograd.function import Op, once_differentiable
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -37,31 +38,45 @@ def im2col(x, kernel, stride, padding, dilation):
     """Receptive fields per sample: (N, C*kh*kw, Ho*Wo), ordered (c, p, q) x (i, j).
 
     This layout copies runs of Wo neighbouring pixels (fast) and lets one GEMM per sample,
-    W (O, C*kh*kw) @ cols[n], produce the output directly in NCHW order."""
+    W (O, C*kh*kw) @ cols[n], produce the output directly in NCHW order.  The copy runs in
+    threads over the batch (``yingshe._parallel``)."""
     xp = get_array_module(x)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
     ho, wo = _output_size(h, kh, sh, ph, dh), _output_size(w, kw, sw, pw, dw)
-    padded = _pad(x, ph, pw, xp)
-    s_n, s_c, s_h, s_w = padded.strides
-    windows = xp.lib.stride_tricks.as_strided(
-        padded, (n, c, kh, kw, ho, wo), (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
-    return windows.reshape(n, c * kh * kw, ho * wo), (ho, wo)
+    cols = xp.empty((n, c * kh * kw, ho * wo), x.dtype)
+
+    def copy_rows(start, stop):
+        padded = _pad(x[start:stop], ph, pw, xp)
+        s_n, s_c, s_h, s_w = padded.strides
+        windows = xp.lib.stride_tricks.as_strided(
+            padded, (stop - start, c, kh, kw, ho, wo),
+            (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
+        xp.copyto(cols[start:stop].reshape(windows.shape), windows)
+
+    over_batch(copy_rows, n, cols.size, xp.__name__)
+    return cols, (ho, wo)
 
 
 def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     """The adjoint of ``im2col``: add each column entry back to the input position it came
-    from, one strided add per kernel offset (kh * kw adds, no loop over pixels)."""
+    from, one strided add per kernel offset (kh * kw adds, no loop over pixels), in threads over
+    the batch."""
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = input_shape
     ho, wo = out_hw
     cols = cols.reshape(n, c, kh, kw, ho, wo)
     padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
-    for p in range(kh):
-        rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
-        for q in range(kw):
-            padded[:, :, rows, q * dw:q * dw + sw * (wo - 1) + 1:sw] += cols[:, :, p, q]
+
+    def add_rows(start, stop):
+        target, source = padded[start:stop], cols[start:stop]
+        for p in range(kh):
+            rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
+            for q in range(kw):
+                target[:, :, rows, q * dw:q * dw + sw * (wo - 1) + 1:sw] += source[:, :, p, q]
+
+    over_batch(add_rows, n, cols.size, xp.__name__)
     return padded[:, :, ph:ph + h, pw:pw + w]
 
 

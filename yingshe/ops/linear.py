@@ -14,10 +14,10 @@ class Linear(Op):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        y = x @ weight.T
+        y = _rows(x) @ weight.T  # one 2-D GEMM: a (T, N, I) @ (I, O) matmul would loop over T
         if bias is not None:
             y += bias
-        return y
+        return y.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):
@@ -35,10 +35,15 @@ class Linear(Op):
         return grad_x, grad_weight, grad_bias
 
 
+def _rows(array):
+    """A (..., F) array as (rows, F), a view when the layout allows."""
+    return array if array.ndim == 2 else array.reshape(-1, array.shape[-1])
+
+
 def _backward_arrays(need, grad, x, weight):
-    rows = grad.reshape(-1, grad.shape[-1])
-    grad_x = grad @ weight if need[0] else None
-    grad_weight = rows.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
+    rows = _rows(grad)
+    grad_x = (rows @ weight).reshape(x.shape) if need[0] else None
+    grad_weight = rows.T @ _rows(x) if need[1] else None
     grad_bias = rows.sum(axis=0) if need[2] else None
     return grad_x, grad_weight, grad_bias
 

@@ -2,6 +2,7 @@
 routes the gradient to that position only; average pooling spreads it evenly over the window.
 Windows are strided views of the (padded) input, so no Python loop runs over pixels."""
 from .._backend import get_array_module
+from .._parallel import over_batch
 from ..autograd.function import Op, once_differentiable
 from .conv import _pair
 
@@ -48,14 +49,22 @@ class MaxPool2d(Op):
         xp = get_array_module(x)
         view, padded_shape = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
         kh, kw = kernel
-        offsets = [view[..., k // kw, k % kw] for k in range(kh * kw)]
-        out = offsets[0].copy()
-        for candidate in offsets[1:]:
-            xp.maximum(out, candidate, out=out)  # propagates NaN, as PyTorch
-        if ctx._record:  # the first offset holding the maximum: walk them last to first
-            arg = xp.zeros(out.shape, xp.int8 if kh * kw < 128 else xp.int32)
-            for k in range(kh * kw - 1, -1, -1):
-                xp.copyto(arg, k, where=offsets[k] == out)
+        out = xp.empty(view.shape[:4], x.dtype)
+        arg = xp.zeros(out.shape, xp.int8 if kh * kw < 128 else xp.int32) if ctx._record \
+            else None
+
+        def pool_rows(start, stop):
+            offsets = [view[start:stop, :, :, :, k // kw, k % kw] for k in range(kh * kw)]
+            best = out[start:stop]
+            xp.copyto(best, offsets[0])
+            for candidate in offsets[1:]:
+                xp.maximum(best, candidate, out=best)  # propagates NaN, as PyTorch
+            if arg is not None:  # the first offset holding the maximum: walk them last to first
+                for k in range(kh * kw - 1, -1, -1):
+                    xp.copyto(arg[start:stop], k, where=offsets[k] == best)
+
+        over_batch(pool_rows, x.shape[0], x.size, xp.__name__)
+        if arg is not None:
             ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded_shape
             ctx.geometry = (kernel, stride, padding, dilation)
         return out
@@ -70,11 +79,16 @@ class MaxPool2d(Op):
         ho, wo = grad.shape[2:]
         padded = xp.zeros(ctx.padded_shape, grad.dtype)
         zero = grad.dtype.type(0)
-        for k in range(kh * kw):  # route dy to the argmax offset; overlapping windows add up
-            p, q = divmod(k, kw)
-            target = padded[:, :, p * dh:p * dh + sh * (ho - 1) + 1:sh,
-                            q * dw:q * dw + sw * (wo - 1) + 1:sw]
-            target += xp.where(ctx.arg == k, grad, zero)
+
+        def route_rows(start, stop):
+            arg, g = ctx.arg[start:stop], grad[start:stop]
+            for k in range(kh * kw):  # dy to the argmax offset; overlapping windows add up
+                p, q = divmod(k, kw)
+                target = padded[start:stop, :, p * dh:p * dh + sh * (ho - 1) + 1:sh,
+                                q * dw:q * dw + sw * (wo - 1) + 1:sw]
+                target += xp.where(arg == k, g, zero)
+
+        over_batch(route_rows, n, padded.size, xp.__name__)
         return padded[:, :, ph:ph + h, pw:pw + w], None, None, None, None, None
 
 
