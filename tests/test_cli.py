@@ -77,3 +77,11 @@ def test_console_entry_point_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "yingshe", "models"], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0 and "lenet5" in result.stdout
+
+
+def test_every_listed_model_builds_and_runs():
+    import yingshe
+    from yingshe.models import MODELS, create_model
+    for name in MODELS:
+        model = create_model(name, in_channels=1, image_size=28, num_classes=10)
+        assert model(yingshe.randn(2, 1, 28, 28)).shape == (2, 10), name

@@ -1,12 +1,13 @@
 """Model zoo: each model cites its source.  ``MODELS`` maps the CLI's model names to builders
-taking ``(in_channels, num_classes, dropout, batch_norm)`` keyword arguments."""
+taking ``(in_channels, image_size, num_classes, dropout, batch_norm)`` keyword arguments."""
 from . import history
 from .lenet import LeNet5, SeedConvNet, lenet_seed
 from .mlp import MLP
 from .resnet import ResNet, resnet18
+from .sequence import RowRNNClassifier
 
-__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "ResNet", "resnet18", "history", "MODELS",
-           "create_model"]
+__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "ResNet", "resnet18", "RowRNNClassifier",
+           "history", "MODELS", "create_model"]
 
 
 def _mlp(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
@@ -22,10 +23,21 @@ def _lenet_seed(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch
     return lenet_seed(in_channels, image_size, num_classes)
 
 
+def _lstm_rows(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
+    return RowRNNClassifier(image_size, 128, 1, num_classes, "LSTM", dropout=dropout)
+
+
+def _bigru_rows(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):
+    return RowRNNClassifier(image_size, 128, 1, num_classes, "GRU", bidirectional=True,
+                            dropout=dropout)
+
+
 MODELS = {
     "mlp": (_mlp, "MLP 784-512-256-10, ReLU (seed 001 §前馈神经网络)"),
     "lenet5": (_lenet5, "LeNet-5 (LeCun et al. 1998), ReLU + max pooling, padding 2 for 28x28"),
     "lenet_seed": (_lenet_seed, "the seeds' ConvNet sample (seed 004 §4.1) sized for 28x28"),
+    "lstm_rows": (_lstm_rows, "LSTM (128) reading the image row by row, 28 steps of 28 pixels"),
+    "bigru_rows": (_bigru_rows, "bidirectional GRU (2 x 128) reading the image row by row"),
 }
 
 

@@ -1,0 +1,28 @@
+"""Sequence classifiers for images read row by row (seed 001 §循环神经网络: the RNN reads one
+element of the sequence per step and carries the state): a 28 x 28 digit is 28 steps of 28
+pixels; the final state (both directions' for a bidirectional layer) feeds a linear classifier."""
+from .. import nn
+from ..ops.shape import cat
+
+__all__ = ["RowRNNClassifier"]
+
+
+class RowRNNClassifier(nn.Module):
+    """(N, 1, H, W) images -> logits, an LSTM or GRU over the H rows (each a W-vector)."""
+
+    def __init__(self, row_size=28, hidden_size=128, num_layers=1, num_classes=10, cell="LSTM",
+                 bidirectional=False, dropout=0.0):
+        super().__init__()
+        self.rnn = getattr(nn, cell)(row_size, hidden_size, num_layers, batch_first=True,
+                                     bidirectional=bidirectional,
+                                     dropout=dropout if num_layers > 1 else 0.0)
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(hidden_size * (2 if bidirectional else 1), num_classes)
+        self.bidirectional = bidirectional
+
+    def forward(self, images):
+        rows = images.reshape(images.shape[0], images.shape[-2], images.shape[-1])
+        _, state = self.rnn(rows)
+        h = state[0] if isinstance(state, tuple) else state  # (layers * directions, N, H)
+        last = cat([h[-2], h[-1]], dim=1) if self.bidirectional else h[-1]
+        return self.fc(self.drop(last))
