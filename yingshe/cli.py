@@ -98,6 +98,12 @@ def build_parser():
     generate.add_argument("--temperature", type=float, default=0.8)
     generate.add_argument("--seed", type=int, default=0)
 
+    translate = commands.add_parser("translate", help="translate English to French")
+    translate.add_argument("run", help="a run folder of examples/translation.py")
+    translate.add_argument("sentence")
+    translate.add_argument("--beam", type=int, default=0, help="beam width (0: greedy)")
+    translate.add_argument("--heatmap", default=None, help="save the attention weights as PNG")
+
     commands.add_parser("models", help="list the models")
     datasets = commands.add_parser("datasets", help="list the datasets and their files")
     datasets.add_argument("--data", default=None)
@@ -286,6 +292,44 @@ def generate(args, log=print):
     return text
 
 
+def translate(args, log=print):
+    """Translate one sentence with a trained encoder-decoder; optionally plot its attention."""
+    from .datasets.text import Vocabulary
+    from .datasets.translation import encode_batch, tokenize
+    from .models.seq2seq import Seq2Seq
+    from .serialization import load
+    run = Path(args.run)
+    config_path, weights = run / "config.json", run / "model.safetensors"
+    if not config_path.exists() or not weights.exists():
+        raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
+                         f"of examples/translation.py)")
+    config = json.loads(config_path.read_text())
+    source_vocab, target_vocab = (Vocabulary(config["source_vocab"]),
+                                  Vocabulary(config["target_vocab"]))
+    model = Seq2Seq(len(source_vocab), len(target_vocab), config["hidden"], config["hidden"],
+                    config["layers"], config["dropout"], config["attention"])
+    model.load_state_dict(load(weights))
+    words = tokenize(args.sentence)
+    source, lengths = encode_batch([words], source_vocab)
+    if args.beam:
+        ids, attention = model.beam_search(source, lengths, args.beam)[0], None
+    else:
+        rows, attention = model.greedy(source, lengths)
+        ids = rows[0]
+    translation = " ".join(target_vocab.decode(ids))
+    log(translation)
+    if args.heatmap:
+        if attention is None:
+            raise SystemExit("error: --heatmap needs an attention model and greedy decoding")
+        from .training.plots import plot_attention
+        source_tokens = [w if w in source_vocab else "<unk>" for w in words] + ["<eos>"]
+        target_tokens = target_vocab.decode(ids) + ["<eos>"]
+        plot_attention(attention[0][:len(target_tokens), :len(source_tokens)], source_tokens,
+                       target_tokens, args.heatmap)
+        log(f"attention heatmap: {args.heatmap}")
+    return translation
+
+
 # ---- listings --------------------------------------------------------------------------------
 def list_models(args, log=print):
     from .models import MODELS
@@ -311,6 +355,7 @@ def list_datasets(args, log=print):
 
 
 COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "generate": generate,
+            "translate": translate,
             "models": list_models, "datasets": list_datasets}
 
 

@@ -1,6 +1,6 @@
 """Training curves as PNG (matplotlib, imported only when a plot is asked for)."""
 
-__all__ = ["plot_history", "plot_curves"]
+__all__ = ["plot_history", "plot_curves", "plot_attention"]
 
 
 def _pyplot():
@@ -48,6 +48,22 @@ def plot_curves(curves, path, xlabel="epoch", ylabel="loss", title=None, log_sca
         ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def plot_attention(weights, source_tokens, target_tokens, path):
+    """A heatmap of attention weights: one row per generated token, one column per source
+    token (each row sums to 1)."""
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(1 + 0.5 * len(source_tokens),
+                                       1 + 0.4 * len(target_tokens)))
+    ax.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0)
+    ax.set_xticks(range(len(source_tokens)), source_tokens, rotation=60)
+    ax.set_yticks(range(len(target_tokens)), target_tokens)
+    ax.set_xlabel("source")
+    ax.set_ylabel("translation")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

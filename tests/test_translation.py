@@ -1,0 +1,114 @@
+"""Translation pieces: tokenisation, the Tatoeba split, vocabularies and padded batches, BLEU,
+the encoder-decoder (masks, teacher forcing, greedy = beam 1), a short training that lowers
+the loss, and the translate command."""
+import json
+
+import numpy as np
+import pytest
+
+import yingshe
+from yingshe import optim
+from yingshe.datasets.translation import (BOS, EOS, PAD, TatoebaPairs, build_vocab,
+                                          encode_batch, tokenize)
+from yingshe.models.seq2seq import Seq2Seq
+from yingshe.nn import functional as F
+from yingshe.training.metrics import corpus_bleu
+from helpers import check_raises
+
+
+def test_tokenize_splits_punctuation_and_lowercases():
+    assert tokenize("Go away!") == ["go", "away", "!"]
+    assert tokenize("J'ai faim\u202f!") == ["j'ai", "faim", "!"]
+
+
+def test_tatoeba_split_is_fixed(data_root):
+    a, b = TatoebaPairs(data_root), TatoebaPairs(data_root)
+    assert len(a.test) == 2000 and a.test[:5] == b.test[:5]
+    assert all(len(s) <= 10 and len(t) <= 10 for s, t in a.train[:1000])
+
+
+def test_vocab_and_padded_batches():
+    vocab = build_vocab([["a", "b", "a"], ["a", "c"]], min_freq=2)
+    assert vocab.itos[:5] == ["<pad>", "<bos>", "<eos>", "<unk>", "a"]
+    ids, lengths = encode_batch([["a", "b"], ["a"]], vocab, add_bos=True)
+    assert ids.numpy().tolist() == [[BOS, 4, 3, EOS], [BOS, 4, EOS, PAD]]
+    assert lengths.tolist() == [4, 3]
+
+
+def test_bleu_known_values():
+    reference = "the cat is on the mat".split()
+    assert corpus_bleu([reference], [reference]) == pytest.approx(1.0)
+    assert corpus_bleu([["the"] * 4], [reference]) == 0.0
+    hypothesis = "the cat sat on the mat".split()
+    # p1 = 5/6, p2 = 3/5, p3 = 1/4, p4 = 0/3 -> 0 (no smoothing, as Papineni)
+    assert corpus_bleu([hypothesis], [reference]) == 0.0
+    longer = "the cat is on the mat today".split()
+    expected = np.exp(np.mean(np.log([6 / 7, 5 / 6, 4 / 5, 3 / 4])))  # brevity penalty 1
+    assert corpus_bleu([longer], [reference]) == pytest.approx(expected)
+    short = "the cat is on".split()
+    expected = np.exp(1 - 6 / 4) * np.exp(np.mean(np.log([1, 1, 1, 1])))
+    assert corpus_bleu([short], [reference]) == pytest.approx(expected)
+    check_raises(lambda: corpus_bleu([reference], []), ValueError, "1 hypotheses")
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_padding_does_not_change_the_translation_logits(attention):
+    yingshe.manual_seed(0)
+    model = Seq2Seq(12, 9, 8, 8, 2, 0.0, attention).eval()
+    source = yingshe.from_numpy(np.array([[4, 5, 6, EOS, PAD, PAD]]))
+    trimmed = yingshe.from_numpy(np.array([[4, 5, 6, EOS]]))
+    target = yingshe.from_numpy(np.array([[BOS, 4, 5]]))
+    a = model(source, np.array([4]), target).detach().numpy()
+    b = model(trimmed, np.array([4]), target).detach().numpy()
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_greedy_equals_beam_of_one_and_attention_rows_sum_to_one():
+    yingshe.manual_seed(1)
+    model = Seq2Seq(12, 9, 8, 8, 1, 0.0, True)
+    source = yingshe.from_numpy(np.array([[4, 5, EOS], [6, EOS, PAD]]))
+    lengths = np.array([3, 2])
+    greedy, attention = model.greedy(source, lengths, max_len=6)
+    assert greedy == model.beam_search(source, lengths, beam=1, max_len=6)
+    np.testing.assert_allclose(attention.sum(axis=-1), 1.0, rtol=1e-5)
+    assert np.all(attention[1, :, 2] == 0)  # the padded source position gets no weight
+
+
+def test_training_on_a_few_pairs_lowers_the_loss():
+    yingshe.manual_seed(0)
+    pairs = [(["i", "am", "tom", "."], ["je", "suis", "tom", "."]),
+             (["he", "is", "tom", "."], ["il", "est", "tom", "."])] * 4
+    source_vocab = build_vocab([s for s, _ in pairs], 1)
+    target_vocab = build_vocab([t for _, t in pairs], 1)
+    model = Seq2Seq(len(source_vocab), len(target_vocab), 16, 16, 1, 0.0, True)
+    optimizer = optim.Adam(model.parameters(), lr=0.02)
+    source, lengths = encode_batch([s for s, _ in pairs], source_vocab)
+    target, _ = encode_batch([t for _, t in pairs], target_vocab, add_bos=True)
+    losses = []
+    for _ in range(60):
+        model.train()
+        optimizer.zero_grad()
+        logits = model(source, lengths, target[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target[:, 1:].reshape(-1),
+                               ignore_index=PAD)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.1 * losses[0]
+    translations = [target_vocab.decode(t) for t in model.greedy(source[:2], lengths[:2])[0]]
+    assert translations == [["je", "suis", "tom", "."], ["il", "est", "tom", "."]]
+
+
+def test_translate_command(tmp_path):
+    from yingshe import cli
+    config = {"hidden": 8, "layers": 1, "dropout": 0.0, "attention": True,
+              "source_vocab": ["<pad>", "<bos>", "<eos>", "<unk>", "he", "."],
+              "target_vocab": ["<pad>", "<bos>", "<eos>", "<unk>", "il", "."]}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    yingshe.save(Seq2Seq(6, 6, 8, 8, 1, 0.0, True).state_dict(), tmp_path / "model.safetensors")
+    lines = []
+    args = cli.build_parser().parse_args(["translate", str(tmp_path), "He sleeps .",
+                                          "--heatmap", str(tmp_path / "a.png")])
+    text = cli.translate(args, log=lines.append)
+    assert isinstance(text, str) and lines[-1].startswith("attention heatmap")
+    assert (tmp_path / "a.png").exists()
