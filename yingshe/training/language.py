@@ -26,8 +26,13 @@ def _loss(model, x, y, state):
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
 
 
-def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=print):
-    """One pass over (T, B) ``data``; returns (mean loss per token, tokens per second)."""
+def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=print,
+                   sum_over_time=False):
+    """One pass over (T, B) ``data``; returns (mean loss per token, tokens per second).
+
+    ``sum_over_time``: minimise the per-step losses summed over the window and averaged over the
+    batch (Zaremba et al.'s objective, whose learning rate 1 and clipping norm 5 assume it)
+    instead of the mean over all tokens; the reported loss is the per-token mean either way."""
     model.train()
     state, total, tokens = None, 0.0, 0
     start = time.perf_counter()
@@ -35,7 +40,7 @@ def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=pri
         state = detach_state(state)
         optimizer.zero_grad()
         loss, state = _loss(model, x, y, state)
-        loss.backward()
+        (loss * x.shape[0] if sum_over_time else loss).backward()
         if clip:
             clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
