@@ -1,0 +1,121 @@
+"""Pictures of what generative models learned: image grids, contact sheets of training
+progress, 2-D latent manifolds and latent scatter plots beside PCA (the seeds' 降维, seed 001
+§自编码器（Autoencoder）).  PNGs are written with matplotlib (Agg), imported only when needed."""
+from statistics import NormalDist
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..ops.creation import from_numpy
+from .plots import _pyplot
+
+__all__ = ["make_grid", "save_grid", "save_contact_sheet", "normal_quantiles", "latent_manifold",
+           "pca_2d", "plot_latent"]
+
+
+def _as_unit_images(images, value_range=None):
+    """(N, C, H, W) (or (N, H, W)) array or Tensor -> float32 (N, C, H, W) in [0, 1], mapped
+    linearly from ``value_range``; by default (-1, 1) when any value is negative (tanh
+    outputs), else (0, 1)."""
+    x = images.detach().numpy() if hasattr(images, "detach") else np.asarray(images)
+    x = x.astype(np.float32)
+    if x.ndim == 3:
+        x = x[:, None]
+    low, high = value_range or ((-1.0, 1.0) if x.min() < 0 else (0.0, 1.0))
+    return np.clip((x - low) / (high - low), 0.0, 1.0)
+
+
+def make_grid(images, nrow=8, padding=2, pad_value=1.0, value_range=None):
+    """Tile (N, C, H, W) images in [0, 1] or [-1, 1] (see ``value_range`` of
+    ``_as_unit_images``) into one (H', W') or (H', W', 3) array in [0, 1], ``nrow`` images per
+    row, ``padding`` pixels between and around them (like torchvision's)."""
+    x = _as_unit_images(images, value_range)
+    n, c, h, w = x.shape
+    rows = -(-n // nrow)
+    columns = min(n, nrow)
+    grid = np.full((c, rows * (h + padding) + padding, columns * (w + padding) + padding),
+                   pad_value, np.float32)
+    for i in range(n):
+        top = (i // nrow) * (h + padding) + padding
+        left = (i % nrow) * (w + padding) + padding
+        grid[:, top:top + h, left:left + w] = x[i]
+    return grid[0] if c == 1 else grid.transpose(1, 2, 0)
+
+
+def save_grid(images, path, nrow=8, padding=2, value_range=None):
+    """Write ``make_grid(images, nrow, padding)`` as a PNG (grey for one channel); returns the
+    grid."""
+    plt = _pyplot()
+    grid = make_grid(images, nrow, padding, value_range=value_range)
+    plt.imsave(str(path), grid, cmap="gray" if grid.ndim == 2 else None, vmin=0.0, vmax=1.0)
+    return grid
+
+
+def save_contact_sheet(grids, path, titles=None, columns=5):
+    """Several grids (e.g. fixed-noise samples after each GAN epoch, as ``make_grid`` arrays or
+    image batches) side by side in one PNG, each with a title (default "epoch k")."""
+    plt = _pyplot()
+    grids = [g if np.ndim(g) == 2 or (np.ndim(g) == 3 and np.shape(g)[-1] == 3) else make_grid(g)
+             for g in grids]
+    titles = titles or [f"epoch {k}" for k in range(1, len(grids) + 1)]
+    columns = min(columns, len(grids))
+    rows = -(-len(grids) // columns)
+    aspect = grids[0].shape[0] / grids[0].shape[1]
+    figure, axes = plt.subplots(rows, columns, figsize=(3 * columns, (3 * aspect + 0.4) * rows),
+                                squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, grid, title in zip(axes.ravel(), grids, titles):
+        ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0.0, vmax=1.0)
+        ax.set_title(title)
+    figure.tight_layout()
+    figure.savefig(str(path), dpi=100)
+    plt.close(figure)
+
+
+def normal_quantiles(n, limit=3.0):
+    """Phi^-1(p) of N(0, 1) at n evenly spaced probabilities p from Phi(-limit) to Phi(limit)."""
+    normal = NormalDist()
+    return np.array([normal.inv_cdf(p) for p in
+                     np.linspace(normal.cdf(-limit), normal.cdf(limit), n)])
+
+
+def latent_manifold(decoder, n=20, limit=3.0):
+    """Decode an n x n grid of 2-D latent points placed at Gaussian quantiles (Kingma & Welling
+    2014, Fig. 4); returns (n * n, C, H, W) images in [0, 1], row by row, z_2 decreasing down the
+    rows.  ``decoder`` maps (M, 2) codes to images; VAE logits go through a sigmoid first
+    (``lambda z: vae.decode(z).sigmoid()``)."""
+    q = normal_quantiles(n, limit)
+    z = np.array([[z1, z2] for z2 in q[::-1] for z1 in q], dtype=np.float32)
+    with no_grad():
+        images = decoder(from_numpy(z))
+    return images.numpy() if hasattr(images, "numpy") else np.asarray(images)
+
+
+def pca_2d(x):
+    """Project rows of x (flattened) on their first two principal components via the SVD of
+    the centred data, X - mean = U S V^T -> (X - mean) V[:, :2]."""
+    data = np.asarray(x.detach().numpy() if hasattr(x, "detach") else x, np.float64)
+    data = data.reshape(len(data), -1)
+    centred = data - data.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T
+
+
+def plot_latent(codes, labels, path, title=None, class_names=None):
+    """Scatter 2-D codes coloured by class label (one colour per class, with a legend)."""
+    plt = _pyplot()
+    codes = np.asarray(codes.detach().numpy() if hasattr(codes, "detach") else codes)
+    labels = np.asarray(labels.numpy() if hasattr(labels, "numpy") else labels)
+    figure, ax = plt.subplots(figsize=(6, 5))
+    cmap = plt.get_cmap("tab10")
+    for k in np.unique(labels):
+        points = codes[labels == k]
+        name = class_names[k] if class_names is not None else str(k)
+        ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=cmap(int(k) % 10), label=name)
+    ax.legend(markerscale=4, fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    figure.tight_layout()
+    figure.savefig(str(path), dpi=120)
+    plt.close(figure)
