@@ -33,11 +33,12 @@ def main():
     builder, arguments, steps = WORKLOADS[args.workload]
     frameworks = {"yingshe": yingshe, "torch": torch}
     built = {name: builder(fw, *arguments) for name, fw in frameworks.items()}
-    chunk = max(1, steps // args.repeats)
+    repeats = min(args.repeats, steps)  # slow workloads (an epoch, ResNet) get fewer repeats
+    chunk = max(1, steps // repeats)
     for step, _ in built.values():  # warm-up: caches, allocator, lazy initialisation
-        _chunk(step, max(2, chunk // 2))
+        _chunk(step, 1 if steps <= 5 else max(2, chunk // 2))
     rates = {name: [] for name in frameworks}
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         for name, (step, _) in built.items():
             rates[name].append(_chunk(step, chunk))
     median = {name: statistics.median(r) for name, r in rates.items()}

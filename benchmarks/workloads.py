@@ -158,9 +158,9 @@ WORKLOADS = {  # name -> (builder, arguments, timed steps per run: about 2-4 s o
     "mlp_b8": (train_step, ("mlp", 8), 3000),
     "lenet_b64": (train_step, ("lenet", 64), 200),
     "lenet_b256": (train_step, ("lenet", 256), 60),
-    "resnet18_b32": (train_step, ("resnet18", 32), 3),
+    "resnet18_b32": (train_step, ("resnet18", 32), 5),
     "ptb_lstm_b20": (lstm_lm_step, (), 15),
     "mlp_infer_b1": (inference, ("mlp", 1), 30000),
     "lenet_infer_b1": (inference, ("lenet", 1), 10000),
-    "lenet_mnist_epoch": (lenet_epoch, (64,), 1),
+    "lenet_mnist_epoch": (lenet_epoch, (64,), 3),
 }
