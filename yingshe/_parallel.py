@@ -3,14 +3,16 @@
 NumPy releases the GIL inside its element loops, so two threads each working on half of the
 batch run in parallel; BLAS already threads the GEMMs.  Each kernel writes into disjoint slices
 of a preallocated output, so no result is concatenated.  ``YINGSHE_NUM_THREADS`` sets the
-number of threads (default: the number of CPUs; 1 turns this off).  CuPy arrays are never split.
-"""
+number of threads.  The default is 1 (off): on its own each kernel runs 1.8x faster on two
+threads, but inside a LeNet-5 training step OpenBLAS's worker threads, which spin for a while
+after each GEMM, take the second core, and the step was 10-20% slower (docs/performance.md).
+With ``OPENBLAS_NUM_THREADS=1`` two threads here can pay.  CuPy arrays are never split."""
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["THREADS", "over_batch"]
 
-THREADS = max(1, int(os.environ.get("YINGSHE_NUM_THREADS") or os.cpu_count() or 1))
+THREADS = max(1, int(os.environ.get("YINGSHE_NUM_THREADS") or 1))
 MIN_ELEMENTS_PER_THREAD = 1 << 15  # below this, handing work to a thread costs more than it saves
 _executor = [None]
 
