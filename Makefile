@@ -32,7 +32,7 @@ test-slow: $(VENV)/.installed-test
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
 
 bench: $(VENV)/.installed-test
-	$(PY) -m benchmarks.op_overhead
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis benchmarks/results
