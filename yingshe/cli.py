@@ -268,17 +268,22 @@ def predict(args, log=print):
     return [(info["classes"][k], float(p[k])) for k in order]
 
 
+def _example_run(path, script):
+    """(config dict, weights path) of a run folder that ``script`` wrote."""
+    run = Path(path)
+    config_path, weights = run / "config.json", run / "model.safetensors"
+    if not config_path.exists() or not weights.exists():
+        raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
+                         f"of {script})")
+    return json.loads(config_path.read_text()), weights
+
+
 def generate(args, log=print):
     """Sample ``--length`` characters after ``--prompt`` from a trained character model."""
     from .datasets.text import Vocabulary
     from .models.language import build_char_model, sample
     from .serialization import load
-    run = Path(args.run)
-    config_path, weights = run / "config.json", run / "model.safetensors"
-    if not config_path.exists() or not weights.exists():
-        raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
-                         f"of examples/char_language_model.py)")
-    config = json.loads(config_path.read_text())
+    config, weights = _example_run(args.run, "examples/char_language_model.py")
     vocab = Vocabulary(config["vocab"])
     model = build_char_model(config, len(vocab))
     model.load_state_dict(load(weights))
@@ -298,12 +303,7 @@ def translate(args, log=print):
     from .datasets.translation import encode_batch, tokenize
     from .models.seq2seq import Seq2Seq
     from .serialization import load
-    run = Path(args.run)
-    config_path, weights = run / "config.json", run / "model.safetensors"
-    if not config_path.exists() or not weights.exists():
-        raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
-                         f"of examples/translation.py)")
-    config = json.loads(config_path.read_text())
+    config, weights = _example_run(args.run, "examples/translation.py")
     source_vocab, target_vocab = (Vocabulary(config["source_vocab"]),
                                   Vocabulary(config["target_vocab"]))
     model = Seq2Seq(len(source_vocab), len(target_vocab), config["hidden"], config["hidden"],

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ops.creation import from_numpy
+from ..text.corpus import read_sentences
 from .utils import DatasetIntegrityError, default_root
 
 __all__ = ["Vocabulary", "PennTreebank", "TinyShakespeare", "batchify", "bptt_windows"]
@@ -62,26 +63,17 @@ class PennTreebank:
     """Word-level PTB as used for language modelling (10,000 words, ``<unk>``, numbers as N):
     each line's words then ``<eos>``.  ``ids`` is the int64 token stream of the split; the
     vocabulary is built from the training split, as everyone does."""
-    folder = "ptb"
-    md5 = {"train": "f26c4b92c5fdc7b3f8c7cdcb991d8420", "valid": "aa0affc06ff7c36e977d7cd49e3839bf",
-           "test": "8b80168b89c18661a38ef683c0dc3721"}
-
     def __init__(self, root=None, split="train", vocab=None):
-        if split not in self.md5:
-            raise ValueError(f"PennTreebank: split must be one of {list(self.md5)}, got {split!r}")
         self.root = Path(root) if root is not None else default_root()
         self.split = split
         self.vocab = vocab if vocab is not None else self.build_vocab(self.root)
         self.tokens = self._tokens(self.root, split)
         self.ids = from_numpy(self.vocab.encode(self.tokens))
 
-    @classmethod
-    def _tokens(cls, root, split):
-        text = _read_checked(Path(root) / cls.folder / f"ptb.{split}.txt.gz", cls.md5[split])
-        tokens = []
-        for line in text.splitlines():
-            tokens.extend(line.split() + ["<eos>"])
-        return tokens
+    @staticmethod
+    def _tokens(root, split):
+        """The split's words, each line ending in <eos>, from the MD5-checked file."""
+        return [token for line in read_sentences("ptb", split, root, eos=True) for token in line]
 
     @classmethod
     def build_vocab(cls, root=None):
