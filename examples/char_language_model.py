@@ -6,7 +6,8 @@ windows; loss in nats per character.
     python examples/char_language_model.py --model transformer --out runs/shakespeare-tf
     yingshe generate runs/shakespeare-lstm --prompt "ROMEO:" --length 500 --temperature 0.8
 
-Writes config.json, history.json, curves.png, model.safetensors and metrics.json."""
+Writes config.json, history.json, curves.png, checkpoint.safetensors (every --eval-every steps;
+``--resume`` continues from it), model.safetensors and metrics.json."""
 import argparse
 import json
 import math
@@ -21,6 +22,10 @@ from yingshe.datasets.text import TinyShakespeare
 from yingshe.models.language import CHAR_MODELS, build_char_model
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
+from yingshe.training.resumable import load_training_state, progress_bar, save_training_state
+
+RUN_OPTIONS = ("model", "steps", "batch_size", "context", "hidden", "dropout", "lr", "eval_every",
+               "seed", "data")
 
 def windows(ids, context, batch, rng):
     """A (context + 1, batch) block of random windows: inputs are rows :-1, targets rows 1:."""
@@ -50,26 +55,42 @@ def main():
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--eval-every", type=int, default=250,
+                        help="validate and write the checkpoint every N steps")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/shakespeare-lstm")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its checkpoint, with its options")
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     args = parser.parse_args()
+    out = Path(args.out)
+    if args.resume:
+        saved = json.loads((out / "config.json").read_text())
+        vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
     yingshe.manual_seed(args.seed)
     train = TinyShakespeare(args.data)
     valid = TinyShakespeare(args.data, "valid", train.vocab)
     train_ids, valid_ids = train.ids.numpy(), valid.ids.numpy()
-    config = dict(vars(args), vocab="".join(train.vocab.itos))
-    out = Path(args.out)
+    config = dict({k: getattr(args, k) for k in RUN_OPTIONS}, vocab="".join(train.vocab.itos))
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=1))
     model = build_char_model(config, len(train.vocab))
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.steps)
     rng = np.random.default_rng(args.seed)
-    history, running, start = [], 0.0, time.perf_counter()
+    checkpoint = out / "checkpoint.safetensors"
+    history, done, seconds_before = [], 0, 0
+    if args.resume:
+        progress = load_training_state(checkpoint, model, optimizer, schedule, [rng])
+        history, done, seconds_before = progress["history"], progress["step"], progress["seconds"]
+        print(f"resumed {checkpoint} at step {done}", flush=True)
     print(f"{args.model}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
-    for step in range(1, args.steps + 1):
+    running, start = 0.0, time.perf_counter()
+    bar = progress_bar(range(done + 1, args.steps + 1), "steps", not args.no_progress,
+                       total=args.steps - done)
+    log = getattr(bar, "write", print)
+    for step in bar:
         model.train()
         block = yingshe.from_numpy(windows(train_ids, args.context, args.batch_size, rng))
         optimizer.zero_grad()
@@ -80,14 +101,19 @@ def main():
         optimizer.step()
         schedule.step()
         running += loss.item()
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{loss.item():.3f}")
         if step % args.eval_every == 0 or step == args.steps:
             val = evaluate(model, valid_ids, args.context)
-            history.append({"step": step, "train_loss": running / args.eval_every,
-                            "val_loss": val, "seconds": round(time.perf_counter() - start)})
-            print(f"step {step}: train {running / args.eval_every:.3f} val {val:.3f} nats/char "
-                  f"({history[-1]['seconds']} s)", flush=True)
+            seconds = seconds_before + round(time.perf_counter() - start)
+            train_loss = running / (step - (history[-1]["step"] if history else 0))
+            history.append({"step": step, "train_loss": train_loss, "val_loss": val,
+                            "seconds": seconds})
+            log(f"step {step}: train {train_loss:.3f} val {val:.3f} nats/char ({seconds} s)")
             running = 0.0
             (out / "history.json").write_text(json.dumps(history, indent=1))
+            save_training_state(checkpoint, model, optimizer, schedule, [rng], step=step,
+                                seconds=seconds, history=history)
     yingshe.save(model.state_dict(), out / "model.safetensors")
     best = min(h["val_loss"] for h in history)
     (out / "metrics.json").write_text(json.dumps(

@@ -6,8 +6,9 @@ pairs, greedy and beam-search decoding.
     python examples/translation.py --no-attention --out runs/translate-plain
     yingshe translate runs/translate-attention "he is a good person ." --heatmap attention.png
 
-Writes config.json (options and vocabularies), history.json, model.safetensors and
-metrics.json (BLEU greedy and beam) in ``--out``."""
+Writes config.json (options and vocabularies), history.json, curves.png, checkpoint.safetensors
+(every epoch; ``--resume`` continues from it), model.safetensors and metrics.json (BLEU greedy
+and beam) in ``--out``."""
 import argparse
 import json
 import time
@@ -22,6 +23,10 @@ from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
 from yingshe.training.metrics import corpus_bleu
+from yingshe.training.resumable import load_training_state, progress_bar, save_training_state
+
+RUN_OPTIONS = ("attention", "epochs", "batch_size", "hidden", "layers", "dropout", "lr",
+               "train_pairs", "min_freq", "beam", "seed", "data")
 
 
 def translate_all(model, pairs, source_vocab, target_vocab, beam=0, batch=256):
@@ -39,37 +44,54 @@ def translate_all(model, pairs, source_vocab, target_vocab, beam=0, batch=256):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--attention", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--train-pairs", type=int, default=None, help="use only N pairs")
+    parser.add_argument("--min-freq", type=int, default=5,
+                        help="rarer training tokens become <unk> (sets the output layer's width)")
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/translate-attention")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its checkpoint, with its options")
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     args = parser.parse_args()
+    out = Path(args.out)
+    if args.resume:
+        saved = json.loads((out / "config.json").read_text())
+        vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
     yingshe.manual_seed(args.seed)
     data = TatoebaPairs(args.data, seed=args.seed)
     train = data.train[:args.train_pairs] if args.train_pairs else data.train
-    source_vocab = build_vocab([s for s, _ in train])
-    target_vocab = build_vocab([t for _, t in train])
-    out = Path(args.out)
+    source_vocab = build_vocab([s for s, _ in train], args.min_freq)
+    target_vocab = build_vocab([t for _, t in train], args.min_freq)
     out.mkdir(parents=True, exist_ok=True)
-    config = dict(vars(args), source_vocab=source_vocab.itos, target_vocab=target_vocab.itos)
+    config = dict({k: getattr(args, k) for k in RUN_OPTIONS}, source_vocab=source_vocab.itos,
+                  target_vocab=target_vocab.itos)
     (out / "config.json").write_text(json.dumps(config))
     model = Seq2Seq(len(source_vocab), len(target_vocab), args.hidden, args.hidden, args.layers,
                     args.dropout, args.attention)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     rng = np.random.default_rng(args.seed)
-    history, start = [], time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
+    checkpoint = out / "checkpoint.safetensors"
+    history, seconds_before = [], 0
+    if args.resume:
+        progress = load_training_state(checkpoint, model, optimizer, None, [rng])
+        history, seconds_before = progress["history"], progress["seconds"]
+        print(f"resumed {checkpoint} after epoch {len(history)}", flush=True)
+    start = time.perf_counter()
+    for epoch in range(len(history) + 1, args.epochs + 1):
         model.train()
         order = rng.permutation(len(train))
         total = tokens = 0
-        for i in range(0, len(order), args.batch_size):
+        bar = progress_bar(range(0, len(order), args.batch_size), f"epoch {epoch}",
+                           not args.no_progress)
+        for i in bar:
             chunk = [train[j] for j in order[i:i + args.batch_size]]
             source, lengths = encode_batch([s for s, _ in chunk], source_vocab)
             target, _ = encode_batch([t for _, t in chunk], target_vocab, add_bos=True)
@@ -82,19 +104,31 @@ def main():
             optimizer.step()
             count = int((target[:, 1:].numpy() != PAD).sum())
             total, tokens = total + loss.item() * count, tokens + count
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{total / tokens:.3f}")
         bleu, _ = translate_all(model, data.test[:500], source_vocab, target_vocab)
         history.append({"epoch": epoch, "train_loss": total / tokens, "bleu_greedy_500": bleu,
-                        "seconds": round(time.perf_counter() - start)})
+                        "seconds": seconds_before + round(time.perf_counter() - start)})
         print(f"epoch {epoch}: loss {total / tokens:.3f}, greedy BLEU on 500 test pairs "
               f"{100 * bleu:.1f}", flush=True)
         (out / "history.json").write_text(json.dumps(history, indent=1))
+        save_training_state(checkpoint, model, optimizer, None, [rng],
+                            seconds=history[-1]["seconds"], history=history)
     yingshe.save(model.state_dict(), out / "model.safetensors")
     greedy, _ = translate_all(model, data.test, source_vocab, target_vocab)
     beam, _ = translate_all(model, data.test, source_vocab, target_vocab, args.beam)
     metrics = {"bleu_greedy": greedy, "bleu_beam": beam, "beam": args.beam,
                "test_pairs": len(data.test), "train_pairs": len(train),
-               "train_seconds": round(time.perf_counter() - start)}
+               "train_seconds": history[-1]["seconds"]}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    try:
+        from yingshe.training.plots import plot_curves
+        plot_curves({"train loss (nats/token)": [h["train_loss"] for h in history],
+                     "greedy BLEU-4 on 500 test pairs": [h["bleu_greedy_500"] for h in history]},
+                    out / "curves.png", ylabel="loss / BLEU",
+                    title=f"en-fr, GRU {'with' if args.attention else 'without'} attention")
+    except ImportError:
+        pass
     print(f"test BLEU-4: greedy {100 * greedy:.1f}, beam {args.beam} {100 * beam:.1f}; "
           f"wrote {out}")
 

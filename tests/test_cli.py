@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+import yingshe
 from yingshe import cli
 
 
@@ -85,3 +86,41 @@ def test_every_listed_model_builds_and_runs():
     for name in MODELS:
         model = create_model(name, in_channels=1, image_size=28, num_classes=10)
         assert model(yingshe.randn(2, 1, 28, 28)).shape == (2, 10), name
+
+
+class Stopped(Exception):
+    """Raised in place of a crash right after the first epoch's checkpoint."""
+
+
+def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch):
+    """2 epochs straight, or the same run stopped after epoch 1 and continued with `--resume`
+    (which takes the other options from the run folder): the same history and final weights."""
+    from yingshe.training import Trainer
+    options = ["--epochs", "2", "--train-subset", "300", "--val-size", "100", "--batch-size",
+               "50", "--dropout", "0.2", "--augment", "--scheduler", "cosine",
+               "--early-stopping", "2", "--no-progress"]
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    _run(["train", "mlp", "--out", str(whole)] + options)
+    save = Trainer.save_checkpoint
+
+    def save_then_stop(trainer, path):
+        save(trainer, path)
+        if str(path).endswith(cli.LAST_CHECKPOINT):
+            raise Stopped
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "save_checkpoint", save_then_stop)
+        with pytest.raises(Stopped):
+            _run(["train", "mlp", "--out", str(parts)] + options)
+    yingshe.manual_seed(99)  # the resumed run must restore the random state itself
+    metrics, text = _run(["train", "mlp", "--resume", "--no-progress", "--out", str(parts)])
+    assert "resumed" in text and metrics["epochs_run"] == 2
+    rows = [json.loads((run / "history.json").read_text()) for run in (whole, parts)]
+    for a, b in zip(*rows, strict=True):
+        assert {k: v for k, v in a.items() if k != "seconds"} == \
+            {k: v for k, v in b.items() if k != "seconds"}
+    weights = [yingshe.load(run / "last.safetensors")["model"] for run in (whole, parts)]
+    for name in weights[0]:
+        np.testing.assert_array_equal(weights[0][name].numpy(), weights[1][name].numpy())
+    with pytest.raises(SystemExit, match="is a run of 'mlp', not 'lenet5'"):
+        _run(["train", "lenet5", "--resume", "--out", str(parts)])

@@ -1,6 +1,7 @@
 """Translation pieces: tokenisation, the Tatoeba split, vocabularies and padded batches, BLEU,
 the encoder-decoder (masks, teacher forcing, greedy = beam 1), a short training that lowers
 the loss, and the translate command."""
+import itertools
 import json
 
 import numpy as np
@@ -72,6 +73,50 @@ def test_greedy_equals_beam_of_one_and_attention_rows_sum_to_one():
     assert greedy == model.beam_search(source, lengths, beam=1, max_len=6)
     np.testing.assert_allclose(attention.sum(axis=-1), 1.0, rtol=1e-5)
     assert np.all(attention[1, :, 2] == 0)  # the padded source position gets no weight
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_decoding_step_by_step_sees_what_teacher_forcing_sees(attention):
+    """Greedy decoding feeds its own tokens back one step at a time; the logits it acts on must
+    equal the teacher-forced logits of the same prefix (the training-time computation)."""
+    yingshe.manual_seed(2)
+    model = Seq2Seq(12, 9, 8, 8, 2, 0.0, attention).eval()
+    source = yingshe.from_numpy(np.array([[4, 5, 6, EOS], [7, EOS, PAD, PAD]]))
+    lengths = np.array([4, 2])
+    tokens, _ = model.greedy(source, lengths, max_len=5)
+    for row, sentence in enumerate(tokens):
+        prefix = yingshe.from_numpy(np.array([[BOS] + sentence]))
+        logits = model(source[row:row + 1], lengths[row:row + 1], prefix).detach().numpy()
+        assert list(logits[0].argmax(axis=-1)[:len(sentence)]) == sentence
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_a_wide_beam_finds_the_exhaustive_best_translation(attention):
+    """With a beam as wide as every prefix, beam search must return the best of all sequences
+    of up to ``max_len`` tokens under its own score (log-probability / length^0.75)."""
+    yingshe.manual_seed(3)
+    vocab, max_len, penalty = 6, 3, 0.75
+    model = Seq2Seq(8, vocab, 8, 8, 1, 0.0, attention).eval()
+    source = yingshe.from_numpy(np.array([[4, 5, EOS], [6, EOS, PAD]]))
+    lengths = np.array([3, 2])
+    found = model.beam_search(source, lengths, beam=vocab ** max_len, max_len=max_len,
+                              length_penalty=penalty)
+    for row in range(2):
+        best, best_score = None, -np.inf
+        for sequence in itertools.chain.from_iterable(
+                itertools.product(range(vocab), repeat=k) for k in range(1, max_len + 1)):
+            if EOS in sequence[:-1] or (len(sequence) < max_len and sequence[-1] != EOS):
+                continue  # decoding stops at the first <eos>, or at max_len
+            prefix = yingshe.from_numpy(np.array([[BOS] + list(sequence[:-1])]))
+            logits = model(source[row:row + 1], lengths[row:row + 1], prefix).detach().numpy()
+            z = logits[0].astype(np.float64)
+            log_p = z - z.max(1, keepdims=True)
+            log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+            score = log_p[np.arange(len(sequence)), sequence].sum() / len(sequence) ** penalty
+            if score > best_score:
+                best_score = score
+                best = list(sequence[:-1]) if sequence[-1] == EOS else list(sequence)
+        assert found[row] == best
 
 
 def test_training_on_a_few_pairs_lowers_the_loss():

@@ -26,7 +26,9 @@ from .ops.creation import from_numpy
 __all__ = ["main", "build_parser"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw")
-CHECKPOINT = "checkpoint.safetensors"
+CHECKPOINT = "checkpoint.safetensors"  # the best epoch
+LAST_CHECKPOINT = "last.safetensors"  # the latest epoch, for --resume
+RUN_ONLY_OPTIONS = ("command", "no_progress", "download", "resume")
 
 
 def make_optimizer(name, parameters, lr, weight_decay=0.0):
@@ -57,7 +59,7 @@ def build_parser():
     train = commands.add_parser("train", help="train a model and write a run folder")
     train.add_argument("model", help="a name from `yingshe models`")
     train.add_argument("--dataset", default="mnist", help="mnist or fashion-mnist")
-    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--epochs", type=int, default=None, help="epochs in all (default 10)")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
@@ -80,6 +82,10 @@ def build_parser():
                        help="fetch missing dataset files from the canonical mirrors first")
     train.add_argument("--out", default=None, help="run folder (default runs/MODEL-DATASET)")
     train.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    train.add_argument("--resume", action="store_true",
+                       help=f"continue the run in --out from its {LAST_CHECKPOINT} with the "
+                            f"options it was started with (--epochs may raise the total; a cosine "
+                            f"or step schedule keeps the length it was built with)")
 
     evaluate = commands.add_parser("evaluate", help="test accuracy of a run or checkpoint")
     evaluate.add_argument("run", help="a run folder or its checkpoint file")
@@ -120,14 +126,16 @@ def train(args, log=print):
     from .training import EarlyStopping, ModelCheckpoint, Trainer
     from .utils.data import DataLoader
 
+    out = Path(args.out or f"runs/{args.model}-{args.dataset}")
+    if args.resume:
+        _restore_options(args, out)
+    args.epochs = args.epochs or 10
     _backend.manual_seed(args.seed)
     if args.download:
         from .datasets.prepare import DATASETS
         DATASETS[args.dataset](args.data, download=True)
-    out = Path(args.out or f"runs/{args.model}-{args.dataset}")
     out.mkdir(parents=True, exist_ok=True)
-    config = {k: v for k, v in vars(args).items()
-              if k not in ("command", "no_progress", "download")}
+    config = {k: v for k, v in vars(args).items() if k not in RUN_ONLY_OPTIONS}
     train_set, val_set, test_set, info = classification_splits(
         args.dataset, args.data, args.val_size, args.train_subset, args.augment, args.seed)
     config["data_info"] = info
@@ -143,11 +151,15 @@ def train(args, log=print):
         scheduler = lr_scheduler.StepLR(optimizer, step_size=max(1, args.epochs // 3), gamma=0.1)
     split = "val" if val_set is not None else "train"
     monitor = f"{split}_accuracy"  # the checkpoint keeps the most accurate epoch
-    callbacks = [ModelCheckpoint(out / CHECKPOINT, monitor=monitor, mode="max")]
+    callbacks = [ModelCheckpoint(out / CHECKPOINT, monitor=monitor, mode="max"),
+                 ModelCheckpoint(out / LAST_CHECKPOINT, save_best_only=False)]
     if args.early_stopping:
         callbacks.append(EarlyStopping(f"{split}_loss", patience=args.early_stopping))
     trainer = Trainer(model, optimizer, F.cross_entropy, scheduler=scheduler, callbacks=callbacks,
                       progress=not args.no_progress)
+    if args.resume:
+        trainer.resume(out / LAST_CHECKPOINT)
+        log(f"resumed {out / LAST_CHECKPOINT} after epoch {trainer.epoch}")
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                               num_workers=args.workers)
     val_loader = DataLoader(val_set, batch_size=500) if val_set is not None else None
@@ -156,7 +168,7 @@ def train(args, log=print):
         f"{sum(p.numel() for p in model.parameters()):,} parameters")
     start = time.perf_counter()
     history = trainer.fit(train_loader, val_loader, epochs=args.epochs, log=log)
-    seconds = time.perf_counter() - start
+    seconds = sum(row["seconds"] for row in history.rows)
     history.save_csv(out / "history.csv")
     history.save_json(out / "history.json")
     plotted = _plot(history, out / "curves.png", f"{args.model} on {args.dataset}", log)
@@ -173,6 +185,19 @@ def train(args, log=print):
     log(f"run folder {out}: config.json, history.csv, history.json, "
         f"{'curves.png, ' if plotted else ''}{CHECKPOINT}, metrics.json")
     return metrics
+
+
+def _restore_options(args, out):
+    """Put back the options a run in ``out`` was started with (all but ``--epochs``)."""
+    config_path, last = out / "config.json", out / LAST_CHECKPOINT
+    if not config_path.exists() or not last.exists():
+        raise SystemExit(f"error: cannot resume: {out} has no config.json and {LAST_CHECKPOINT}")
+    saved = json.loads(config_path.read_text())
+    if saved["model"] != args.model:
+        raise SystemExit(f"error: {out} is a run of {saved['model']!r}, not {args.model!r}")
+    epochs = args.epochs
+    vars(args).update({k: v for k, v in saved.items() if k != "data_info"})
+    args.epochs = epochs or saved["epochs"]
 
 
 def _plot(history, path, title, log):

@@ -52,10 +52,12 @@ class Decoder(nn.Module):
         self.out = nn.Linear(2 * hidden_size, vocab_size)
 
     def forward(self, inputs, state, memory, memory_padding):
-        """Teacher forcing over (N, T) inputs; returns (logits (N, T, V), state, weights)."""
+        """Teacher forcing over (N, T) inputs; returns (logits (N, T, V), state, weights).
+        ``memory``: the encoder outputs (N, S, H), or without attention the encoder's final
+        top-layer state (N, 1, H)."""
         embedded = self.drop(self.embedding(inputs))
         if self.attention is None:  # one fused GRU call over all T steps
-            context = state[-1].unsqueeze(1).expand(-1, inputs.shape[1], -1)
+            context = memory.expand(-1, inputs.shape[1], -1)
             output, state = self.rnn(cat([embedded, context], dim=2), state)
             return self.out(self.drop(cat([output, context], dim=2))), state, None
         outputs, contexts, weights = [], [], []
@@ -82,7 +84,12 @@ class Seq2Seq(nn.Module):
                                attention)
 
     def encode(self, source, lengths):
+        """(memory, initial decoder state, padding mask of the memory).  Without attention the
+        memory is the encoder's final top-layer state alone, (N, 1, H): the fixed context the
+        decoder reads at every step."""
         memory, state = self.encoder(source, lengths)
+        if self.decoder.attention is None:
+            memory = state[-1].unsqueeze(1)
         padding = from_numpy(np.arange(source.shape[1])[None, :] >= lengths[:, None])
         return memory, state, padding
 
@@ -116,36 +123,50 @@ class Seq2Seq(nn.Module):
 
     @no_grad()
     def beam_search(self, source, lengths, beam=4, max_len=20, length_penalty=0.75):
-        """Keep the ``beam`` best partial translations by total log-probability; finished
-        hypotheses are ranked by log-probability / length^length_penalty.  One sentence at a
-        time (rows of ``source``); returns token lists."""
+        """Keep the ``beam`` best partial translations of each sentence by total
+        log-probability; a hypothesis that emits <eos> is set aside with the score
+        log-probability / length^length_penalty, and the best one set aside (or still open at
+        ``max_len``) is the translation.  All sentences and their beams are decoded together,
+        as one batch of N * beam rows; returns token lists."""
         self.eval()
+        n = source.shape[0]
+        memory, state, padding = self.encode(source, lengths)
+        rows = np.repeat(np.arange(n), beam)
+        memory, padding = from_numpy(memory.numpy()[rows]), from_numpy(padding.numpy()[rows])
+        state = from_numpy(state.numpy()[:, rows])
+        scores = np.full((n, beam), -np.inf)
+        scores[:, 0] = 0.0  # every sentence starts from one hypothesis: <bos>
+        tokens = np.zeros((n, beam, 0), np.int64)
+        last = np.full(n * beam, BOS, np.int64)
+        finished = [[] for _ in range(n)]
+        for length in range(1, max_len + 1):
+            logits, state, _ = self.decoder(from_numpy(last[:, None]), state, memory, padding)
+            z = logits.numpy()[:, -1].astype(np.float64)
+            z -= z.max(axis=1, keepdims=True)
+            log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            vocab = log_p.shape[1]
+            total = (scores[:, :, None] + log_p.reshape(n, beam, vocab)).reshape(n, -1)
+            top = np.argpartition(-total, beam - 1, axis=1)[:, :beam]
+            top = np.take_along_axis(top, np.argsort(-np.take_along_axis(total, top, 1),
+                                                     axis=1, kind="stable"), 1)
+            scores = np.take_along_axis(total, top, 1)
+            parent, token = top // vocab, top % vocab
+            tokens = np.concatenate([np.take_along_axis(tokens, parent[:, :, None], 1),
+                                     token[:, :, None]], axis=2)
+            ended = (token == EOS) & np.isfinite(scores)
+            for i, b in zip(*np.nonzero(ended)):
+                finished[i].append((tokens[i, b, :-1].tolist(),
+                                    scores[i, b] / length ** length_penalty))
+            scores[token == EOS] = -np.inf
+            if not np.isfinite(scores).any():
+                break
+            state = from_numpy(state.numpy()[:, (np.arange(n)[:, None] * beam + parent).ravel()])
+            last = token.ravel()
         results = []
-        for i in range(source.shape[0]):
-            memory, state, padding = self.encode(source[i:i + 1], lengths[i:i + 1])
-            hypotheses = [([], 0.0, state)]
-            finished = []
-            for _ in range(max_len):
-                candidates = []
-                for tokens, score, h in hypotheses:
-                    last = tokens[-1] if tokens else BOS
-                    logits, h_next, _ = self.decoder(from_numpy(np.array([[last]], np.int64)), h,
-                                                     memory, padding)
-                    z = logits.numpy()[0, -1].astype(np.float64)
-                    logp = z - z.max() - np.log(np.exp(z - z.max()).sum())
-                    for k in np.argsort(-logp)[:beam]:
-                        candidates.append((tokens + [int(k)], score + logp[k], h_next))
-                candidates.sort(key=lambda c: -c[1])
-                hypotheses = []
-                for tokens, score, h in candidates[:beam]:
-                    if tokens[-1] == EOS:
-                        finished.append((tokens[:-1], score / len(tokens) ** length_penalty))
-                    else:
-                        hypotheses.append((tokens, score, h))
-                if not hypotheses:
-                    break
-            finished += [(t, s / len(t) ** length_penalty) for t, s, _ in hypotheses]
-            results.append(max(finished, key=lambda f: f[1])[0])
+        for i in range(n):
+            still_open = [(tokens[i, b].tolist(), scores[i, b] / tokens.shape[2] ** length_penalty)
+                          for b in range(beam) if np.isfinite(scores[i, b])]
+            results.append(max(finished[i] + still_open, key=lambda f: f[1])[0])
         return results
 
 

@@ -16,16 +16,11 @@ __all__ = ["leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "relu6",
 
 
 def _erf_array(x):
-    """Element-wise error function of a NumPy/CuPy array (SciPy's or CuPy's kernel when present,
-    else Python's ``math.erf`` per element)."""
-    xp = get_array_module(x)
-    if xp.__name__ == "cupy":
+    """Element-wise error function of a NumPy/CuPy array (SciPy's or CuPy's vectorised kernel)."""
+    if get_array_module(x).__name__ == "cupy":
         from cupyx.scipy.special import erf as cupy_erf
         return cupy_erf(x)
-    try:
-        from scipy.special import erf as scipy_erf
-    except ImportError:
-        return xp.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+    from scipy.special import erf as scipy_erf
     return scipy_erf(x).astype(x.dtype, copy=False)
 
 

@@ -49,6 +49,14 @@ class EarlyStopping(Callback, _Monitor):
         self.patience, self.restore_best_weights = patience, restore_best_weights
         self.wait, self.best_epoch, self.best_state, self.stopped_epoch = 0, None, None, None
 
+    def on_train_begin(self, trainer):
+        """A resumed trainer's history says how long the metric has not improved."""
+        for row in trainer.history.rows:
+            if self.improved(self.value(row)):
+                self.best, self.best_epoch, self.wait = self.value(row), row["epoch"], 0
+            else:
+                self.wait += 1
+
     def on_epoch_end(self, trainer, logs):
         value = self.value(logs)
         if self.improved(value):
@@ -76,6 +84,12 @@ class ModelCheckpoint(Callback, _Monitor):
     def __init__(self, path, monitor="val_loss", mode="min", save_best_only=True):
         _Monitor.__init__(self, monitor, mode, 0.0)
         self.path, self.save_best_only = path, save_best_only
+
+    def on_train_begin(self, trainer):
+        """A resumed trainer's history holds the best value saved so far."""
+        for row in trainer.history.rows:
+            if self.monitor in row and self.improved(row[self.monitor]):
+                self.best = row[self.monitor]
 
     def on_epoch_end(self, trainer, logs):
         if self.save_best_only:

@@ -8,6 +8,7 @@ from ..autograd.grad_mode import no_grad
 from ..datasets.text import bptt_windows
 from ..nn import functional as F
 from ..nn.utils import clip_grad_norm_
+from .resumable import progress_bar
 
 __all__ = ["detach_state", "lm_train_epoch", "lm_evaluate"]
 
@@ -27,16 +28,20 @@ def _loss(model, x, y, state):
 
 
 def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=print,
-                   sum_over_time=False):
+                   sum_over_time=False, progress=False):
     """One pass over (T, B) ``data``; returns (mean loss per token, tokens per second).
 
     ``sum_over_time``: minimise the per-step losses summed over the window and averaged over the
     batch (Zaremba et al.'s objective, whose learning rate 1 and clipping norm 5 assume it)
-    instead of the mean over all tokens; the reported loss is the per-token mean either way."""
+    instead of the mean over all tokens; the reported loss is the per-token mean either way.
+    ``progress``: show a tqdm bar (``log_every`` lines are then written through it)."""
     model.train()
     state, total, tokens = None, 0.0, 0
     start = time.perf_counter()
-    for step, (x, y) in enumerate(bptt_windows(data, bptt), 1):
+    windows = progress_bar(bptt_windows(data, bptt), "windows", progress,
+                           total=-(-(data.shape[0] - 1) // bptt))
+    log = getattr(windows, "write", log)
+    for step, (x, y) in enumerate(windows, 1):
         state = detach_state(state)
         optimizer.zero_grad()
         loss, state = _loss(model, x, y, state)
@@ -46,6 +51,8 @@ def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=pri
         optimizer.step()
         total += loss.item() * y.numel()
         tokens += y.numel()
+        if hasattr(windows, "set_postfix"):
+            windows.set_postfix(perplexity=f"{math.exp(total / tokens):.1f}")
         if log_every and step % log_every == 0:
             speed = tokens / (time.perf_counter() - start)
             log(f"  step {step}: loss {total / tokens:.3f}, perplexity "

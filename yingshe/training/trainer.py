@@ -10,6 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..nn.utils import clip_grad_norm_
 from ..serialization import load, save
 from .metrics import RunningMean, accuracy
+from .resumable import progress_bar
 
 __all__ = ["Trainer", "History"]
 
@@ -73,7 +74,7 @@ class Trainer:
         """One pass over ``loader`` updating the weights; returns mean loss and metric."""
         self.model.train()
         loss_mean, metric_mean = RunningMean(), RunningMean()
-        bar = _progress(loader, f"epoch {self.epoch + 1}", self.progress)
+        bar = progress_bar(loader, f"epoch {self.epoch + 1}", self.progress)
         for batch in bar:
             inputs, targets = self._to_device(batch)
             self.optimizer.zero_grad()
@@ -169,13 +170,3 @@ class Trainer:
         self.load_state_dict(load(path))
         return self
 
-
-def _progress(iterable, description, enabled):
-    """A tqdm bar with live loss/accuracy when tqdm is installed and enabled, else the iterable."""
-    if not enabled:
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=description, leave=False, dynamic_ncols=True)

@@ -1,0 +1,89 @@
+"""The example training scripts (character LM, translation, PTB) resume from their checkpoints:
+a run stopped right after its first checkpoint and resumed with ``--resume`` ends with the history
+and the weights of the same run left uninterrupted."""
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import yingshe
+from yingshe.training import resumable
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+class Stopped(Exception):
+    """Raised in place of a crash just after the first checkpoint is written."""
+
+
+def run_example(script, argv, stop_after_first_checkpoint=False):
+    save = resumable.save_training_state
+
+    def save_then_stop(*args, **kwargs):
+        save(*args, **kwargs)
+        raise Stopped
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", [script] + argv)
+        if stop_after_first_checkpoint:
+            patch.setattr(resumable, "save_training_state", save_then_stop)
+        try:
+            runpy.run_path(str(EXAMPLES / script), run_name="__main__")
+        except Stopped:
+            return False
+    return True
+
+
+def without_timings(history):
+    return [{k: v for k, v in row.items() if k not in ("seconds", "tokens_per_s")}
+            for row in history]
+
+
+CASES = {
+    "char_language_model.py": ["--steps", "4", "--eval-every", "2", "--context", "16",
+                               "--batch-size", "4", "--hidden", "16"],
+    "translation.py": ["--epochs", "2", "--train-pairs", "64", "--batch-size", "32",
+                       "--hidden", "16", "--layers", "1", "--beam", "2"],
+    "ptb_language_model.py": ["--epochs", "2", "--max-tokens", "1500", "--batch-size", "4",
+                              "--bptt", "10"],
+}
+
+
+@pytest.mark.parametrize("script", CASES)
+def test_a_stopped_run_resumes_to_the_uninterrupted_result(script, data_root, tmp_path):
+    common = CASES[script] + ["--no-progress", "--data", str(data_root)]
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert run_example(script, common + ["--out", str(whole)])
+    assert not run_example(script, common + ["--out", str(parts)], stop_after_first_checkpoint=True)
+    assert (parts / "checkpoint.safetensors").exists() and not (parts / "metrics.json").exists()
+    yingshe.manual_seed(123)  # the resumed run must restore the random state itself
+    np.random.seed(123)
+    assert run_example(script, ["--resume", "--no-progress", "--out", str(parts)])
+    history = [json.loads((run / "history.json").read_text()) for run in (whole, parts)]
+    assert without_timings(history[0]) == without_timings(history[1])
+    weights = [yingshe.load(run / "model.safetensors") for run in (whole, parts)]
+    assert weights[0].keys() == weights[1].keys()
+    for name in weights[0]:
+        np.testing.assert_array_equal(weights[0][name].numpy(), weights[1][name].numpy())
+    assert json.loads((whole / "metrics.json").read_text()).keys() == \
+        json.loads((parts / "metrics.json").read_text()).keys()
+
+
+def test_resuming_with_a_mismatched_loop_names_the_problem(tmp_path):
+    model = yingshe.nn.Linear(2, 2)
+    optimizer = yingshe.optim.SGD(model.parameters(), lr=0.1)
+    resumable.save_training_state(tmp_path / "c.safetensors", model, optimizer,
+                                  generators=[np.random.default_rng(0)], step=3)
+    with pytest.raises(ValueError, match="1 random generator states .* has 0"):
+        resumable.load_training_state(tmp_path / "c.safetensors", model, optimizer)
+    schedule = yingshe.optim.lr_scheduler.StepLR(optimizer, 1)
+    with pytest.raises(ValueError, match="had no learning-rate scheduler"):
+        resumable.load_training_state(tmp_path / "c.safetensors", model, optimizer, schedule,
+                                      [np.random.default_rng(0)])
+    rng = np.random.default_rng(5)
+    assert resumable.load_training_state(tmp_path / "c.safetensors", model, optimizer,
+                                         generators=[rng]) == {"step": 3}
+    assert rng.integers(1 << 30) == np.random.default_rng(0).integers(1 << 30)
