@@ -1,6 +1,9 @@
 """Test helpers: compare a yingshe op with PyTorch (forward, every input gradient) and with
 float64 finite differences (gradcheck, gradgradcheck)."""
 import re
+import runpy
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,3 +143,13 @@ def check_raises(fn, exception, *fragments):
         assert re.search(re.escape(str(fragment)), message), \
             f"message {message!r} does not mention {fragment!r}"
     return message
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(script, argv):
+    """Run ``examples/<script>`` as ``python examples/<script> *argv`` would, in this process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", [script] + list(argv))
+        runpy.run_path(str(EXAMPLES / script), run_name="__main__")

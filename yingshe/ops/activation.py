@@ -10,6 +10,7 @@ import math
 from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from .elementwise import _as_float, exp, sigmoid, tanh, where
 
 __all__ = ["leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "relu6", "erf"]
@@ -139,7 +140,8 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 class Gelu(Op):
     """Exact: y = x Phi(x), dx = dy (Phi(x) + x phi(x)); 'tanh': y = x/2 (1 + tanh u) with
-    u = sqrt(2/pi) (x + 0.044715 x^3), dx = dy (1/2 (1 + t) + x/2 (1 - t^2) du/dx)."""
+    u = sqrt(2/pi) (x + 0.044715 x^3), dx = dy (1/2 (1 + t) + x/2 (1 - t^2) du/dx).  The exact
+    form keeps Phi(x) from the forward pass, so a plain backward computes no second erf."""
 
     @staticmethod
     def forward(ctx, x, approximate):
@@ -148,7 +150,8 @@ class Gelu(Op):
         ctx.approximate = approximate
         if approximate == "tanh":
             return 0.5 * x * (1.0 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
-        return 0.5 * x * (1.0 + _erf_array(x * (1.0 / math.sqrt(2.0))))
+        ctx.cdf = 0.5 * (1.0 + _erf_array(x * (1.0 / math.sqrt(2.0))))
+        return x * ctx.cdf
 
     @staticmethod
     def backward(ctx, grad):
@@ -157,6 +160,10 @@ class Gelu(Op):
             t = tanh((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI)
             du = (1.0 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
             return grad * ((1.0 + t) * 0.5 + x * 0.5 * (1.0 - t * t) * du), None
+        if not STATE.enabled:  # no create_graph: reuse Phi(x) on raw arrays
+            xp, a = get_array_module(x._data), x._data
+            pdf = xp.exp(a * a * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
+            return grad._data * (ctx.cdf + a * pdf), None
         cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
         pdf = exp(x * x * -0.5) * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf), None
