@@ -15,7 +15,7 @@ def test_round_trip_of_nested_state(tmp_path):
              "optimizer": {"state": {0: {"step": 3, "buf": yingshe.ones(2)}},
                            "param_groups": [{"lr": 0.1, "params": [0, 1], "nesterov": False}]},
              "epoch": 7, "name": "run", "rng": np.arange(5, dtype=np.uint8), "shape": (2, 3),
-             "none": None, "mask": yingshe.tensor([True, False])}
+             "none": None, "mask": yingshe.tensor([True, False]), "count": yingshe.tensor(5)}
     path = tmp_path / "ckpt.safetensors"
     yingshe.save(state, path)
     loaded = yingshe.load(path)
@@ -25,6 +25,7 @@ def test_round_trip_of_nested_state(tmp_path):
     assert loaded["optimizer"]["param_groups"] == state["optimizer"]["param_groups"]
     assert loaded["epoch"] == 7 and loaded["name"] == "run" and loaded["shape"] == (2, 3)
     assert loaded["none"] is None and loaded["mask"].tolist() == [True, False]
+    assert loaded["count"].shape == () and loaded["count"].item() == 5  # BatchNorm's counter
     np.testing.assert_array_equal(loaded["rng"], state["rng"])
 
 

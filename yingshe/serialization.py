@@ -34,7 +34,7 @@ def save(obj, f):
     offset = 0
     ordered = []
     for name, array in arrays.items():
-        array = np.ascontiguousarray(_backend.to_device(array, "cpu"))
+        array = np.asarray(_backend.to_device(array, "cpu"), order="C")  # 0-d stays 0-d
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         nbytes = array.nbytes
