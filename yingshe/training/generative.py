@@ -156,9 +156,10 @@ def evaluate_vae(model, loader):
 
 
 def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.999), latent=None,
-              fixed_noise=None, on_epoch=None):
+              fixed_noise=None, on_epoch=None, optimizers=None):
     """Alternating GAN training (Goodfellow 2014, Algorithm 1 with k = 1; seed 001 §GAN 的训练过程)
-    with Adam(lr, betas) for each network (Radford 2016's settings by default).
+    with Adam(lr, betas) for each network (Radford 2016's settings by default), or with the
+    ``optimizers`` pair (d_optimizer, g_optimizer) when given (e.g. restored from a checkpoint).
 
     Per batch: a D step on BCE(D(x), 1) + BCE(D(G(z)), 0) with G(z) detached, then a G step on
     the non-saturating loss BCE(D(G(z)), 1) (see ``gan_losses``).  Real images must lie in
@@ -168,8 +169,9 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
     the losses and of D's probabilities on real and generated images."""
     latent = latent or generator.latent
     fixed_noise = fixed_noise if fixed_noise is not None else randn(64, latent)
-    d_optimizer = optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
-    g_optimizer = optim.Adam(generator.parameters(), lr=lr, betas=betas)
+    d_optimizer, g_optimizer = optimizers or (
+        optim.Adam(discriminator.parameters(), lr=lr, betas=betas),
+        optim.Adam(generator.parameters(), lr=lr, betas=betas))
     history = {}
     for epoch in range(1, epochs + 1):
         generator.train()
