@@ -1,24 +1,30 @@
-"""The ``yingshe`` command: train, evaluate and use image classifiers from the shell.
+"""The ``yingshe`` command: train, evaluate and use the models from the shell.
 
     yingshe train lenet5 --dataset mnist --epochs 15 --out runs/lenet5-mnist
     yingshe evaluate runs/lenet5-mnist
     yingshe predict runs/lenet5-mnist/checkpoint.safetensors digit.png
     yingshe models
     yingshe datasets
+    yingshe train vae --dataset mnist --out runs/vae-mnist      # and the other generative models
+    yingshe sample runs/vae-mnist --n 64 --out grid.png
+    yingshe interpolate runs/vae-mnist --steps 10 --out interp.png
+    yingshe train word2vec --corpus wikitext-2 --out runs/sgns-wikitext2   # or glove
+    yingshe similar runs/sgns-wikitext2 king
+    yingshe analogy runs/sgns-wikitext2 king man woman     # king - man + woman = ?
 
 A run folder holds ``config.json`` (every option, so the run can be rebuilt), ``history.csv`` /
 ``history.json`` (per-epoch metrics), ``curves.png`` (loss and accuracy, train vs validation),
 ``checkpoint.safetensors`` (the whole training state of the best epoch) and ``metrics.json``
-(final validation and test figures)."""
+(final validation and test figures).  Generative runs are described in
+``yingshe.generative_cli``."""
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from . import _backend
+from . import _backend, generative_cli, word_vectors_cli
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
 from .ops.creation import from_numpy
@@ -59,9 +65,11 @@ def build_parser():
     train = commands.add_parser("train", help="train a model and write a run folder")
     train.add_argument("model", help="a name from `yingshe models`")
     train.add_argument("--dataset", default="mnist", help="mnist or fashion-mnist")
-    train.add_argument("--epochs", type=int, default=None, help="epochs in all (default 10)")
+    train.add_argument("--epochs", type=int, default=None,
+                       help="epochs in all (default 10; vae, conv-vae 20; gan 50)")
     train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--lr", type=float, default=None,
+                       help="learning rate (default 1e-3; GANs 2e-4)")
     train.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
     train.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty")
     train.add_argument("--dropout", type=float, default=0.0)
@@ -86,6 +94,8 @@ def build_parser():
                        help=f"continue the run in --out from its {LAST_CHECKPOINT} with the "
                             f"options it was started with (--epochs may raise the total; a cosine "
                             f"or step schedule keeps the length it was built with)")
+    generative_cli.add_train_options(train)
+    word_vectors_cli.add_word_vector_train_options(train)
 
     evaluate = commands.add_parser("evaluate", help="test accuracy of a run or checkpoint")
     evaluate.add_argument("run", help="a run folder or its checkpoint file")
@@ -110,6 +120,8 @@ def build_parser():
     translate.add_argument("--beam", type=int, default=0, help="beam width (0: greedy)")
     translate.add_argument("--heatmap", default=None, help="save the attention weights as PNG")
 
+    generative_cli.add_commands(commands)
+    word_vectors_cli.add_word_vector_commands(commands)
     commands.add_parser("models", help="list the models")
     datasets = commands.add_parser("datasets", help="list the datasets and their files")
     datasets.add_argument("--data", default=None)
@@ -120,22 +132,36 @@ def build_parser():
 def train(args, log=print):
     """Train as ``args`` say; returns the metrics dict also written to metrics.json."""
     from .datasets.prepare import classification_splits
-    from .models import create_model
+    from .models import MODELS, create_model
     from .optim import lr_scheduler
     from .serialization import load
     from .training import EarlyStopping, ModelCheckpoint, Trainer
     from .utils.data import DataLoader
 
+    if args.model in word_vectors_cli.WORD_VECTOR_MODELS:
+        generative_cli.check_options(args)
+        return word_vectors_cli.train_word_vectors(args, log)
+    word_vectors_cli.check_options(args)
+    if args.model in generative_cli.GENERATIVE_MODELS:
+        return generative_cli.train_generative(args, log)
+    if args.model not in MODELS:
+        raise SystemExit(f"error: unknown model {args.model!r}; classifiers: "
+                         f"{', '.join(MODELS)}; generative models: "
+                         f"{', '.join(generative_cli.GENERATIVE_MODELS)}; word vectors: "
+                         f"{', '.join(word_vectors_cli.WORD_VECTOR_MODELS)}")
+    generative_cli.check_options(args)
     out = Path(args.out or f"runs/{args.model}-{args.dataset}")
     if args.resume:
         _restore_options(args, out)
     args.epochs = args.epochs or 10
+    args.lr = 1e-3 if args.lr is None else args.lr
     _backend.manual_seed(args.seed)
     if args.download:
         from .datasets.prepare import DATASETS
         DATASETS[args.dataset](args.data, download=True)
     out.mkdir(parents=True, exist_ok=True)
-    config = {k: v for k, v in vars(args).items() if k not in RUN_ONLY_OPTIONS}
+    config = {k: v for k, v in vars(args).items()
+              if k not in RUN_ONLY_OPTIONS + generative_cli.OPTIONS + word_vectors_cli.OPTIONS}
     train_set, val_set, test_set, info = classification_splits(
         args.dataset, args.data, args.val_size, args.train_subset, args.augment, args.seed)
     config["data_info"] = info
@@ -166,7 +192,6 @@ def train(args, log=print):
     log(f"training {args.model} on {args.dataset}: {info['train']} train / "
         f"{info['validation']} validation / {info['test']} test images, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters")
-    start = time.perf_counter()
     history = trainer.fit(train_loader, val_loader, epochs=args.epochs, log=log)
     seconds = sum(row["seconds"] for row in history.rows)
     history.save_csv(out / "history.csv")
@@ -359,7 +384,11 @@ def translate(args, log=print):
 def list_models(args, log=print):
     from .models import MODELS
     for name, (_, description) in MODELS.items():
-        log(f"{name:12s} {description}")
+        log(f"{name:16s} {description}")
+    for name, spec in generative_cli.GENERATIVE_MODELS.items():
+        log(f"{name:16s} {spec.description}")
+    for name, description in word_vectors_cli.WORD_VECTOR_MODELS.items():
+        log(f"{name:16s} {description}")
 
 
 def list_datasets(args, log=print):
@@ -380,7 +409,8 @@ def list_datasets(args, log=print):
 
 
 COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "generate": generate,
-            "translate": translate,
+            "translate": translate, "sample": generative_cli.sample,
+            "interpolate": generative_cli.interpolate, **word_vectors_cli.WORD_VECTOR_COMMANDS,
             "models": list_models, "datasets": list_datasets}
 
 

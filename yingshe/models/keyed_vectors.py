@@ -1,13 +1,15 @@
 """Trained word vectors and their standard evaluations (seed 001 §自然语言中词向量生成): nearest
 neighbours by cosine, analogies by 3CosAdd (Mikolov et al. 2013; Levy & Goldberg 2014), the
-word2vec text format, the Google analogy set, WordSim-353 / SimLex-999 Spearman correlation, and
-the count-based PPMI + SVD baseline (Levy, Goldberg & Dagan 2015)."""
+word2vec text format, the Google analogy set, WordSim-353 / SimLex-999 Spearman correlation,
+the count-based PPMI + SVD baseline (Levy, Goldberg & Dagan 2015) and 2-D PCA maps of chosen
+words (Mikolov et al. 2013b, figure 2: countries and their capitals)."""
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["KeyedVectors", "load_word2vec_format", "spearman", "evaluate_analogies",
-           "evaluate_similarity", "ppmi_svd_vectors"]
+           "evaluate_similarity", "ppmi_svd_vectors", "WORD_MAP_GROUPS", "pca_2d",
+           "plot_word_map"]
 
 SEMANTIC_SECTIONS = 5  # questions-words.txt: the first five sections are semantic
 
@@ -87,25 +89,40 @@ class KeyedVectors:
 
     @classmethod
     def load_word2vec_format(cls, path):
-        """The ``KeyedVectors`` of a word2vec text file (as ``save_word2vec_format`` writes)."""
-        with open(path, encoding="utf-8") as f:
-            header = f.readline().split()
-            if len(header) != 2 or not all(h.isdigit() for h in header):
-                raise ValueError(f"{path}: the first line must be 'count dim', got {header!r}")
-            count, dim = map(int, header)
-            words, vectors = [], np.empty((count, dim), np.float32)
-            for number, line in enumerate(f, 2):
-                parts = line.split()
-                if not parts:
-                    continue
-                if len(parts) != dim + 1 or len(words) == count:
-                    raise ValueError(f"{path}:{number}: expected a word and {dim} numbers "
-                                     f"({count} rows), got {len(parts)} fields")
-                vectors[len(words)] = np.asarray(parts[1:], np.float32)
-                words.append(parts[0])
-        if len(words) != count:
-            raise ValueError(f"{path}: header says {count} words, file has {len(words)}")
-        return cls(words, vectors)
+        """The ``KeyedVectors`` of a word2vec text file (as ``save_word2vec_format`` writes);
+        a ``ValueError`` names the file (and line) of anything else, word2vec's binary format
+        included."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                return cls(*_read_word2vec_text(f, path))
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not a UTF-8 text file (word2vec's binary format is not "
+                             f"supported; write the vectors as text)") from None
+
+
+def _read_word2vec_text(f, path):
+    """(words, vectors) of an open word2vec text file: "count dim", then "word v_1 ... v_dim"."""
+    header = f.readline().split()
+    if len(header) != 2 or not all(h.isdigit() for h in header):
+        raise ValueError(f"{path}: the first line must be 'count dim', got {header!r}")
+    count, dim = map(int, header)
+    words, vectors = [], np.empty((count, dim), np.float32)
+    for number, line in enumerate(f, 2):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != dim + 1 or len(words) == count:
+            raise ValueError(f"{path}:{number}: expected a word and {dim} numbers "
+                             f"({count} rows), got {len(parts)} fields")
+        try:
+            vectors[len(words)] = np.asarray(parts[1:], np.float32)
+        except ValueError:
+            raise ValueError(f"{path}:{number}: the {dim} fields after the word must be "
+                             f"numbers, got {' '.join(parts[1:4])} ...") from None
+        words.append(parts[0])
+    if len(words) != count:
+        raise ValueError(f"{path}: header says {count} words, file has {len(words)}")
+    return words, vectors
 
 
 load_word2vec_format = KeyedVectors.load_word2vec_format
@@ -276,3 +293,69 @@ def ppmi_svd_vectors(cooccurrence, vocab, dim=100, context_power=0.75, eig=0.5, 
         u = q @ small_u
     words = vocab.itos if hasattr(vocab, "itos") else list(vocab)
     return KeyedVectors(words, u[:, :dim] * s[:dim] ** eig)
+
+
+# The words of ``plot_word_map``: pairs are joined by a line (country - capital, present - past).
+WORD_MAP_GROUPS = {
+    "countries and capitals": [
+        ("china", "beijing"), ("japan", "tokyo"), ("france", "paris"), ("germany", "berlin"),
+        ("britain", "london"), ("russia", "moscow"), ("italy", "rome"), ("spain", "madrid"),
+        ("egypt", "cairo"), ("greece", "athens"), ("canada", "ottawa"), ("korea", "seoul")],
+    "numbers": [("one",), ("two",), ("three",), ("four",), ("five",), ("six",), ("seven",),
+                ("eight",), ("nine",), ("ten",), ("hundred",), ("thousand",), ("million",),
+                ("billion",)],
+    "verbs (present - past)": [
+        ("buy", "bought"), ("sell", "sold"), ("rise", "rose"), ("fall", "fell"), ("go", "went"),
+        ("take", "took"), ("make", "made"), ("say", "said"), ("pay", "paid"), ("give", "gave"),
+        ("come", "came"), ("see", "saw")],
+}
+
+
+def pca_2d(matrix):
+    """The rows of ``matrix`` on its first two principal axes: with the centred rows
+    X_c = X - mean = U S V^T, the coordinates are X_c V_{:, :2} = U_{:, :2} S_{:2} (a zero
+    column where there is no second axis)."""
+    centred = np.asarray(matrix, np.float64) - np.mean(matrix, axis=0)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    axes = min(2, len(s))
+    coordinates = np.zeros((len(centred), 2))
+    coordinates[:, :axes] = u[:, :axes] * s[:axes]
+    return coordinates
+
+
+def plot_word_map(kv, path, groups=None, title=None):
+    """One panel per group of ``groups`` (default ``WORD_MAP_GROUPS``: {name: [tuple of words]})
+    with the unit vectors of its words in the vocabulary projected by ``pca_2d``, words of a
+    pair joined by a line; groups with fewer than two such words are left out.  Writes a PNG
+    (needs matplotlib) and returns {group: [words plotted]}."""
+    from ..training.plots import _pyplot
+    kept = {}
+    for name, entries in (WORD_MAP_GROUPS if groups is None else groups).items():
+        present = [tuple(w for w in entry if w in kv) for entry in entries]
+        present = [entry for entry in present if entry]
+        if sum(map(len, present)) >= 2:
+            kept[name] = present
+    if not kept:
+        raise ValueError(f"plot_word_map: no group has two words in the vocabulary "
+                         f"({len(kv)} words)")
+    plt = _pyplot()
+    figure, axes = plt.subplots(1, len(kept), figsize=(5 * len(kept), 5), squeeze=False)
+    for ax, (name, entries) in zip(axes[0], kept.items()):
+        words = [w for entry in entries for w in entry]
+        points = dict(zip(words, pca_2d(kv.unit[[kv.index[w] for w in words]])))
+        for entry in entries:
+            if len(entry) == 2:
+                ax.plot(*zip(points[entry[0]], points[entry[1]]), color="0.75", lw=0.8)
+        for word, (x, y) in points.items():
+            ax.scatter(x, y, s=14, color="C0", zorder=2)
+            ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=8)
+        ax.set_title(name)
+        ax.set_xlabel("PC 1")
+        ax.set_ylabel("PC 2")
+        ax.grid(alpha=0.3)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return {name: [w for entry in entries for w in entry] for name, entries in kept.items()}

@@ -1,0 +1,223 @@
+"""``yingshe train word2vec|glove``, ``similar``, ``analogy`` and ``evaluate-vectors``
+(yingshe.word_vectors_cli): tiny real runs on PTB, queries on planted vectors, the error
+messages."""
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from yingshe import cli, word_vectors_cli as wv
+from yingshe.models.keyed_vectors import KeyedVectors, pca_2d
+
+
+def _run(*argv):
+    """(returned value, logged lines) of ``yingshe ARGV``."""
+    args = cli.build_parser().parse_args([str(a) for a in argv])
+    lines = []
+    return cli.COMMANDS[args.command](args, log=lines.append), lines
+
+
+def _finite(x):
+    return isinstance(x, float) and math.isfinite(x)
+
+
+TINY = ("--corpus", "ptb", "--max-tokens", "50000", "--dim", "16", "--epochs", "1",
+        "--no-progress")
+
+
+@pytest.mark.parametrize("model, architecture", [("word2vec", "skipgram"),
+                                                 ("word2vec", "cbow"), ("glove", None)])
+def test_tiny_ptb_run_writes_a_complete_run_folder(data_root, tmp_path, model, architecture):
+    out = tmp_path / "run"
+    extra = ("--model", architecture) if architecture else ()
+    metrics, lines = _run("train", model, *TINY, *extra, "--data", data_root, "--out", out)
+    config = json.loads((out / "config.json").read_text())
+    assert (config["model"], config["dim"], config["epochs"], config["corpus"]) == (
+        model, 16, 1, "ptb")
+    assert config.get("architecture") == architecture
+    kv = KeyedVectors.load_word2vec_format(out / "vectors.txt")
+    assert kv.vectors.shape == (config["vocab_size"], 16) and kv.words[0] == "the"
+    assert np.isfinite(kv.vectors).all()
+    history = json.loads((out / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1] and _finite(history[0]["loss"])
+    saved = json.loads((out / "metrics.json").read_text(),
+                       parse_constant=lambda c: pytest.fail(f"metrics.json holds {c}"))
+    assert saved == json.loads(json.dumps(wv._json_ready(metrics)))
+    analogy = saved["analogy"]
+    assert analogy["total"] == 19_544 and 0 < analogy["covered"] < analogy["total"]
+    assert _finite(analogy["accuracy"]) and _finite(analogy["coverage"])
+    for part in ("semantic", "syntactic"):
+        assert _finite(analogy[part]["accuracy"]) and analogy[part]["covered"] > 0
+    assert len(analogy["sections"]) == 14
+    for name, total in (("wordsim353", 353), ("simlex999", 999)):
+        assert saved[name]["total"] == total and saved[name]["covered"] > 1
+        assert _finite(saved[name]["spearman"]) and abs(saved[name]["spearman"]) <= 1
+    assert saved["tokens_per_s"] > 0 and saved["train_seconds"] > 0
+    assert saved["corpus_tokens"] == config["corpus_tokens"] > 40_000
+    assert any(line.startswith("WordSim-353 Spearman") for line in lines)
+    assert any(line.startswith("SimLex-999 Spearman") for line in lines)
+    assert lines[-1].startswith(f"run folder {out}")
+
+
+def test_evaluate_vectors_on_a_run_folder_and_its_pca_plot(data_root, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "run"
+    metrics, _ = _run("train", "word2vec", "--max-tokens", "30000", "--dim", "8", "--epochs",
+                      "1", "--no-progress", "--data", data_root, "--out", out)
+    png = tmp_path / "words.png"
+    evaluated, lines = _run("evaluate-vectors", out, "--data", data_root, "--plot", png)
+    for name in ("analogy", "wordsim353", "simlex999"):  # NaN where a section is not covered
+        assert json.dumps(evaluated[name]) == json.dumps(metrics[name])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert lines[-1].startswith(f"word map {png}:") and "numbers" in lines[-1]
+    assert any(line.strip().startswith("gram7-past-tense") for line in lines)
+
+
+def _planted(path):
+    """A vectors.txt where king - man + woman = queen exactly: with r, m, f, h orthonormal,
+    king = r + m, queen = r + f, man = h + m, woman = h + f, all of norm sqrt(2)."""
+    r, m, f, h, e4, e5 = np.eye(6)
+    words = {"king": r + m, "queen": r + f, "man": h + m, "woman": h + f,
+             "prince": r + m + 0.5 * e4, "princess": r + f + 0.5 * e4, "apple": e5,
+             "pear": e5 + 0.3 * e4}
+    KeyedVectors(list(words), np.array(list(words.values()))).save_word2vec_format(path)
+    return path
+
+
+def test_analogy_reads_x_minus_y_plus_z(tmp_path):
+    vectors = _planted(tmp_path / "vectors.txt")
+    result, lines = _run("analogy", vectors, "king", "man", "woman")
+    assert result[0][0] == "queen" and result[0][1] == pytest.approx(1.0)
+    assert lines[0] == "king - man + woman = queen (1.00)"
+    assert len(result) == 5 and lines[1] == "  2. princess (0.94)"
+    kv = KeyedVectors.load_word2vec_format(vectors)
+    assert kv.analogy("man", "king", "woman") == "queen"  # "man is to king as woman is to ?"
+    result, lines = _run("analogy", tmp_path, "queen", "woman", "man", "--topn", "1")
+    assert lines == ["queen - woman + man = king (1.00)"] and len(result) == 1
+
+
+def test_similar_prints_nearest_words_by_cosine(tmp_path):
+    _planted(tmp_path / "vectors.txt")
+    result, lines = _run("similar", tmp_path, "king", "--topn", "3")
+    assert lines[0] == "nearest to 'king' by cosine similarity:"
+    assert [word for word, _ in result][0] == "prince" and len(result) == 3
+    assert result[0][1] == pytest.approx(2 / (np.sqrt(2) * 1.5), abs=1e-6)
+    assert "king" not in [word for word, _ in result]
+    assert lines[1].split() == ["prince", f"{result[0][1]:.4f}"]
+    scores = [score for _, score in result]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _word_eval(root):
+    """A small word-eval folder: six analogy sections (the first five semantic), WordSim-353
+    and no SimLex-999."""
+    folder = root / "word-eval"
+    (folder / "wordsim353").mkdir(parents=True)
+    sections = ["capital-common-countries", "capital-world", "currency", "city-in-state",
+                "family", "gram1-adjective-to-adverb"]
+    lines = []
+    for name in sections:
+        lines += [f": {name}", "man king woman queen", "Woman Man Queen King",
+                  "man king woman unseen"]
+    lines[-2] = "king man queen prince"  # wrong: the answer is woman
+    (folder / "questions-words.txt").write_text("\n".join(lines) + "\n")
+    (folder / "wordsim353" / "combined.tab").write_text(
+        "Word 1\tWord 2\tHuman (mean)\r\nking\tprince\t9\r\nking\tapple\t1\r\n"
+        "apple\tpear\t9.5\r\nking\tunseen\t5\r\n")
+    return root
+
+
+def test_evaluate_vectors_prints_the_table_with_coverage(tmp_path):
+    vectors = _planted(tmp_path / "vectors.txt")
+    root = _word_eval(tmp_path / "data")
+    metrics, lines = _run("evaluate-vectors", vectors, "--data", root)
+    analogy = metrics["analogy"]
+    assert (analogy["total"], analogy["covered"], analogy["correct"]) == (18, 12, 11)
+    assert analogy["semantic"]["accuracy"] == 1.0 and analogy["syntactic"]["accuracy"] == 0.5
+    assert metrics["wordsim353"]["spearman"] == pytest.approx(1.0)
+    assert "simlex999" not in metrics
+    assert lines[0] == f"{vectors}: 8 words, dim 6"
+    table = {line[:36].strip(): line[36:].split() for line in lines[2:]}
+    assert table["Google analogies (top 30,000 words)"] == ["91.67%", "66.7%", "of", "18"]
+    assert table["gram1-adjective-to-adverb"] == ["50.00%", "66.7%", "of", "3"]
+    assert table["WordSim-353 Spearman"] == ["1.000", "75.0%", "of", "4"]
+    assert not any("SimLex" in line for line in lines)
+
+
+def _fails(match, *argv):
+    with pytest.raises(SystemExit, match=match):
+        _run(*argv)
+
+
+def test_query_errors_name_the_problem(tmp_path):
+    vectors = _planted(tmp_path / "vectors.txt")
+    _fails(r"'queenz' is not in the vocabulary of 8 words of .*vectors\.txt$",
+           "analogy", vectors, "king", "man", "queenz")
+    _fails(r"'King' is not in the vocabulary of 8 words .*did you mean 'king'\?",
+           "similar", vectors, "King")
+    _fails("--topn must be at least 1", "similar", vectors, "king", "--topn", "0")
+    _fails(r"no vectors file at .*missing\.txt", "similar", tmp_path / "missing.txt", "king")
+    (tmp_path / "empty-run").mkdir()
+    _fails(r"no vectors file at .*empty-run.vectors\.txt; give a vectors\.txt",
+           "similar", tmp_path / "empty-run", "king")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("king 1 2\n")
+    _fails(r"bad\.txt: the first line must be 'count dim'", "similar", bad, "king")
+    bad.write_text("2 2\nking 1 2\nqueen 1 two\n")
+    _fails(r"bad\.txt:3: the 2 fields after the word must be numbers", "similar", bad, "king")
+    bad.write_text("2 3\nking 1 2\n")
+    _fails(r"bad\.txt:2: expected a word and 3 numbers", "similar", bad, "king")
+    bad.write_bytes(b"2 2\n\x8b\xff\x00binary")
+    _fails(r"bad\.txt: not a UTF-8 text file \(word2vec's binary format",
+           "similar", bad, "king")
+    root = _word_eval(tmp_path / "data")
+    _fails("--plot: plot_word_map: no group has two words in the vocabulary \\(8 words\\)",
+           "evaluate-vectors", vectors, "--data", root, "--plot", tmp_path / "w.png")
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch):
+    kv = KeyedVectors(["one", "two", "three"], np.eye(3))
+    kv.save_word2vec_format(tmp_path / "vectors.txt")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    _fails(r"--plot: plots need matplotlib: pip install 'yingshe\[train\]'", "evaluate-vectors",
+           tmp_path, "--data", _word_eval(tmp_path / "data"), "--plot", tmp_path / "w.png")
+
+
+def test_train_option_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("YINGSHE_DATA", str(tmp_path))
+    _fails("--negatives does not apply to glove; models that take it: word2vec",
+           "train", "glove", "--negatives", "3")
+    _fails("--model does not apply to glove", "train", "glove", "--model", "cbow")
+    _fails("--dim must be at least 1, got 0", "train", "word2vec", "--dim", "0")
+    _fails("--subsample must be 0 .keep all. or positive", "train", "word2vec", "--subsample",
+           "-1")
+    _fails("--resume does not apply to word2vec", "train", "word2vec", "--resume")
+    _fails(r"word-eval.questions-words\.txt not found; point --data",
+           "train", "word2vec", "--out", tmp_path / "run")
+    assert not (tmp_path / "run").exists()  # nothing trained or written
+    args = cli.build_parser().parse_args(["train", "lenet5", "--corpus", "ptb"])
+    with pytest.raises(SystemExit, match="--corpus does not apply to lenet5; models that take "
+                                         "it: word2vec, glove"):
+        wv.check_options(args)
+
+
+def test_train_names_a_missing_corpus(tmp_path):
+    _word_eval(tmp_path)
+    _fails(r"ptb\.train\.txt\.gz not found", "train", "word2vec", "--data", tmp_path)
+
+
+def test_pca_2d_keeps_planar_distances():
+    rng = np.random.default_rng(0)
+    plane = np.linalg.qr(rng.standard_normal((5, 2)))[0]  # two orthonormal columns
+    points = rng.standard_normal((7, 2)) @ plane.T + rng.standard_normal(5)
+    xy = pca_2d(points)
+
+    def distances(a):
+        return np.linalg.norm(a[:, None] - a[None], axis=-1)
+
+    np.testing.assert_allclose(distances(xy), distances(points), atol=1e-10)
+    np.testing.assert_allclose(xy.mean(0), 0, atol=1e-12)
+    two = pca_2d(np.array([[0.0, 0, 3], [0, 4, 0]]))
+    np.testing.assert_allclose(np.abs(two), [[2.5, 0], [2.5, 0]], atol=1e-12)
