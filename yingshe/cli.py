@@ -8,6 +8,7 @@
     yingshe train vae --dataset mnist --out runs/vae-mnist      # and the other generative models
     yingshe sample runs/vae-mnist --n 64 --out grid.png
     yingshe interpolate runs/vae-mnist --steps 10 --out interp.png
+    yingshe score runs/dcgan-mnist --classifier runs/lenet5-mnist   # Inception Score, FID
     yingshe train word2vec --corpus wikitext-2 --out runs/sgns-wikitext2   # or glove
     yingshe similar runs/sgns-wikitext2 king
     yingshe analogy runs/sgns-wikitext2 king man woman     # king - man + woman = ?
@@ -410,7 +411,8 @@ def list_datasets(args, log=print):
 
 COMMANDS = {"train": train, "evaluate": evaluate, "predict": predict, "generate": generate,
             "translate": translate, "sample": generative_cli.sample,
-            "interpolate": generative_cli.interpolate, **word_vectors_cli.WORD_VECTOR_COMMANDS,
+            "interpolate": generative_cli.interpolate, "score": generative_cli.score,
+            **word_vectors_cli.WORD_VECTOR_COMMANDS,
             "models": list_models, "datasets": list_datasets}
 
 

@@ -1,19 +1,22 @@
-"""``yingshe train | sample | interpolate`` for the generative models of
+"""``yingshe train | sample | interpolate | score`` for the generative models of
 ``yingshe.models.generative`` (issue 5): autoencoders, VAEs and GANs on 28 x 28 images.
 
     yingshe train vae --dataset mnist --epochs 20 --out runs/vae-mnist
     yingshe sample runs/vae-mnist --n 64 --out samples.png
     yingshe interpolate runs/vae-mnist --images 0 1 --steps 10 --out interp.png
+    yingshe score runs/dcgan-mnist --classifier runs/lenet5-mnist   # IS, FID of 10,000 samples
+    yingshe score real --dataset mnist --classifier runs/lenet5-mnist  # real-data reference
 
 A run folder holds ``config.json``, ``history.json`` (per-epoch training losses), ``curves.png``,
 ``model.safetensors`` (the final weights: {"model": state_dict}, or {"generator": ...,
 "discriminator": ...} for a GAN), ``last.safetensors`` (the whole training state after the
 latest epoch: weights, optimiser moments, random state, history; ``--resume`` continues from
-it), ``metrics.json`` (figures on the 10,000 test images) and pictures: the samples of a fixed
-noise batch after every epoch (``samples_epoch_NNN.png``, VAE and GAN) with their contact sheet
-``progress.png``, ``reconstructions.png`` (test images over their reconstructions; clean /
-corrupted / denoised for the denoising autoencoder) and ``features.png`` (sparse autoencoder:
-each hidden unit's decoder weights as an image).
+it), ``metrics.json`` (figures on the 10,000 test images; ``yingshe score`` and ``train
+--classifier`` add the Inception Score and Fréchet distance of prior samples) and pictures: the
+samples of a fixed noise batch after every epoch (``samples_epoch_NNN.png``, VAE and GAN) with
+their contact sheet ``progress.png``, ``reconstructions.png`` (test images over their
+reconstructions; clean / corrupted / denoised for the denoising autoencoder) and
+``features.png`` (sparse autoencoder: each hidden unit's decoder weights as an image).
 
 Autoencoders and VAEs see pixels in [0, 1] (sigmoid / Bernoulli decoders); GANs see pixels in
 [-1, 1] (tanh generators).  Every model trains with Adam."""
@@ -33,11 +36,13 @@ from .ops.creation import from_numpy, randn
 from .serialization import load, save
 
 __all__ = ["GENERATIVE_MODELS", "OPTIONS", "add_train_options", "add_commands", "check_options",
-           "build_networks", "load_run", "train_generative", "sample", "interpolate"]
+           "build_networks", "load_run", "train_generative", "sample", "interpolate",
+           "load_classifier", "prior_pixels", "classifier_scores", "score"]
 
 WEIGHTS = "model.safetensors"
 SAMPLES = "samples_epoch_{:03d}.png"
 FIXED_SAMPLES = 64  # images in each per-epoch sample grid
+SCORE_SAMPLES = 10_000  # prior samples scored by `yingshe score` and `train --classifier`
 NOISES = {"gaussian": (gen.gaussian_noise, 0.3), "masking": (gen.masking_noise, 0.5)}
 SPARSITY_BETA = {"kl": 3.0, "l1": 1.0}
 ADAM_BETAS = {"autoencoder": (0.9, 0.999), "vae": (0.9, 0.999), "gan": (0.5, 0.999)}
@@ -83,20 +88,24 @@ GENERATIVE_MODELS = {
         ("noise", "noise_level")),
     "vae": GenerativeModel(
         "vae", lambda c: {"model": gen.VAE(_shape(c), latent=c["latent"])},
-        20, 1e-3, 20, "VAE 784-400-20, Bernoulli decoder (Kingma & Welling 2014)"),
+        20, 1e-3, 20, "VAE 784-400-20, Bernoulli decoder (Kingma & Welling 2014)",
+        ("classifier",)),
     "conv-vae": GenerativeModel(
         "vae", lambda c: {"model": gen.ConvVAE(_shape(c)[0], c["latent"])},
-        20, 1e-3, 20, "convolutional VAE 28 -> 14 -> 7 -> 20 and back"),
+        20, 1e-3, 20, "convolutional VAE 28 -> 14 -> 7 -> 20 and back", ("classifier",)),
     "gan": GenerativeModel(
         "gan", lambda c: {"generator": gen.MLPGenerator(c["latent"], image_shape=_shape(c)),
                           "discriminator": gen.MLPDiscriminator(_shape(c))},
-        100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)"),
+        100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)",
+        ("classifier",)),
     "dcgan": GenerativeModel(
         "gan", lambda c: {"generator": gen.DCGANGenerator(c["latent"], out_channels=_shape(c)[0]),
                           "discriminator": gen.DCGANDiscriminator(_shape(c)[0])},
-        100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)"),
+        100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
+        ("classifier",)),
 }
-OPTIONS = ("latent", "noise", "noise_level", "sparsity", "rho", "beta")  # generative only
+OPTIONS = ("latent", "noise", "noise_level", "sparsity", "rho", "beta",
+           "classifier")  # generative only
 
 
 # ---- options ---------------------------------------------------------------------------------
@@ -119,10 +128,14 @@ def add_train_options(train):
                        help="sparse-ae target mean activation (0.05)")
     group.add_argument("--beta", type=float, default=None,
                        help="sparse-ae penalty weight (3 for kl, 1 for l1)")
+    group.add_argument("--classifier", default=None, metavar="CLASSIFIER_RUN",
+                       help=f"a `yingshe train lenet5` run on the same dataset: score "
+                            f"{SCORE_SAMPLES:,} prior samples at the end as `yingshe score` does "
+                            f"(vae, conv-vae, gan, dcgan)")
 
 
 def add_commands(commands):
-    """The ``sample`` and ``interpolate`` subcommands."""
+    """The ``sample``, ``interpolate`` and ``score`` subcommands."""
     sample_parser = commands.add_parser("sample", help="draw images from a VAE or GAN run")
     sample_parser.add_argument("run", help="a run folder of `yingshe train vae|conv-vae|gan|dcgan`")
     sample_parser.add_argument("--n", type=int, default=64, help="images to draw")
@@ -140,6 +153,22 @@ def add_commands(commands):
                            "pair (autoencoders, VAEs)")
     walk.add_argument("--data", default=None, help="data root for --images (default: the run's)")
     walk.add_argument("--seed", type=int, default=0)
+
+    scorer = commands.add_parser(
+        "score", help="Inception Score and Fréchet distance of a VAE or GAN run's samples, "
+                      "measured with a trained LeNet-5")
+    scorer.add_argument("run", help="a run folder of `yingshe train vae|conv-vae|gan|dcgan`, or "
+                                    "`real`: the reference figures of real images")
+    scorer.add_argument("--classifier", required=True, metavar="CLASSIFIER_RUN",
+                        help="a run folder of `yingshe train lenet5` on the run's dataset")
+    scorer.add_argument("--dataset", default=None,
+                        help="the images' dataset for `real` (default: the classifier's)")
+    scorer.add_argument("--n", type=int, default=SCORE_SAMPLES,
+                        help="prior samples (real: training images) to score")
+    scorer.add_argument("--seed", type=int, default=0)
+    scorer.add_argument("--batch-size", type=int, default=500)
+    scorer.add_argument("--data", default=None,
+                        help="data root (default: the run's; for `real` the classifier's)")
 
 
 def check_options(args, allowed=()):
@@ -264,6 +293,7 @@ def train_generative(args, log=print):
     _fill_defaults(args, spec)
     if args.epochs < 1:
         raise SystemExit(f"error: --epochs must be at least 1, got {args.epochs}")
+    classifier = load_classifier(args.classifier, args.dataset) if args.classifier else None
     _backend.manual_seed(args.seed)
     if args.download:
         DATASETS[args.dataset](args.data, download=True)
@@ -342,6 +372,10 @@ def train_generative(args, log=print):
                   if name not in ("epoch", "seconds")},
                "epochs_run": len(rows), "train_seconds": round(seconds, 1),
                "parameters": parameters}
+    if classifier is not None:  # the figures of `yingshe score OUT --classifier ...`
+        metrics.update(_score_prior(config, networks, args.classifier, classifier,
+                                    n=SCORE_SAMPLES, seed=0, batch_size=500, root=args.data,
+                                    log=log))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     shown = [name for name in metrics if name.startswith("test_")] or \
         [name for name in metrics if name.startswith("final_")]  # a GAN has no test metrics
@@ -520,3 +554,127 @@ def interpolate(args, log=print):
     save_grid(images, out, nrow=args.steps, value_range=VALUE_RANGES[family])
     log(f"{len(z)} x {args.steps} interpolation of {config['model']}: {out}")
     return images
+
+
+# ---- score -----------------------------------------------------------------------------------
+def load_classifier(path, dataset=None):
+    """(LeNet-5 in eval mode, its config) of a ``yingshe train lenet5`` run folder, trained on
+    ``dataset`` when one is given."""
+    from . import cli
+    run = Path(path)
+    config_path = run / "config.json"
+    if not config_path.exists():
+        raise SystemExit(f"error: --classifier {run} has no config.json; give a run folder "
+                         f"written by `yingshe train lenet5 --out {run}`")
+    config = json.loads(config_path.read_text())
+    if config.get("model") != "lenet5":
+        raise SystemExit(f"error: --classifier {run} is a run of {config.get('model')!r}, not of "
+                         f"the classifier lenet5, whose class probabilities and penultimate "
+                         f"features the scores use; train one with `yingshe train lenet5`")
+    if dataset is not None and config["dataset"] != dataset:
+        raise SystemExit(f"error: the classifier {run} was trained on {config['dataset']}, the "
+                         f"images to score are {dataset}; give a lenet5 run on {dataset}")
+    model, _ = cli.load_model(run)
+    return model, config
+
+
+def prior_pixels(family, networks, latent, n, batch_size=500):
+    """n images x = decode(z), z ~ N(0, I), drawn ``batch_size`` at a time, mapped from the
+    family's value range [a, b] to pixels p = (x - a) / (b - a) in [0, 1]: a GAN's tanh outputs
+    go from [-1, 1] to [0, 1], a VAE's Bernoulli means are pixels already.  (N, C, H, W)."""
+    low, high = VALUE_RANGES[family]
+    images = np.concatenate([_decode(family, networks, randn(min(batch_size, n - start), latent))
+                             for start in range(0, n, batch_size)])
+    return (images - np.float32(low)) / np.float32(high - low)
+
+
+def _real_pixels(dataset, root, train):
+    """The images of a dataset split as float32 pixels (N, 1, H, W) in [0, 1]."""
+    from .datasets.prepare import DATASETS
+    images, _ = DATASETS[dataset](root, train=train).arrays()
+    return images.astype(np.float32)[:, None] / np.float32(255.0)
+
+
+def classifier_scores(classifier, config, images, reference, batch_size=500):
+    """(IS, FID) measured with a trained LeNet-5 and its run ``config``: the Inception Score
+    exp(E_x KL(p(y|x) || p(y))) of ``images`` (Salimans et al. 2016) with the classifier's
+    p(y|x), and the Fréchet distance ||mu - mu_r||^2 + Tr(S + S_r - 2 (S S_r)^{1/2}) between
+    Gaussians fitted to the penultimate features of ``images`` and of ``reference`` (Heusel et
+    al. 2017).  Pixels in [0, 1]; standardised with the classifier's training mean and std."""
+    from .training.generative import classifier_inception_score, frechet_distance, lenet_features
+    info = config["data_info"]
+    features, probabilities = lenet_features(classifier, images, info["mean"], info["std"],
+                                             batch_size)
+    reference_features, _ = lenet_features(classifier, reference, info["mean"], info["std"],
+                                           batch_size)
+    return (classifier_inception_score(probabilities),
+            frechet_distance(features, reference_features))
+
+
+def _score_prior(config, networks, classifier_run, classifier, n, seed, batch_size, root, log):
+    """Scores of ``n`` prior samples (drawn with ``seed``) against the run's test images."""
+    family = GENERATIVE_MODELS[config["model"]].family
+    _backend.manual_seed(seed)
+    samples = prior_pixels(family, networks, config["latent"], n, batch_size)
+    test = _real_pixels(config["dataset"], root or config["data"], train=False)
+    inception, distance = classifier_scores(*classifier, samples, test, batch_size)
+    log(f"{config['model']} on {config['dataset']}: inception score {inception:.3f}, Fréchet "
+        f"distance {distance:.3f} to the {len(test):,} test images ({n:,} samples, seed {seed}, "
+        f"classifier {classifier_run})")
+    return {"inception_score": inception, "frechet_distance": distance, "score_samples": n,
+            "score_seed": seed, "score_classifier": str(classifier_run)}
+
+
+def _merge_metrics(path, figures):
+    """Add ``figures`` to the JSON object in ``path``, keeping its other entries."""
+    metrics = json.loads(path.read_text()) if path.exists() else {}
+    metrics.update(figures)
+    path.write_text(json.dumps(metrics, indent=1))
+
+
+def score(args, log=print):
+    """``yingshe score RUN``: the classifier-based Inception Score of ``--n`` prior samples of a
+    VAE or GAN run and the Fréchet distance of their LeNet-5 features to those of the test
+    images, merged into RUN/metrics.json.  ``yingshe score real``: the reference a perfect
+    generator would reach, merged into the classifier's metrics.json: the IS of the test
+    images (real_inception_score) and the Fréchet distance between ``--n`` training images,
+    drawn with ``--seed``, and the test images (real_frechet_distance).  Returns the figures."""
+    if args.n < 2:
+        raise SystemExit(f"error: --n must be at least 2 (a covariance needs two images), "
+                         f"got {args.n}")
+    if args.batch_size < 1:
+        raise SystemExit(f"error: --batch-size must be at least 1, got {args.batch_size}")
+    if args.run == "real":
+        return _score_real(args, log)
+    config, networks = load_run(args.run)
+    if GENERATIVE_MODELS[config["model"]].family == "autoencoder":
+        raise SystemExit(f"error: {args.run} holds a {config['model']}, which has no prior to "
+                         f"sample from (vae, conv-vae, gan and dcgan have one)")
+    if args.dataset not in (None, config["dataset"]):
+        raise SystemExit(f"error: {args.run} holds a model of {config['dataset']}, not of "
+                         f"{args.dataset} (--dataset is for `yingshe score real`)")
+    classifier = load_classifier(args.classifier, config["dataset"])
+    figures = _score_prior(config, networks, args.classifier, classifier, args.n, args.seed,
+                           args.batch_size, args.data, log)
+    _merge_metrics(Path(args.run) / "metrics.json", figures)
+    return figures
+
+
+def _score_real(args, log):
+    """The figures of ``yingshe score real`` (see ``score``)."""
+    model, config = load_classifier(args.classifier, args.dataset)
+    dataset, root = config["dataset"], args.data or config["data"]
+    train = _real_pixels(dataset, root, train=True)
+    if args.n > len(train):
+        raise SystemExit(f"error: --n {args.n}: the {dataset} training split has {len(train):,} "
+                         f"images")
+    drawn = train[np.random.default_rng(args.seed).choice(len(train), args.n, replace=False)]
+    test = _real_pixels(dataset, root, train=False)
+    inception, distance = classifier_scores(model, config, test, drawn, args.batch_size)
+    log(f"real {dataset}: inception score {inception:.3f} of the {len(test):,} test images, "
+        f"Fréchet distance {distance:.3f} between {args.n:,} training images (seed {args.seed}) "
+        f"and them (classifier {args.classifier})")
+    figures = {"real_inception_score": inception, "real_frechet_distance": distance,
+               "real_score_samples": args.n, "real_score_seed": args.seed}
+    _merge_metrics(Path(args.classifier) / "metrics.json", figures)
+    return figures
