@@ -44,7 +44,9 @@ def translate_all(model, pairs, source_vocab, target_vocab, beam=0, batch=256):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--attention", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs in all (default 4; with --resume it may raise or lower the "
+                             "total: no schedule depends on it)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--layers", type=int, default=2)
@@ -64,7 +66,10 @@ def main():
     out = Path(args.out)
     if args.resume:
         saved = json.loads((out / "config.json").read_text())
+        epochs = args.epochs
         vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
+        args.epochs = epochs or args.epochs
+    args.epochs = args.epochs or 4
     yingshe.manual_seed(args.seed)
     data = TatoebaPairs(args.data, seed=args.seed)
     train = data.train[:args.train_pairs] if args.train_pairs else data.train
