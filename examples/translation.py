@@ -45,7 +45,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--attention", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs in all (default 4; with --resume it may raise or lower the "
+                        help="epochs in all (default 2; with --resume it may raise or lower the "
                              "total: no schedule depends on it)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--hidden", type=int, default=256)
@@ -69,7 +69,7 @@ def main():
         epochs = args.epochs
         vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
         args.epochs = epochs or args.epochs
-    args.epochs = args.epochs or 4
+    args.epochs = args.epochs or 2
     yingshe.manual_seed(args.seed)
     data = TatoebaPairs(args.data, seed=args.seed)
     train = data.train[:args.train_pairs] if args.train_pairs else data.train
