@@ -105,6 +105,9 @@ def test_generate_command(tmp_path):
     lines = []
     text = cli.generate(args, log=lines.append)
     assert text.startswith("ab") and len(text) == 14 and set(text) <= set("abc :")
+    by_file = cli.build_parser().parse_args(["generate", str(tmp_path / "model.safetensors"),
+                                             "--prompt", "ab", "--length", "12"])
+    assert cli.generate(by_file, log=lines.append) == text  # a file in the run folder works too
     bad = cli.build_parser().parse_args(["generate", str(tmp_path), "--prompt", "xyz"])
     with pytest.raises(SystemExit, match="never saw"):
         cli.generate(bad, log=lines.append)

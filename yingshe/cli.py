@@ -109,14 +109,16 @@ def build_parser():
     predict.add_argument("--top", type=int, default=3)
 
     generate = commands.add_parser("generate", help="sample text from a character LM run")
-    generate.add_argument("run", help="a run folder of examples/char_language_model.py")
+    generate.add_argument("run", help="a run folder of examples/char_language_model.py, or a "
+                                      "checkpoint in it")
     generate.add_argument("--prompt", default="ROMEO:")
     generate.add_argument("--length", type=int, default=500)
     generate.add_argument("--temperature", type=float, default=0.8)
     generate.add_argument("--seed", type=int, default=0)
 
     translate = commands.add_parser("translate", help="translate English to French")
-    translate.add_argument("run", help="a run folder of examples/translation.py")
+    translate.add_argument("run", help="a run folder of examples/translation.py, or a "
+                                       "checkpoint in it")
     translate.add_argument("sentence")
     translate.add_argument("--beam", type=int, default=0, help="beam width (0: greedy)")
     translate.add_argument("--heatmap", default=None, help="save the attention weights as PNG")
@@ -320,8 +322,9 @@ def predict(args, log=print):
 
 
 def _example_run(path, script):
-    """(config dict, weights path) of a run folder that ``script`` wrote."""
+    """(config dict, weights path) of a run folder that ``script`` wrote, or of a file in it."""
     run = Path(path)
+    run = run.parent if run.is_file() else run
     config_path, weights = run / "config.json", run / "model.safetensors"
     if not config_path.exists() or not weights.exists():
         raise SystemExit(f"error: {run} has no config.json and model.safetensors (a run folder "
