@@ -22,7 +22,8 @@ from yingshe.datasets.text import TinyShakespeare
 from yingshe.models.language import CHAR_MODELS, build_char_model
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
-from yingshe.training.resumable import load_training_state, progress_bar, save_training_state
+from yingshe.training.resumable import (add_resume_options, load_training_state, progress_bar,
+                                        restore_run_options, save_training_state)
 
 RUN_OPTIONS = ("model", "steps", "batch_size", "context", "hidden", "dropout", "lr", "eval_every",
                "seed", "data")
@@ -60,14 +61,10 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/shakespeare-lstm")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its checkpoint, with its options")
-    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    add_resume_options(parser)
     args = parser.parse_args()
+    restore_run_options(args, RUN_OPTIONS)
     out = Path(args.out)
-    if args.resume:
-        saved = json.loads((out / "config.json").read_text())
-        vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
     yingshe.manual_seed(args.seed)
     train = TinyShakespeare(args.data)
     valid = TinyShakespeare(args.data, "valid", train.vocab)

@@ -19,7 +19,8 @@ from yingshe import optim
 from yingshe.datasets.text import PennTreebank, batchify
 from yingshe.models.language import RNNLanguageModel
 from yingshe.training.language import lm_evaluate, lm_train_epoch
-from yingshe.training.resumable import load_training_state, save_training_state
+from yingshe.training.resumable import (add_resume_options, load_training_state,
+                                        restore_run_options, save_training_state)
 
 RUN_OPTIONS = ("config", "epochs", "batch_size", "bptt", "lr", "clip", "seed", "max_tokens",
                "data")
@@ -44,14 +45,10 @@ def main():
                         "validation and test streams to N tokens each (smoke tests)")
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/ptb-small")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its checkpoint, with its options")
-    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    add_resume_options(parser)
     args = parser.parse_args()
+    restore_run_options(args, RUN_OPTIONS)
     out = Path(args.out)
-    if args.resume:
-        saved = json.loads((out / "config.json").read_text())
-        vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
     config = CONFIGS[args.config]
     epochs = args.epochs or config["epochs"]
     yingshe.manual_seed(args.seed)

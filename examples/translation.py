@@ -23,7 +23,8 @@ from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
 from yingshe.training.metrics import corpus_bleu
-from yingshe.training.resumable import load_training_state, progress_bar, save_training_state
+from yingshe.training.resumable import (add_resume_options, load_training_state, progress_bar,
+                                        restore_run_options, save_training_state)
 
 RUN_OPTIONS = ("attention", "epochs", "batch_size", "hidden", "layers", "dropout", "lr",
                "train_pairs", "min_freq", "beam", "seed", "data")
@@ -59,17 +60,11 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/translate-attention")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its checkpoint, with its options")
-    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    add_resume_options(parser)
     args = parser.parse_args()
-    out = Path(args.out)
-    if args.resume:
-        saved = json.loads((out / "config.json").read_text())
-        epochs = args.epochs
-        vars(args).update({k: v for k, v in saved.items() if k in RUN_OPTIONS})
-        args.epochs = epochs or args.epochs
+    restore_run_options(args, RUN_OPTIONS, keep=("epochs",))
     args.epochs = args.epochs or 2
+    out = Path(args.out)
     yingshe.manual_seed(args.seed)
     data = TatoebaPairs(args.data, seed=args.seed)
     train = data.train[:args.train_pairs] if args.train_pairs else data.train

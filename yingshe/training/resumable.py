@@ -2,12 +2,15 @@
 the weights, the optimiser and scheduler state, every random generator and the loop's own
 progress, written atomically, so that a run stopped at any point continues from its last
 checkpoint and draws the same random numbers it would have drawn uninterrupted."""
+import json
 import os
+from pathlib import Path
 
 from .. import _backend
 from ..serialization import load, save
 
-__all__ = ["save_training_state", "load_training_state", "progress_bar"]
+__all__ = ["save_training_state", "load_training_state", "progress_bar", "add_resume_options",
+           "restore_run_options"]
 
 
 def save_training_state(path, model, optimizer, scheduler=None, generators=(), **progress):
@@ -52,3 +55,23 @@ def progress_bar(iterable, description, enabled=True, total=None):
     except ImportError:
         return iterable
     return tqdm(iterable, desc=description, total=total, leave=False, dynamic_ncols=True)
+
+
+def add_resume_options(parser):
+    """``--resume`` and ``--no-progress`` for a script that writes its run folder to ``--out``."""
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its checkpoint, with its options")
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+
+
+def restore_run_options(args, options, keep=()):
+    """With ``--resume``, put back the ``options`` the run in ``args.out`` was started with
+    (its config.json), except those of ``keep`` given anew on the command line."""
+    if not args.resume:
+        return
+    config = Path(args.out) / "config.json"
+    if not config.exists():
+        raise SystemExit(f"error: cannot resume: {config} not found")
+    given = {k: getattr(args, k) for k in keep if getattr(args, k) is not None}
+    saved = json.loads(config.read_text())
+    vars(args).update({k: v for k, v in saved.items() if k in options}, **given)
