@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from yingshe import cli, word_vectors_cli as wv
-from yingshe.models.keyed_vectors import KeyedVectors, pca_2d
+from yingshe.models.glove import cooccurrence_matrix
+from yingshe.models.keyed_vectors import KeyedVectors, pca_2d, ppmi_svd_vectors
+from yingshe.text.corpus import load_corpus
 
 
 def _run(*argv):
@@ -59,6 +61,23 @@ def test_tiny_ptb_run_writes_a_complete_run_folder(data_root, tmp_path, model, a
     assert any(line.startswith("WordSim-353 Spearman") for line in lines)
     assert any(line.startswith("SimLex-999 Spearman") for line in lines)
     assert lines[-1].startswith(f"run folder {out}")
+
+
+def test_ppmi_svd_run_is_the_baseline_of_the_unweighted_counts(data_root, tmp_path):
+    out = tmp_path / "ppmi"
+    metrics, lines = _run("train", "ppmi-svd", "--corpus", "ptb", "--max-tokens", "20000",
+                          "--dim", "8", "--window", "3", "--no-progress", "--data", data_root,
+                          "--out", out)
+    ids, vocab = load_corpus("ptb", "train", root=data_root, min_freq=5, lower=False,
+                             max_tokens=20_000)
+    expected = ppmi_svd_vectors(cooccurrence_matrix(ids, len(vocab), window=3,
+                                                    distance_weighting=False), vocab, dim=8)
+    saved = KeyedVectors.load_word2vec_format(out / "vectors.txt")
+    assert saved.words == expected.words
+    np.testing.assert_allclose(saved.vectors, expected.vectors, rtol=1e-5, atol=1e-5)
+    assert json.loads((out / "history.json").read_text()) == []
+    assert metrics["corpus_tokens"] == len(ids) and _finite(metrics["wordsim353"]["spearman"])
+    assert lines[0].startswith("training ppmi-svd on ptb: ")
 
 
 def test_evaluate_vectors_on_a_run_folder_and_its_pca_plot(data_root, tmp_path):
@@ -194,12 +213,14 @@ def test_train_option_errors(tmp_path, monkeypatch):
     _fails("--subsample must be 0 .keep all. or positive", "train", "word2vec", "--subsample",
            "-1")
     _fails("--resume does not apply to word2vec", "train", "word2vec", "--resume")
+    _fails("ppmi-svd is one closed-form fit; it takes no --epochs or --lr",
+           "train", "ppmi-svd", "--epochs", "3")
     _fails(r"word-eval.questions-words\.txt not found; point --data",
            "train", "word2vec", "--out", tmp_path / "run")
     assert not (tmp_path / "run").exists()  # nothing trained or written
     args = cli.build_parser().parse_args(["train", "lenet5", "--corpus", "ptb"])
     with pytest.raises(SystemExit, match="--corpus does not apply to lenet5; models that take "
-                                         "it: word2vec, glove"):
+                                         "it: word2vec, glove, ppmi-svd"):
         wv.check_options(args)
 
 

@@ -1,9 +1,10 @@
-"""``yingshe train word2vec | glove``, ``similar``, ``analogy`` and ``evaluate-vectors``: word
+"""``yingshe train word2vec | glove | ppmi-svd``, ``similar``, ``analogy`` and ``evaluate-vectors``: word
 vectors (issue 6; seed 001 §自然语言中词向量生成) trained on PTB or WikiText-2 and queried from the
 shell.
 
     yingshe train word2vec --model skipgram --corpus ptb --dim 100 --out runs/sg-ptb
     yingshe train glove --corpus wikitext-2 --epochs 25 --out runs/glove-wt2
+    yingshe train ppmi-svd --corpus wikitext-2 --out runs/ppmi-svd-wt2   # count-based baseline
     yingshe similar runs/sg-ptb king --topn 10
     yingshe analogy runs/sg-ptb king man woman          # king - man + woman = queen (0.71)
     yingshe evaluate-vectors runs/sg-ptb --plot words.png
@@ -29,7 +30,7 @@ from pathlib import Path
 from .datasets.utils import DatasetIntegrityError, default_root
 from .models.glove import cooccurrence_matrix, train_glove
 from .models.keyed_vectors import (SEMANTIC_SECTIONS, KeyedVectors, evaluate_analogies,
-                                   evaluate_similarity, plot_word_map)
+                                   evaluate_similarity, plot_word_map, ppmi_svd_vectors)
 from .models.word2vec import train_word2vec
 from .text.corpus import CORPORA, load_corpus
 
@@ -45,6 +46,7 @@ OPTIONS = COMMON_OPTIONS + WORD2VEC_OPTIONS  # the options only word vectors tak
 WORD_VECTOR_MODELS = {
     "word2vec": "skip-gram or CBOW with negative sampling (Mikolov et al. 2013), sparse SGD",
     "glove": "GloVe, weighted least squares on co-occurrence counts with AdaGrad (2014)",
+    "ppmi-svd": "count-based baseline: SVD of the PPMI co-occurrence matrix (Levy et al. 2015)",
 }
 # Per model: the value of an option left at None (lr None: word2vec.c's 0.025 / 0.05).
 DEFAULTS = {
@@ -52,6 +54,8 @@ DEFAULTS = {
                  "architecture": "skipgram", "negatives": 5, "subsample": 1e-3},
     "glove": {"corpus": "ptb", "dim": 100, "window": 10, "min_count": 5, "epochs": 25,
               "lr": 0.05},
+    # one closed-form fit; the window as word2vec's, counts without distance weighting
+    "ppmi-svd": {"corpus": "ptb", "dim": 100, "window": 5, "min_count": 5, "epochs": 1},
 }
 WORD2VEC_LR = {"skipgram": 0.025, "cbow": 0.05}
 LOWER_CASE = {"ptb": False, "wikitext-2": True}
@@ -119,7 +123,7 @@ def check_options(args, allowed=()):
     """Refuse word-vector options given to a model that does not take them."""
     for option in OPTIONS:
         if getattr(args, option) is not None and option not in allowed:
-            takers = "word2vec" if option in WORD2VEC_OPTIONS else "word2vec, glove"
+            takers = "word2vec" if option in WORD2VEC_OPTIONS else ", ".join(WORD_VECTOR_MODELS)
             flag = "--model" if option == "architecture" else "--" + option.replace("_", "-")
             raise SystemExit(f"error: {flag} does not apply to {args.model}; models that take "
                              f"it: {takers}")
@@ -130,6 +134,8 @@ def _fill_defaults(args):
     check_options(args, COMMON_OPTIONS + (WORD2VEC_OPTIONS if args.model == "word2vec" else ()))
     if args.resume:
         raise SystemExit(f"error: --resume does not apply to {args.model}; start the run again")
+    if args.model == "ppmi-svd" and (args.epochs is not None or args.lr is not None):
+        raise SystemExit("error: ppmi-svd is one closed-form fit; it takes no --epochs or --lr")
     for option, value in DEFAULTS[args.model].items():
         if getattr(args, option) is None:
             setattr(args, option, value)
@@ -153,7 +159,7 @@ def train_word_vectors(args, log=print):
     _fill_defaults(args)
     root = Path(args.data) if args.data else default_root()
     _word_eval_files(root)  # fail before training, not after
-    name = "word2vec-" + args.architecture if args.model == "word2vec" else "glove"
+    name = "word2vec-" + args.architecture if args.model == "word2vec" else args.model
     out = Path(args.out or f"runs/{name}-{args.corpus}")
     try:
         ids, vocab = load_corpus(args.corpus, "train", root=root, min_freq=args.min_count,
@@ -179,20 +185,27 @@ def train_word_vectors(args, log=print):
                              window=args.window, negatives=args.negatives, epochs=args.epochs,
                              lr=args.lr, seed=args.seed, subsample_t=args.subsample,
                              log=progress)
+        vectors, losses = run.vectors, run.epoch_losses
         seconds = time.perf_counter() - start
         speed = {"tokens_per_s": run.tokens_per_s}
     else:
-        cooccurrence = cooccurrence_matrix(ids, len(vocab), window=args.window)
+        cooccurrence = cooccurrence_matrix(ids, len(vocab), window=args.window,
+                                           distance_weighting=args.model == "glove")
         counted = time.perf_counter() - start
-        run = train_glove(cooccurrence, vocab, dim=args.dim, epochs=args.epochs, lr=args.lr,
-                          seed=args.seed, log=progress)
+        if args.model == "glove":
+            run = train_glove(cooccurrence, vocab, dim=args.dim, epochs=args.epochs,
+                              lr=args.lr, seed=args.seed, log=progress)
+            vectors, losses = run.vectors, run.epoch_losses
+        else:
+            vectors, losses = ppmi_svd_vectors(cooccurrence, vocab, dim=args.dim,
+                                               seed=args.seed), []
         seconds = time.perf_counter() - start
         speed = {"tokens_per_s": args.epochs * len(ids) / seconds,
                  "cooccurrence_seconds": round(counted, 2), "nonzero_entries": len(cooccurrence)}
-    run.vectors.save_word2vec_format(out / VECTORS)
-    history = [{"epoch": epoch, "loss": loss} for epoch, loss in enumerate(run.epoch_losses, 1)]
+    vectors.save_word2vec_format(out / VECTORS)
+    history = [{"epoch": epoch, "loss": loss} for epoch, loss in enumerate(losses, 1)]
     (out / "history.json").write_text(json.dumps(history, indent=1))
-    metrics = evaluate_word_vectors(run.vectors, root)
+    metrics = evaluate_word_vectors(vectors, root)
     metrics.update(vocab_size=len(vocab), corpus_tokens=len(ids),
                    train_seconds=round(seconds, 2), **speed)
     (out / "metrics.json").write_text(json.dumps(_json_ready(metrics), indent=1))
