@@ -371,5 +371,6 @@ def test_latent_manifold_pca_and_latent_plot(tmp_path):
     assert projected.shape == (100, 2)
     top = np.sort(np.linalg.eigvalsh(np.cov(x, rowvar=False)))[::-1][:2]
     np.testing.assert_allclose(np.var(projected, axis=0, ddof=1), top, rtol=1e-8)
-    plot_latent(projected, np.arange(100) % 3, tmp_path / "latent.png", title="PCA")
+    plot_latent([("codes", x[:, :2]), ("PCA", projected)], np.arange(100) % 3,
+                tmp_path / "latent.png")
     assert (tmp_path / "latent.png").stat().st_size > 0

@@ -97,6 +97,25 @@ def test_test_metrics_mean_what_they_say(trained):
     assert _png_size(out / "reconstructions.png") == _grid_size(3, 10)  # clean/noisy/denoised
 
 
+@pytest.mark.parametrize("model, pictures", [("autoencoder", ["latent.png"]),
+                                             ("vae", ["latent.png", "manifold.png"])])
+def test_a_two_dimensional_code_is_drawn_beside_pca(data_root, tmp_path, model, pictures):
+    out = tmp_path / model
+    _, text = _run(["train", model, "--latent", "2", "--epochs", "1", "--out", str(out),
+                    "--data", str(data_root)] + SMALL)
+    for name in pictures:
+        assert name in text and (out / name).stat().st_size > 0
+    if model == "vae":
+        assert _png_size(out / "manifold.png") == _grid_size(20, 20)
+    latent = image.imread(str(out / "latent.png"))
+    assert latent.shape[1] > 1.8 * latent.shape[0]  # two panels side by side
+
+
+def test_a_wider_code_draws_no_latent_picture(trained):
+    out = trained("vae")[0]
+    assert not (out / "latent.png").exists() and not (out / "manifold.png").exists()
+
+
 def _leaves(tree, prefix=""):
     """(dotted path, array) for every tensor, number and string of nested dicts and lists."""
     if isinstance(tree, dict):

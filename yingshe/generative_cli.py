@@ -265,14 +265,16 @@ def _pictures_available(log):
 
 
 def _images(args, value_range):
-    """(train images, test images, data info): all training images (no validation split) or
-    ``--train-subset`` of them, and the test images, as pixels mapped to ``value_range``."""
+    """(train images, test images, test labels, data info): all training images (no
+    validation split) or ``--train-subset`` of them, and the test images, as pixels mapped to
+    ``value_range``."""
     from .datasets.prepare import classification_splits
     from .training.generative import dataset_images
     train_set, _, test_set, info = classification_splits(
         args.dataset, args.data, val_size=0, train_subset=args.train_subset, seed=args.seed)
     return (dataset_images(train_set, info["mean"], info["std"], value_range),
-            dataset_images(test_set, info["mean"], info["std"], value_range), info)
+            dataset_images(test_set, info["mean"], info["std"], value_range),
+            test_set.tensors[1].numpy(), info)
 
 
 def train_generative(args, log=print):
@@ -299,7 +301,7 @@ def train_generative(args, log=print):
         DATASETS[args.dataset](args.data, download=True)
     out.mkdir(parents=True, exist_ok=True)
     value_range = VALUE_RANGES[spec.family]
-    train_images, test_images, info = _images(args, value_range)
+    train_images, test_images, test_labels, info = _images(args, value_range)
     keys = ("model", "dataset", "epochs", "batch_size", "lr", "latent", "seed", "train_subset",
             "data") + spec.options
     config = {key: getattr(args, key) for key in keys}
@@ -383,6 +385,9 @@ def train_generative(args, log=print):
     files = ["config.json", "history.json", WEIGHTS, cli.LAST_CHECKPOINT, "metrics.json"]
     if pictures:
         files += _draw_pictures(args, spec.family, networks, rows, test_images, out)
+        if args.latent == 2 and spec.family != "gan":
+            files += _draw_latent_space(args, spec.family, networks["model"], test_images,
+                                        test_labels, info["classes"], out)
     log(f"run folder {out}: {', '.join(files)}")
     return metrics
 
@@ -451,6 +456,25 @@ def _draw_pictures(args, family, networks, rows, test_images, out):
                            out / "progress.png", [f"epoch {epoch}" for epoch, _ in shown])
         written += ["samples_epoch_NNN.png", "progress.png"]
     return written
+
+
+def _draw_latent_space(args, family, model, test_images, test_labels, classes, out):
+    """A 2-D code's pictures: ``latent.png``, the codes of the test images (posterior means
+    for a VAE) beside PCA's projection of the same pixels (seed 001's 降维), coloured by
+    class; and for a VAE ``manifold.png``, images decoded from a grid of Gaussian quantiles.
+    Returns the names written."""
+    from .training.images import latent_manifold, pca_2d, plot_latent, save_grid
+    with no_grad():
+        codes = model.encode(test_images)
+    codes = codes[0] if isinstance(codes, tuple) else codes
+    plot_latent([(f"{args.model} codes", codes), ("PCA of the pixels", pca_2d(test_images))],
+                test_labels, out / "latent.png", class_names=classes)
+    if family != "vae":
+        return ["latent.png"]
+    side = 20
+    save_grid(latent_manifold(lambda z: model.decode(z).sigmoid(), n=side),
+              out / "manifold.png", nrow=side, value_range=(0.0, 1.0))
+    return ["latent.png", "manifold.png"]
 
 
 def _plot_curves(rows, panels, path, title):

@@ -94,28 +94,28 @@ def latent_manifold(decoder, n=20, limit=3.0):
 
 def pca_2d(x):
     """Project rows of x (flattened) on their first two principal components via the SVD of
-    the centred data, X - mean = U S V^T -> (X - mean) V[:, :2]."""
+    the centred data, X - mean = U S V^T -> (X - mean) V[:, :2] (``keyed_vectors.pca_2d``)."""
+    from ..models.keyed_vectors import pca_2d as rows_on_two_axes
     data = np.asarray(x.detach().numpy() if hasattr(x, "detach") else x, np.float64)
-    data = data.reshape(len(data), -1)
-    centred = data - data.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    return centred @ vt[:2].T
+    return rows_on_two_axes(data.reshape(len(data), -1))
 
 
-def plot_latent(codes, labels, path, title=None, class_names=None):
-    """Scatter 2-D codes coloured by class label (one colour per class, with a legend)."""
+def plot_latent(panels, labels, path, class_names=None):
+    """Side-by-side scatter plots of 2-D codes of the same points coloured by class label (one
+    colour per class, legend on the last panel); ``panels`` is [(title, (N, 2) codes)]."""
     plt = _pyplot()
-    codes = np.asarray(codes.detach().numpy() if hasattr(codes, "detach") else codes)
     labels = np.asarray(labels.numpy() if hasattr(labels, "numpy") else labels)
-    figure, ax = plt.subplots(figsize=(6, 5))
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
     cmap = plt.get_cmap("tab10")
-    for k in np.unique(labels):
-        points = codes[labels == k]
-        name = class_names[k] if class_names is not None else str(k)
-        ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=cmap(int(k) % 10), label=name)
-    ax.legend(markerscale=4, fontsize=8, loc="best")
-    if title:
+    for ax, (title, codes) in zip(axes[0], panels):
+        codes = np.asarray(codes.detach().numpy() if hasattr(codes, "detach") else codes)
+        for k in np.unique(labels):
+            points = codes[labels == k]
+            name = class_names[k] if class_names is not None else str(k)
+            ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=cmap(int(k) % 10),
+                       label=name)
         ax.set_title(title)
+    axes[0][-1].legend(markerscale=4, fontsize=8, loc="best")
     figure.tight_layout()
     figure.savefig(str(path), dpi=120)
     plt.close(figure)
