@@ -12,6 +12,7 @@ from yingshe import cli, word_vectors_cli as wv
 from yingshe.models.glove import cooccurrence_matrix
 from yingshe.models.keyed_vectors import KeyedVectors, pca_2d, ppmi_svd_vectors
 from yingshe.text.corpus import load_corpus
+from helpers import run_example
 
 
 def _run(*argv):
@@ -78,6 +79,29 @@ def test_ppmi_svd_run_is_the_baseline_of_the_unweighted_counts(data_root, tmp_pa
     assert json.loads((out / "history.json").read_text()) == []
     assert metrics["corpus_tokens"] == len(ids) and _finite(metrics["wordsim353"]["spearman"])
     assert lines[0].startswith("training ppmi-svd on ptb: ")
+
+
+def test_word_vector_table_reads_the_run_folders(data_root, tmp_path, capsys):
+    runs = []
+    for model in ("ppmi-svd", "glove"):
+        runs.append(tmp_path / model)
+        options = () if model == "ppmi-svd" else ("--epochs", "1")
+        _run("train", model, "--corpus", "ptb", "--max-tokens", "20000", "--dim", "8",
+             *options, "--no-progress", "--data", data_root, "--out", runs[-1])
+    run_example("word_vector_table.py", [*map(str, runs), "--out", str(tmp_path / "t.md")])
+    printed = capsys.readouterr().out
+    assert (tmp_path / "t.md").read_text() == printed
+    lines = printed.splitlines()
+    assert lines[0].startswith("| vectors | dim | vocabulary | WordSim-353 rho |")
+    for line, run in zip(lines[2:4], runs):
+        metrics = json.loads((run / "metrics.json").read_text())
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells[0] == {"ppmi-svd": "PPMI-SVD (window 5)",
+                            "glove": "GloVe (window 10)"}[run.name]
+        assert cells[3] == f"{metrics['wordsim353']['spearman']:.3f}"
+        assert cells[5] == f"{100 * metrics['analogy']['accuracy']:.1f}%"
+    assert lines[-1].startswith("Coverage (same vocabulary for every row of one corpus): "
+                                "WordSim-353 ")
 
 
 def test_evaluate_vectors_on_a_run_folder_and_its_pca_plot(data_root, tmp_path):
