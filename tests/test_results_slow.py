@@ -50,3 +50,63 @@ def test_example_result(name, data_root, tmp_path):
                                    "--no-progress"])
     metrics = json.loads((tmp_path / name / "metrics.json").read_text())
     assert check(metrics), metrics
+
+
+@pytest.fixture(scope="module")
+def lenet_classifier(tmp_path_factory):
+    """The README's LeNet-5 MNIST run (99.35%), the classifier behind the Inception Score and
+    Fréchet distance of generated digits."""
+    from yingshe.datasets import default_root
+    if not (default_root() / "mnist").is_dir():
+        pytest.skip("set YINGSHE_DATA to the folder holding mnist/")
+    out = tmp_path_factory.mktemp("classifier") / "lenet5-mnist"
+    command, _ = RESULTS["lenet5-mnist"]
+    cli.train(cli.build_parser().parse_args(command.split() + ["--out", str(out),
+                                                               "--no-progress"]), log=print)
+    return out
+
+
+GENERATIVE_RESULTS = {  # name: (command as in the README, check of metrics.json)
+    "vae-mnist": ("train vae --dataset mnist --epochs 60 --seed 0",
+                  lambda m: m["test_neg_elbo"] <= 102),
+    "dcgan-mnist": ("train dcgan --dataset mnist --epochs 3 --seed 0 --classifier {classifier}",
+                    lambda m: m["inception_score"] >= 9.0),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(GENERATIVE_RESULTS))
+def test_generative_result(name, data_root, tmp_path, request):
+    command, check = GENERATIVE_RESULTS[name]
+    if "{classifier}" in command:
+        command = command.format(classifier=request.getfixturevalue("lenet_classifier"))
+    argv = command.split() + ["--out", str(tmp_path / name), "--no-progress"]
+    metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(argv), log=print)
+    assert check(metrics), metrics
+
+
+SKIP_GRAM = ("train word2vec --model skipgram --corpus wikitext-2 --epochs 15 --subsample 1e-4 "
+             "--seed 0")
+PPMI_SVD = "train ppmi-svd --corpus wikitext-2 --seed 0"
+
+
+@pytest.fixture(scope="module")
+def skip_gram_run(tmp_path_factory):
+    """The README's skip-gram vectors on WikiText-2 (run folder)."""
+    from yingshe.datasets import default_root
+    if not (default_root() / "wikitext-2").is_dir():
+        pytest.skip("set YINGSHE_DATA to the folder holding wikitext-2/")
+    out = tmp_path_factory.mktemp("word2vec") / "skipgram-wt2"
+    cli.COMMANDS["train"](cli.build_parser().parse_args(
+        SKIP_GRAM.split() + ["--out", str(out), "--no-progress"]), log=print)
+    return out
+
+
+@pytest.mark.slow
+def test_skip_gram_reaches_wordsim_and_beats_the_count_baseline(skip_gram_run, tmp_path):
+    ppmi = cli.COMMANDS["train"](cli.build_parser().parse_args(
+        PPMI_SVD.split() + ["--out", str(tmp_path / "ppmi"), "--no-progress"]), log=print)
+    skip_gram = json.loads((skip_gram_run / "metrics.json").read_text())
+    assert skip_gram["wordsim353"]["spearman"] >= 0.45, skip_gram["wordsim353"]
+    assert (skip_gram["wordsim353"]["spearman"] > ppmi["wordsim353"]["spearman"]
+            or skip_gram["analogy"]["accuracy"] > ppmi["analogy"]["accuracy"])
