@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._rows import sum_rows
 from .keyed_vectors import KeyedVectors
 
 __all__ = ["Cooccurrence", "cooccurrence_matrix", "glove_weight", "GloVe", "GloVeRun",
@@ -93,9 +94,8 @@ class GloVe:
         grads = [e[:, None] * self.W_tilde[cols], e[:, None] * self.W[rows], e, e]
         for param, gradsq, index, grad in zip(self.params, self.gradsq,
                                               (rows, cols, rows, cols), grads):
-            touched, inverse = np.unique(index, return_inverse=True)
-            total = np.zeros((len(touched),) + grad.shape[1:])
-            np.add.at(total, inverse.ravel(), grad)
+            touched, total = sum_rows(index, grad)
+            total = total.reshape((len(touched),) + grad.shape[1:])
             gradsq[touched] += total ** 2
             param[touched] -= lr * total / np.sqrt(gradsq[touched])
         return float((weight * diff ** 2).sum())

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from .. import nn
 from .._backend import manual_seed
@@ -23,6 +22,7 @@ from ..ops.creation import from_numpy
 from ..optim.optimizer import Optimizer
 from ..text.corpus import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
                            subsample)
+from ._rows import sum_rows
 from .keyed_vectors import KeyedVectors
 
 __all__ = ["SkipGramNS", "CBOWNS", "negative_sampling_loss", "SparseRowSGD", "Word2VecRun",
@@ -89,21 +89,6 @@ class CBOWNS(_NegativeSampling):
         return self._loss(v, centres, negatives, reduction)
 
 
-def _sum_rows(index, grads):
-    """(rows, sums): the distinct rows of ``index`` and the sum of the gradient rows that
-    looked each up.  After a stable sort the lookups of each row are contiguous, so the sums
-    are one sparse (rows x lookups) 0/1 matrix times ``grads``: 2-4x faster than
-    ``np.add.reduceat`` over many short segments, and much faster than ``np.add.at``."""
-    index = np.asarray(index).reshape(-1)
-    grads = np.asarray(grads).reshape(len(index), -1)
-    order = np.argsort(index, kind="stable")
-    ordered = index[order]
-    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    selector = csr_matrix((np.ones(len(index), grads.dtype), order,
-                           np.append(starts, len(index))), shape=(len(starts), len(index)))
-    return ordered[starts], selector @ grads
-
-
 class SparseRowSGD(Optimizer):
     """Plain SGD on chosen rows only: theta[r] -= lr * g[r] for the rows r a batch looked up;
     every other row is never read or written."""
@@ -121,7 +106,7 @@ class SparseRowSGD(Optimizer):
                              f"{len(params)} parameters")
         for k, ((param, lr), index) in enumerate(zip(params, rows)):
             if row_grads is not None:
-                index, grad = _sum_rows(index, row_grads[k])
+                index, grad = sum_rows(index, row_grads[k])
             elif param.grad is not None:
                 index = np.unique(np.asarray(index).reshape(-1))
                 grad = param.grad._data[index]
