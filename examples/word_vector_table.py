@@ -10,13 +10,19 @@ import json
 from pathlib import Path
 
 
+def epochs(config):
+    return f"{config['epochs']} epoch{'s' if config['epochs'] != 1 else ''}"
+
+
 def label(config):
     """skip-gram / CBOW / GloVe / PPMI-SVD with the settings that tell runs apart."""
     if config["model"] == "word2vec":
         name = {"skipgram": "skip-gram", "cbow": "CBOW"}[config["architecture"]]
-        return f"{name} (negatives {config['negatives']}, window {config['window']})"
-    name = {"glove": "GloVe", "ppmi-svd": "PPMI-SVD"}[config["model"]]
-    return f"{name} (window {config['window']})"
+        return (f"{name} (window {config['window']}, {config['negatives']} negatives, "
+                f"subsample {config['subsample']:g}, {epochs(config)})")
+    if config["model"] == "glove":
+        return f"GloVe (window {config['window']}, {epochs(config)})"
+    return f"PPMI-SVD (window {config['window']})"
 
 
 def percent(summary):

@@ -97,7 +97,7 @@ def test_word_vector_table_reads_the_run_folders(data_root, tmp_path, capsys):
         metrics = json.loads((run / "metrics.json").read_text())
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         assert cells[0] == {"ppmi-svd": "PPMI-SVD (window 5)",
-                            "glove": "GloVe (window 10)"}[run.name]
+                            "glove": "GloVe (window 10, 1 epoch)"}[run.name]
         assert cells[3] == f"{metrics['wordsim353']['spearman']:.3f}"
         assert cells[5] == f"{100 * metrics['analogy']['accuracy']:.1f}%"
     assert lines[-1].startswith("Coverage (same vocabulary for every row of one corpus): "
