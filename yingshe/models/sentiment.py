@@ -5,6 +5,7 @@ import numpy as np
 from .. import nn
 from ..autograd import no_grad
 from ..ops.creation import from_numpy
+from ..nn.functional import pad
 from ..ops.shape import cat
 
 __all__ = ["KimCNN", "BiLSTMClassifier", "MeanEmbeddingLogReg", "pretrained_matrix", "max_norm_"]
@@ -47,7 +48,9 @@ def _mask(ids):
 class KimCNN(nn.Module):
     """Kim (2014): for each width h, feature maps c_i = relu(w . x_{i:i+h-1} + b) over the
     embedded sentence, max-over-time pooling c = max_i c_i, the pooled features of all widths
-    concatenated, dropout, then a linear softmax layer."""
+    concatenated, dropout, then a linear softmax layer.  As in Kim's code, the sentence gets
+    max(widths) - 1 zero vectors on each side first, so that every width sees windows that
+    hang over either end (the first and last words sit in as many windows as the others)."""
 
     def __init__(self, vocab_size, embed_dim=300, widths=(3, 4, 5), maps=100, dropout=0.5,
                  num_classes=2, pretrained=None, freeze=False):
@@ -55,12 +58,13 @@ class KimCNN(nn.Module):
         self.embedding = _embedding(vocab_size, embed_dim, pretrained, freeze)
         embed_dim = self.embedding.embedding_dim
         self.widths = tuple(widths)
+        self.edge = max(self.widths) - 1
         self.convs = nn.ModuleList([nn.Conv1d(embed_dim, maps, h) for h in self.widths])
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(maps * len(self.widths), num_classes)
 
     def forward(self, ids):
-        x = self.embedding(ids).transpose(1, 2)                      # (N, D, T)
+        x = pad(self.embedding(ids).transpose(1, 2), (self.edge, self.edge))  # (N, D, T + 2e)
         pooled = [conv(x).relu().max(dim=2).values for conv in self.convs]
         return self.fc(self.dropout(cat(pooled, dim=1)))
 
