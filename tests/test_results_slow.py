@@ -52,34 +52,18 @@ def test_example_result(name, data_root, tmp_path):
     assert check(metrics), metrics
 
 
-@pytest.fixture(scope="module")
-def lenet_classifier(tmp_path_factory):
-    """The README's LeNet-5 MNIST run (99.35%), the classifier behind the Inception Score and
-    Fréchet distance of generated digits."""
-    from yingshe.datasets import default_root
-    if not (default_root() / "mnist").is_dir():
-        pytest.skip("set YINGSHE_DATA to the folder holding mnist/")
-    out = tmp_path_factory.mktemp("classifier") / "lenet5-mnist"
-    command, _ = RESULTS["lenet5-mnist"]
-    cli.train(cli.build_parser().parse_args(command.split() + ["--out", str(out),
-                                                               "--no-progress"]), log=print)
-    return out
-
-
 GENERATIVE_RESULTS = {  # name: (command as in the README, check of metrics.json)
     "vae-mnist": ("train vae --dataset mnist --epochs 60 --seed 0",
                   lambda m: m["test_neg_elbo"] <= 102),
-    "dcgan-mnist": ("train dcgan --dataset mnist --epochs 3 --seed 0 --classifier {classifier}",
-                    lambda m: m["inception_score"] >= 9.0),
+    "conv-vae-mnist": ("train conv-vae --dataset mnist --epochs 8 --seed 0",  # below the MLP's
+                       lambda m: m["test_neg_elbo"] <= 101.8),
 }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(GENERATIVE_RESULTS))
-def test_generative_result(name, data_root, tmp_path, request):
+def test_generative_result(name, data_root, tmp_path):
     command, check = GENERATIVE_RESULTS[name]
-    if "{classifier}" in command:
-        command = command.format(classifier=request.getfixturevalue("lenet_classifier"))
     argv = command.split() + ["--out", str(tmp_path / name), "--no-progress"]
     metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(argv), log=print)
     assert check(metrics), metrics
