@@ -94,3 +94,13 @@ def test_skip_gram_reaches_wordsim_and_beats_the_count_baseline(skip_gram_run, t
     assert skip_gram["wordsim353"]["spearman"] >= 0.45, skip_gram["wordsim353"]
     assert (skip_gram["wordsim353"]["spearman"] > ppmi["wordsim353"]["spearman"]
             or skip_gram["analogy"]["accuracy"] > ppmi["analogy"]["accuracy"])
+
+
+@pytest.mark.slow
+def test_kim_cnn_with_our_skip_gram_vectors(skip_gram_run, data_root, tmp_path):
+    out = tmp_path / "mr-cnn-w2v"
+    run_example("sentiment.py", ["--model", "cnn", "--vectors", str(skip_gram_run / "vectors.txt"),
+                                 "--seed", "0", "--data", str(data_root), "--out", str(out),
+                                 "--no-progress"])
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test_acc"] >= 0.76, metrics
