@@ -95,7 +95,7 @@ def _torch_twin(model):
 
         def forward(self, ids):
             x = self.embedding(ids).transpose(1, 2)
-            x = torch.nn.functional.pad(x, (model.edge, model.edge))  # Kim's max(widths) - 1 zeros at each end
+            x = torch.nn.functional.pad(x, (model.edge, model.edge))  # max(widths) - 1 zeros
             return self.fc(torch.cat([c(x).relu().amax(dim=2) for c in self.convs], dim=1))
 
     return torch, Twin()

@@ -1,6 +1,6 @@
-"""``yingshe train word2vec | glove | ppmi-svd``, ``similar``, ``analogy`` and ``evaluate-vectors``: word
-vectors (issue 6; seed 001 §自然语言中词向量生成) trained on PTB or WikiText-2 and queried from the
-shell.
+"""``yingshe train word2vec | glove | ppmi-svd``, ``similar``, ``analogy`` and
+``evaluate-vectors``: word vectors (issue 6; seed 001 §自然语言中词向量生成) trained on PTB or
+WikiText-2 and queried from the shell.
 
     yingshe train word2vec --model skipgram --corpus ptb --dim 100 --out runs/sg-ptb
     yingshe train glove --corpus wikitext-2 --epochs 25 --out runs/glove-wt2
@@ -12,9 +12,10 @@ shell.
 A run folder holds ``config.json`` (every option), ``vectors.txt`` (word2vec's text format:
 "count dim", then "word v_1 ... v_dim" per line, readable by gensim and word2vec's tools),
 ``history.json`` (the loss of each epoch: word2vec's negative-sampling loss per example, GloVe's
-J per nonzero co-occurrence entry) and ``metrics.json`` (the word-eval benchmarks, the vocabulary
-and corpus sizes, training seconds and tokens per second = corpus tokens x epochs / training
-seconds, GloVe's including the co-occurrence counting).  VECTORS arguments are a
+J per nonzero co-occurrence entry; empty for PPMI-SVD, a closed-form fit) and ``metrics.json``
+(the word-eval benchmarks, the vocabulary and corpus sizes, training seconds and tokens per
+second = corpus tokens x epochs / training seconds, GloVe's and PPMI-SVD's including the
+co-occurrence counting).  VECTORS arguments are a
 ``vectors.txt`` in that format or a run folder holding one.
 
 ``analogy VECTORS X Y Z`` reads like word2vec's ``word-analogy`` and gensim: the answer is the
@@ -69,7 +70,7 @@ def add_word_vector_train_options(train):
     """The word-vector options of ``yingshe train`` (all None: per-model defaults).  The parser
     must already have --epochs, --lr, --seed, --data, --out, --no-progress and --resume, as
     ``yingshe train`` has (--epochs and --lr defaulting to None)."""
-    group = train.add_argument_group("word vectors (word2vec, glove)")
+    group = train.add_argument_group("word vectors (word2vec, glove, ppmi-svd)")
     group.add_argument("--corpus", default=None, choices=tuple(CORPORA),
                        help="training text (default ptb; wikitext-2 is lower-cased)")
     group.add_argument("--model", dest="architecture", default=None,

@@ -4,8 +4,8 @@ import numpy as np
 
 from .. import nn
 from ..autograd import no_grad
-from ..ops.creation import from_numpy
 from ..nn.functional import pad
+from ..ops.creation import from_numpy
 from ..ops.shape import cat
 
 __all__ = ["KimCNN", "BiLSTMClassifier", "MeanEmbeddingLogReg", "pretrained_matrix", "max_norm_"]
