@@ -1,8 +1,13 @@
 """Convolution as im2col + one GEMM (seed 000 §4, seed 003 CNN): every receptive field of the
-input becomes a row of a matrix ``cols`` (a strided view copied once), so that
+input becomes a column of a matrix ``cols`` (a strided view copied once), so that
 y[n, o, i, j] = sum_{c, p, q} w[o, c, p, q] x[n, c, i*s + p*d, j*s + q*d] + b[o] is the matrix
-product cols @ W^T.  Backward: dW = dY^T cols, d(cols) = dY W, and col2im adds d(cols) back to
+product W cols.  Backward: dW = dY cols^T, d(cols) = W^T dY, and col2im adds d(cols) back to
 the input positions kernel offset by kernel offset (kh x kw strided adds, no per-pixel loop).
+
+Layout: the batch is folded into the columns, ``cols`` is (C*kh*kw, N*Ho*Wo), so each
+convolution is one large GEMM whatever the batch or image size (per-sample products of thin
+matrices run several times slower in OpenBLAS; PERFORMANCE-NOTES 3).  Images are moved to
+channel-first order (C, N, H, W) once on the way in and back to NCHW on the way out.
 """
 
 from .._backend import get_array_module
@@ -10,6 +15,8 @@ from .._parallel import over_batch
 from ..autograd.function import Op, once_differentiable
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+KEEP_COLUMNS_BYTES = 16 << 20  # larger im2col matrices are rebuilt in backward, not kept
 
 
 def _pair(value, name):
@@ -25,106 +32,113 @@ def _output_size(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def _pad(x, ph, pw, xp):
-    if ph == 0 and pw == 0:
-        return x
-    n, c, h, w = x.shape
-    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
-    out[:, :, ph:ph + h, pw:pw + w] = x
-    return out
+def _channels_first(x):
+    """(N, C, *spatial) -> contiguous (C, N * prod(spatial))."""
+    xp = get_array_module(x)
+    n, c = x.shape[:2]
+    return xp.ascontiguousarray(x.reshape(n, c, -1).transpose(1, 0, 2)).reshape(c, -1)
+
+
+def _batch_first(y, n):
+    """(C, N * L) -> contiguous (N, C, L), the inverse of ``_channels_first``."""
+    xp = get_array_module(y)
+    return xp.ascontiguousarray(y.reshape(y.shape[0], n, -1).transpose(1, 0, 2))
 
 
 def im2col(x, kernel, stride, padding, dilation):
-    """Receptive fields per sample: (N, C*kh*kw, Ho*Wo), ordered (c, p, q) x (i, j).
-
-    This layout copies runs of Wo neighbouring pixels (fast) and lets one GEMM per sample,
-    W (O, C*kh*kw) @ cols[n], produce the output directly in NCHW order.  The copy runs in
-    threads over the batch (``yingshe._parallel``)."""
+    """Receptive fields as columns: (C*kh*kw, N*Ho*Wo), rows ordered (c, p, q), columns
+    (n, i, j).  The input is first copied channel-first and zero-padded, so the copy of the
+    (C, kh, kw, N, Ho, Wo) window view writes the columns in order.  The copy runs in threads
+    over the batch (``yingshe._parallel``)."""
     xp = get_array_module(x)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
     ho, wo = _output_size(h, kh, sh, ph, dh), _output_size(w, kw, sw, pw, dw)
-    cols = xp.empty((n, c * kh * kw, ho * wo), x.dtype)
+    padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), x.dtype) if ph or pw else \
+        xp.empty((c, n, h, w), x.dtype)
+    padded[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
+    cols = xp.empty((c, kh, kw, n, ho, wo), x.dtype)
+    s_c, s_n, s_h, s_w = padded.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        padded, cols.shape, (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw))
 
     def copy_rows(start, stop):
-        padded = _pad(x[start:stop], ph, pw, xp)
-        s_n, s_c, s_h, s_w = padded.strides
-        windows = xp.lib.stride_tricks.as_strided(
-            padded, (stop - start, c, kh, kw, ho, wo),
-            (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
-        xp.copyto(cols[start:stop].reshape(windows.shape), windows)
+        xp.copyto(cols[:, :, :, start:stop], windows[:, :, :, start:stop])
 
     over_batch(copy_rows, n, cols.size, xp.__name__)
-    return cols, (ho, wo)
+    return cols.reshape(c * kh * kw, n * ho * wo), (ho, wo)
 
 
 def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     """The adjoint of ``im2col``: add each column entry back to the input position it came
     from, one strided add per kernel offset (kh * kw adds, no loop over pixels), in threads over
-    the batch."""
+    the batch.  Returns an NCHW array."""
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = input_shape
     ho, wo = out_hw
-    cols = cols.reshape(n, c, kh, kw, ho, wo)
-    padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
+    cols = cols.reshape(c, kh, kw, n, ho, wo)
+    padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
 
     def add_rows(start, stop):
-        target, source = padded[start:stop], cols[start:stop]
+        target = padded[:, start:stop]
         for p in range(kh):
             rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
             for q in range(kw):
-                target[:, :, rows, q * dw:q * dw + sw * (wo - 1) + 1:sw] += source[:, :, p, q]
+                target[:, :, rows, q * dw:q * dw + sw * (wo - 1) + 1:sw] += \
+                    cols[:, p, q, start:stop]
 
     over_batch(add_rows, n, cols.size, xp.__name__)
-    return padded[:, :, ph:ph + h, pw:pw + w]
+    return xp.ascontiguousarray(padded[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
 
 
-def _grouped_gemm(weight, cols, groups):
-    """(G, A, B) weight times (N, G*B, L) columns -> (N, G*A, L): one GEMM per sample and group."""
+def _grouped_matmul(weight, cols, groups):
+    """(G, A, B) weight times (G*B, M) columns -> (G*A, M): one GEMM per group."""
     xp = get_array_module(cols)
-    n, _, length = cols.shape
     if groups == 1:
         return xp.matmul(weight[0], cols)
-    out = xp.matmul(weight, cols.reshape(n, groups, -1, length))
-    return out.reshape(n, -1, length)
+    length = cols.shape[1]
+    return xp.matmul(weight, cols.reshape(groups, -1, length)).reshape(-1, length)
 
 
 def _grouped_weight_grad(grad, cols, groups):
-    """sum over samples of grad[n] cols[n]^T per group: (N, G*A, L), (N, G*B, L) -> (G, A, B)."""
+    """grad cols^T per group: (G*A, M), (G*B, M) -> (G, A, B)."""
     xp = get_array_module(cols)
-    n, _, length = cols.shape
-    g = grad.reshape(n, groups, -1, length)
-    c = cols.reshape(n, groups, -1, length)
-    return xp.matmul(g, c.transpose(0, 1, 3, 2)).sum(axis=0)
+    length = cols.shape[1]
+    g = grad.reshape(groups, -1, length)
+    c = cols.reshape(groups, -1, length)
+    return xp.matmul(g, c.transpose(0, 2, 1))
 
 
 def _conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
+    """y = W cols + b as (N, O, Ho, Wo), and the columns."""
     n = x.shape[0]
     out_channels, _, kh, kw = weight.shape
     cols, (ho, wo) = im2col(x, (kh, kw), stride, padding, dilation)
-    w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K
-    out = _grouped_gemm(w, cols, groups)
+    w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K/G
+    out = _grouped_matmul(w, cols, groups)  # O, N*L
     if bias is not None:
         out += bias.reshape(-1, 1)
-    return out.reshape(n, out_channels, ho, wo), cols
+    return _batch_first(out, n).reshape(n, out_channels, ho, wo), cols
 
 
-def _conv2d_backward(grad, x_shape, weight, cols, stride, padding, dilation, groups,
+def _conv2d_backward(grad, x, weight, cols, stride, padding, dilation, groups,
                      need_input, need_weight, need_bias):
-    """Gradients of conv2d: (input, weight, bias), None where not needed."""
+    """Gradients of conv2d: (input, weight, bias), None where not needed.  ``cols`` may be
+    None, and is then rebuilt from ``x``."""
     out_channels, _, kh, kw = weight.shape
-    n = grad.shape[0]
-    g = grad.reshape(n, out_channels, -1)  # (N, O, L)
+    g = _channels_first(grad)  # (O, N*L)
     grad_x = grad_w = grad_b = None
     if need_input:
-        w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K, O/G
-        dcols = _grouped_gemm(w, g, groups)
-        grad_x = col2im(dcols, x_shape, (kh, kw), stride, padding, dilation, grad.shape[2:])
+        w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K/G, O/G
+        dcols = _grouped_matmul(w, g, groups)
+        grad_x = col2im(dcols, x.shape, (kh, kw), stride, padding, dilation, grad.shape[2:])
     if need_weight:
+        if cols is None:
+            cols, _ = im2col(x, (kh, kw), stride, padding, dilation)
         grad_w = _grouped_weight_grad(g, cols, groups).reshape(weight.shape)
     if need_bias:
-        grad_b = grad.sum(axis=(0, 2, 3))
+        grad_b = g.sum(axis=1)
     return grad_x, grad_w, grad_b
 
 
@@ -134,25 +148,25 @@ class Conv2d(Op):
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
         out, cols = _conv2d_forward(x, weight, bias, stride, padding, dilation, groups)
-        ctx.save_for_backward(weight)
-        ctx.cols = cols if ctx._record else None
-        ctx.params = (x.shape, stride, padding, dilation, groups, bias is not None)
+        ctx.save_for_backward(x, weight)
+        ctx.cols = cols if ctx._record and cols.nbytes <= KEEP_COLUMNS_BYTES else None
+        ctx.params = (stride, padding, dilation, groups, bias is not None)
         return out
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        (weight,) = ctx.saved_tensors
-        x_shape, stride, padding, dilation, groups, has_bias = ctx.params
+        x, weight = (t._data for t in ctx.saved_tensors)
+        stride, padding, dilation, groups, has_bias = ctx.params
         need = ctx.needs_input_grad
-        grads = _conv2d_backward(grad._data, x_shape, weight._data, ctx.cols, stride, padding,
-                                 dilation, groups, need[0], need[1], has_bias and need[2])
+        grads = _conv2d_backward(grad._data, x, weight, ctx.cols, stride, padding, dilation,
+                                 groups, need[0], need[1], has_bias and need[2])
         return grads + (None,) * 4
 
 
 class ConvTranspose2d(Op):
     """The adjoint of conv2d with respect to its input ("deconvolution"), weight
-    (C, O/groups, kh, kw): columns W^T x[n] per sample, then col2im."""
+    (C, O/groups, kh, kw): columns W^T x, then col2im."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation, groups):
@@ -162,13 +176,13 @@ class ConvTranspose2d(Op):
         ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
         wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
         wg = weight.reshape(groups, in_channels // groups, -1).transpose(0, 2, 1)  # G, Og*k*k, Cg
-        cols = _grouped_gemm(wg, x.reshape(n, in_channels, h * w), groups)  # N, O*kh*kw, H*W
+        cols = _grouped_matmul(wg, _channels_first(x), groups)  # O*kh*kw, N*H*W
         out = col2im(cols, (n, out_channels, ho, wo), (kh, kw), stride, padding, dilation, (h, w))
         if bias is not None:
-            out = out + bias.reshape(1, -1, 1, 1)
+            out += bias.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, weight)
         ctx.params = (stride, padding, dilation, groups, bias is not None)
-        return get_array_module(x).ascontiguousarray(out)
+        return out
 
     @staticmethod
     @once_differentiable
@@ -176,16 +190,15 @@ class ConvTranspose2d(Op):
         x, weight = (t._data for t in ctx.saved_tensors)
         stride, padding, dilation, groups, has_bias = ctx.params
         need = ctx.needs_input_grad
-        n, in_channels, h, w = x.shape
+        n, in_channels = x.shape[:2]
         kh, kw = weight.shape[2:]
-        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # N, O*kh*kw, H*W
+        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # O*kh*kw, N*H*W
         grad_x = grad_w = grad_b = None
         if need[0]:  # a convolution of the gradient with the same weight
             wg = weight.reshape(groups, in_channels // groups, -1)  # G, Cg, Og*kh*kw
-            grad_x = _grouped_gemm(wg, cols, groups).reshape(x.shape)
+            grad_x = _batch_first(_grouped_matmul(wg, cols, groups), n).reshape(x.shape)
         if need[1]:
-            x_cols = x.reshape(n, in_channels, h * w)
-            grad_w = _grouped_weight_grad(x_cols, cols, groups).reshape(weight.shape)
+            grad_w = _grouped_weight_grad(_channels_first(x), cols, groups).reshape(weight.shape)
         if has_bias and need[2]:
             grad_b = grad._data.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b, None, None, None, None, None
