@@ -34,6 +34,15 @@ def test_conv2d(x_shape, w_shape, kwargs, bias):
                  lambda x, w: F.conv2d(x, w, **kwargs), [x, w], check_gradgrad=False)
 
 
+
+@pytest.mark.parametrize("x_shape,w_shape,kwargs", CONV2D_CASES[:2])
+def test_conv2d_rebuilds_large_columns_in_backward(x_shape, w_shape, kwargs, monkeypatch):
+    """Columns over KEEP_COLUMNS_BYTES are not kept but rebuilt from the input for dW."""
+    monkeypatch.setattr(conv, "KEEP_COLUMNS_BYTES", 0)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    check_op(lambda x, w: conv.conv2d(x, w, **kwargs),
+             lambda x, w: F.conv2d(x, w, **kwargs), [x, w], check_gradgrad=False)
+
 @pytest.mark.parametrize("x_shape,w_shape,kwargs", [
     ((2, 3, 4, 5), (3, 4, 3, 3), dict(stride=2, padding=1, output_padding=1)),
     ((1, 4, 3, 3), (4, 3, 2, 2), dict(groups=2, dilation=2)),
