@@ -13,11 +13,11 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[test,train]'
+	$(PY) -m pip install -q -e '.[test,train,fast]'
 	touch $@
 
 $(VENV)/.installed-demo: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m pip install -q -e '.[train,fast]'
 	touch $@
 
 # LeNet-5 on MNIST, 3 epochs (~1 min of training on 2 cores): prints the test accuracy and the run folder.

@@ -1,15 +1,27 @@
-"""Convolution and pooling against torch.nn.functional (values and gradients) and gradcheck."""
+"""Convolution and pooling against torch.nn.functional (values and gradients) and gradcheck,
+each test once with the pure NumPy kernels and once with the compiled (numba) ones."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from yingshe.ops import conv, pool
+from yingshe.ops import _compiled, conv, pool
 from helpers import check_op, check_raises
 
 import yingshe
 
 rng = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True, params=["numpy", "numba"])
+def kernel_path(request):
+    """Run every test here on both kernel paths (col2im, max pooling)."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    old = _compiled.use_compiled(request.param == "numba")
+    assert (_compiled.kernels(np.zeros(1)) is not None) == (request.param == "numba")
+    yield request.param
+    _compiled.use_compiled(old)
 
 CONV2D_CASES = [
     ((2, 3, 7, 8), (4, 3, 3, 3), dict(stride=1, padding=1)),
@@ -91,6 +103,17 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
     x = np.ones((1, 1, 4, 4))
     check_op(lambda x: pool.max_pool2d(x, 2), lambda x: F.max_pool2d(x, 2), [x],
              check_gradcheck=False, check_gradgrad=False)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1)])
+def test_max_pool_ties_and_nan_as_pytorch(kwargs):
+    """Many ties (small integers) route the gradient as PyTorch does; a NaN reaches the output."""
+    x = rng.integers(0, 3, (2, 3, 6, 8)).astype(np.float32)
+    check_op(lambda x: pool.max_pool2d(x, **kwargs), lambda x: F.max_pool2d(x, **kwargs), [x],
+             check_gradcheck=False, check_gradgrad=False)
+    x[0, 1, 2, 3] = np.nan
+    ours = pool.max_pool2d(yingshe.tensor(x), **kwargs).numpy()
+    np.testing.assert_array_equal(ours, F.max_pool2d(torch.tensor(x), **kwargs).numpy())
 
 
 @pytest.mark.parametrize("x_shape,kwargs", [

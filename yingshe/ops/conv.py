@@ -12,6 +12,7 @@ channel-first order (C, N, H, W) once on the way in and back to NCHW on the way 
 
 from .._backend import get_array_module
 from .._parallel import over_batch
+from ._compiled import kernels
 from ..autograd.function import Op, once_differentiable
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -71,8 +72,8 @@ def im2col(x, kernel, stride, padding, dilation):
 
 def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     """The adjoint of ``im2col``: add each column entry back to the input position it came
-    from, one strided add per kernel offset (kh * kw adds, no loop over pixels), in threads over
-    the batch.  Returns an NCHW array."""
+    from, one strided add per kernel offset (kh * kw adds, no loop over pixels), or one compiled
+    pass (``_compiled``), in threads over the batch.  Returns an NCHW array."""
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = input_shape
@@ -80,8 +81,13 @@ def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     cols = cols.reshape(c, kh, kw, n, ho, wo)
     padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
 
+    compiled = kernels(cols, padded)
+
     def add_rows(start, stop):
         target = padded[:, start:stop]
+        if compiled is not None:
+            compiled.col2im_add(cols[:, :, :, start:stop], target, sh, sw, dh, dw)
+            return
         for p in range(kh):
             rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
             for q in range(kw):

@@ -3,6 +3,7 @@ routes the gradient to that position only; average pooling spreads it evenly ove
 Windows are strided views of the (padded) input, so no Python loop runs over pixels."""
 from .._backend import get_array_module
 from .._parallel import over_batch
+from ._compiled import kernels
 from ..autograd.function import Op, once_differentiable
 from .conv import _pair
 
@@ -21,7 +22,8 @@ def _pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
 
 
 def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
-    """A (N, C, Ho, Wo, kh, kw) view of ``x`` padded with ``fill`` (extra room for ceil_mode)."""
+    """A (N, C, Ho, Wo, kh, kw) view of ``x`` padded with ``fill`` (extra room for ceil_mode),
+    and the padded array itself."""
     xp = get_array_module(x)
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
@@ -36,24 +38,30 @@ def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
     s_n, s_c, s_h, s_w = padded.strides
     view = xp.lib.stride_tricks.as_strided(
         padded, (n, c, ho, wo, kh, kw), (s_n, s_c, s_h * sh, s_w * sw, s_h * dh, s_w * dw))
-    return view, padded.shape
+    return view, padded
 
 
 class MaxPool2d(Op):
     """y = max over each window; dx gets dy at the window's argmax (the first one on ties, as
     PyTorch).  Both directions walk the kh * kw kernel offsets, each a strided view
-    of the (padded) input: no window copies, no per-pixel loop."""
+    of the (padded) input: no window copies, no per-pixel loop; or, with numba, one compiled
+    pass each (``_compiled``)."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
         xp = get_array_module(x)
-        view, padded_shape = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
+        view, padded = _windows(x, kernel, stride, padding, dilation, out_hw, -xp.inf)
         kh, kw = kernel
         out = xp.empty(view.shape[:4], x.dtype)
-        arg = xp.zeros(out.shape, xp.int8 if kh * kw < 128 else xp.int32) if ctx._record \
-            else None
+        compiled = kernels(x)
+        need_arg = ctx._record or compiled is not None  # the compiled kernel always writes it
+        arg = xp.zeros(out.shape, xp.int8 if kh * kw < 128 else xp.int32) if need_arg else None
 
         def pool_rows(start, stop):
+            if compiled is not None:
+                compiled.max_pool_forward(padded[start:stop], kh, kw, *stride, *dilation,
+                                          out[start:stop], arg[start:stop])
+                return
             offsets = [view[start:stop, :, :, :, k // kw, k % kw] for k in range(kh * kw)]
             best = out[start:stop]
             xp.copyto(best, offsets[0])
@@ -64,8 +72,8 @@ class MaxPool2d(Op):
                     xp.copyto(arg[start:stop], k, where=offsets[k] == best)
 
         over_batch(pool_rows, x.shape[0], x.size, xp.__name__)
-        if arg is not None:
-            ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded_shape
+        if ctx._record:
+            ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded.shape
             ctx.geometry = (kernel, stride, padding, dilation)
         return out
 
@@ -80,8 +88,13 @@ class MaxPool2d(Op):
         padded = xp.zeros(ctx.padded_shape, grad.dtype)
         zero = grad.dtype.type(0)
 
+        compiled = kernels(grad)
+
         def route_rows(start, stop):
             arg, g = ctx.arg[start:stop], grad[start:stop]
+            if compiled is not None:
+                compiled.max_pool_backward(g, arg, kw, sh, sw, dh, dw, padded[start:stop])
+                return
             for k in range(kh * kw):  # dy to the argmax offset; overlapping windows add up
                 p, q = divmod(k, kw)
                 target = padded[start:stop, :, p * dh:p * dh + sh * (ho - 1) + 1:sh,
