@@ -58,7 +58,11 @@ def _infer_shape(op, shape, numel, input_shape):
 
 def reshape(input, *shape):
     """A tensor with the same data and ``shape`` (-1 inferred); a view when memory allows."""
-    shape = _infer_shape("reshape", _sizes(shape), input._data.size, input.shape)
+    return _reshape_to(input, _infer_shape("reshape", _sizes(shape), input._data.size, input.shape))
+
+
+def _reshape_to(input, shape):
+    """reshape to a checked, fully known shape (the shape ops' own calls skip the inference)."""
     if shape == input.shape:
         return input
     op = ReshapeView if input._data.flags.c_contiguous else Reshape
@@ -73,7 +77,7 @@ def view(input, *shape):
     if not input._data.flags.c_contiguous and shape != input.shape:
         raise RuntimeError(f"view: the input of shape {tuple(input.shape)} is not contiguous, so "
                            f"it cannot be viewed as {shape}; use .reshape(...) instead")
-    return reshape(input, shape)
+    return _reshape_to(input, shape)
 
 
 def view_as(input, other):
@@ -166,14 +170,14 @@ def squeeze(input, dim=None):
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         dims = {_normalize_dim(d, input.ndim, "squeeze") for d in dims}
         shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
-    return reshape(input, shape) if shape != input.shape else input
+    return _reshape_to(input, shape)
 
 
 def unsqueeze(input, dim):
     """Insert a size-1 dimension at ``dim`` (dim in [-ndim-1, ndim])."""
     d = _normalize_dim(dim, input.ndim + 1, "unsqueeze")
     shape = input.shape[:d] + (1,) + input.shape[d:]
-    return reshape(input, shape)
+    return _reshape_to(input, shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -185,7 +189,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s > e:
         raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim}")
     shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
-    return reshape(input, shape)
+    return _reshape_to(input, shape)
 
 
 def unflatten(input, dim, sizes):
