@@ -307,7 +307,6 @@ class AdaptiveMaxPool2d(Op):
     @once_differentiable
     def backward(ctx, grad):
         grad = grad._data
-        xp = get_array_module(grad)
         n, c, h, w = ctx.input_shape
         planes = n * c
         out = _scatter_add_to_planes(grad.reshape(planes, -1), ctx.positions.reshape(planes, -1),

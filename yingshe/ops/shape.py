@@ -4,7 +4,7 @@ import math
 
 from .. import _dtype
 from .._backend import get_array_module
-from .._tensor import Tensor, _normalize_dim
+from .._tensor import _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_to
 from .indexing import BasicIndex
