@@ -17,14 +17,15 @@ def _check_reduction(op, reduction, allowed=_REDUCTIONS):
         raise ValueError(f"{op}: reduction must be one of {allowed}, got {reduction!r}")
 
 
-def _log_softmax_rows(x):
-    """Row-wise log-softmax of a 2-D array, with one temporary besides the result."""
+def _softmax_rows(x):
+    """Row-wise (z - max z, log sum exp(z - max z), softmax p) of a 2-D array: three passes
+    over the matrix besides the max, and log p = (z - max z) - lse is never formed."""
     xp = get_array_module(x)
-    out = x - x.max(axis=1, keepdims=True)
-    tmp = xp.exp(out)
-    lse = xp.log(tmp.sum(axis=1, keepdims=True))
-    out -= lse
-    return out
+    shifted = x - x.max(axis=1, keepdims=True)
+    p = xp.exp(shifted)
+    sums = p.sum(axis=1, keepdims=True)
+    p /= sums
+    return shifted, xp.log(sums), p
 
 
 def _check_targets(target, classes, ignore_index, xp):
@@ -49,26 +50,27 @@ class CrossEntropy(Op):
     def forward(ctx, logits, target, weight, ignore_index, smoothing, reduction):
         xp = get_array_module(logits)
         rows, classes = logits.shape
-        logp = _log_softmax_rows(logits)
+        shifted, lse, p = _softmax_rows(logits)  # log p = shifted - lse
         if target.dtype.kind == "f":  # class probabilities
             a = target * (1.0 - smoothing) + smoothing / classes
             if weight is not None:
                 a = a * weight
-            losses = -(a * logp).sum(axis=1)
-            ctx.saved = (logp, a)
+            losses = lse[:, 0] * a.sum(axis=1) - (a * shifted).sum(axis=1)
+            ctx.saved = (p, a)
             denominator = rows
         else:
             safe_target, keep = _check_targets(target, classes, ignore_index, xp)
             w_target = (weight[safe_target] if weight is not None
-                        else xp.ones(rows, logp.dtype)) * keep
+                        else xp.ones(rows, p.dtype)) * keep
             picked = (1.0 - smoothing) * w_target
-            losses = -picked * logp[xp.arange(rows), safe_target]
+            losses = -picked * (shifted[xp.arange(rows), safe_target] - lse[:, 0])
             smooth = None
-            if smoothing:
-                smooth = (smoothing / classes) * keep.astype(logp.dtype)
-                per_class = logp if weight is None else logp * weight
-                losses -= smooth * per_class.sum(axis=1)
-            ctx.saved = (logp, (safe_target, picked, smooth, weight))
+            if smoothing:  # sum_c weight_c log p_c = sum_c weight_c shifted_c - lse sum_c weight_c
+                smooth = (smoothing / classes) * keep.astype(p.dtype)
+                weighted = shifted if weight is None else shifted * weight
+                losses -= smooth * (weighted.sum(axis=1) -
+                                    lse[:, 0] * (classes if weight is None else weight.sum()))
+            ctx.saved = (p, (safe_target, picked, smooth, weight))
             denominator = w_target.sum()
         ctx.reduction, ctx.denominator = reduction, denominator
         if reduction == "none":
@@ -79,26 +81,25 @@ class CrossEntropy(Op):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
+        """dL/dz = g (p sum_c a_c - a), from the softmax kept by forward (no exp here)."""
         xp = get_array_module(grad._data)
-        logp, coefficients = ctx.saved
+        p, coefficients = ctx.saved
         g = grad._data
         if ctx.reduction == "mean":
-            g = g / logp.dtype.type(ctx.denominator)
-        g = g.reshape(-1, 1) if ctx.reduction == "none" else g
-        probabilities = xp.exp(logp)
+            g = g / p.dtype.type(ctx.denominator)
+        g = g.reshape(-1) if ctx.reduction == "none" else g
         if isinstance(coefficients, tuple):
             safe_target, picked, smooth, weight = coefficients
             total = picked if smooth is None else picked + smooth * (
-                logp.shape[1] if weight is None else weight.sum())
-            probabilities *= total.reshape(-1, 1)
-            probabilities[xp.arange(len(safe_target)), safe_target] -= picked
+                p.shape[1] if weight is None else weight.sum())
+            out = p * (total * g).reshape(-1, 1)  # one pass over the matrix
+            out[xp.arange(len(safe_target)), safe_target] -= picked * g
             if smooth is not None:
-                probabilities -= smooth.reshape(-1, 1) * (1.0 if weight is None else weight)
+                out -= (smooth * g).reshape(-1, 1) * (1.0 if weight is None else weight)
         else:
-            probabilities *= coefficients.sum(axis=1, keepdims=True)
-            probabilities -= coefficients
-        probabilities *= g
-        return probabilities, None, None, None, None, None
+            out = p * (coefficients.sum(axis=1) * g).reshape(-1, 1)
+            out -= coefficients * (g.reshape(-1, 1) if g.ndim else g)
+        return out, None, None, None, None, None
 
 
 def _rows(input, target, op):
