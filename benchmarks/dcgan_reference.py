@@ -22,23 +22,7 @@ from yingshe import generative_cli
 from yingshe.datasets.prepare import classification_splits
 from yingshe.training.generative import dataset_images
 
-
-def torch_copy(module):
-    """The same layers in torch.nn (leaves rebuilt from their repr, which matches torch's)
-    holding ``module``'s weights and buffers."""
-    def build(m):
-        children = list(m.named_children())
-        if not children:
-            return eval("torch.nn." + repr(m))
-        twin = torch.nn.Sequential()
-        for name, child in children:
-            twin.add_module(name, build(child))
-        return twin
-
-    twin = build(module.main)
-    twin.load_state_dict({k: torch.from_numpy(v.numpy().copy())
-                          for k, v in module.main.state_dict().items()})
-    return twin
+from .twins import torch_twin
 
 
 def main():
@@ -59,8 +43,8 @@ def main():
     config = {"model": "dcgan", "dataset": "mnist", "latent": 100, "data": args.data,
               "data_info": info}
     networks = generative_cli.build_networks(config)
-    generator, discriminator = (torch_copy(networks[name]) for name in ("generator",
-                                                                        "discriminator"))
+    generator, discriminator = (torch_twin(networks[name]).main
+                                for name in ("generator", "discriminator"))
     images = torch.from_numpy(
         dataset_images(train_set, info["mean"], info["std"], (-1.0, 1.0)).numpy())
     optimizers = [torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import yingshe
-from yingshe import nn
+from benchmarks.twins import torch_twin
 from yingshe.autograd import gradcheck
 from yingshe.datasets import classification_splits
 from yingshe.models import LeNet5
@@ -30,24 +30,6 @@ rng = np.random.default_rng(0)
 
 
 # --- PyTorch twins --------------------------------------------------------------------------
-
-def torch_twin(module):
-    """The same architecture in torch.nn (leaf layers rebuilt from their repr, which matches
-    torch's), loaded with ``module``'s weights and buffers."""
-    def build(m):
-        children = list(m.named_children())
-        if not children:
-            return eval("torch.nn." + repr(m))
-        twin = torch.nn.Sequential() if isinstance(m, nn.Sequential) else torch.nn.Module()
-        for name, child in children:
-            twin.add_module(name, build(child))
-        return twin
-
-    twin = build(module)
-    twin.load_state_dict({k: torch.from_numpy(v.numpy().copy())
-                          for k, v in module.state_dict().items()})
-    return twin
-
 
 def _squared_error(x_hat, x):
     return ((x_hat - x) ** 2).sum() / x.shape[0]
