@@ -30,6 +30,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--classifier", default="runs/lenet5-mnist")
     parser.add_argument("--data", default=None, help="data folder (default: $YINGSHE_DATA)")
+    parser.add_argument("--discriminator-depth", type=int, choices=(2, 3),
+                        default=generative_cli.DCGAN_DISCRIMINATOR_DEPTH,
+                        help="strided convolutions in D (3, as `yingshe train dcgan`; 2: the "
+                             "first recipe)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-subset", type=int, default=None,
@@ -41,7 +45,7 @@ def main():
     train_set, _, _, info = classification_splits("mnist", args.data, val_size=0,
                                                   train_subset=args.train_subset, seed=args.seed)
     config = {"model": "dcgan", "dataset": "mnist", "latent": 100, "data": args.data,
-              "data_info": info}
+              "discriminator_depth": args.discriminator_depth, "data_info": info}
     networks = generative_cli.build_networks(config)
     generator, discriminator = (torch_twin(networks[name]).main
                                 for name in ("generator", "discriminator"))

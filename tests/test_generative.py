@@ -96,6 +96,10 @@ CASES = {  # name: (build yingshe modules, yingshe loss, torch loss) on a batch 
     "dcgan": (lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)],
               lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
               lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z))),
+    "dcgan-depth-2": (lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4,
+                                                                                 depth=2)],
+                      lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
+                      lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z))),
 }
 
 
@@ -105,7 +109,7 @@ def test_model_matches_torch_twin_for_one_training_step(name):
     models = build()
     twins = [torch_twin(m) for m in models]
     x = rng.random((4, 1, 28, 28)).astype(np.float32)
-    if name.endswith("gan"):
+    if "gan" in name:
         x = 2 * x - 1
     ys_model = models if len(models) > 1 else models[0]
     th_model = twins if len(twins) > 1 else twins[0]
@@ -140,6 +144,15 @@ def test_dcgan_initialisation_follows_radford_2016():
     assert not bn.bias.detach().numpy().any()
     d = DCGANDiscriminator(features=16)
     assert abs(d.main[0].weight.detach().numpy().std() - 0.02) < 0.003
+
+
+@pytest.mark.parametrize("depth, convolutions", [(2, 3), (3, 4)])
+def test_dcgan_discriminator_depth_gives_one_logit_per_image(depth, convolutions):
+    d = DCGANDiscriminator(features=4, depth=depth)
+    assert sum(isinstance(m, yingshe.nn.Conv2d) for m in d.modules()) == convolutions
+    assert d(yingshe.zeros(5, 1, 28, 28)).shape == (5,)
+    with pytest.raises(ValueError, match="depth must be 2 or 3, got 4"):
+        DCGANDiscriminator(depth=4)
 
 
 def test_gan_losses_are_the_minimax_and_non_saturating_objectives():

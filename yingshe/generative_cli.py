@@ -43,6 +43,7 @@ WEIGHTS = "model.safetensors"
 SAMPLES = "samples_epoch_{:03d}.png"
 FIXED_SAMPLES = 64  # images in each per-epoch sample grid
 SCORE_SAMPLES = 10_000  # prior samples scored by `yingshe score` and `train --classifier`
+DCGAN_DISCRIMINATOR_DEPTH = 3  # strided convolutions 28 -> 14 -> 7 -> 4 (see DCGANDiscriminator)
 NOISES = {"gaussian": (gen.gaussian_noise, 0.3), "masking": (gen.masking_noise, 0.5)}
 SPARSITY_BETA = {"kl": 3.0, "l1": 1.0}
 ADAM_BETAS = {"autoencoder": (0.9, 0.999), "vae": (0.9, 0.999), "gan": (0.5, 0.999)}
@@ -100,7 +101,8 @@ GENERATIVE_MODELS = {
         ("classifier",)),
     "dcgan": GenerativeModel(
         "gan", lambda c: {"generator": gen.DCGANGenerator(c["latent"], out_channels=_shape(c)[0]),
-                          "discriminator": gen.DCGANDiscriminator(_shape(c)[0])},
+                          "discriminator": gen.DCGANDiscriminator(
+                              _shape(c)[0], depth=c.get("discriminator_depth", 2))},
         100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
         ("classifier",)),
 }
@@ -306,6 +308,9 @@ def train_generative(args, log=print):
             "data") + spec.options
     config = {key: getattr(args, key) for key in keys}
     config.update(optimizer="adam", betas=ADAM_BETAS[spec.family], data_info=info)
+    if args.model == "dcgan":  # runs from before the 3-layer discriminator resume with 2 layers
+        config["discriminator_depth"] = getattr(args, "discriminator_depth",
+                                                2 if args.resume else DCGAN_DISCRIMINATOR_DEPTH)
     (out / "config.json").write_text(json.dumps(config, indent=1))
 
     networks = build_networks(config)

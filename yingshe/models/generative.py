@@ -303,16 +303,24 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """DCGAN discriminator for 28 x 28: strided 4x4 convolutions 28 -> 14 -> 7 with
-    LeakyReLU(0.2) (batch norm on the second), then a 7x7 convolution to one logit per image."""
+    """DCGAN discriminator for 28 x 28, strided convolutions with LeakyReLU(0.2) and batch norm
+    on all but the first (Radford et al. 2016).  ``depth=3`` (the default): 4x4/2 convolutions
+    28 -> 14 -> 7 (f, 2f channels), a 3x3/2 one 7 -> 4 (4f), then a 4x4 convolution to one logit
+    per image; ``depth=2``: 28 -> 14 -> 7, then a 7x7 convolution to the logit."""
 
-    def __init__(self, in_channels=1, features=64):
+    def __init__(self, in_channels=1, features=64, depth=3):
         super().__init__()
+        if depth not in (2, 3):
+            raise ValueError(f"DCGANDiscriminator depth must be 2 or 3, got {depth}")
         f = features
-        self.main = nn.Sequential(
-            nn.Conv2d(in_channels, f, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
-            nn.Conv2d(f, f * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(f * 2), nn.LeakyReLU(0.2),
-            nn.Conv2d(f * 2, 1, 7, 1, 0, bias=False), nn.Flatten(0))
+        layers = [nn.Conv2d(in_channels, f, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+                  nn.Conv2d(f, f * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(f * 2), nn.LeakyReLU(0.2)]
+        if depth == 3:
+            layers += [nn.Conv2d(f * 2, f * 4, 3, 2, 1, bias=False), nn.BatchNorm2d(f * 4),
+                       nn.LeakyReLU(0.2), nn.Conv2d(f * 4, 1, 4, 1, 0, bias=False)]
+        else:
+            layers.append(nn.Conv2d(f * 2, 1, 7, 1, 0, bias=False))
+        self.main = nn.Sequential(*layers, nn.Flatten(0))
         self.apply(dcgan_init)
 
     def forward(self, x):
