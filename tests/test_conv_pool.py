@@ -107,13 +107,19 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
 
 @pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1)])
 def test_max_pool_ties_and_nan_as_pytorch(kwargs):
-    """Many ties (small integers) route the gradient as PyTorch does; a NaN reaches the output."""
+    """Many ties (small integers) route the gradient as PyTorch does; a NaN reaches the output
+    and takes its window's gradient (the last NaN of a window holding two)."""
     x = rng.integers(0, 3, (2, 3, 6, 8)).astype(np.float32)
     check_op(lambda x: pool.max_pool2d(x, **kwargs), lambda x: F.max_pool2d(x, **kwargs), [x],
              check_gradcheck=False, check_gradgrad=False)
-    x[0, 1, 2, 3] = np.nan
-    ours = pool.max_pool2d(yingshe.tensor(x), **kwargs).numpy()
-    np.testing.assert_array_equal(ours, F.max_pool2d(torch.tensor(x), **kwargs).numpy())
+    x[0, 1, 2, 3] = x[1, 2, 4, 4] = x[1, 2, 4, 5] = np.nan
+    ours, theirs = yingshe.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = pool.max_pool2d(ours, **kwargs), F.max_pool2d(theirs, **kwargs)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    dy = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(yingshe.tensor(dy))
+    expected.backward(torch.tensor(dy))
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("x_shape,kwargs", [

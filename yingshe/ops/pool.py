@@ -70,6 +70,9 @@ class MaxPool2d(Op):
             if arg is not None:  # the first offset holding the maximum: walk them last to first
                 for k in range(kh * kw - 1, -1, -1):
                     xp.copyto(arg[start:stop], k, where=offsets[k] == best)
+                if xp.isnan(best).any():  # a NaN is the maximum, the last one if several
+                    for k in range(kh * kw):
+                        xp.copyto(arg[start:stop], k, where=xp.isnan(offsets[k]))
 
         over_batch(pool_rows, x.shape[0], x.size, xp.__name__)
         if ctx._record:
