@@ -59,6 +59,9 @@ GENERATIVE_RESULTS = {  # name: (command as in the README, check of metrics.json
                        lambda m: m["test_neg_elbo"] <= 101.8),
 }
 
+DCGAN_RESULT = "train dcgan --dataset mnist --epochs 12 --seed 0"  # as in the README
+DCGAN_INCEPTION_SCORE = 8.0  # measured 8.17; the issue's target, 9.0, is not reached yet
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(GENERATIVE_RESULTS))
@@ -67,6 +70,18 @@ def test_generative_result(name, data_root, tmp_path):
     argv = command.split() + ["--out", str(tmp_path / name), "--no-progress"]
     metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(argv), log=print)
     assert check(metrics), metrics
+
+
+@pytest.mark.slow
+def test_dcgan_result_scored_by_the_readme_lenet(data_root, tmp_path):
+    """The README's DCGAN run, scored by the README's LeNet-5 (trained here first)."""
+    lenet, dcgan = tmp_path / "lenet5-mnist", tmp_path / "dcgan-mnist"
+    command = RESULTS["lenet5-mnist"][0].split() + ["--out", str(lenet), "--no-progress"]
+    cli.train(cli.build_parser().parse_args(command), log=print)
+    command = DCGAN_RESULT.split() + ["--classifier", str(lenet), "--out", str(dcgan),
+                                      "--no-progress"]
+    metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(command), log=print)
+    assert metrics["inception_score"] >= DCGAN_INCEPTION_SCORE, metrics
 
 
 SKIP_GRAM = ("train word2vec --model skipgram --corpus wikitext-2 --epochs 15 --subsample 1e-4 "
