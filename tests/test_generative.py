@@ -74,6 +74,13 @@ def _sparse_loss(model, x):
 EPS = rng.standard_normal((4, 4)).astype(np.float32)
 Z = rng.standard_normal((4, 8)).astype(np.float32)
 
+def _gan_case(build):
+    """A CASES row for a (generator, discriminator) pair: D's loss plus G's on the batch and Z."""
+    return (build,
+            lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
+            lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z)))
+
+
 CASES = {  # name: (build yingshe modules, yingshe loss, torch loss) on a batch x of 4 images
     "autoencoder-2d": (lambda: [Autoencoder(hidden=(32, 16), latent=2)],
                        lambda m, x: _squared_error(m(x), x),
@@ -90,16 +97,11 @@ CASES = {  # name: (build yingshe modules, yingshe loss, torch loss) on a batch 
     "conv-vae": (lambda: [ConvVAE(latent=4, channels=(4, 8), hidden=16)],
                  _vae_loss,
                  lambda t, x: _torch_vae_loss(t, x, torch.from_numpy(EPS))),
-    "mlp-gan": (lambda: [MLPGenerator(8, (16, 32)), MLPDiscriminator(hidden=(32, 16), dropout=0)],
-                lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
-                lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z))),
-    "dcgan": (lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)],
-              lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
-              lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z))),
-    "dcgan-depth-2": (lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4,
-                                                                                 depth=2)],
-                      lambda m, x: sum(gan_losses(m[1](x), m[1](m[0](yingshe.from_numpy(Z))))),
-                      lambda t, x: _torch_gan_loss(t[0], t[1], x, torch.from_numpy(Z))),
+    "mlp-gan": _gan_case(lambda: [MLPGenerator(8, (16, 32)),
+                                  MLPDiscriminator(hidden=(32, 16), dropout=0)]),
+    "dcgan": _gan_case(lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)]),
+    "dcgan-depth-2": _gan_case(lambda: [DCGANGenerator(8, features=4),
+                                        DCGANDiscriminator(features=4, depth=2)]),
 }
 
 
