@@ -31,9 +31,17 @@ def main():
     parser.add_argument("--classifier", default="runs/lenet5-mnist")
     parser.add_argument("--data", default=None, help="data folder (default: $YINGSHE_DATA)")
     parser.add_argument("--discriminator-depth", type=int, choices=(2, 3),
-                        default=generative_cli.DCGAN_DISCRIMINATOR_DEPTH,
+                        default=generative_cli.DCGAN_RECIPE["discriminator_depth"],
                         help="strided convolutions in D (3, as `yingshe train dcgan`; 2: the "
                              "first recipe)")
+    parser.add_argument("--generator-depth", type=int, choices=(3, 4),
+                        default=generative_cli.DCGAN_RECIPE["generator_depth"],
+                        help="transposed convolutions in G (4, as `yingshe train dcgan`; 3: the "
+                             "first and second recipes)")
+    parser.add_argument("--generator-features", type=int,
+                        default=generative_cli.DCGAN_RECIPE["generator_features"],
+                        help="G's width f: 2f channels at 14x14, 4f at 7x7, 8f at 4x4 (48, as "
+                             "`yingshe train dcgan`; 64: the first and second recipes)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-subset", type=int, default=None,
@@ -45,7 +53,9 @@ def main():
     train_set, _, _, info = classification_splits("mnist", args.data, val_size=0,
                                                   train_subset=args.train_subset, seed=args.seed)
     config = {"model": "dcgan", "dataset": "mnist", "latent": 100, "data": args.data,
-              "discriminator_depth": args.discriminator_depth, "data_info": info}
+              "discriminator_depth": args.discriminator_depth,
+              "generator_depth": args.generator_depth,
+              "generator_features": args.generator_features, "data_info": info}
     networks = generative_cli.build_networks(config)
     generator, discriminator = (torch_twin(networks[name]).main
                                 for name in ("generator", "discriminator"))

@@ -100,8 +100,10 @@ CASES = {  # name: (build yingshe modules, yingshe loss, torch loss) on a batch 
     "mlp-gan": _gan_case(lambda: [MLPGenerator(8, (16, 32)),
                                   MLPDiscriminator(hidden=(32, 16), dropout=0)]),
     "dcgan": _gan_case(lambda: [DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)]),
-    "dcgan-depth-2": _gan_case(lambda: [DCGANGenerator(8, features=4),
-                                        DCGANDiscriminator(features=4, depth=2)]),
+    "dcgan-first-recipe": _gan_case(lambda: [DCGANGenerator(8, features=4, depth=3),
+                                             DCGANDiscriminator(features=4, depth=2)]),
+    "dcgan-second-recipe": _gan_case(lambda: [DCGANGenerator(8, features=4, depth=3),
+                                              DCGANDiscriminator(features=4)]),
 }
 
 
@@ -155,6 +157,19 @@ def test_dcgan_discriminator_depth_gives_one_logit_per_image(depth, convolutions
     assert d(yingshe.zeros(5, 1, 28, 28)).shape == (5,)
     with pytest.raises(ValueError, match="depth must be 2 or 3, got 4"):
         DCGANDiscriminator(depth=4)
+
+
+@pytest.mark.parametrize("depth, sizes", [(3, [7, 14, 28]), (4, [4, 7, 14, 28])])
+def test_dcgan_generator_depth_upsamples_to_28_by_28(depth, sizes):
+    g = DCGANGenerator(8, features=4, depth=depth)
+    h, seen = yingshe.zeros(5, 8), []
+    for layer in g.main:
+        h = layer(h)
+        if isinstance(layer, yingshe.nn.ConvTranspose2d):
+            seen.append(h.shape[-1])
+    assert seen == sizes and h.shape == (5, 1, 28, 28)
+    with pytest.raises(ValueError, match="depth must be 3 or 4, got 2"):
+        DCGANGenerator(depth=2)
 
 
 def test_gan_losses_are_the_minimax_and_non_saturating_objectives():

@@ -54,7 +54,8 @@ EXPECTED = {
              "reconstructions.png"], ["test_neg_elbo", "test_reconstruction_nll", "test_kl"],
             {"latent": 20, "lr": 1e-3, "betas": [0.9, 0.999]}),
     "dcgan": (["samples_epoch_001.png", "samples_epoch_002.png", "progress.png"], [],
-              {"latent": 100, "lr": 2e-4, "betas": [0.5, 0.999], "discriminator_depth": 3}),
+              {"latent": 100, "lr": 2e-4, "betas": [0.5, 0.999], "generator_depth": 4,
+               "generator_features": 48, "discriminator_depth": 3}),
     "denoising-ae": (["reconstructions.png"], ["test_mse", "test_psnr_noisy",
                                                "test_psnr_denoised"],
                      {"latent": 32, "noise": "gaussian", "noise_level": 0.3}),
@@ -85,20 +86,25 @@ def test_train_writes_a_complete_run_folder(trained, model):
         assert _png_size(out / "samples_epoch_002.png") == _grid_size(8, 8)
 
 
-def test_a_dcgan_run_from_before_the_third_discriminator_layer_still_loads(trained, tmp_path):
-    """Run folders written before ``discriminator_depth`` existed hold a 2-layer discriminator."""
+def test_a_dcgan_run_from_before_the_deeper_networks_still_loads(trained, tmp_path):
+    """Run folders written before ``discriminator_depth`` and ``generator_depth`` existed hold
+    a 2-layer discriminator and a 3-layer generator."""
     from yingshe.models.generative import DCGANDiscriminator, DCGANGenerator
     out, old = trained("dcgan")[0], tmp_path / "old"
     old.mkdir()
     config = json.loads((out / "config.json").read_text())
-    del config["discriminator_depth"]
+    for key in ("discriminator_depth", "generator_depth", "generator_features"):
+        del config[key]
     (old / "config.json").write_text(json.dumps(config))
-    networks = {"generator": DCGANGenerator(), "discriminator": DCGANDiscriminator(depth=2)}
+    networks = {"generator": DCGANGenerator(depth=3), "discriminator": DCGANDiscriminator(depth=2)}
     yingshe.save({name: net.state_dict() for name, net in networks.items()},
                  old / "model.safetensors")
     _, loaded = generative_cli.load_run(old)
-    convolutions = [m for m in loaded["discriminator"].modules() if isinstance(m, yingshe.nn.Conv2d)]
-    assert [m.kernel_size for m in convolutions] == [(4, 4), (4, 4), (7, 7)]
+    kernels = {name: [m.kernel_size for m in net.modules()
+                      if isinstance(m, (yingshe.nn.Conv2d, yingshe.nn.ConvTranspose2d))]
+               for name, net in loaded.items()}
+    assert kernels == {"discriminator": [(4, 4), (4, 4), (7, 7)],
+                       "generator": [(7, 7), (4, 4), (4, 4)]}
 
 
 def test_test_metrics_mean_what_they_say(trained):

@@ -43,7 +43,11 @@ WEIGHTS = "model.safetensors"
 SAMPLES = "samples_epoch_{:03d}.png"
 FIXED_SAMPLES = 64  # images in each per-epoch sample grid
 SCORE_SAMPLES = 10_000  # prior samples scored by `yingshe score` and `train --classifier`
-DCGAN_DISCRIMINATOR_DEPTH = 3  # strided convolutions 28 -> 14 -> 7 -> 4 (see DCGANDiscriminator)
+# DCGAN networks of new runs: G z -> 4 -> 7 -> 14 -> 28 with 384-192-96 channels, D 28 -> 14 ->
+# 7 -> 4 with 64-128-256 (see DCGANGenerator, DCGANDiscriminator).  A run folder's config
+# without these keys is from the first recipe, and loads and resumes as one.
+DCGAN_RECIPE = {"generator_depth": 4, "generator_features": 48, "discriminator_depth": 3}
+DCGAN_FIRST_RECIPE = {"generator_depth": 3, "generator_features": 64, "discriminator_depth": 2}
 NOISES = {"gaussian": (gen.gaussian_noise, 0.3), "masking": (gen.masking_noise, 0.5)}
 SPARSITY_BETA = {"kl": 3.0, "l1": 1.0}
 ADAM_BETAS = {"autoencoder": (0.9, 0.999), "vae": (0.9, 0.999), "gan": (0.5, 0.999)}
@@ -55,6 +59,16 @@ CURVES = {"autoencoder": [("loss per image", ("loss", "reconstruction", "penalty
 
 def _shape(config):
     return tuple(config["data_info"]["image_shape"])
+
+
+def _dcgan_networks(config):
+    """G and D of a DCGAN run; a config without the recipe's keys is the first recipe's."""
+    recipe = {key: config.get(key, value) for key, value in DCGAN_FIRST_RECIPE.items()}
+    channels = _shape(config)[0]
+    return {"generator": gen.DCGANGenerator(config["latent"], recipe["generator_features"],
+                                            channels, depth=recipe["generator_depth"]),
+            "discriminator": gen.DCGANDiscriminator(channels,
+                                                    depth=recipe["discriminator_depth"])}
 
 
 @dataclass(frozen=True)
@@ -100,12 +114,11 @@ GENERATIVE_MODELS = {
         100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)",
         ("classifier",)),
     "dcgan": GenerativeModel(
-        "gan", lambda c: {"generator": gen.DCGANGenerator(c["latent"], out_channels=_shape(c)[0]),
-                          "discriminator": gen.DCGANDiscriminator(
-                              _shape(c)[0], depth=c.get("discriminator_depth", 2))},
+        "gan", _dcgan_networks,
         100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
         ("classifier",)),
 }
+
 OPTIONS = ("latent", "noise", "noise_level", "sparsity", "rho", "beta",
            "classifier")  # generative only
 
@@ -308,9 +321,9 @@ def train_generative(args, log=print):
             "data") + spec.options
     config = {key: getattr(args, key) for key in keys}
     config.update(optimizer="adam", betas=ADAM_BETAS[spec.family], data_info=info)
-    if args.model == "dcgan":  # runs from before the 3-layer discriminator resume with 2 layers
-        config["discriminator_depth"] = getattr(args, "discriminator_depth",
-                                                2 if args.resume else DCGAN_DISCRIMINATOR_DEPTH)
+    if args.model == "dcgan":
+        recipe = DCGAN_FIRST_RECIPE if args.resume else DCGAN_RECIPE
+        config.update({key: getattr(args, key, value) for key, value in recipe.items()})
     (out / "config.json").write_text(json.dumps(config, indent=1))
 
     networks = build_networks(config)

@@ -282,17 +282,26 @@ def dcgan_init(module):
 
 
 class DCGANGenerator(nn.Module):
-    """DCGAN generator for 28 x 28: z -> ConvT 7x7 (1 -> 7) -> ConvT 4x4/2 (14) -> ConvT 4x4/2
-    (28), batch norm + ReLU after all but the last, which ends in tanh."""
+    """DCGAN generator for 28 x 28, transposed convolutions with batch norm + ReLU after all but
+    the last, which ends in tanh.  ``depth=4`` (the default) mirrors the 3-layer discriminator:
+    z -> ConvT 4x4 (1 -> 4, 8f channels) -> ConvT 3x3/2 (7, 4f) -> ConvT 4x4/2 (14, 2f) ->
+    ConvT 4x4/2 (28); ``depth=3``: z -> ConvT 7x7 (1 -> 7, 4f) -> ConvT 4x4/2 (14, 2f) ->
+    ConvT 4x4/2 (28)."""
 
-    def __init__(self, latent=100, features=64, out_channels=1):
+    def __init__(self, latent=100, features=64, out_channels=1, depth=4):
         super().__init__()
+        if depth not in (3, 4):
+            raise ValueError(f"DCGANGenerator depth must be 3 or 4, got {depth}")
         self.latent, self.image_shape = latent, (out_channels, 28, 28)
         f = features
+        if depth == 4:
+            layers = [nn.ConvTranspose2d(latent, f * 8, 4, 1, 0, bias=False),
+                      nn.BatchNorm2d(f * 8), nn.ReLU(),
+                      nn.ConvTranspose2d(f * 8, f * 4, 3, 2, 1, bias=False)]
+        else:
+            layers = [nn.ConvTranspose2d(latent, f * 4, 7, 1, 0, bias=False)]
         self.main = nn.Sequential(
-            nn.Unflatten(1, (latent, 1, 1)),
-            nn.ConvTranspose2d(latent, f * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(f * 4),
-            nn.ReLU(),
+            nn.Unflatten(1, (latent, 1, 1)), *layers, nn.BatchNorm2d(f * 4), nn.ReLU(),
             nn.ConvTranspose2d(f * 4, f * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(f * 2),
             nn.ReLU(),
             nn.ConvTranspose2d(f * 2, out_channels, 4, 2, 1, bias=False), nn.Tanh())
