@@ -190,6 +190,12 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch, mod
     assert leaves[0].keys() == leaves[1].keys()
     for name, value in leaves[0].items():
         np.testing.assert_array_equal(value, leaves[1][name], err_msg=name)
+    config = (parts / "config.json").read_text()
+    with pytest.raises(SystemExit, match="is after epoch 2; --epochs 1 would go back"):
+        _run(["train", model, "--resume", "--epochs", "1", "--out", str(parts)])
+    assert (parts / "config.json").read_text() == config
+    again, text = _run(["train", model, "--resume", "--no-progress", "--out", str(parts)])
+    assert "no epochs left after 2" in text and again["epochs_run"] == 2
     other = "vae" if model == "gan" else "gan"
     with pytest.raises(SystemExit, match=f"is a run of '{model}', not '{other}'"):
         _run(["train", other, "--resume", "--out", str(parts)])

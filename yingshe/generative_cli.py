@@ -324,8 +324,6 @@ def train_generative(args, log=print):
     if args.model == "dcgan":
         recipe = DCGAN_FIRST_RECIPE if args.resume else DCGAN_RECIPE
         config.update({key: getattr(args, key, value) for key, value in recipe.items()})
-    (out / "config.json").write_text(json.dumps(config, indent=1))
-
     networks = build_networks(config)
     fixed_noise = randn(FIXED_SAMPLES, args.latent)  # the same z for every epoch's grid
     optimizers = {name: optim.Adam(net.parameters(), lr=args.lr, betas=ADAM_BETAS[spec.family])
@@ -334,12 +332,18 @@ def train_generative(args, log=print):
     if args.resume:
         start, rows = _load_checkpoint(last, networks, optimizers)
         log(f"resumed {last} after epoch {start}")
+    if args.epochs < start:
+        raise SystemExit(f"error: {last} is after epoch {start}; --epochs {args.epochs} would "
+                         f"go back (give --epochs {start} or more)")
+    (out / "config.json").write_text(json.dumps(config, indent=1))
     loader = _EpochBars(DataLoader(TensorDataset(train_images), batch_size=args.batch_size,
                                    shuffle=True), start, not args.no_progress)
     pictures = _pictures_available(log)
     parameters = sum(p.numel() for net in networks.values() for p in net.parameters())
+    epochs = f"epochs {start + 1}-{args.epochs}" if args.epochs > start else \
+        f"no epochs left after {start}: the final weights, pictures and metrics only"
     log(f"training {args.model} on {args.dataset}: {info['train']} train / {info['test']} test "
-        f"images, {parameters:,} parameters, epochs {start + 1}-{args.epochs}")
+        f"images, {parameters:,} parameters, {epochs}")
     tick = time.perf_counter()
 
     def end_of_epoch(epoch, history, samples=None):
