@@ -356,6 +356,28 @@ def test_gan_alternating_steps_run_on_mnist(data_root):
     assert any(not np.allclose(a, p.detach().numpy()) for a, p in zip(before, g.parameters()))
 
 
+class _CountingAdam(yingshe.optim.Adam):
+    def __init__(self, params):
+        super().__init__(params, lr=2e-4, betas=(0.5, 0.999))
+        self.steps = 0
+
+    def step(self):
+        self.steps += 1
+        super().step()
+
+
+def test_gan_takes_the_asked_generator_steps_per_batch():
+    loader = DataLoader(TensorDataset(yingshe.from_numpy(
+        rng.uniform(-1, 1, (96, 1, 28, 28)).astype(np.float32))), batch_size=32)
+    g, d = DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)
+    d_optimizer, g_optimizer = _CountingAdam(d.parameters()), _CountingAdam(g.parameters())
+    train_gan(g, d, loader, 2, fixed_noise=yingshe.randn(4, 8),
+              optimizers=(d_optimizer, g_optimizer), generator_steps=3)
+    assert (d_optimizer.steps, g_optimizer.steps) == (2 * 3, 2 * 3 * 3)
+    with pytest.raises(ValueError, match="generator_steps >= 1, got 0"):
+        train_gan(g, d, loader, 1, generator_steps=0)
+
+
 # --- Pictures -------------------------------------------------------------------------------
 
 def test_save_grid_writes_a_png(tmp_path):

@@ -55,7 +55,7 @@ EXPECTED = {
             {"latent": 20, "lr": 1e-3, "betas": [0.9, 0.999]}),
     "dcgan": (["samples_epoch_001.png", "samples_epoch_002.png", "progress.png"], [],
               {"latent": 100, "lr": 2e-4, "betas": [0.5, 0.999], "generator_depth": 4,
-               "generator_features": 48, "discriminator_depth": 3}),
+               "generator_features": 48, "discriminator_depth": 3, "generator_steps": 1}),
     "denoising-ae": (["reconstructions.png"], ["test_mse", "test_psnr_noisy",
                                                "test_psnr_denoised"],
                      {"latent": 32, "noise": "gaussian", "noise_level": 0.3}),
@@ -251,6 +251,10 @@ def test_errors_name_the_problem(trained, tmp_path):
         _run(["train", "vae", "--noise", "masking"])
     with pytest.raises(SystemExit, match="--latent does not apply to mlp"):
         _run(["train", "mlp", "--latent", "8"])
+    with pytest.raises(SystemExit, match="--generator-steps does not apply to vae.*gan, dcgan"):
+        _run(["train", "vae", "--generator-steps", "2"])
+    with pytest.raises(SystemExit, match="--generator-steps must be at least 1, got 0"):
+        _run(["train", "dcgan", "--generator-steps", "0"])
     with pytest.raises(SystemExit, match="has no config.json"):
         _run(["sample", str(tmp_path)])
     (tmp_path / "config.json").write_text(json.dumps({"model": "mlp"}))

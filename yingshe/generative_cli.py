@@ -112,15 +112,15 @@ GENERATIVE_MODELS = {
         "gan", lambda c: {"generator": gen.MLPGenerator(c["latent"], image_shape=_shape(c)),
                           "discriminator": gen.MLPDiscriminator(_shape(c))},
         100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)",
-        ("classifier",)),
+        ("classifier", "generator_steps")),
     "dcgan": GenerativeModel(
         "gan", _dcgan_networks,
         100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
-        ("classifier",)),
+        ("classifier", "generator_steps")),
 }
 
 OPTIONS = ("latent", "noise", "noise_level", "sparsity", "rho", "beta",
-           "classifier")  # generative only
+           "classifier", "generator_steps")  # generative only
 
 
 # ---- options ---------------------------------------------------------------------------------
@@ -147,6 +147,9 @@ def add_train_options(train):
                        help=f"a `yingshe train lenet5` run on the same dataset: score "
                             f"{SCORE_SAMPLES:,} prior samples at the end as `yingshe score` does "
                             f"(vae, conv-vae, gan, dcgan)")
+    group.add_argument("--generator-steps", type=int, default=None,
+                       help="generator updates per batch after each discriminator update "
+                            "(gan, dcgan; default 1)")
 
 
 def add_commands(commands):
@@ -208,6 +211,11 @@ def _fill_defaults(args, spec):
         args.sparsity = args.sparsity or "kl"
         args.rho = 0.05 if args.rho is None else args.rho
         args.beta = SPARSITY_BETA[args.sparsity] if args.beta is None else args.beta
+    if "generator_steps" in spec.options:
+        args.generator_steps = 1 if args.generator_steps is None else args.generator_steps
+        if args.generator_steps < 1:
+            raise SystemExit(f"error: --generator-steps must be at least 1, got "
+                             f"{args.generator_steps}")
 
 
 # ---- run folders -----------------------------------------------------------------------------
@@ -367,7 +375,8 @@ def train_generative(args, log=print):
 
         loops.train_gan(networks["generator"], networks["discriminator"], loader, epochs_left,
                         fixed_noise=fixed_noise, on_epoch=gan_epoch,
-                        optimizers=(optimizers["discriminator"], optimizers["generator"]))
+                        optimizers=(optimizers["discriminator"], optimizers["generator"]),
+                        generator_steps=args.generator_steps)
     elif spec.family == "vae":
         model = networks["model"]
 

@@ -156,17 +156,20 @@ def evaluate_vae(model, loader):
 
 
 def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.999), latent=None,
-              fixed_noise=None, on_epoch=None, optimizers=None):
+              fixed_noise=None, on_epoch=None, optimizers=None, generator_steps=1):
     """Alternating GAN training (Goodfellow 2014, Algorithm 1 with k = 1; seed 001 §GAN 的训练过程)
     with Adam(lr, betas) for each network (Radford 2016's settings by default), or with the
     ``optimizers`` pair (d_optimizer, g_optimizer) when given (e.g. restored from a checkpoint).
 
-    Per batch: a D step on BCE(D(x), 1) + BCE(D(G(z)), 0) with G(z) detached, then a G step on
-    the non-saturating loss BCE(D(G(z)), 1) (see ``gan_losses``).  Real images must lie in
+    Per batch: a D step on BCE(D(x), 1) + BCE(D(G(z)), 0) with G(z) detached, then
+    ``generator_steps`` G steps on the non-saturating loss BCE(D(G(z)), 1) (see ``gan_losses``),
+    the first on the D step's G(z), each further one on a fresh z.  Real images must lie in
     [-1, 1].  After each epoch G(fixed_noise) is drawn in eval mode (64 draws of z ~ N(0, I)
     unless given) and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
     array.  Returns the history {"d_loss", "g_loss", "d_real", "d_fake"}: per-epoch means of
     the losses and of D's probabilities on real and generated images."""
+    if generator_steps < 1:
+        raise ValueError(f"train_gan needs generator_steps >= 1, got {generator_steps}")
     latent = latent or generator.latent
     fixed_noise = fixed_noise if fixed_noise is not None else randn(64, latent)
     d_optimizer, g_optimizer = optimizers or (
@@ -186,11 +189,14 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
             d_loss.backward()
             d_optimizer.step()
 
-            d_fake = discriminator(fake)
-            _, g_loss = gan_losses(d_real.detach(), d_fake)
-            g_optimizer.zero_grad()
-            g_loss.backward()
-            g_optimizer.step()
+            for step in range(generator_steps):
+                if step:
+                    fake = generator(randn(x.shape[0], latent))
+                d_fake = discriminator(fake)
+                _, g_loss = gan_losses(d_real.detach(), d_fake)
+                g_optimizer.zero_grad()
+                g_loss.backward()
+                g_optimizer.step()
 
             sums["d_loss"] += d_loss.item()
             sums["g_loss"] += g_loss.item()
