@@ -46,8 +46,10 @@ SCORE_SAMPLES = 10_000  # prior samples scored by `yingshe score` and `train --c
 # DCGAN networks of new runs: G z -> 4 -> 7 -> 14 -> 28 with 384-192-96 channels, D 28 -> 14 ->
 # 7 -> 4 with 64-128-256 (see DCGANGenerator, DCGANDiscriminator).  A run folder's config
 # without these keys is from the first recipe, and loads and resumes as one.
-DCGAN_RECIPE = {"generator_depth": 4, "generator_features": 48, "discriminator_depth": 3}
-DCGAN_FIRST_RECIPE = {"generator_depth": 3, "generator_features": 64, "discriminator_depth": 2}
+DCGAN_RECIPE = {"generator_depth": 4, "generator_features": 48, "discriminator_depth": 3,
+                "discriminator_features": 64}
+DCGAN_FIRST_RECIPE = {"generator_depth": 3, "generator_features": 64, "discriminator_depth": 2,
+                      "discriminator_features": 64}
 NOISES = {"gaussian": (gen.gaussian_noise, 0.3), "masking": (gen.masking_noise, 0.5)}
 SPARSITY_BETA = {"kl": 3.0, "l1": 1.0}
 ADAM_BETAS = {"autoencoder": (0.9, 0.999), "vae": (0.9, 0.999), "gan": (0.5, 0.999)}
@@ -67,7 +69,7 @@ def _dcgan_networks(config):
     channels = _shape(config)[0]
     return {"generator": gen.DCGANGenerator(config["latent"], recipe["generator_features"],
                                             channels, depth=recipe["generator_depth"]),
-            "discriminator": gen.DCGANDiscriminator(channels,
+            "discriminator": gen.DCGANDiscriminator(channels, recipe["discriminator_features"],
                                                     depth=recipe["discriminator_depth"])}
 
 
