@@ -35,8 +35,8 @@ def runs(tmp_path_factory):
     if not os.environ.get("YINGSHE_DATA") or not (default_root() / "fashion-mnist").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding mnist/ and fashion-mnist/")
     root = tmp_path_factory.mktemp("scores")
-    folders = {name: root / name for name in ("lenet", "fashion-lenet", "dcgan", "gan", "vae",
-                                              "autoencoder")}
+    folders = {name: root / name for name in ("lenet", "fashion-lenet", "dcgan", "gan-ema",
+                                              "gan", "vae", "autoencoder")}
     quiet = ["--val-size", "0", "--no-progress"]
     _run(["train", "lenet5", "--train-subset", "2000", "--epochs", "2", "--out",
           str(folders["lenet"])] + quiet)
@@ -46,6 +46,9 @@ def runs(tmp_path_factory):
         patch.setattr(generative_cli, "SCORE_SAMPLES", TRAIN_SAMPLES)
         folders["dcgan_log"] = _run(["train", "dcgan", "--classifier", str(folders["lenet"]),
                                      "--out", str(folders["dcgan"])] + SMALL)[1]
+        folders["gan-ema_log"] = _run(["train", "gan", "--generator-ema", "0.5", "--classifier",
+                                       str(folders["lenet"]), "--out", str(folders["gan-ema"])]
+                                      + SMALL)[1]
     for model in ("gan", "vae", "autoencoder"):
         _run(["train", model, "--out", str(folders[model])] + SMALL)
     return folders
@@ -66,6 +69,38 @@ def test_train_with_a_classifier_scores_the_prior(runs):
                        "--n", str(TRAIN_SAMPLES)])  # the same seed 0 and batches of 500
     assert figures["inception_score"] == pytest.approx(metrics["inception_score"])
     assert figures["frechet_distance"] == pytest.approx(metrics["frechet_distance"])
+
+
+def test_a_run_with_a_generator_average_draws_and_scores_with_it(runs):
+    """--generator-ema: G's average is saved beside G (4 updates: 200 images in batches of
+    50, one epoch), `sample` draws with it, and the scores are the average's, with G's own
+    beside them."""
+    run, lenet = runs["gan-ema"], str(runs["lenet"])
+    metrics = _metrics(run)
+    assert json.loads((run / "config.json").read_text())["generator_ema"] == 0.5
+    weights = yingshe.load(run / "model.safetensors")
+    assert set(weights) == {"generator", "discriminator", "generator_average"}
+    assert int(weights["generator_average"]["n_averaged"].item()) == 4
+    config, networks = generative_cli.load_run(run)
+    images, _ = _run(["sample", str(run), "--n", "6", "--out", str(run / "six.png")])
+    yingshe.manual_seed(0)
+    with yingshe.no_grad():
+        z = yingshe.randn(6, config["latent"])
+        np.testing.assert_array_equal(images, networks["generator_average"](z).numpy())
+        assert not np.allclose(images, networks["generator"](z).numpy())
+    _assert_scores(metrics)
+    _assert_scores({name[len("raw_generator_"):]: value for name, value in metrics.items()
+                    if name.startswith("raw_generator_")})
+    assert metrics["inception_score"] != metrics["raw_generator_inception_score"]
+    assert "G's own weights, not their average" in runs["gan-ema_log"]
+    yingshe.manual_seed(0)
+    own = generative_cli.prior_pixels("gan", {"generator": networks["generator"]},
+                                      config["latent"], TRAIN_SAMPLES, batch_size=500)
+    inception, distance = generative_cli.classifier_scores(
+        *generative_cli.load_classifier(lenet), own,
+        generative_cli._real_pixels("mnist", None, train=False))
+    assert metrics["raw_generator_inception_score"] == pytest.approx(inception)
+    assert metrics["raw_generator_frechet_distance"] == pytest.approx(distance)
 
 
 @pytest.mark.parametrize("model", ["gan", "vae"])

@@ -378,6 +378,23 @@ def test_gan_takes_the_asked_generator_steps_per_batch():
         train_gan(g, d, loader, 1, generator_steps=0)
 
 
+def test_gan_folds_every_generator_step_into_the_average_and_draws_with_it():
+    from yingshe.optim.swa_utils import AveragedModel, get_ema_avg_fn
+    loader = DataLoader(TensorDataset(yingshe.from_numpy(
+        rng.uniform(-1, 1, (64, 1, 28, 28)).astype(np.float32))), batch_size=32)
+    g, d = DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)
+    average = AveragedModel(g, get_ema_avg_fn(0.5), use_buffers=True)
+    noise, drawn = yingshe.randn(4, 8), []
+    train_gan(g, d, loader, 2, fixed_noise=noise, generator_steps=2, generator_average=average,
+              on_epoch=lambda epoch, samples, history: drawn.append(samples))
+    assert int(average.n_averaged.item()) == 2 * 2 * 2  # epochs x batches x G steps
+    average.eval()
+    g.eval()
+    with yingshe.no_grad():
+        np.testing.assert_array_equal(drawn[-1], average(noise).numpy())
+        assert not np.allclose(drawn[-1], g(noise).numpy())  # the average is not G itself
+
+
 # --- Pictures -------------------------------------------------------------------------------
 
 def test_save_grid_writes_a_png(tmp_path):

@@ -56,7 +56,8 @@ EXPECTED = {
     "dcgan": (["samples_epoch_001.png", "samples_epoch_002.png", "progress.png"], [],
               {"latent": 100, "lr": 2e-4, "betas": [0.5, 0.999], "generator_depth": 4,
                "generator_features": 48, "discriminator_depth": 3,
-               "discriminator_features": 64, "generator_steps": 1}),
+               "discriminator_features": 64, "generator_steps": 1,
+               "generator_ema": None}),
     "denoising-ae": (["reconstructions.png"], ["test_mse", "test_psnr_noisy",
                                                "test_psnr_denoised"],
                      {"latent": 32, "noise": "gaussian", "noise_level": 0.3}),
@@ -156,12 +157,14 @@ class Stopped(Exception):
     """Raised in place of a crash right after the first epoch's checkpoint."""
 
 
-@pytest.mark.parametrize("model", ["gan", "vae"])
-def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch, model):
+@pytest.mark.parametrize("model, extra", [("gan", []), ("gan", ["--generator-ema", "0.9"]),
+                                          ("vae", [])])
+def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch, model, extra):
     """2 epochs straight, or stopped after epoch 1 and continued with `--resume`: the same
-    history, weights (both networks of a GAN), optimiser states and test metrics."""
+    history, weights (both networks of a GAN, and G's average when kept), optimiser states
+    and test metrics."""
     whole, parts = tmp_path / "whole", tmp_path / "parts"
-    options = ["--epochs", "2"] + SMALL
+    options = ["--epochs", "2"] + SMALL + extra
     _run(["train", model, "--out", str(whole)] + options)
     save = generative_cli._save_checkpoint
 
@@ -189,6 +192,7 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch, mod
     leaves = [dict(_leaves({k: state[k] for k in ("networks", "optimizers", "rng")}))
               for state in states]
     assert leaves[0].keys() == leaves[1].keys()
+    assert any("generator_average" in name for name in leaves[0]) == bool(extra)
     for name, value in leaves[0].items():
         np.testing.assert_array_equal(value, leaves[1][name], err_msg=name)
     config = (parts / "config.json").read_text()
@@ -256,6 +260,11 @@ def test_errors_name_the_problem(trained, tmp_path):
         _run(["train", "vae", "--generator-steps", "2"])
     with pytest.raises(SystemExit, match="--generator-steps must be at least 1, got 0"):
         _run(["train", "dcgan", "--generator-steps", "0"])
+    with pytest.raises(SystemExit, match="--generator-ema does not apply to vae.*gan, dcgan"):
+        _run(["train", "vae", "--generator-ema", "0.9"])
+    with pytest.raises(SystemExit, match=r"--generator-ema must lie strictly between 0 and 1 "
+                                         r"\(e.g. 0.999\), got 1.0"):
+        _run(["train", "dcgan", "--generator-ema", "1"])
     with pytest.raises(SystemExit, match="has no config.json"):
         _run(["sample", str(tmp_path)])
     (tmp_path / "config.json").write_text(json.dumps({"model": "mlp"}))

@@ -33,6 +33,7 @@ from . import _backend
 from .autograd import no_grad
 from .models import generative as gen
 from .ops.creation import from_numpy, randn
+from .optim.swa_utils import AveragedModel, get_ema_avg_fn
 from .serialization import load, save
 
 __all__ = ["GENERATIVE_MODELS", "OPTIONS", "add_train_options", "add_commands", "check_options",
@@ -63,14 +64,31 @@ def _shape(config):
     return tuple(config["data_info"]["image_shape"])
 
 
+def _with_generator_average(networks, config):
+    """Add "generator_average", an exponential moving average of G's weights and batch-norm
+    statistics (Yazıcı et al. 2019), when the run's config asks for one (``generator_ema``)."""
+    if config.get("generator_ema") is not None:
+        networks["generator_average"] = AveragedModel(
+            networks["generator"], get_ema_avg_fn(config["generator_ema"]), use_buffers=True)
+    return networks
+
+
 def _dcgan_networks(config):
     """G and D of a DCGAN run; a config without the recipe's keys is the first recipe's."""
     recipe = {key: config.get(key, value) for key, value in DCGAN_FIRST_RECIPE.items()}
     channels = _shape(config)[0]
-    return {"generator": gen.DCGANGenerator(config["latent"], recipe["generator_features"],
-                                            channels, depth=recipe["generator_depth"]),
-            "discriminator": gen.DCGANDiscriminator(channels, recipe["discriminator_features"],
-                                                    depth=recipe["discriminator_depth"])}
+    return _with_generator_average(
+        {"generator": gen.DCGANGenerator(config["latent"], recipe["generator_features"],
+                                         channels, depth=recipe["generator_depth"]),
+         "discriminator": gen.DCGANDiscriminator(channels, recipe["discriminator_features"],
+                                                 depth=recipe["discriminator_depth"])},
+        config)
+
+
+def _mlp_gan_networks(config):
+    return _with_generator_average(
+        {"generator": gen.MLPGenerator(config["latent"], image_shape=_shape(config)),
+         "discriminator": gen.MLPDiscriminator(_shape(config))}, config)
 
 
 @dataclass(frozen=True)
@@ -111,18 +129,17 @@ GENERATIVE_MODELS = {
         "vae", lambda c: {"model": gen.ConvVAE(_shape(c)[0], c["latent"])},
         20, 1e-3, 20, "convolutional VAE 28 -> 14 -> 7 -> 20 and back", ("classifier",)),
     "gan": GenerativeModel(
-        "gan", lambda c: {"generator": gen.MLPGenerator(c["latent"], image_shape=_shape(c)),
-                          "discriminator": gen.MLPDiscriminator(_shape(c))},
+        "gan", _mlp_gan_networks,
         100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)",
-        ("classifier", "generator_steps")),
+        ("classifier", "generator_steps", "generator_ema")),
     "dcgan": GenerativeModel(
         "gan", _dcgan_networks,
         100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
-        ("classifier", "generator_steps")),
+        ("classifier", "generator_steps", "generator_ema")),
 }
 
 OPTIONS = ("latent", "noise", "noise_level", "sparsity", "rho", "beta",
-           "classifier", "generator_steps")  # generative only
+           "classifier", "generator_steps", "generator_ema")  # generative only
 
 
 # ---- options ---------------------------------------------------------------------------------
@@ -152,6 +169,11 @@ def add_train_options(train):
     group.add_argument("--generator-steps", type=int, default=None,
                        help="generator updates per batch after each discriminator update "
                             "(gan, dcgan; default 1)")
+    group.add_argument("--generator-ema", type=float, default=None, metavar="DECAY",
+                       help="also keep an exponential moving average of the generator's "
+                            "weights, a <- DECAY a + (1 - DECAY) w after each generator step, "
+                            "and sample, score and draw grids with it (gan, dcgan; e.g. 0.999; "
+                            "default none)")
 
 
 def add_commands(commands):
@@ -218,6 +240,9 @@ def _fill_defaults(args, spec):
         if args.generator_steps < 1:
             raise SystemExit(f"error: --generator-steps must be at least 1, got "
                              f"{args.generator_steps}")
+    if getattr(args, "generator_ema", None) is not None and not 0.0 < args.generator_ema < 1.0:
+        raise SystemExit(f"error: --generator-ema must lie strictly between 0 and 1 (e.g. "
+                         f"0.999), got {args.generator_ema}")
 
 
 # ---- run folders -----------------------------------------------------------------------------
@@ -257,11 +282,15 @@ def _save_checkpoint(path, networks, optimizers, epoch, rows):
 
 
 def _load_checkpoint(path, networks, optimizers):
-    """Restore what ``_save_checkpoint`` wrote; returns (epoch, history rows)."""
+    """Restore what ``_save_checkpoint`` wrote; returns (epoch, history rows).  A network
+    without an optimiser (the generator average) that the checkpoint lacks starts afresh."""
     state = load(path)
     for name, network in networks.items():
-        network.load_state_dict(state["networks"][name])
-        optimizers[name].load_state_dict(state["optimizers"][name])
+        if name in optimizers:
+            network.load_state_dict(state["networks"][name])
+            optimizers[name].load_state_dict(state["optimizers"][name])
+        elif name in state["networks"]:
+            network.load_state_dict(state["networks"][name])
     _backend.set_rng_state(state["rng"])
     return state["epoch"], state["history"]
 
@@ -336,8 +365,9 @@ def train_generative(args, log=print):
         config.update({key: getattr(args, key, value) for key, value in recipe.items()})
     networks = build_networks(config)
     fixed_noise = randn(FIXED_SAMPLES, args.latent)  # the same z for every epoch's grid
+    trained = {name: net for name, net in networks.items() if name != "generator_average"}
     optimizers = {name: optim.Adam(net.parameters(), lr=args.lr, betas=ADAM_BETAS[spec.family])
-                  for name, net in networks.items()}
+                  for name, net in trained.items()}
     start, rows = 0, []
     if args.resume:
         start, rows = _load_checkpoint(last, networks, optimizers)
@@ -349,7 +379,7 @@ def train_generative(args, log=print):
     loader = _EpochBars(DataLoader(TensorDataset(train_images), batch_size=args.batch_size,
                                    shuffle=True), start, not args.no_progress)
     pictures = _pictures_available(log)
-    parameters = sum(p.numel() for net in networks.values() for p in net.parameters())
+    parameters = sum(p.numel() for net in trained.values() for p in net.parameters())
     epochs = f"epochs {start + 1}-{args.epochs}" if args.epochs > start else \
         f"no epochs left after {start}: the final weights, pictures and metrics only"
     log(f"training {args.model} on {args.dataset}: {info['train']} train / {info['test']} test "
@@ -378,7 +408,8 @@ def train_generative(args, log=print):
         loops.train_gan(networks["generator"], networks["discriminator"], loader, epochs_left,
                         fixed_noise=fixed_noise, on_epoch=gan_epoch,
                         optimizers=(optimizers["discriminator"], optimizers["generator"]),
-                        generator_steps=args.generator_steps)
+                        generator_steps=args.generator_steps,
+                        generator_average=networks.get("generator_average"))
     elif spec.family == "vae":
         model = networks["model"]
 
@@ -535,11 +566,12 @@ def _plot_curves(rows, panels, path, title):
 
 # ---- sample / interpolate --------------------------------------------------------------------
 def _decode(family, networks, z):
-    """Images for codes z: x = G(z) in [-1, 1] (GAN), sigma(f_dec(z)) (VAE: the Bernoulli
-    means), f_dec(z) (autoencoders); a NumPy array (N, C, H, W)."""
+    """Images for codes z: x = G(z) in [-1, 1] (GAN; the averaged G when the run keeps one),
+    sigma(f_dec(z)) (VAE: the Bernoulli means), f_dec(z) (autoencoders); a NumPy array
+    (N, C, H, W)."""
     with no_grad():
         if family == "gan":
-            return networks["generator"](z).numpy()
+            return networks.get("generator_average", networks["generator"])(z).numpy()
         images = networks["model"].decode(z)
         return (images.sigmoid() if family == "vae" else images).numpy()
 
@@ -669,17 +701,28 @@ def classifier_scores(classifier, config, images, reference, batch_size=500):
 
 
 def _score_prior(config, networks, classifier_run, classifier, n, seed, batch_size, root, log):
-    """Scores of ``n`` prior samples (drawn with ``seed``) against the run's test images."""
+    """Scores of ``n`` prior samples (drawn with ``seed``) against the run's test images; a
+    run that keeps a generator average is scored with it, and also with G's own weights
+    ("raw_generator_" figures)."""
     family = GENERATIVE_MODELS[config["model"]].family
-    _backend.manual_seed(seed)
-    samples = prior_pixels(family, networks, config["latent"], n, batch_size)
     test = _real_pixels(config["dataset"], root or config["data"], train=False)
-    inception, distance = classifier_scores(*classifier, samples, test, batch_size)
-    log(f"{config['model']} on {config['dataset']}: inception score {inception:.3f}, Fréchet "
-        f"distance {distance:.3f} to the {len(test):,} test images ({n:,} samples, seed {seed}, "
-        f"classifier {classifier_run})")
-    return {"inception_score": inception, "frechet_distance": distance, "score_samples": n,
-            "score_seed": seed, "score_classifier": str(classifier_run)}
+    scored = [("", networks)]
+    if "generator_average" in networks:
+        scored.append(("raw_generator_", {name: network for name, network in networks.items()
+                                          if name != "generator_average"}))
+    figures = {}
+    for prefix, drawn in scored:
+        _backend.manual_seed(seed)
+        samples = prior_pixels(family, drawn, config["latent"], n, batch_size)
+        inception, distance = classifier_scores(*classifier, samples, test, batch_size)
+        which = {"": "", "raw_generator_": " (G's own weights, not their average)"}[prefix]
+        log(f"{config['model']} on {config['dataset']}{which}: inception score {inception:.3f}, "
+            f"Fréchet distance {distance:.3f} to the {len(test):,} test images ({n:,} samples, "
+            f"seed {seed}, classifier {classifier_run})")
+        figures.update({f"{prefix}inception_score": inception,
+                        f"{prefix}frechet_distance": distance})
+    return {**figures, "score_samples": n, "score_seed": seed,
+            "score_classifier": str(classifier_run)}
 
 
 def _merge_metrics(path, figures):

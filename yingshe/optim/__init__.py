@@ -1,6 +1,7 @@
 """Optimizers (``yingshe.optim.SGD``, ``Adam``, ...), learning-rate schedules
-(``yingshe.optim.lr_scheduler``) and weight penalties (``yingshe.optim.regularization``)."""
-from . import lr_scheduler, regularization
+(``yingshe.optim.lr_scheduler``), weight penalties (``yingshe.optim.regularization``) and
+weight averaging (``yingshe.optim.swa_utils``)."""
+from . import lr_scheduler, regularization, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -9,4 +10,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
-           "lr_scheduler", "regularization"]
+           "lr_scheduler", "regularization", "swa_utils"]

@@ -156,7 +156,8 @@ def evaluate_vae(model, loader):
 
 
 def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.999), latent=None,
-              fixed_noise=None, on_epoch=None, optimizers=None, generator_steps=1):
+              fixed_noise=None, on_epoch=None, optimizers=None, generator_steps=1,
+              generator_average=None):
     """Alternating GAN training (Goodfellow 2014, Algorithm 1 with k = 1; seed 001 §GAN 的训练过程)
     with Adam(lr, betas) for each network (Radford 2016's settings by default), or with the
     ``optimizers`` pair (d_optimizer, g_optimizer) when given (e.g. restored from a checkpoint).
@@ -164,8 +165,9 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
     Per batch: a D step on BCE(D(x), 1) + BCE(D(G(z)), 0) with G(z) detached, then
     ``generator_steps`` G steps on the non-saturating loss BCE(D(G(z)), 1) (see ``gan_losses``),
     the first on the D step's G(z), each further one on a fresh z.  Real images must lie in
-    [-1, 1].  After each epoch G(fixed_noise) is drawn in eval mode (64 draws of z ~ N(0, I)
-    unless given) and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
+    [-1, 1].  A ``generator_average`` (``optim.swa_utils.AveragedModel`` of G) folds in G's
+    weights after every G step.  After each epoch G(fixed_noise) is drawn in eval mode (64
+    draws of z ~ N(0, I) unless given; with the averaged G when there is one) and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
     array.  Returns the history {"d_loss", "g_loss", "d_real", "d_fake"}: per-epoch means of
     the losses and of D's probabilities on real and generated images."""
     if generator_steps < 1:
@@ -197,6 +199,8 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
                 g_optimizer.zero_grad()
                 g_loss.backward()
                 g_optimizer.step()
+                if generator_average is not None:
+                    generator_average.update_parameters(generator)
 
             sums["d_loss"] += d_loss.item()
             sums["g_loss"] += g_loss.item()
@@ -205,9 +209,10 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
             batches += 1
         _record(history, _epoch_means(sums, batches))
         if on_epoch is not None:
-            generator.eval()
+            drawing = generator if generator_average is None else generator_average
+            drawing.eval()
             with no_grad():
-                samples = generator(fixed_noise).numpy()
+                samples = drawing(fixed_noise).numpy()
             on_epoch(epoch, samples, history)
     return history
 

@@ -1,0 +1,68 @@
+"""Weight averaging (``torch.optim.swa_utils``): a running average of a model's weights kept
+in a copy of the model, either the equal average of stochastic weight averaging (Izmailov et
+al. 2018) or an exponential moving average (Polyak averaging with exponential weights; for
+GAN generators see Yazıcı et al. 2019)."""
+import copy
+
+from .._backend import get_array_module
+from ..autograd import no_grad
+from ..nn.modules.module import Module
+from ..ops.creation import tensor
+
+__all__ = ["AveragedModel", "get_ema_avg_fn", "get_swa_avg_fn"]
+
+
+def get_swa_avg_fn():
+    """The equal average: a_{n+1} = a_n + (w - a_n) / (n + 1) after n averaged models."""
+    def swa_update(averaged, current, num_averaged):
+        return averaged + (current - averaged) / (num_averaged + 1)
+    return swa_update
+
+
+def get_ema_avg_fn(decay=0.999):
+    """The exponential moving average a <- decay * a + (1 - decay) * w."""
+    if not 0.0 <= decay <= 1.0:
+        raise ValueError(f"the EMA decay must lie in [0, 1], got {decay}")
+
+    def ema_update(averaged, current, num_averaged):
+        return decay * averaged + (1 - decay) * current
+    return ema_update
+
+
+class AveragedModel(Module):
+    """A copy of ``model`` (``self.module``) whose parameters hold a running average of
+    ``model``'s parameters: ``update_parameters(model)`` copies them the first time and then
+    sets a <- avg_fn(a, w, n) with n the number of models averaged so far (the equal average
+    unless ``avg_fn`` is given, e.g. ``get_ema_avg_fn(0.999)``).  With ``use_buffers`` the
+    floating-point buffers (batch norm's running statistics) are averaged the same way;
+    without it, as in PyTorch, every buffer is copied from ``model`` at each update.  Integer
+    buffers (batch norm's ``num_batches_tracked``) are always copied."""
+
+    def __init__(self, model, avg_fn=None, use_buffers=False):
+        super().__init__()
+        self.module = copy.deepcopy(model)
+        self.register_buffer("n_averaged", tensor(0))
+        self.avg_fn = avg_fn or get_swa_avg_fn()
+        self.use_buffers = use_buffers
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+    def update_parameters(self, model):
+        """Fold ``model``'s current weights (and buffers, with ``use_buffers``) into the
+        average, in place."""
+        n = int(self.n_averaged.item())
+        averaged_buffers = list(self.module.buffers()) if self.use_buffers else []
+        with no_grad():
+            for averaged, current in zip(list(self.module.parameters()) + averaged_buffers,
+                                         list(model.parameters()) + list(model.buffers())):
+                a, w = averaged._data, current._data
+                xp = get_array_module(a)
+                if n > 0 and xp.issubdtype(a.dtype, xp.floating):
+                    a[...] = self.avg_fn(a, w, n)
+                else:  # the first update, and counters such as num_batches_tracked
+                    a[...] = w
+            if not self.use_buffers:
+                for averaged, current in zip(self.module.buffers(), model.buffers()):
+                    averaged._data[...] = current._data
+        self.n_averaged._data += 1
