@@ -65,11 +65,12 @@ def _shape(config):
 
 
 def _with_generator_average(networks, config):
-    """Add "generator_average", an exponential moving average of G's weights and batch-norm
-    statistics (Yazıcı et al. 2019), when the run's config asks for one (``generator_ema``)."""
+    """Add "generator_average", an exponential moving average of G's weights (Yazıcı et al.
+    2019), when the run's config asks for one (``generator_ema``); ``train_gan`` recomputes its
+    batch-norm statistics after each epoch."""
     if config.get("generator_ema") is not None:
         networks["generator_average"] = AveragedModel(
-            networks["generator"], get_ema_avg_fn(config["generator_ema"]), use_buffers=True)
+            networks["generator"], get_ema_avg_fn(config["generator_ema"]))
     return networks
 
 

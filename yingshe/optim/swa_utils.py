@@ -6,10 +6,11 @@ import copy
 
 from .._backend import get_array_module
 from ..autograd import no_grad
+from ..nn.modules.batchnorm import _BatchNorm
 from ..nn.modules.module import Module
 from ..ops.creation import tensor
 
-__all__ = ["AveragedModel", "get_ema_avg_fn", "get_swa_avg_fn"]
+__all__ = ["AveragedModel", "get_ema_avg_fn", "get_swa_avg_fn", "update_bn"]
 
 
 def get_swa_avg_fn():
@@ -66,3 +67,26 @@ class AveragedModel(Module):
                 for averaged, current in zip(self.module.buffers(), model.buffers()):
                     averaged._data[...] = current._data
         self.n_averaged._data += 1
+
+
+def update_bn(loader, model):
+    """Recompute the batch-norm running statistics of ``model`` (e.g. an averaged one, whose
+    averaged weights the statistics of no single model fit) from one pass over ``loader``: each
+    layer's statistics restart and become the equal average over the batches (momentum None);
+    a batch that is a tuple or list is given its first field.  The layers' momentum and the
+    model's train/eval mode are put back afterwards."""
+    momenta = {module: module.momentum for module in model.modules()
+               if isinstance(module, _BatchNorm) and module.track_running_stats}
+    if not momenta:
+        return
+    was_training = model.training
+    model.train()
+    for module in momenta:
+        module.reset_running_stats()
+        module.momentum = None
+    with no_grad():
+        for batch in loader:
+            model(batch[0] if isinstance(batch, (tuple, list)) else batch)
+    for module, momentum in momenta.items():
+        module.momentum = momentum
+    model.train(was_training)

@@ -11,6 +11,7 @@ from .. import optim
 from ..autograd import no_grad
 from ..models.generative import gan_losses, vae_terms
 from ..ops.creation import from_numpy, randn
+from ..optim.swa_utils import update_bn
 
 __all__ = ["dataset_images", "train_autoencoder", "evaluate_reconstruction", "evaluate_denoising",
            "psnr", "train_vae", "evaluate_vae", "train_gan", "classifier_inception_score",
@@ -157,7 +158,7 @@ def evaluate_vae(model, loader):
 
 def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.999), latent=None,
               fixed_noise=None, on_epoch=None, optimizers=None, generator_steps=1,
-              generator_average=None):
+              generator_average=None, average_bn_samples=10_000):
     """Alternating GAN training (Goodfellow 2014, Algorithm 1 with k = 1; seed 001 §GAN 的训练过程)
     with Adam(lr, betas) for each network (Radford 2016's settings by default), or with the
     ``optimizers`` pair (d_optimizer, g_optimizer) when given (e.g. restored from a checkpoint).
@@ -166,8 +167,11 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
     ``generator_steps`` G steps on the non-saturating loss BCE(D(G(z)), 1) (see ``gan_losses``),
     the first on the D step's G(z), each further one on a fresh z.  Real images must lie in
     [-1, 1].  A ``generator_average`` (``optim.swa_utils.AveragedModel`` of G) folds in G's
-    weights after every G step.  After each epoch G(fixed_noise) is drawn in eval mode (64
-    draws of z ~ N(0, I) unless given; with the averaged G when there is one) and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
+    weights after every G step; after each epoch its batch-norm statistics are recomputed
+    from ``average_bn_samples`` draws of z (``update_bn``, in batches of 500), since averaged
+    weights fit the statistics of no single G.  After each epoch G(fixed_noise) is drawn in
+    eval mode (64 draws of z ~ N(0, I) unless given; with the averaged G when there is one)
+    and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
     array.  Returns the history {"d_loss", "g_loss", "d_real", "d_fake"}: per-epoch means of
     the losses and of D's probabilities on real and generated images."""
     if generator_steps < 1:
@@ -208,6 +212,9 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
             sums["d_fake"] += float(d_fake.detach().sigmoid().mean().item())
             batches += 1
         _record(history, _epoch_means(sums, batches))
+        if generator_average is not None:
+            update_bn([randn(min(500, average_bn_samples - start), latent)
+                       for start in range(0, average_bn_samples, 500)], generator_average)
         if on_epoch is not None:
             drawing = generator if generator_average is None else generator_average
             drawing.eval()
