@@ -87,6 +87,7 @@ def _dcgan_networks(config):
 
 
 def _mlp_gan_networks(config):
+    """G and D of an MLP GAN run (Goodfellow et al. 2014)."""
     return _with_generator_average(
         {"generator": gen.MLPGenerator(config["latent"], image_shape=_shape(config)),
          "discriminator": gen.MLPDiscriminator(_shape(config))}, config)
