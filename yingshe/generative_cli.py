@@ -242,7 +242,8 @@ def _fill_defaults(args, spec):
         if args.generator_steps < 1:
             raise SystemExit(f"error: --generator-steps must be at least 1, got "
                              f"{args.generator_steps}")
-    if getattr(args, "generator_ema", None) is not None and not 0.0 < args.generator_ema < 1.0:
+    if "generator_ema" in spec.options and args.generator_ema is not None \
+            and not 0.0 < args.generator_ema < 1.0:
         raise SystemExit(f"error: --generator-ema must lie strictly between 0 and 1 (e.g. "
                          f"0.999), got {args.generator_ema}")
 
@@ -708,16 +709,15 @@ def _score_prior(config, networks, classifier_run, classifier, n, seed, batch_si
     ("raw_generator_" figures)."""
     family = GENERATIVE_MODELS[config["model"]].family
     test = _real_pixels(config["dataset"], root or config["data"], train=False)
-    scored = [("", networks)]
+    scored = [("", "", networks)]
     if "generator_average" in networks:
-        scored.append(("raw_generator_", {name: network for name, network in networks.items()
-                                          if name != "generator_average"}))
+        scored.append(("raw_generator_", " (G's own weights, not their average)",
+                       {"generator": networks["generator"]}))
     figures = {}
-    for prefix, drawn in scored:
+    for prefix, which, drawn in scored:
         _backend.manual_seed(seed)
         samples = prior_pixels(family, drawn, config["latent"], n, batch_size)
         inception, distance = classifier_scores(*classifier, samples, test, batch_size)
-        which = {"": "", "raw_generator_": " (G's own weights, not their average)"}[prefix]
         log(f"{config['model']} on {config['dataset']}{which}: inception score {inception:.3f}, "
             f"Fréchet distance {distance:.3f} to the {len(test):,} test images ({n:,} samples, "
             f"seed {seed}, classifier {classifier_run})")
