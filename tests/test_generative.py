@@ -378,6 +378,29 @@ def test_gan_takes_the_asked_generator_steps_per_batch():
         train_gan(g, d, loader, 1, generator_steps=0)
 
 
+def test_gan_history_averages_g_loss_and_d_fake_over_the_generator_steps():
+    loader = DataLoader(TensorDataset(yingshe.from_numpy(
+        rng.uniform(-1, 1, (16, 1, 28, 28)).astype(np.float32))), batch_size=16,
+        generator=np.random.default_rng(0))  # leaves the framework's generator to the z draws
+    g, d = DCGANGenerator(8, features=4), DCGANDiscriminator(features=4)
+    frozen = (yingshe.optim.Adam(d.parameters(), lr=0.0),
+              yingshe.optim.Adam(g.parameters(), lr=0.0))
+    yingshe.manual_seed(3)
+    history = train_gan(g, d, loader, 1, fixed_noise=yingshe.randn(4, 8), optimizers=frozen,
+                        generator_steps=2)
+    yingshe.manual_seed(3)
+    yingshe.randn(4, 8)  # the fixed noise
+    g.train()
+    d.train()
+    with yingshe.no_grad():  # the weights never moved, so each step replays from its z
+        d_fakes = [d(g(yingshe.randn(16, 8))) for _ in range(2)]
+    g_losses = [gan_losses(d_fake, d_fake)[1].item() for d_fake in d_fakes]  # G's term only
+    d_probabilities = [d_fake.sigmoid().mean().item() for d_fake in d_fakes]
+    assert g_losses[0] != pytest.approx(g_losses[1])
+    assert history["g_loss"] == [pytest.approx(np.mean(g_losses), rel=1e-5)]
+    assert history["d_fake"] == [pytest.approx(np.mean(d_probabilities), rel=1e-5)]
+
+
 def test_gan_folds_every_generator_step_into_the_average_and_draws_with_it():
     from yingshe.optim.swa_utils import AveragedModel, get_ema_avg_fn
     loader = DataLoader(TensorDataset(yingshe.from_numpy(

@@ -173,7 +173,8 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
     eval mode (64 draws of z ~ N(0, I) unless given; with the averaged G when there is one)
     and ``on_epoch(epoch, samples, history)`` is called with them as a NumPy
     array.  Returns the history {"d_loss", "g_loss", "d_real", "d_fake"}: per-epoch means of
-    the losses and of D's probabilities on real and generated images."""
+    the losses and of D's probabilities on real and generated images (g_loss and d_fake
+    averaged over the G steps)."""
     if generator_steps < 1:
         raise ValueError(f"train_gan needs generator_steps >= 1, got {generator_steps}")
     latent = latent or generator.latent
@@ -205,11 +206,11 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
                 g_optimizer.step()
                 if generator_average is not None:
                     generator_average.update_parameters(generator)
+                sums["g_loss"] += g_loss.item() / generator_steps
+                sums["d_fake"] += float(d_fake.detach().sigmoid().mean().item()) / generator_steps
 
             sums["d_loss"] += d_loss.item()
-            sums["g_loss"] += g_loss.item()
             sums["d_real"] += float(d_real.detach().sigmoid().mean().item())
-            sums["d_fake"] += float(d_fake.detach().sigmoid().mean().item())
             batches += 1
         _record(history, _epoch_means(sums, batches))
         if generator_average is not None:
