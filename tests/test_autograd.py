@@ -67,6 +67,17 @@ def test_leaf_and_non_leaf_hooks():
     y = x * 2.0
     y.sum().backward()
     assert len(seen) == 1
+    y = x * 2.0
+    handle = y.register_hook(lambda g: seen.append(g.numpy().copy()))
+    assert isinstance(handle, yingshe.utils.hooks.RemovableHandle)
+    handle.remove()
+    handle.remove()  # removing twice is harmless
+    y.sum().backward()
+    assert len(seen) == 1
+    x.grad = None
+    x.register_hook(lambda g: g * 10.0).remove()
+    (x * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [20.0, 20.0])  # only the first hook is left
 
 
 def test_retain_grad_keeps_non_leaf_gradient():

@@ -147,6 +147,15 @@ def test_round_halves_to_even_and_integers_pass_through():
     assert yingshe.sign(yingshe.tensor([True, False])).tolist() == [True, False]
 
 
+# ---- arithmetic -----------------------------------------------------------------------------
+@pytest.mark.parametrize("a_shape,b_shape", PAIRS[:4] + [((1,), ())])
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_arithmetic(name, a_shape, b_shape):
+    a = rng.standard_normal(a_shape)
+    b = rng.standard_normal(b_shape) + (3.0 if name == "div" else 0.0)
+    check_op(getattr(yingshe, name), getattr(torch, name), [a, b])
+
+
 # ---- powers ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("a_shape,b_shape", PAIRS)
 def test_pow_tensor_exponent(a_shape, b_shape):

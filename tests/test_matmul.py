@@ -24,6 +24,8 @@ MATMUL_SHAPES = [
     ((2, 2, 3), (2, 3, 2)),     # equal batches
     ((2, 1, 3, 4), (5, 4, 2)),  # broadcast batch dimensions
     ((1, 2, 3), (3, 1, 3, 2)),  # broadcast the other way, different ranks
+    ((5, 2, 3), (3, 4)),        # 3-D x 2-D with a larger batch
+    ((4,), (2, 4, 3)),          # 1-D x N-D, the vector's length not the last size
 ]
 
 
@@ -88,6 +90,7 @@ def test_mm_bmm_dot_inner_outer():
     check_op(yingshe.bmm, torch.bmm, _arrays((2, 2, 3), (2, 3, 4)))
     check_op(lambda a, b: a.bmm(b), lambda a, b: a.bmm(b), _arrays((1, 2, 3), (1, 3, 1)))
     check_op(yingshe.dot, torch.dot, _arrays((5,), (5,)))
+    check_op(yingshe.dot, torch.dot, _arrays((4,), (4,)))
     check_op(lambda a, b: a.dot(b), lambda a, b: a.dot(b), _arrays((1,), (1,)))
     check_op(yingshe.outer, torch.outer, _arrays((3,), (4,)))
     check_op(lambda a, b: a.outer(b), lambda a, b: a.outer(b), _arrays((1,), (2,)))
@@ -129,6 +132,12 @@ EINSUM_CASES = [
     ("...ii->...i", [(2, 3, 3)]),                         # batched diagonal
     ("iij,j->ij", [(2, 2, 3), (3,)]),                     # diagonal times a vector
     ("ij,ij->ij", [(2, 3), (2, 3)]),                      # elementwise product
+    ("ij,ij->", [(2, 3), (2, 3)]),                        # ... summed, another shape
+    ("ij->ji", [(2, 3)]),                                 # transpose of a non-square matrix
+    ("...ij,...jk->...ik", [(2, 2, 3), (2, 3, 2)]),       # ellipsis, equal batches
+    ("ijk->i", [(2, 3, 2)]),                              # summed-out indices, another shape
+    ("bi,bi->b", [(3, 4), (3, 4)]),                       # row-wise dot products
+    ("ijk,k->ij", [(2, 3, 4), (4,)]),                     # tensor times a vector
 ]
 
 
@@ -173,6 +182,7 @@ def test_matmul_errors():
 def test_mm_bmm_dot_inner_outer_errors():
     check_raises(lambda: yingshe.mm(_t(3), _t(3, 4)), RuntimeError, "mm: expected 2-D",
                  "(3,) and (3, 4)")
+    check_raises(lambda: yingshe.mm(_t(3), _t(3, 2)), RuntimeError, "2-D")
     check_raises(lambda: yingshe.mm(_t(2, 3), _t(4, 4)), RuntimeError,
                  "mm: shapes (2, 3) and (4, 4) cannot be multiplied (3 != 4)")
     check_raises(lambda: yingshe.bmm(_t(2, 3), _t(2, 3, 4)), RuntimeError, "bmm: expected 3-D",

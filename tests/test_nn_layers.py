@@ -198,3 +198,30 @@ def test_sequential_from_ordered_dict_runs_lenet_like_stack():
     assert out.shape == (2, 10)
     assert [n for n, _ in model.named_parameters()] == ["conv.weight", "conv.bias", "fc.weight",
                                                         "fc.bias"]
+
+
+def test_forward_hooks_and_their_handles():
+    layer = nn.Linear(3, 2)
+    x = yingshe.ones(1, 3)
+    plain = layer(x).detach().numpy()
+    outputs = []
+    pre = layer.register_forward_pre_hook(lambda module, args: args[0] * 0.0)
+    post = layer.register_forward_hook(lambda module, args, out: outputs.append(out) or out + 1.0)
+    np.testing.assert_allclose(layer(x).detach().numpy(), layer.bias.detach().numpy()[None] + 1.0)
+    assert len(outputs) == 1
+    assert type(pre) is type(post) is yingshe.utils.hooks.RemovableHandle
+    pre.remove()
+    np.testing.assert_allclose(layer(x).detach().numpy(), plain + 1.0)
+    post.remove()
+    post.remove()  # removing twice is harmless
+    np.testing.assert_allclose(layer(x).detach().numpy(), plain)
+    assert len(outputs) == 2
+
+
+def test_module_to_takes_the_arguments_of_tensor_to():
+    layer = nn.Linear(2, 2)
+    assert layer.to(yingshe.float64).weight.dtype == yingshe.float64
+    assert layer.to("cpu", dtype=yingshe.float32).weight.dtype == yingshe.float32
+    assert layer.to(yingshe.zeros(1, dtype=yingshe.float64)).bias.dtype == yingshe.float64
+    assert layer.to(device="cpu", non_blocking=True).weight.dtype == yingshe.float64
+    check_raises(lambda: layer.to(yingshe.int64), TypeError, "floating point", "int64")

@@ -1,6 +1,6 @@
-"""Reductions (sum, mean, prod, amax/amin, max/min, var/std, logsumexp, norm, cumsum) and index
-functions (argmax, topk, sort, all, ...) against PyTorch: values, dtypes, gradients, second
-derivatives, ties, empty inputs and errors."""
+"""Reductions (sum, mean, prod, amax/amin, max/min, var/std, logsumexp, norm, cumsum, cumprod)
+and index functions (argmax, topk, sort, all, ...) against PyTorch: values, dtypes, gradients,
+second derivatives, ties, empty inputs and errors."""
 import math
 import warnings
 
@@ -48,6 +48,21 @@ def test_sum_default_and_method_forms():
     check_op(lambda t: t.sum(dim=[0, 1], keepdim=True), lambda t: t.sum(dim=[0, 1], keepdim=True),
              [x])
     check_op(lambda t: yingshe.mean(t, dim=-1), lambda t: torch.mean(t, dim=-1), [x])
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin"])
+def test_reduce_a_whole_matrix(name):
+    check_op(lambda t: getattr(yingshe, name)(t), lambda t: getattr(torch, name)(t),
+             [_x((3, 4))])
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("shape,dim", [((3, 4), 0), ((3, 4), -1), ((2, 1, 3), 1)])
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "logsumexp"])
+def test_reductions_along_more_dims(name, shape, dim, keepdim):
+    """Cases beside ``DIM_CASES``: a non-negative first dim, -1, and a size-1 middle dim."""
+    check_op(lambda t: getattr(yingshe, name)(t, dim, keepdim=keepdim),
+             lambda t: getattr(torch, name)(t, dim, keepdim=keepdim), [_x(shape)])
 
 
 def test_sum_dtypes_like_torch():
@@ -117,6 +132,16 @@ def test_prod_gradient_with_zeros(zeros):
     x[2, zeros[0]] = 0.0
     check_op(lambda t: t.prod(1), lambda t: t.prod(1), [x])
     check_op(lambda t: t.prod(), lambda t: t.prod(), [x[:2, :3]])
+
+
+@pytest.mark.parametrize("shape,dim", [((3, 4), None), ((2, 3, 4), 0)])
+def test_prod_with_one_zero(shape, dim):
+    x = _x(shape)
+    x.flat[1] = 0.0
+    if dim is None:
+        check_op(yingshe.prod, torch.prod, [x])
+    else:
+        check_op(lambda t: yingshe.prod(t, dim), lambda t: torch.prod(t, dim), [x])
 
 
 def test_prod_second_derivative_with_zeros_matches_torch():
@@ -199,6 +224,22 @@ def test_max_min_ties(name):
                  check_gradcheck=False, check_gradgrad=False)
 
 
+@pytest.mark.parametrize("shape,dim,keepdim", [((3, 4), 0, True), ((2, 3, 4), -1, False)])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_function_along_dim(name, shape, dim, keepdim):
+    check_op(lambda t: getattr(yingshe, name)(t, dim, keepdim),
+             lambda t: getattr(torch, name)(t, dim, keepdim), [_x(shape)])
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+def test_amax_amin_ties_of_a_matrix(name):
+    x = rng.integers(0, 3, (4, 5)).astype(float)
+    check_op(lambda t: getattr(yingshe, name)(t), lambda t: getattr(torch, name)(t), [x],
+             check_gradcheck=False, check_gradgrad=False)
+    check_op(lambda t: getattr(yingshe, name)(t, 1), lambda t: getattr(torch, name)(t, 1), [x],
+             check_gradcheck=False, check_gradgrad=False)
+
+
 def test_max_min_with_nan_like_torch():
     x = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 2.0]])
     for fn in (lambda t: t.max(), lambda t: t.min(), lambda t: t.amax(1), lambda t: t.max(1),
@@ -242,6 +283,20 @@ def test_var_std_unbiased_and_correction(name):
                          ((1,), dict(correction=0.5, keepdim=True))]:
         check_op(lambda t: getattr(yingshe, name)(t, *args, **kwargs),
                  lambda t: getattr(torch, name)(t, *args, **kwargs), [x])
+
+
+# (shape, dim, correction) with a degree of freedom left; a few slices of one element.
+@pytest.mark.parametrize("shape,dim,correction", [
+    ((3, 4), None, 0), ((3, 4), None, 1), ((3, 4), None, 2), ((3, 4), 0, 0), ((3, 4), 0, 1),
+    ((3, 4), 0, 2), ((3, 4), -1, 0), ((3, 4), -1, 1), ((3, 4), -1, 2), ((2, 3, 4), (0, 2), 0),
+    ((2, 3, 4), (0, 2), 2), ((2, 1, 3), 1, 0), ((), None, 0), ((5,), 0, 0), ((5,), 0, 2)])
+def test_var_std_correction_keepdim(shape, dim, correction):
+    x = _x(shape, 0.5)
+    kwargs = {"correction": correction, "keepdim": True}
+    check_op(lambda t: yingshe.var(t, dim, **kwargs), lambda t: torch.var(t, dim, **kwargs), [x])
+    check_op(lambda t: yingshe.std(t, dim, **kwargs), lambda t: torch.std(t, dim, **kwargs), [x])
+    check_op(lambda t: yingshe.var(t, dim, unbiased=False),
+             lambda t: torch.var(t, dim, unbiased=False), [x])
 
 
 def test_var_std_without_degrees_of_freedom_like_torch():
@@ -316,6 +371,17 @@ def test_norm_inf_ties_share_the_gradient():
                  check_gradgrad=False)
 
 
+@pytest.mark.parametrize("p", [2, "fro", 1, 3, math.inf, -math.inf])
+def test_norm_of_a_whole_matrix(p):
+    check_op(lambda t: yingshe.norm(t, p), lambda t: torch.norm(t, p), [_x((3, 4))])
+
+
+def test_norm_gradient_at_zero_is_zero():
+    x = yingshe.zeros(3, dtype=yingshe.float64, requires_grad=True)
+    yingshe.norm(x).backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
 def test_norm_defaults_and_dtype():
     x = _x((2, 3))
     check_op(lambda t: yingshe.norm(t), lambda t: torch.norm(t), [x])
@@ -323,12 +389,17 @@ def test_norm_defaults_and_dtype():
              lambda t: torch.norm(t, dtype=torch.float64), [x], dtypes=("float32",))
 
 
-# ---- cumsum ---------------------------------------------------------------------------------
+# ---- cumsum, cumprod ------------------------------------------------------------------------
 @pytest.mark.parametrize("shape,dim", [((), 0), ((5,), 0), ((5,), -1), ((3, 4), 1), ((3, 4), 0),
                                        ((2, 3, 4), -2)])
 def test_cumsum(shape, dim):
     check_op(lambda t: t.cumsum(dim), lambda t: t.cumsum(dim), [_x(shape)])
     check_op(lambda t: yingshe.cumsum(t, dim=dim), lambda t: torch.cumsum(t, dim=dim), [_x(shape)])
+
+
+@pytest.mark.parametrize("shape,dim", [((5,), 0), ((3, 4), 1), ((2, 3, 4), -2)])
+def test_cumprod(shape, dim):
+    check_op(lambda t: yingshe.cumprod(t, dim), lambda t: torch.cumprod(t, dim), [_x(shape)])
 
 
 # ---- index functions ----------------------------------------------------------------------------
@@ -393,6 +464,29 @@ def test_all_any(name):
                          lambda t: getattr(t, name)(dim, keepdim), [x], grad=False)
 
 
+def test_index_functions_match_torch():
+    x = _x((4, 6))
+    ours, theirs = yingshe.from_numpy(x), torch.from_numpy(x)
+    assert ours.argmax().item() == theirs.argmax().item()
+    assert ours.argmin(1).tolist() == theirs.argmin(1).tolist()
+    assert ours.argmax(0, keepdim=True).tolist() == theirs.argmax(0, keepdim=True).tolist()
+    assert yingshe.argsort(ours, 1).tolist() == torch.argsort(theirs, 1).tolist()
+    assert (ours > 0).all().item() == (theirs > 0).all().item()
+    assert (ours > 0).any(1).tolist() == (theirs > 0).any(1).tolist()
+    assert yingshe.count_nonzero(ours > 0).item() == torch.count_nonzero(theirs > 0).item()
+    assert ours.sum(0).dtype == yingshe.float64
+    assert yingshe.tensor([True, True]).sum().dtype == yingshe.int64
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_and_sort(largest):
+    x = _x((3, 6))
+    check_op(lambda t: yingshe.topk(t, 3, largest=largest),
+             lambda t: torch.topk(t, 3, largest=largest), [x])
+    check_op(lambda t: yingshe.sort(t, 0, descending=largest),
+             lambda t: torch.sort(t, 0, descending=largest), [x])
+
+
 def test_count_nonzero():
     x = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
     for dim in (None, 0, -1, (0, 1)):
@@ -435,6 +529,14 @@ def test_dim_out_of_range():
         check_raises(fn, IndexError, op, "[-2, 1]", "with 2 dimensions")
     check_raises(lambda: yingshe.tensor(1.0).sum(1), IndexError, "[-1, 0]", "but got 1",
                  "0 dimensions")
+
+
+def test_reduction_errors():
+    x = yingshe.zeros(2, 3)
+    check_raises(lambda: x.sum(2), IndexError, "[-2, 1]", "got 2")
+    check_raises(lambda: yingshe.tensor([1, 2]).mean(), RuntimeError, "floating point")
+    check_raises(lambda: x.topk(4), RuntimeError, "k=4", "size 3")
+    check_raises(lambda: yingshe.zeros(0).amax(), (IndexError, RuntimeError), "empty")
 
 
 def test_argument_errors():

@@ -16,7 +16,7 @@ rng = np.random.default_rng(0)
 FUNCTIONS = {"softmax": (softmax, torch.softmax), "log_softmax": (log_softmax, torch.log_softmax)}
 SHAPES_AND_DIMS = [((5,), 0), ((5,), -1), ((3, 4), 0), ((3, 4), 1), ((3, 4), -1), ((3, 4), -2),
                    ((2, 3, 4), 1), ((2, 3, 4), -3), ((), 0), ((), -1), ((1, 1), 0), ((4, 1), 1),
-                   ((1, 6), 1)]
+                   ((1, 6), 1), ((4,), 0), ((3, 5), 1), ((3, 5), 0), ((2, 3, 4), -2)]
 
 
 @pytest.mark.parametrize("shape,dim", SHAPES_AND_DIMS)
@@ -62,6 +62,15 @@ def test_large_magnitudes_do_not_overflow(name, dtype):
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
+def test_large_inputs_a_few_units_apart(name):
+    """Differences of a few units between values of 3e4 survive the shift by the maximum."""
+    ys_fn, torch_fn = FUNCTIONS[name]
+    x = np.array([[1e4, -1e4, 0.0], [3e4, 3e4 - 1, 3e4 + 2]])
+    check_op(lambda t: ys_fn(t, 1), lambda t: torch_fn(t, 1), [x], check_gradcheck=False,
+             check_gradgrad=False)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
 def test_second_derivatives_match_torch(name):
     ys_fn, torch_fn = FUNCTIONS[name]
     x, v, u = (rng.standard_normal((3, 5)) for _ in range(3))
@@ -96,6 +105,7 @@ def test_softmax_errors(name):
     ys_fn = FUNCTIONS[name][0]
     x = yingshe.zeros(2, 3)
     check_raises(lambda: ys_fn(x), TypeError, name, "'dim'")
+    check_raises(lambda: ys_fn(yingshe.zeros(3)), TypeError, name, "'dim'")
     check_raises(lambda: ys_fn(x, 2), IndexError, name, "[-2, 1]", "got 2")
     check_raises(lambda: ys_fn(x, (0, 1)), TypeError, name, "dim must be an int", "tuple")
     check_raises(lambda: ys_fn(yingshe.tensor([1, 2]), 0), NotImplementedError, name, "int64")
@@ -110,6 +120,15 @@ def test_one_hot(shape, num_classes):
     expected = TF.one_hot(torch.from_numpy(labels), num_classes)
     assert out.dtype == yingshe.int64 and not out.requires_grad
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def test_one_hot_of_a_literal_matrix():
+    labels = np.array([[0, 3], [2, 1]])
+    assert one_hot(yingshe.from_numpy(labels)).tolist() == \
+        TF.one_hot(torch.from_numpy(labels)).tolist()
+    assert one_hot(yingshe.tensor([1]), 4).dtype == yingshe.int64
+    check_raises(lambda: one_hot(yingshe.tensor([5]), 3), RuntimeError, "5", "num_classes=3")
+    check_raises(lambda: one_hot(yingshe.tensor([-1])), RuntimeError, "-1")
 
 
 def test_one_hot_errors():

@@ -163,17 +163,7 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``; differentiable."""
-        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, _backend.device)):
-                device = a
-            elif a is not None:
-                dtype = a
+        device, dtype = _parse_to(*args, **kwargs)
         from .ops.elementwise import to_copy
         return to_copy(self, dtype=dtype, device=device)
 
@@ -224,10 +214,11 @@ class Tensor:
         if self.grad_fn is not None:
             return self.grad_fn._register_pre_hook(self._output_nr, hook)
         if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        from .autograd.function import _RemovableHandle
-        return _RemovableHandle(self._hooks, hook)
+            self._hooks = {}
+        from .autograd.function import RemovableHandle
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
 
     def retain_grad(self):
         """Keep ``.grad`` for a non-leaf tensor too (leaves keep it anyway)."""
@@ -286,6 +277,25 @@ class Tensor:
 
     def __repr__(self):
         return _format_tensor(self)
+
+
+def _parse_to(*args, **kwargs):
+    """The (device, dtype) named by the arguments of ``Tensor.to`` and ``Module.to``: a device
+    (str or ``device``), a dtype, both, or a tensor whose device and dtype are taken; the keywords
+    ``device`` and ``dtype`` too (``non_blocking`` and ``copy`` are accepted and ignored).  None
+    stands for "unchanged"."""
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, (str, _backend.device)):
+            device = a
+        elif a is not None:
+            dtype = a
+    return device, dtype
 
 
 def _normalize_dim(dim, ndim, op):

@@ -1,8 +1,10 @@
 """Reverse-mode differentiation: walk the graph from the outputs back to the leaves in
 topological order (iteratively, so a graph of any depth works), applying the chain rule
-dL/dx = sum over uses of dL/dy * dy/dx at every node (seed 003 §2.3, seed 000 §2)."""
-from .grad_mode import STATE
+dL/dx = sum over uses of dL/dy * dy/dx at every node (Rumelhart, Hinton & Williams 1986;
+Goodfellow, Bengio & Courville, Deep Learning, §6.5)."""
+from .._backend import get_array_module
 from .._tensor import Tensor
+from .grad_mode import STATE
 
 __all__ = ["backward", "grad"]
 
@@ -44,8 +46,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if materialize_grads:
-                from ..ops.creation import zeros_like
-                g = zeros_like(t)
+                g = _filled_like(t, 0)
             elif not allow_unused:
                 raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used in the "
                                    "graph of the outputs; pass allow_unused=True if that is expected")
@@ -60,7 +61,6 @@ def _as_tuple(x):
 
 
 def _make_root_grads(tensors, grads, op):
-    from ..ops.creation import ones_like, tensor as make_tensor
     grads = [None] * len(tensors) if grads is None else list(_as_tuple_or_none(grads))
     if len(grads) != len(tensors):
         raise RuntimeError(f"{op}: got {len(tensors)} tensors but {len(grads)} gradients")
@@ -73,14 +73,19 @@ def _make_root_grads(tensors, grads, op):
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar "
                                    f"outputs; this output has shape {tuple(t.shape)}, so pass "
                                    "gradient= (a tensor of that shape)")
-            grads[i] = ones_like(t)
+            grads[i] = _filled_like(t, 1)
         else:
-            g = g if isinstance(g, Tensor) else make_tensor(g, dtype=t.dtype)
+            g = g if isinstance(g, Tensor) else Tensor(g, dtype=t.dtype, device=t.device)
             if g.shape != t.shape:
                 raise RuntimeError(f"{op}: mismatch in shape: gradient has shape {tuple(g.shape)} "
                                    f"but the output has shape {tuple(t.shape)}")
             grads[i] = g
     return grads
+
+
+def _filled_like(t, value):
+    """A tensor of ``t``'s shape, dtype and device filled with ``value``."""
+    return Tensor._make(get_array_module(t._data).full_like(t._data, value))
 
 
 def _as_tuple_or_none(x):
@@ -156,7 +161,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
 
         for leaf, g in leaf_grads.values():
             if leaf._hooks:
-                for hook in list(leaf._hooks):
+                for hook in list(leaf._hooks.values()):
                     replaced = hook(g)
                     if replaced is not None:
                         g = replaced
@@ -184,7 +189,7 @@ def _run_pre_hooks(node, grads):
     """Tensor hooks of non-leaf outputs (and retain_grad) see, and may replace, their gradient."""
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
-            for hook in list(hooks):
+            for hook in list(hooks.values()):
                 if grads[nr] is not None:
                     replaced = hook(grads[nr])
                     if replaced is not None:

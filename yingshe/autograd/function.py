@@ -1,10 +1,11 @@
 """``Function``: one node of the graph.  An op's ``forward`` computes the output, its ``backward``
-maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule, seed 003 §2.3)."""
+maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule; Goodfellow, Bengio &
+Courville, Deep Learning, §6.5.2)."""
 from .grad_mode import STATE
 from .._backend import get_array_module
 from .._tensor import Tensor
 
-__all__ = ["Function", "Op", "once_differentiable"]
+__all__ = ["Function", "Op", "RemovableHandle", "once_differentiable"]
 
 _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 _RELEASED = ()
@@ -186,8 +187,10 @@ class Function:
     def _register_pre_hook(self, output_nr, hook):
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        self._pre_hooks.setdefault(output_nr, []).append(hook)
-        return _RemovableHandle(self._pre_hooks[output_nr], hook)
+        hooks = self._pre_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     @property
     def next_functions(self):
@@ -207,13 +210,20 @@ class Op(Function):
     _array_forward = True
 
 
-class _RemovableHandle:
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
+class RemovableHandle:
+    """``torch.utils.hooks.RemovableHandle``: what ``Tensor.register_hook`` and the modules'
+    ``register_forward_hook`` / ``register_forward_pre_hook`` return.  The hook is stored as
+    ``hooks_dict[handle.id]`` (ids are unique in the process, so the dict keeps the registration
+    order); ``remove()`` deletes that entry, and does nothing the second time."""
+    next_id = 0
+
+    def __init__(self, hooks_dict):
+        self.hooks_dict = hooks_dict
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
 
     def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+        self.hooks_dict.pop(self.id, None)
 
 
 def _raise_modified(node, shape, dtype, now, expected):

@@ -1,6 +1,6 @@
-"""Activation functions beyond relu/sigmoid/tanh (seed 001 §激活函数), PyTorch's
-``torch.nn.functional`` names and conventions at the kinks (the derivative at a kink is the
-left one for leaky_relu and hardtanh's bounds, as PyTorch).
+"""Activation functions beyond relu/sigmoid/tanh (Goodfellow, Bengio & Courville, Deep Learning,
+§6.3), PyTorch's ``torch.nn.functional`` names and conventions at the kinks (the derivative at a
+kink is the left one for leaky_relu and hardtanh's bounds, as PyTorch).
 
 Piecewise-linear activations multiply the incoming gradient by a constant slope array, so their
 second derivative is zero exactly; the smooth ones write their backward with Tensor ops so that

@@ -1,4 +1,4 @@
-"""Attention (seed 002 §2.4 注意力机制): a query is compared with every key, the scores are
+"""Attention (Vaswani et al. 2017): a query is compared with every key, the scores are
 normalised into weights with softmax, and the output is the weighted sum of the values,
 
     Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + M) V,
@@ -62,7 +62,7 @@ def _attention(query, key, value, keep=None, bias=None, scale=None, dropout_p=0.
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None):
     """``torch.nn.functional.scaled_dot_product_attention``: softmax(Q K^T / sqrt(d_k) + M) V
-    (seed 002 §2.4 注意力机制, Vaswani et al. 2017).
+    (Vaswani et al. 2017).
 
     query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev); batch dimensions
     broadcast.  ``attn_mask`` broadcasts to (..., L, S): a bool mask says which keys take part

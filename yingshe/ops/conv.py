@@ -1,5 +1,6 @@
-"""Convolution as im2col + one GEMM (seed 000 §4, seed 003 CNN): every receptive field of the
-input becomes a column of a matrix ``cols`` (a strided view copied once), so that
+"""Convolution (Goodfellow, Bengio & Courville, Deep Learning, §9.1) as im2col + one GEMM
+(Chellapilla, Puri & Simard 2006): every receptive field of the input becomes a column of a
+matrix ``cols`` (a strided view copied once), so that
 y[n, o, i, j] = sum_{c, p, q} w[o, c, p, q] x[n, c, i*s + p*d, j*s + q*d] + b[o] is the matrix
 product W cols.  Backward: dW = dY cols^T, d(cols) = W^T dY, and col2im adds d(cols) back to
 the input positions kernel offset by kernel offset (kh x kw strided adds, no per-pixel loop).

@@ -1,4 +1,4 @@
-"""Dropout (seed 001 §神经网络的正则化 3, Srivastava et al. 2014), the "inverted" form PyTorch uses: during
+"""Dropout (Srivastava et al. 2014), the "inverted" form PyTorch uses: during
 training each element is kept with probability 1 - p and scaled by 1 / (1 - p), so evaluation
 needs no rescaling.  ``dropout2d`` drops whole channels (Tompson et al. 2015)."""
 from .. import _backend

@@ -1,4 +1,4 @@
-"""Embedding lookup: row i of the weight matrix is the vector of token i (seed 001 §自然语言中词向量生成);
+"""Embedding lookup: row i of the weight matrix is the vector of token i (Bengio et al. 2003);
 the gradient of a row is the sum of the gradients of every position that looked it up."""
 from .._backend import get_array_module
 from ..autograd.function import Op, once_differentiable

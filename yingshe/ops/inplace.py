@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from .broadcast import broadcast_shapes, unbroadcast
-from .elementwise import add, clone, div, mul, sub, to_copy
+from .elementwise import Clamp, add, clone, div, mul, sub, to_copy
 
 __all__ = ["masked_fill"]
 
@@ -188,44 +188,6 @@ def _itruediv(self, other):
 
 
 # ---- clamp ---------------------------------------------------------------------------------
-class Clamp(Op):
-    """y = min(max(x, lo), hi).  dx = dy where lo <= x <= hi; dlo = dy where x < lo (and lo < hi);
-    dhi = dy where x > hi (or hi < lo): PyTorch's choice at the ties."""
-
-    @staticmethod
-    def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x, lo, hi)
-        ctx.shapes = tuple(getattr(a, "shape", ()) for a in (x, lo, hi))
-        return get_array_module(x).clip(x, lo, hi)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, lo, hi = (t._data if isinstance(t, Tensor) else t for t in ctx.saved_tensors)
-        x_shape, lo_shape, hi_shape = ctx.shapes
-        grads = [None, None, None]
-        if ctx.needs_input_grad[0]:
-            keep = True
-            if lo is not None:
-                keep = keep & (x >= lo)
-            if hi is not None:
-                keep = keep & (x <= hi)
-            grads[0] = _grad_where(grad, keep, x_shape)
-        if ctx.needs_input_grad[1]:
-            keep = x < lo if hi is None else (x < lo) & (lo < hi)
-            grads[1] = _grad_where(grad, keep, lo_shape)
-        if ctx.needs_input_grad[2]:
-            keep = x > hi if lo is None else (x > hi) | (hi < lo)
-            grads[2] = _grad_where(grad, keep, hi_shape)
-        return tuple(grads)
-
-
-def _grad_where(grad, keep, shape):
-    """dy where ``keep`` (a bool array), 0 elsewhere, summed down to ``shape``."""
-    xp = get_array_module(grad._data)
-    dropped = Tensor._make(xp.logical_not(keep))
-    return unbroadcast(MaskedFill.apply(grad, dropped, 0.0), tuple(shape))
-
-
 def clamp_(self, min=None, max=None):
     """self = min(max(self, min), max), in place; min and max are numbers or tensors."""
     if min is None and max is None:
@@ -368,6 +330,13 @@ class MaskedFill(Op):
         if ctx.needs_input_grad[2]:
             grad_value = _grad_where(grad, mask._data, value_shape)
         return grad_x, None, grad_value
+
+
+def _grad_where(grad, keep, shape):
+    """dy where ``keep`` (a bool array), 0 elsewhere, summed down to ``shape``."""
+    xp = get_array_module(grad._data)
+    dropped = Tensor._make(xp.logical_not(keep))
+    return unbroadcast(MaskedFill.apply(grad, dropped, 0.0), tuple(shape))
 
 
 def _check_mask(mask, op):

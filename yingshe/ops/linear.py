@@ -1,5 +1,6 @@
-"""Affine layers' functions: y = x W^T + b (seed 004 §3.1 前向传播) and the bilinear form
-y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features first)."""
+"""Affine layers' functions: y = x W^T + b (Goodfellow, Bengio & Courville, Deep Learning, §6.5.4)
+and the bilinear form y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features
+first)."""
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from .matmul import einsum

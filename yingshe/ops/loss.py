@@ -1,6 +1,6 @@
 """Loss functions (``torch.nn.functional`` names).  Cross-entropy is one fused, numerically
 stable op: log p = z - max(z) - log sum exp(z - max(z)), L = -sum_c a_c log p_c, and
-dL/dz = p * sum_c a_c - a (seed 003 cross-entropy worked example; seed 001 loss functions)."""
+dL/dz = p * sum_c a_c - a (Bishop, Pattern Recognition and Machine Learning, §4.3.4)."""
 from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op, once_differentiable

@@ -9,11 +9,12 @@ from .._tensor import Tensor
 from ..autograd.function import Op
 from .broadcast import broadcast_to, unbroadcast
 from .elementwise import mul
+from .shape import ReshapeView
 
 __all__ = ["matmul", "mm", "bmm", "dot", "inner", "outer", "einsum"]
 
 
-# ---- two small view ops for the backward passes ------------------------------------------------
+# ---- a small view op for the backward passes ---------------------------------------------------
 class MatrixTranspose(Op):
     """y = x with its last two dimensions swapped (a view, like ``Tensor.mT``);  dx = dy^T."""
     is_view = True
@@ -27,24 +28,9 @@ class MatrixTranspose(Op):
         return MatrixTranspose.apply(grad)
 
 
-class Reshape(Op):
-    """y = x with a new shape (a view when the layout allows, and treated as one);
-    dx = dy reshaped back."""
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.input_shape = x.shape
-        return x.reshape(shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Reshape.apply(grad, ctx.input_shape), None
-
-
 def _rows(t):
     """``t`` as a matrix of rows, (prod(shape[:-1]), shape[-1])."""
-    return Reshape.apply(t, (math.prod(t.shape[:-1]), t.shape[-1]))
+    return ReshapeView.apply(t, (math.prod(t.shape[:-1]), t.shape[-1]))
 
 
 # ---- matmul ------------------------------------------------------------------------------------
@@ -65,25 +51,25 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a2 = Reshape.apply(a, (1, a.shape[0])) if a.ndim == 1 else a
-        b2 = Reshape.apply(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        a2 = ReshapeView.apply(a, (1, a.shape[0])) if a.ndim == 1 else a
+        b2 = ReshapeView.apply(b, (b.shape[0], 1)) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # give dY back the unit dimensions that Y dropped
             shape = grad.shape + (1,) if b.ndim == 1 else grad.shape
             if a.ndim == 1:
                 shape = shape[:-1] + (1,) + shape[-1:]
-            grad = Reshape.apply(grad, shape)
+            grad = ReshapeView.apply(grad, shape)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = unbroadcast(MatMul.apply(grad, MatrixTranspose.apply(b2)), a2.shape)
             if a.ndim == 1:
-                grad_a = Reshape.apply(grad_a, a.shape)
+                grad_a = ReshapeView.apply(grad_a, a.shape)
         if ctx.needs_input_grad[1]:
             if a2.ndim > 2 and b2.ndim == 2:  # the batch sum done inside one GEMM: A_rows^T dY_rows
                 grad_b = MatMul.apply(MatrixTranspose.apply(_rows(a2)), _rows(grad))
             else:
                 grad_b = unbroadcast(MatMul.apply(MatrixTranspose.apply(a2), grad), b2.shape)
             if b.ndim == 1:
-                grad_b = Reshape.apply(grad_b, b.shape)
+                grad_b = ReshapeView.apply(grad_b, b.shape)
         return grad_a, grad_b
 
 
@@ -185,7 +171,7 @@ def inner(input, other):
     if input.ndim == 1 and other.ndim == 1:
         return MatMul.apply(input, other)
     product = MatMul.apply(_rows(input), MatrixTranspose.apply(_rows(other)))
-    return Reshape.apply(product, input.shape[:-1] + other.shape[:-1])
+    return ReshapeView.apply(product, input.shape[:-1] + other.shape[:-1])
 
 
 def outer(input, vec2):
@@ -196,7 +182,7 @@ def outer(input, vec2):
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got shapes {tuple(input.shape)} and "
                            f"{tuple(vec2.shape)}")
-    return mul(Reshape.apply(input, (input.shape[0], 1)), vec2)
+    return mul(ReshapeView.apply(input, (input.shape[0], 1)), vec2)
 
 
 def _rmatmul(self, other):
@@ -276,7 +262,7 @@ def _operand_grad(i, grad, operands, terms, output, sizes):
         sources + "->" + kept, grad, *[t for j, t in enumerate(operands) if j != i])
     view_shape = tuple(g.shape[kept.index(c)] if c in kept else 1 for c in distinct)
     if view_shape != g.shape:
-        g = Reshape.apply(g, view_shape)
+        g = ReshapeView.apply(g, view_shape)
     distinct_shape = tuple(own_size[c] for c in distinct)
     if distinct_shape != g.shape:
         g = broadcast_to(g, distinct_shape)

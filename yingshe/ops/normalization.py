@@ -1,4 +1,4 @@
-"""Batch, layer and group normalisation (seed 003 §3.3 BatchNorm; seed 001 §神经网络的正则化):
+"""Batch, layer and group normalisation (Ioffe & Szegedy 2015; Ba et al. 2016; Wu & He 2018):
 one fused op normalises over some axes and applies the per-feature affine map; its backward is
 the closed form below, not a graph of a dozen small ops.
 

@@ -1,6 +1,7 @@
-"""Pooling (seed 000 §4, seed 001 CNN): max pooling keeps the largest value of each window and
-routes the gradient to that position only; average pooling spreads it evenly over the window.
-Windows are strided views of the (padded) input, so no Python loop runs over pixels."""
+"""Pooling (Goodfellow, Bengio & Courville, Deep Learning, §9.3): max pooling keeps the largest
+value of each window and routes the gradient to that position only; average pooling spreads it
+evenly over the window.  Windows are strided views of the (padded) input, so no Python loop runs
+over pixels."""
 from .._backend import get_array_module
 from .._parallel import over_batch
 from ._compiled import kernels

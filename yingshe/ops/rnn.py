@@ -1,13 +1,15 @@
-"""Recurrent layers as one fused op per layer and direction (seed 000 §3.3, seed 001 §循环神经网络):
-the input projection of every time step is one GEMM before the loop, each step is one GEMM for
-the recurrent part plus the gate arithmetic done in place, and backpropagation through time is
-written by hand (seed 000 §3.3.2) rather than recorded as a graph of small ops.
+"""Recurrent layers as one fused op per layer and direction (Goodfellow, Bengio & Courville,
+Deep Learning, ch. 10): the input projection of every time step is one GEMM before the loop, each
+step is one GEMM for the recurrent part plus the gate arithmetic done in place, and
+backpropagation through time is written by hand (Deep Learning, §10.2.2) rather than recorded as a
+graph of small ops.
 
 Gate layouts are PyTorch's, so PyTorch weights load unchanged:
 
     RNN:   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)                  (or relu)
     LSTM:  [i, f, g, o] = [sigma, sigma, tanh, sigma](W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
-           c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)                      (seed 000 §3.3.3)
+           c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
+           (Hochreiter & Schmidhuber 1997, with the forget gate f of Gers et al. 2000)
     GRU:   r = sigma(W_ir x + b_ir + W_hr h + b_hr),  z = sigma(W_iz x + b_iz + W_hz h + b_hz)
            n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h_t = (1 - z) * n + z * h_{t-1}
 

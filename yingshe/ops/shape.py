@@ -37,6 +37,8 @@ class Reshape(Op):
 
 
 class ReshapeView(Reshape):
+    """``Reshape`` whose output is a view of x (shares its version counter): used for contiguous
+    inputs, and by the matrix products, whose backward passes treat every reshape as a view."""
     is_view = True
 
 

@@ -8,7 +8,7 @@ from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .elementwise import Exp, to_copy
-from .matmul import Reshape
+from .shape import ReshapeView
 
 __all__ = ["softmax", "log_softmax", "one_hot"]
 
@@ -126,7 +126,7 @@ def _softmax_input(op, input, dim, dtype):
 def _apply_along(op_class, input, axis):
     """``op_class`` along ``axis``; a 0-d input is treated as a vector of one element."""
     if input.ndim == 0:
-        return Reshape.apply(op_class.apply(Reshape.apply(input, (1,)), 0), ())
+        return ReshapeView.apply(op_class.apply(ReshapeView.apply(input, (1,)), 0), ())
     return op_class.apply(input, axis)
 
 

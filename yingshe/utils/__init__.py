@@ -1,4 +1,5 @@
-"""Utilities around the core framework; ``yingshe.utils.data`` mirrors ``torch.utils.data``."""
-from . import data
+"""Utilities around the core framework; ``yingshe.utils.data`` mirrors ``torch.utils.data`` and
+``yingshe.utils.hooks`` ``torch.utils.hooks``."""
+from . import data, hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]

@@ -1,5 +1,6 @@
-"""Activation layers (seed 001 §激活函数).  ``inplace=True`` is accepted for PyTorch
-compatibility and ignored: the result is always a new tensor, which is always safe."""
+"""Activation layers (Goodfellow, Bengio & Courville, Deep Learning, §6.3).  ``inplace=True`` is
+accepted for PyTorch compatibility and ignored: the result is always a new tensor, which is always
+safe."""
 from ...ops import activation as A
 from ...ops import elementwise as E
 from ...ops import softmax as S

@@ -32,7 +32,7 @@ def _attend(scores, values, key_padding_mask, single, p, training):
 
 
 class AdditiveAttention(Module):
-    """Additive (Bahdanau) attention, seed 000 §3.4.1 加性注意力:
+    """Additive attention (Bahdanau, Cho & Bengio 2015):
 
         e_ij = v^T tanh(W_q s_i + W_k h_j),  alpha_ij = softmax_j(e_ij),  c_i = sum_j alpha_ij v_j.
 
@@ -58,7 +58,8 @@ class AdditiveAttention(Module):
 
 
 class DotProductAttention(Module):
-    """Dot-product attention, seed 002 §2.4 注意力机制: weights = softmax(Q K^T / sqrt(d_k)) (or
+    """Dot-product attention (Luong, Pham & Manning 2015; scaled: Vaswani et al. 2017):
+    weights = softmax(Q K^T / sqrt(d_k)) (or
     softmax(Q K^T) with ``scaled=False``), context = weights V.  Same forward signature and
     outputs as ``AdditiveAttention``; query size must equal key size."""
 
@@ -80,8 +81,8 @@ class DotProductAttention(Module):
 
 class MultiheadAttention(Module):
     """``torch.nn.MultiheadAttention`` (Vaswani et al. 2017): head_i = Attention(Q W_i^Q,
-    K W_i^K, V W_i^V) with Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + M) V (seed 002 §2.4
-    注意力机制), output = Concat(head_1..head_h) W^O + b^O.
+    K W_i^K, V W_i^V) with Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + M) V, output =
+    Concat(head_1..head_h) W^O + b^O.
 
     Parameters as PyTorch: ``in_proj_weight`` (3E, E) (or ``q_proj_weight`` (E, E),
     ``k_proj_weight`` (E, kdim), ``v_proj_weight`` (E, vdim) when kdim/vdim differ from E),

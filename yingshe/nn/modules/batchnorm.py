@@ -1,4 +1,4 @@
-"""Batch normalisation layers (seed 003 §3.3 BatchNorm, Ioffe & Szegedy 2015) with PyTorch's
+"""Batch normalisation layers (Ioffe & Szegedy 2015) with PyTorch's
 parameters (weight, bias), buffers (running_mean, running_var, num_batches_tracked) and update
 rule for the running statistics."""
 from ...ops.creation import ones, tensor, zeros

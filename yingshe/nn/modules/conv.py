@@ -1,6 +1,7 @@
-"""Convolution layers (seed 000 §3.2.1 卷积层) with PyTorch's parameter layout and initialisation:
-weight (out, in / groups, k...) for Conv, (in, out / groups, k...) for ConvTranspose; both
-~ kaiming_uniform(a=sqrt 5), bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+"""Convolution layers (Goodfellow, Bengio & Courville, Deep Learning, §9.1) with PyTorch's
+parameter layout and initialisation: weight (out, in / groups, k...) for Conv,
+(in, out / groups, k...) for ConvTranspose; both ~ kaiming_uniform(a=sqrt 5),
+bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
 import math
 
 from ...ops import conv as C

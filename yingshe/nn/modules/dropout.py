@@ -1,4 +1,5 @@
-"""Dropout layers (seed 001 §神经网络的正则化 3): active in ``train()`` mode, the identity in ``eval()``."""
+"""Dropout layers (Srivastava et al. 2014): active in ``train()`` mode, the identity in
+``eval()``."""
 from ...ops import dropout as D
 from .module import Module
 

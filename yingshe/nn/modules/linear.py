@@ -21,7 +21,8 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x W^T + b with W (out_features, in_features) (seed 004 §3.1 前向传播).
+    """y = x W^T + b with W (out_features, in_features) (Goodfellow, Bengio & Courville, Deep
+    Learning, §6.5.4).
 
     Initialisation as PyTorch: W ~ kaiming_uniform(a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)),
     b ~ U(-1/sqrt(in), 1/sqrt(in))."""

@@ -1,23 +1,16 @@
 """``Module``: the base class of every layer and model.  A module is a mapping y = f(x; theta)
-whose parameters theta are found by walking its attributes (seed 003: "一切皆是映射")."""
+whose parameters theta are found by walking its attributes."""
 from collections import OrderedDict, namedtuple
 
 from ..._backend import get_array_module
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _parse_to
+from ...autograd.function import RemovableHandle
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class _RemovableHook:
-    def __init__(self, hooks, key):
-        self._hooks, self._key = hooks, key
-
-    def remove(self):
-        self._hooks.pop(self._key, None)
 
 
 class Module:
@@ -36,7 +29,6 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
-        object.__setattr__(self, "_hook_counter", 0)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} is missing the required forward() method")
@@ -260,15 +252,7 @@ class Module:
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)``; floating tensors change dtype."""
         from ... import _backend, _dtype
-        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, _backend.device)):
-                device = a
-            elif a is not None:
-                dtype = a
+        device, dtype = _parse_to(*args, **kwargs)
         np_dtype = _dtype.to_np(dtype)
         if np_dtype is not None and np_dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
@@ -351,10 +335,9 @@ class Module:
 
     # ---- hooks -----------------------------------------------------------------------------
     def _add_hook(self, registry, hook):
-        key = self._hook_counter
-        object.__setattr__(self, "_hook_counter", key + 1)
-        registry[key] = hook
-        return _RemovableHook(registry, key)
+        handle = RemovableHandle(registry)
+        registry[handle.id] = hook
+        return handle
 
     def register_forward_hook(self, hook):
         """``hook(module, inputs, output)`` after forward; a non-None result replaces the output."""

@@ -1,4 +1,4 @@
-"""Pooling and upsampling layers (seed 000 §3.2.2 池化层)."""
+"""Pooling and upsampling layers (pooling: Goodfellow, Bengio & Courville, Deep Learning, §9.3)."""
 from ...ops import pool as P
 from .module import Module
 

@@ -1,5 +1,5 @@
-"""Recurrent layers ``RNN``, ``LSTM``, ``GRU`` and their cells (seed 000 §3.3, seed 001
-§循环神经网络 and §RNN 的变种), with PyTorch's parameters ``weight_ih_l{k}[_reverse]``,
+"""Recurrent layers ``RNN``, ``LSTM``, ``GRU`` and their cells (Goodfellow, Bengio & Courville,
+Deep Learning, §10.2 and §10.10), with PyTorch's parameters ``weight_ih_l{k}[_reverse]``,
 ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``, gate orders (LSTM i, f, g, o; GRU r, z, n)
 and initialisation U(-1/sqrt(H), 1/sqrt(H)).  Each layer and direction is one fused op
 (``yingshe.ops.rnn``); layers, directions, dropout between layers and packed sequences are

@@ -1,4 +1,4 @@
-"""``Embedding``: a lookup table of learnable vectors (seed 001 §自然语言中词向量生成)."""
+"""``Embedding``: a lookup table of learnable vectors (Bengio et al. 2003)."""
 from ...ops.creation import empty
 from ...ops.embedding import embedding
 from .. import init

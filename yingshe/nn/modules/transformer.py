@@ -1,7 +1,7 @@
 """Transformer layers (Vaswani et al. 2017) with PyTorch's submodule names, so torch state_dicts
 load: each sublayer is x + Dropout(Sublayer(x)) followed by LayerNorm (post-norm), or
 x + Dropout(Sublayer(LayerNorm(x))) with ``norm_first`` (pre-norm).  The attention sublayers are
-``MultiheadAttention`` (seed 002 §2.4 注意力机制: softmax(Q K^T / sqrt(d_k) + M) V); the
+``MultiheadAttention`` (Vaswani et al. 2017, §3.2: softmax(Q K^T / sqrt(d_k) + M) V); the
 feed-forward one is linear2(dropout(activation(linear1(x))))."""
 import copy
 import math

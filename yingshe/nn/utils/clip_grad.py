@@ -1,4 +1,5 @@
-"""Gradient clipping (used against exploding gradients, e.g. in RNNs: seed 001 RNN section) and
+"""Gradient clipping (used against exploding gradients, e.g. in RNNs: Pascanu, Mikolov & Bengio
+2013) and
 flattening parameters into one vector."""
 import math
 
