@@ -18,9 +18,10 @@ import time
 import torch
 
 import yingshe
-from yingshe import generative_cli
+from yingshe.models.generative import DCGAN_RECIPE, build_networks
 from yingshe.datasets.prepare import classification_splits
 from yingshe.training.generative import dataset_images
+from yingshe.training.recipes.generative import load_classifier, score_networks
 
 from .twins import torch_twin
 
@@ -31,15 +32,15 @@ def main():
     parser.add_argument("--classifier", default="runs/lenet5-mnist")
     parser.add_argument("--data", default=None, help="data folder (default: $YINGSHE_DATA)")
     parser.add_argument("--discriminator-depth", type=int, choices=(2, 3),
-                        default=generative_cli.DCGAN_RECIPE["discriminator_depth"],
+                        default=DCGAN_RECIPE["discriminator_depth"],
                         help="strided convolutions in D (3, as `yingshe train dcgan`; 2: the "
                              "first recipe)")
     parser.add_argument("--generator-depth", type=int, choices=(3, 4),
-                        default=generative_cli.DCGAN_RECIPE["generator_depth"],
+                        default=DCGAN_RECIPE["generator_depth"],
                         help="transposed convolutions in G (4, as `yingshe train dcgan`; 3: the "
                              "first and second recipes)")
     parser.add_argument("--generator-features", type=int,
-                        default=generative_cli.DCGAN_RECIPE["generator_features"],
+                        default=DCGAN_RECIPE["generator_features"],
                         help="G's width f: 2f channels at 14x14, 4f at 7x7, 8f at 4x4 (48, as "
                              "`yingshe train dcgan`; 64: the first and second recipes)")
     parser.add_argument("--threads", type=int, default=1)
@@ -56,7 +57,7 @@ def main():
               "discriminator_depth": args.discriminator_depth,
               "generator_depth": args.generator_depth,
               "generator_features": args.generator_features, "data_info": info}
-    networks = generative_cli.build_networks(config)
+    networks = build_networks(config)
     generator, discriminator = (torch_twin(networks[name]).main
                                 for name in ("generator", "discriminator"))
     images = torch.from_numpy(
@@ -64,7 +65,7 @@ def main():
     optimizers = [torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
                   for net in (discriminator, generator)]
     bce = torch.nn.functional.binary_cross_entropy_with_logits
-    classifier = generative_cli.load_classifier(args.classifier, "mnist")
+    load_classifier(args.classifier, "mnist")  # refused before training
     rows = []
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
@@ -87,8 +88,8 @@ def main():
             {k: yingshe.from_numpy(v.detach().numpy().copy())
              for k, v in generator.state_dict().items()})
         networks["generator"].eval()
-        figures = generative_cli._score_prior(config, networks, args.classifier, classifier,
-                                              10000, args.seed, 500, args.data, print)
+        figures = score_networks(config, networks, args.classifier, 10000, args.seed, 500,
+                                 args.data, print)
         rows.append({"epoch": epoch, "seconds": seconds, **figures})
         print(json.dumps(rows[-1]), flush=True)
 

@@ -6,24 +6,24 @@ windows; loss in nats per character.
     python examples/char_language_model.py --model transformer --out runs/shakespeare-tf
     yingshe generate runs/shakespeare-lstm --prompt "ROMEO:" --length 500 --temperature 0.8
 
-Writes config.json, history.json, curves.png, checkpoint.safetensors (every --eval-every steps;
-``--resume`` continues from it), model.safetensors and metrics.json."""
+Writes a run folder (``yingshe.training.RunFolder``): config.json, history.json, curves.png,
+last.safetensors (every --eval-every steps; ``--resume`` continues from it), model.safetensors
+and metrics.json."""
 import argparse
-import json
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
 import yingshe
 from yingshe import optim
+from yingshe.cli.runs import parse_script_args
 from yingshe.datasets.text import TinyShakespeare
 from yingshe.models.language import CHAR_MODELS, build_char_model
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
-from yingshe.training.resumable import (add_resume_options, load_training_state, progress_bar,
-                                        restore_run_options, save_training_state)
+from yingshe.training import (RunFolder, load_training_state, progress_bar,
+                              save_training_state)
 
 RUN_OPTIONS = ("model", "steps", "batch_size", "context", "hidden", "dropout", "lr", "eval_every",
                "seed", "data")
@@ -61,27 +61,23 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/shakespeare-lstm")
-    add_resume_options(parser)
-    args = parser.parse_args()
-    restore_run_options(args, RUN_OPTIONS)
-    out = Path(args.out)
+    args, run = parse_script_args(parser)
     yingshe.manual_seed(args.seed)
     train = TinyShakespeare(args.data)
     valid = TinyShakespeare(args.data, "valid", train.vocab)
     train_ids, valid_ids = train.ids.numpy(), valid.ids.numpy()
     config = dict({k: getattr(args, k) for k in RUN_OPTIONS}, vocab="".join(train.vocab.itos))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    run.write_config(config)
     model = build_char_model(config, len(train.vocab))
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.steps)
     rng = np.random.default_rng(args.seed)
-    checkpoint = out / "checkpoint.safetensors"
+    parts = {"model": model}, {"model": optimizer}, {"model": schedule}, [rng]
     history, done, seconds_before = [], 0, 0
     if args.resume:
-        progress = load_training_state(checkpoint, model, optimizer, schedule, [rng])
+        progress = load_training_state(run.last_state(), *parts)
         history, done, seconds_before = progress["history"], progress["step"], progress["seconds"]
-        print(f"resumed {checkpoint} at step {done}", flush=True)
+        print(f"resumed {run.last_state()} at step {done}", flush=True)
     print(f"{args.model}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     running, start = 0.0, time.perf_counter()
     bar = progress_bar(range(done + 1, args.steps + 1), "steps", not args.no_progress,
@@ -108,24 +104,24 @@ def main():
                             "seconds": seconds})
             log(f"step {step}: train {train_loss:.3f} val {val:.3f} nats/char ({seconds} s)")
             running = 0.0
-            (out / "history.json").write_text(json.dumps(history, indent=1))
-            save_training_state(checkpoint, model, optimizer, schedule, [rng], step=step,
-                                seconds=seconds, history=history)
-    yingshe.save(model.state_dict(), out / "model.safetensors")
+            run.write_json(RunFolder.HISTORY, history)
+            save_training_state(run / RunFolder.LAST, *parts, step=step, seconds=seconds,
+                                history=history)
+    run.save_weights({"model": model})
     best = min(h["val_loss"] for h in history)
-    (out / "metrics.json").write_text(json.dumps(
-        {"val_loss": history[-1]["val_loss"], "best_val_loss": best,
-         "val_bits_per_char": history[-1]["val_loss"] / math.log(2),
-         "train_seconds": history[-1]["seconds"]}, indent=1))
+    run.write_json(RunFolder.METRICS, {
+        "val_loss": history[-1]["val_loss"], "best_val_loss": best,
+        "val_bits_per_char": history[-1]["val_loss"] / math.log(2),
+        "train_seconds": history[-1]["seconds"]})
     try:
         from yingshe.training.plots import plot_curves
         plot_curves({"train": [h["train_loss"] for h in history],
-                     "validation": [h["val_loss"] for h in history]}, out / "curves.png",
+                     "validation": [h["val_loss"] for h in history]}, run / "curves.png",
                     xlabel=f"steps / {args.eval_every}", ylabel="nats per character",
                     title=f"Tiny Shakespeare, {args.model}")
     except ImportError:
         pass
-    print(f"validation loss {history[-1]['val_loss']:.3f} nats/char; wrote {out}")
+    print(f"validation loss {history[-1]['val_loss']:.3f} nats/char; wrote {run.path}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """End-to-end demo: a two-layer network fitted to a noisy sine with autograd and plain gradient
 descent (no nn or optim modules: every step is visible).
 
-Model (seed 003, the neuron a = f(W x + b)):  h = tanh(x W1 + b1),  y_hat = h W2 + b2.
+Model (a layer of neurons a = f(W x + b); Rumelhart, Hinton & Williams 1986):
+    h = tanh(x W1 + b1),  y_hat = h W2 + b2.
 Loss: mean squared error L = mean((y_hat - y)^2).
-Update (gradient descent, seed 000 §3):  w <- w - eta * dL/dw, gradients from loss.backward().
+Update (gradient descent; Goodfellow, Bengio & Courville 2016, Deep Learning, §4.3):
+    w <- w - eta * dL/dw, gradients from loss.backward().
 """
 import math
 import time

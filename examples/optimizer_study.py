@@ -1,5 +1,6 @@
-"""Optimiser study (seed 000 §3.1.4, seed 004 §3.3): the same MLP on MNIST trained with SGD,
-momentum, AdaGrad, RMSProp and Adam from the same initial weights and the same batches.
+"""Optimiser study (Goodfellow, Bengio & Courville 2016, Deep Learning, §8.3 and §8.5): the same
+MLP on MNIST trained with SGD, momentum, AdaGrad, RMSProp and Adam from the same initial weights
+and the same batches.
 
     python examples/optimizer_study.py --epochs 5 --out docs/results
 
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 import yingshe
-from yingshe.cli import make_optimizer
+from yingshe.training.recipes.classification import make_optimizer
 from yingshe.datasets import classification_splits
 from yingshe.models import MLP
 from yingshe.nn import functional as F
@@ -18,7 +19,7 @@ from yingshe.training import Trainer
 from yingshe.training.plots import plot_curves
 from yingshe.utils.data import DataLoader
 
-# name -> (optimizer key of yingshe.cli.make_optimizer, learning rate): the usual textbook rates
+# name -> (optimizer key of classification.make_optimizer, learning rate): the usual textbook rates
 SETTINGS = {"SGD": ("sgd", 0.1), "Momentum (0.9)": ("momentum", 0.01),
             "AdaGrad": ("adagrad", 0.01), "RMSProp": ("rmsprop", 0.001), "Adam": ("adam", 0.001)}
 

@@ -6,21 +6,20 @@ loss minimised is the cross-entropy summed over the 35 steps and averaged over t
     python examples/ptb_language_model.py --out runs/ptb-small            # ~115 test ppl
     python examples/ptb_language_model.py --config medium --out runs/ptb-medium
 
-Writes config.json, history.json, curves.png, checkpoint.safetensors (every epoch; ``--resume``
-continues from it), model.safetensors and metrics.json in ``--out``."""
+Writes a run folder (``yingshe.training.RunFolder``) in ``--out``: config.json, history.json,
+curves.png, last.safetensors (every epoch; ``--resume`` continues from it), model.safetensors
+and metrics.json."""
 import argparse
-import json
 import math
 import time
-from pathlib import Path
 
 import yingshe
 from yingshe import optim
+from yingshe.cli.runs import parse_script_args
 from yingshe.datasets.text import PennTreebank, batchify
 from yingshe.models.language import RNNLanguageModel
 from yingshe.training.language import lm_evaluate, lm_train_epoch
-from yingshe.training.resumable import (add_resume_options, load_training_state,
-                                        restore_run_options, save_training_state)
+from yingshe.training import RunFolder, load_training_state, save_training_state
 
 RUN_OPTIONS = ("config", "epochs", "batch_size", "bptt", "lr", "clip", "seed", "max_tokens",
                "data")
@@ -45,10 +44,7 @@ def main():
                         "validation and test streams to N tokens each (smoke tests)")
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/ptb-small")
-    add_resume_options(parser)
-    args = parser.parse_args()
-    restore_run_options(args, RUN_OPTIONS)
-    out = Path(args.out)
+    args, run = parse_script_args(parser)
     config = CONFIGS[args.config]
     epochs = args.epochs or config["epochs"]
     yingshe.manual_seed(args.seed)
@@ -61,14 +57,13 @@ def main():
     model = RNNLanguageModel(len(train.vocab), config["hidden"], config["hidden"],
                              config["layers"], config["dropout"], init_range=config["init"])
     optimizer = optim.SGD(model.parameters(), lr=args.lr)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps({k: getattr(args, k) for k in RUN_OPTIONS}))
-    checkpoint = out / "checkpoint.safetensors"
+    run.write_config({k: getattr(args, k) for k in RUN_OPTIONS})
+    parts = {"model": model}, {"model": optimizer}
     history, seconds_before = [], 0
     if args.resume:
-        progress = load_training_state(checkpoint, model, optimizer)
+        progress = load_training_state(run.last_state(), *parts)
         history, seconds_before = progress["history"], progress["seconds"]
-        print(f"resumed {checkpoint} after epoch {len(history)}", flush=True)
+        print(f"resumed {run.last_state()} after epoch {len(history)}", flush=True)
     start = time.perf_counter()
     for epoch in range(len(history) + 1, epochs + 1):
         lr = args.lr * config["decay"] ** max(epoch - config["decay_after"], 0)
@@ -84,23 +79,23 @@ def main():
                         "seconds": seconds_before + round(time.perf_counter() - start)})
         print(f"epoch {epoch}: lr {lr:.4f} train ppl {math.exp(train_loss):.1f} valid ppl "
               f"{math.exp(valid_loss):.1f} ({speed:.0f} tokens/s)", flush=True)
-        (out / "history.json").write_text(json.dumps(history, indent=1))
-        save_training_state(checkpoint, model, optimizer, seconds=history[-1]["seconds"],
+        run.write_json(RunFolder.HISTORY, history)
+        save_training_state(run / RunFolder.LAST, *parts, seconds=history[-1]["seconds"],
                             history=history)
     test_loss = lm_evaluate(model, test_data, args.bptt)
-    yingshe.save(model.state_dict(), out / "model.safetensors")
+    run.save_weights({"model": model})
     metrics = {"test_perplexity": math.exp(test_loss), "val_perplexity": history[-1][
         "val_perplexity"], "epochs": epochs, "train_seconds": history[-1]["seconds"]}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    run.write_json(RunFolder.METRICS, metrics)
     try:
         from yingshe.training.plots import plot_curves
         plot_curves({"train": [h["train_perplexity"] for h in history],
                      "validation": [h["val_perplexity"] for h in history]},
-                    out / "curves.png", ylabel="perplexity", title=f"PTB {args.config}",
+                    run / "curves.png", ylabel="perplexity", title=f"PTB {args.config}",
                     log_scale=True)
     except ImportError:
         pass
-    print(f"test perplexity {metrics['test_perplexity']:.1f}; wrote {out}")
+    print(f"test perplexity {metrics['test_perplexity']:.1f}; wrote {run.path}")
 
 
 if __name__ == "__main__":

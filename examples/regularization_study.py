@@ -1,6 +1,7 @@
-"""Regularisation study (seed 001 §正则化: L1/L2, dropout, batch norm, early stopping, data
-augmentation): an MLP that overfits 2,000 MNIST training images, with each technique switched on
-alone, then all together.  Train and test accuracy show how much of the gap each one closes.
+"""Regularisation study (Goodfellow, Bengio & Courville 2016, Deep Learning, ch. 7: L1/L2,
+dropout, batch norm, early stopping, data augmentation): an MLP that overfits 2,000 MNIST
+training images, with each technique switched on alone, then all together.  Train and test
+accuracy show how much of the gap each one closes.
 
     python examples/regularization_study.py --epochs 60 --out docs/results
 
@@ -32,7 +33,7 @@ SETTINGS = {  # name -> options
 
 
 class PenalisedLoss:
-    """cross-entropy + lambda * sum(w^2) / 2 over the weight matrices (seed 001: L2 penalty)."""
+    """cross-entropy + lambda * sum(w^2) / 2 over the weight matrices (Deep Learning, §7.1.1)."""
 
     def __init__(self, model, strength):
         self.weights = [p for name, p in model.named_parameters() if name.endswith("weight")

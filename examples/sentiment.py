@@ -25,7 +25,7 @@ from yingshe.models.keyed_vectors import KeyedVectors
 from yingshe.models.sentiment import (BiLSTMClassifier, KimCNN, MeanEmbeddingLogReg, max_norm_,
                                       pretrained_matrix)
 from yingshe.nn import functional as F
-from yingshe.training.resumable import progress_bar
+from yingshe.training import RunFolder, progress_bar
 
 MODELS = ("cnn", "bilstm", "mean-logreg")
 
@@ -129,8 +129,7 @@ def main(argv=None):
     parser.add_argument("--out", default="runs/mr-cnn-rand")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    run = RunFolder(args.out)
     data = RTPolarity(args.data)
     pool = np.arange(len(data))
     if args.subset:
@@ -149,14 +148,13 @@ def main(argv=None):
         splits = [(pool[tr], pool[te])]
     config = dict(vars(args), vocab_size=len(vocab), words_with_vectors=found,
                   train_size=len(splits[0][0]), test_size=len(splits[0][1]))
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    run.write_config(config)
     histories, results = [], []
     for k, (train_idx, test_idx) in enumerate(splits):
         fold = f"fold {k + 1}/{len(splits)} " if args.folds else ""
         history = train_one(args, data, vocab, table, train_idx, test_idx, print, fold)
         histories.append(history)
-        (out / "history.json").write_text(json.dumps(histories if args.folds else history,
-                                                     indent=1))
+        run.write_json(RunFolder.HISTORY, histories if args.folds else history)
         best = max(history, key=lambda row: row["val_acc"])
         results.append({"best_epoch": best["epoch"], "val_acc": best["val_acc"],
                         "test_acc": best["test_acc"], "final_test_acc": history[-1]["test_acc"]})
@@ -164,9 +162,9 @@ def main(argv=None):
     metrics = {"test_acc": float(np.mean(tests)), "test_acc_std": float(np.std(tests)),
                "folds": results, "train_seconds": sum(r["seconds"] for h in histories
                                                       for r in h)}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    run.write_json(RunFolder.METRICS, metrics)
     print(f"test accuracy {metrics['test_acc']:.4f} (at the best validation epoch"
-          f"{', mean over folds' if args.folds else ''}); wrote {out}")
+          f"{', mean over folds' if args.folds else ''}); wrote {run.path}")
     return metrics
 
 

@@ -6,25 +6,24 @@ pairs, greedy and beam-search decoding.
     python examples/translation.py --no-attention --out runs/translate-plain
     yingshe translate runs/translate-attention "he is a good person ." --heatmap attention.png
 
-Writes config.json (options and vocabularies), history.json, curves.png, checkpoint.safetensors
-(every epoch; ``--resume`` continues from it), model.safetensors and metrics.json (BLEU greedy
-and beam) in ``--out``."""
+Writes a run folder (``yingshe.training.RunFolder``) in ``--out``: config.json (options and
+vocabularies), history.json, curves.png, last.safetensors (every epoch; ``--resume`` continues
+from it), model.safetensors and metrics.json (BLEU greedy and beam)."""
 import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
 import yingshe
 from yingshe import optim
+from yingshe.cli.runs import parse_script_args
 from yingshe.datasets.translation import PAD, TatoebaPairs, build_vocab, encode_batch
 from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
 from yingshe.training.metrics import corpus_bleu
-from yingshe.training.resumable import (add_resume_options, load_training_state, progress_bar,
-                                        restore_run_options, save_training_state)
+from yingshe.training import (RunFolder, load_training_state, progress_bar,
+                              save_training_state)
 
 RUN_OPTIONS = ("attention", "epochs", "batch_size", "hidden", "layers", "dropout", "lr",
                "train_pairs", "min_freq", "beam", "seed", "data")
@@ -60,30 +59,25 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None)
     parser.add_argument("--out", default="runs/translate-attention")
-    add_resume_options(parser)
-    args = parser.parse_args()
-    restore_run_options(args, RUN_OPTIONS, keep=("epochs",))
+    args, run = parse_script_args(parser, keep=("epochs",))
     args.epochs = args.epochs or 2
-    out = Path(args.out)
     yingshe.manual_seed(args.seed)
     data = TatoebaPairs(args.data, seed=args.seed)
     train = data.train[:args.train_pairs] if args.train_pairs else data.train
     source_vocab = build_vocab([s for s, _ in train], args.min_freq)
     target_vocab = build_vocab([t for _, t in train], args.min_freq)
-    out.mkdir(parents=True, exist_ok=True)
-    config = dict({k: getattr(args, k) for k in RUN_OPTIONS}, source_vocab=source_vocab.itos,
-                  target_vocab=target_vocab.itos)
-    (out / "config.json").write_text(json.dumps(config))
+    run.write_config(dict({k: getattr(args, k) for k in RUN_OPTIONS},
+                          source_vocab=source_vocab.itos, target_vocab=target_vocab.itos))
     model = Seq2Seq(len(source_vocab), len(target_vocab), args.hidden, args.hidden, args.layers,
                     args.dropout, args.attention)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     rng = np.random.default_rng(args.seed)
-    checkpoint = out / "checkpoint.safetensors"
+    parts = {"model": model}, {"model": optimizer}, {}, [rng]
     history, seconds_before = [], 0
     if args.resume:
-        progress = load_training_state(checkpoint, model, optimizer, None, [rng])
+        progress = load_training_state(run.last_state(), *parts)
         history, seconds_before = progress["history"], progress["seconds"]
-        print(f"resumed {checkpoint} after epoch {len(history)}", flush=True)
+        print(f"resumed {run.last_state()} after epoch {len(history)}", flush=True)
     start = time.perf_counter()
     for epoch in range(len(history) + 1, args.epochs + 1):
         model.train()
@@ -111,26 +105,26 @@ def main():
                         "seconds": seconds_before + round(time.perf_counter() - start)})
         print(f"epoch {epoch}: loss {total / tokens:.3f}, greedy BLEU on 500 test pairs "
               f"{100 * bleu:.1f}", flush=True)
-        (out / "history.json").write_text(json.dumps(history, indent=1))
-        save_training_state(checkpoint, model, optimizer, None, [rng],
-                            seconds=history[-1]["seconds"], history=history)
-    yingshe.save(model.state_dict(), out / "model.safetensors")
+        run.write_json(RunFolder.HISTORY, history)
+        save_training_state(run / RunFolder.LAST, *parts, seconds=history[-1]["seconds"],
+                            history=history)
+    run.save_weights({"model": model})
     greedy, _ = translate_all(model, data.test, source_vocab, target_vocab)
     beam, _ = translate_all(model, data.test, source_vocab, target_vocab, args.beam)
     metrics = {"bleu_greedy": greedy, "bleu_beam": beam, "beam": args.beam,
                "test_pairs": len(data.test), "train_pairs": len(train),
                "train_seconds": history[-1]["seconds"]}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    run.write_json(RunFolder.METRICS, metrics)
     try:
         from yingshe.training.plots import plot_curves
         plot_curves({"train loss (nats/token)": [h["train_loss"] for h in history],
                      "greedy BLEU-4 on 500 test pairs": [h["bleu_greedy_500"] for h in history]},
-                    out / "curves.png", ylabel="loss / BLEU",
+                    run / "curves.png", ylabel="loss / BLEU",
                     title=f"en-fr, GRU {'with' if args.attention else 'without'} attention")
     except ImportError:
         pass
     print(f"test BLEU-4: greedy {100 * greedy:.1f}, beam {args.beam} {100 * beam:.1f}; "
-          f"wrote {out}")
+          f"wrote {run.path}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import argparse
 import json
 from pathlib import Path
 
+from yingshe.training import RunFolder
+
 
 def epochs(config):
     return f"{config['epochs']} epoch{'s' if config['epochs'] != 1 else ''}"
@@ -41,8 +43,8 @@ def table(runs):
              "|---|---|---|---|---|---|---|---|---|"]
     coverage = None
     for run in runs:
-        config = json.loads((Path(run) / "config.json").read_text())
-        metrics = json.loads((Path(run) / "metrics.json").read_text())
+        config = RunFolder(run).read_config()
+        metrics = RunFolder(run).read_json(RunFolder.METRICS)
         analogy = metrics["analogy"]
         lines.append(
             f"| {label(config)} | {config['dim']} | {metrics['vocab_size']:,} | "

@@ -9,11 +9,12 @@ import pytest
 
 import yingshe
 from yingshe import cli
+from yingshe.training import RunFolder
 
 
 def _run(argv):
     lines = []
-    result = cli.COMMANDS[argv[0]](cli.build_parser().parse_args(argv), log=lines.append)
+    result = cli.run(argv, log=lines.append)
     return result, "\n".join(lines)
 
 
@@ -105,7 +106,7 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch):
 
     def save_then_stop(trainer, path):
         save(trainer, path)
-        if str(path).endswith(cli.LAST_CHECKPOINT):
+        if str(path).endswith(RunFolder.LAST):
             raise Stopped
 
     with monkeypatch.context() as patch:
@@ -119,7 +120,7 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch):
     for a, b in zip(*rows, strict=True):
         assert {k: v for k, v in a.items() if k != "seconds"} == \
             {k: v for k, v in b.items() if k != "seconds"}
-    weights = [yingshe.load(run / "last.safetensors")["model"] for run in (whole, parts)]
+    weights = [yingshe.load(run / RunFolder.LAST)["modules"]["model"] for run in (whole, parts)]
     for name in weights[0]:
         np.testing.assert_array_equal(weights[0][name].numpy(), weights[1][name].numpy())
     with pytest.raises(SystemExit, match="is a run of 'mlp', not 'lenet5'"):

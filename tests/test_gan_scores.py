@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import yingshe
-from yingshe import cli, generative_cli
+from yingshe import cli
+from yingshe.training.recipes import generative as recipe
+from yingshe.training.scores import classifier_scores
 
 SMALL = ["--train-subset", "200", "--batch-size", "50", "--epochs", "1", "--no-progress"]
 TRAIN_SAMPLES = 100  # prior samples scored at the end of `train --classifier` here
@@ -18,7 +20,7 @@ TRAIN_SAMPLES = 100  # prior samples scored at the end of `train --classifier` h
 
 def _run(argv):
     lines = []
-    result = cli.COMMANDS[argv[0]](cli.build_parser().parse_args(argv), log=lines.append)
+    result = cli.run(argv, log=lines.append)
     return result, "\n".join(lines)
 
 
@@ -43,7 +45,7 @@ def runs(tmp_path_factory):
     _run(["train", "lenet5", "--dataset", "fashion-mnist", "--train-subset", "200", "--epochs",
           "1", "--out", str(folders["fashion-lenet"])] + quiet)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(generative_cli, "SCORE_SAMPLES", TRAIN_SAMPLES)
+        patch.setattr(recipe, "SCORE_SAMPLES", TRAIN_SAMPLES)
         folders["dcgan_log"] = _run(["train", "dcgan", "--classifier", str(folders["lenet"]),
                                      "--out", str(folders["dcgan"])] + SMALL)[1]
         folders["gan-ema_log"] = _run(["train", "gan", "--generator-ema", "0.5", "--classifier",
@@ -81,7 +83,7 @@ def test_a_run_with_a_generator_average_draws_and_scores_with_it(runs):
     weights = yingshe.load(run / "model.safetensors")
     assert set(weights) == {"generator", "discriminator", "generator_average"}
     assert int(weights["generator_average"]["n_averaged"].item()) == 4
-    config, networks = generative_cli.load_run(run)
+    config, networks = recipe.load(run)
     images, _ = _run(["sample", str(run), "--n", "6", "--out", str(run / "six.png")])
     yingshe.manual_seed(0)
     with yingshe.no_grad():
@@ -94,11 +96,11 @@ def test_a_run_with_a_generator_average_draws_and_scores_with_it(runs):
     assert metrics["inception_score"] != metrics["raw_generator_inception_score"]
     assert "G's own weights, not their average" in runs["gan-ema_log"]
     yingshe.manual_seed(0)
-    own = generative_cli.prior_pixels("gan", {"generator": networks["generator"]},
-                                      config["latent"], TRAIN_SAMPLES, batch_size=500)
-    inception, distance = generative_cli.classifier_scores(
-        *generative_cli.load_classifier(lenet), own,
-        generative_cli._real_pixels("mnist", None, train=False))
+    own = recipe.prior_pixels("gan", {"generator": networks["generator"]},
+                              config["latent"], TRAIN_SAMPLES, batch_size=500)
+    model, lenet_config = recipe.load_classifier(lenet)
+    inception, distance = classifier_scores(model, lenet_config["data_info"], own,
+                                            recipe._real_pixels("mnist", None, train=False))
     assert metrics["raw_generator_inception_score"] == pytest.approx(inception)
     assert metrics["raw_generator_frechet_distance"] == pytest.approx(distance)
 
@@ -120,10 +122,10 @@ def test_prior_pixels_are_the_samples_mapped_to_0_1(runs, model):
     become (x + 1) / 2, VAE Bernoulli means stay."""
     images, _ = _run(["sample", str(runs[model]), "--n", "10", "--seed", "5",
                       "--out", str(runs[model] / "ten.png")])
-    config, networks = generative_cli.load_run(runs[model])
+    config, networks = recipe.load(runs[model])
     yingshe.manual_seed(5)
-    pixels = generative_cli.prior_pixels(generative_cli.GENERATIVE_MODELS[model].family,
-                                         networks, config["latent"], 10, batch_size=4)
+    pixels = recipe.prior_pixels(recipe.GENERATIVE_MODELS[model].family, networks,
+                                 config["latent"], 10, batch_size=4)
     expected = (images + 1) / 2 if model == "dcgan" else images
     np.testing.assert_allclose(pixels, expected, atol=1e-6)
     assert 0.0 <= pixels.min() and pixels.max() <= 1.0
@@ -137,10 +139,10 @@ def test_real_digits_score_far_above_noise(runs):
     assert metrics["test_accuracy"] > 0.5 and metrics["real_score_samples"] == 1000
     assert {name: metrics[name] for name in figures} == figures
     assert "real mnist: inception score" in text
-    model, config = generative_cli.load_classifier(lenet)
-    test = generative_cli._real_pixels("mnist", None, train=False)
+    model, config = recipe.load_classifier(lenet)
+    test = recipe._real_pixels("mnist", None, train=False)
     noise = np.random.default_rng(0).random((1000, 1, 28, 28), dtype=np.float32)
-    noise_inception, noise_distance = generative_cli.classifier_scores(model, config, noise, test)
+    noise_inception, noise_distance = classifier_scores(model, config["data_info"], noise, test)
     assert figures["real_inception_score"] > 2 * noise_inception
     assert figures["real_frechet_distance"] < noise_distance / 10
 
@@ -149,20 +151,20 @@ def test_real_digits_score_far_above_noise(runs):
 def test_a_generator_of_real_digits_scores_like_real_digits(runs, monkeypatch, model):
     """Decoding is replaced by training digits in the family's value range: `score` must see
     them as the classifier sees real digits."""
-    digits = generative_cli._real_pixels("mnist", None, train=True)[:300]
-    low, high = generative_cli.VALUE_RANGES[generative_cli.GENERATIVE_MODELS[model].family]
+    digits = recipe._real_pixels("mnist", None, train=True)[:300]
+    low, high = recipe.VALUE_RANGES[recipe.GENERATIVE_MODELS[model].family]
     batches = iter(np.split(digits * (high - low) + low, 3))
-    monkeypatch.setattr(generative_cli, "_decode", lambda family, networks, z: next(batches))
+    monkeypatch.setattr(recipe, "decode", lambda family, networks, z: next(batches))
     figures, _ = _run(["score", str(runs[model]), "--classifier", str(runs["lenet"]),
                        "--n", "300", "--batch-size", "100"])
-    classifier = generative_cli.load_classifier(runs["lenet"])
-    test = generative_cli._real_pixels("mnist", None, train=False)
-    inception, distance = generative_cli.classifier_scores(*classifier, digits, test)
+    model, config = recipe.load_classifier(runs["lenet"])
+    test = recipe._real_pixels("mnist", None, train=False)
+    inception, distance = classifier_scores(model, config["data_info"], digits, test)
     assert figures["inception_score"] == pytest.approx(inception, rel=1e-5)
     assert figures["frechet_distance"] == pytest.approx(distance, rel=1e-5)
 
 
-def test_errors_name_the_problem(runs, tmp_path):
+def test_errors_name_the_problem(runs, tmp_path, capsys):
     lenet, fashion, vae = str(runs["lenet"]), str(runs["fashion-lenet"]), str(runs["vae"])
     with pytest.raises(SystemExit, match="is a run of 'vae', not of the classifier lenet5"):
         _run(["score", str(runs["gan"]), "--classifier", vae])
@@ -188,9 +190,10 @@ def test_errors_name_the_problem(runs, tmp_path):
     assert not (tmp_path / "gan").exists()
     with pytest.raises(SystemExit, match="holds a model of mnist, not of fashion-mnist"):
         _run(["score", vae, "--dataset", "fashion-mnist", "--classifier", fashion])
-    with pytest.raises(SystemExit, match="--n must be at least 2"):
-        _run(["score", vae, "--classifier", lenet, "--n", "1"])
-    with pytest.raises(SystemExit, match="--batch-size must be at least 1, got 0"):
-        _run(["score", vae, "--classifier", lenet, "--batch-size", "0"])
+    for option, value, message in (("--n", "1", "must be at least 2, got 1"),
+                                   ("--batch-size", "0", "must be at least 1, got 0")):
+        with pytest.raises(SystemExit):
+            _run(["score", vae, "--classifier", lenet, option, value])
+        assert f"argument {option}: {message}" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="training split has 60,000 images"):
         _run(["score", "real", "--classifier", lenet, "--n", "70000"])

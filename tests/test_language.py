@@ -7,8 +7,7 @@ import pytest
 import yingshe
 from yingshe import optim
 from yingshe.datasets import DatasetIntegrityError
-from yingshe.datasets.text import (PennTreebank, TinyShakespeare, Vocabulary, batchify,
-                                   bptt_windows)
+from yingshe.datasets.text import PennTreebank, TinyShakespeare, batchify, bptt_windows
 from yingshe.models.language import RNNLanguageModel
 from yingshe.training.language import detach_state, lm_evaluate, lm_train_epoch
 from helpers import check_raises
@@ -33,14 +32,6 @@ def test_damaged_text_is_refused(tmp_path):
     (tmp_path / "tinyshakespeare" / "input.txt").write_text("To be, or not to be")
     check_raises(lambda: TinyShakespeare(tmp_path), DatasetIntegrityError, "MD5",
                  "6fb458f1232090904fb40fe944165e91")
-
-
-def test_vocabulary_round_trip():
-    vocab = Vocabulary("a b a c".split(), specials=["<pad>", "<unk>"])
-    assert vocab.itos == ["<pad>", "<unk>", "a", "b", "c"]
-    assert vocab.encode(["c", "zz"], unknown="<unk>").tolist() == [4, 1]
-    with pytest.raises(KeyError):
-        vocab.encode(["zz"])
 
 
 def test_batchify_and_windows():
@@ -100,14 +91,12 @@ def test_generate_command(tmp_path):
     config = {"model": "lstm", "hidden": 16, "dropout": 0.0, "context": 16, "vocab": "abc :"}
     (tmp_path / "config.json").write_text(json.dumps(config))
     yingshe.save(build_char_model(config, 5).state_dict(), tmp_path / "model.safetensors")
-    args = cli.build_parser().parse_args(["generate", str(tmp_path), "--prompt", "ab",
-                                          "--length", "12"])
     lines = []
-    text = cli.generate(args, log=lines.append)
+    text = cli.run(["generate", str(tmp_path), "--prompt", "ab", "--length", "12"],
+                   log=lines.append)
     assert text.startswith("ab") and len(text) == 14 and set(text) <= set("abc :")
-    by_file = cli.build_parser().parse_args(["generate", str(tmp_path / "model.safetensors"),
-                                             "--prompt", "ab", "--length", "12"])
-    assert cli.generate(by_file, log=lines.append) == text  # a file in the run folder works too
-    bad = cli.build_parser().parse_args(["generate", str(tmp_path), "--prompt", "xyz"])
+    by_file = cli.run(["generate", str(tmp_path / "model.safetensors"), "--prompt", "ab",
+                       "--length", "12"], log=lines.append)
+    assert by_file == text  # a file in the run folder works too
     with pytest.raises(SystemExit, match="never saw"):
-        cli.generate(bad, log=lines.append)
+        cli.run(["generate", str(tmp_path), "--prompt", "xyz"], log=lines.append)

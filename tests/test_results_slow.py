@@ -1,5 +1,5 @@
-"""The README's result commands, end to end (minutes to an hour each): `make test-slow` runs
-them."""
+"""The result commands of the README's table and docs/results, end to end (minutes to an hour
+each): `make test-slow` runs them."""
 import json
 
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from yingshe import cli
 from helpers import run_example
 
-RESULTS = {  # name: (command line as in the README, required test accuracy)
+RESULTS = {  # name: (command line as on docs/results, required test accuracy)
     "mlp-mnist": ("train mlp --dataset mnist --epochs 20 --batch-size 128 --dropout 0.2 "
                   "--scheduler cosine --seed 0", 0.982),
     "lenet5-mnist": ("train lenet5 --dataset mnist --epochs 15 --batch-size 64 --augment "
@@ -29,11 +29,11 @@ RESULTS = {  # name: (command line as in the README, required test accuracy)
 def test_result(name, data_root, tmp_path):
     command, required = RESULTS[name]
     argv = command.split() + ["--out", str(tmp_path / name), "--no-progress"]
-    metrics = cli.train(cli.build_parser().parse_args(argv), log=print)
+    metrics = cli.run(argv, log=print)
     assert metrics["test_accuracy"] >= required, metrics
 
 
-EXAMPLE_RESULTS = {  # name: (examples/ script and options as in the README, check of metrics.json)
+EXAMPLE_RESULTS = {  # name: (examples/ script and options as on docs/results, check of metrics.json)
     "ptb-small": ("ptb_language_model.py --config small --seed 0",
                   lambda m: m["test_perplexity"] <= 115),
     "shakespeare-lstm": ("char_language_model.py --model lstm --seed 0",
@@ -54,7 +54,7 @@ def test_example_result(name, data_root, tmp_path):
     assert check(metrics), metrics
 
 
-GENERATIVE_RESULTS = {  # name: (command as in the README, check of metrics.json)
+GENERATIVE_RESULTS = {  # name: (command as on docs/results, check of metrics.json)
     "vae-mnist": ("train vae --dataset mnist --epochs 60 --seed 0",
                   lambda m: m["test_neg_elbo"] <= 102),
     "conv-vae-mnist": ("train conv-vae --dataset mnist --epochs 8 --seed 0",  # below the MLP's
@@ -62,7 +62,7 @@ GENERATIVE_RESULTS = {  # name: (command as in the README, check of metrics.json
 }
 
 DCGAN_RESULT = ("train dcgan --dataset mnist --generator-steps 2 --generator-ema 0.999 "
-                "--epochs 14 --seed 0")  # as in the README
+                "--epochs 14 --seed 0")  # as on docs/results/generative.md
 DCGAN_INCEPTION_SCORE = 9.0  # the issue's target; measured 9.30 (README run and this test's run)
 SCORER_REAL_INCEPTION_SCORE = 9.85  # the issue: real MNIST test images score about 9.9
 
@@ -72,7 +72,7 @@ SCORER_REAL_INCEPTION_SCORE = 9.85  # the issue: real MNIST test images score ab
 def test_generative_result(name, data_root, tmp_path):
     command, check = GENERATIVE_RESULTS[name]
     argv = command.split() + ["--out", str(tmp_path / name), "--no-progress"]
-    metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(argv), log=print)
+    metrics = cli.run(argv, log=print)
     assert check(metrics), metrics
 
 
@@ -82,13 +82,13 @@ def test_dcgan_result_scored_by_the_readme_scorer(data_root, tmp_path):
     checked to score real test images about 9.9, as the issue calibrates it)."""
     lenet, dcgan = tmp_path / "lenet5-scorer", tmp_path / "dcgan-mnist"
     command = RESULTS["lenet5-scorer"][0].split() + ["--out", str(lenet), "--no-progress"]
-    cli.train(cli.build_parser().parse_args(command), log=print)
-    real = cli.COMMANDS["score"](cli.build_parser().parse_args(
-        ["score", "real", "--dataset", "mnist", "--classifier", str(lenet)]), log=print)
+    cli.run(command, log=print)
+    real = cli.run(["score", "real", "--dataset", "mnist", "--classifier", str(lenet)],
+                   log=print)
     assert real["real_inception_score"] >= SCORER_REAL_INCEPTION_SCORE, real
     command = DCGAN_RESULT.split() + ["--classifier", str(lenet), "--out", str(dcgan),
                                       "--no-progress"]
-    metrics = cli.COMMANDS["train"](cli.build_parser().parse_args(command), log=print)
+    metrics = cli.run(command, log=print)
     assert metrics["inception_score"] >= DCGAN_INCEPTION_SCORE, metrics
 
 
@@ -104,15 +104,14 @@ def skip_gram_run(tmp_path_factory):
     if not (default_root() / "wikitext-2").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding wikitext-2/")
     out = tmp_path_factory.mktemp("word2vec") / "skipgram-wt2"
-    cli.COMMANDS["train"](cli.build_parser().parse_args(
-        SKIP_GRAM.split() + ["--out", str(out), "--no-progress"]), log=print)
+    cli.run(SKIP_GRAM.split() + ["--out", str(out), "--no-progress"], log=print)
     return out
 
 
 @pytest.mark.slow
 def test_skip_gram_reaches_wordsim_and_beats_the_count_baseline(skip_gram_run, tmp_path):
-    ppmi = cli.COMMANDS["train"](cli.build_parser().parse_args(
-        PPMI_SVD.split() + ["--out", str(tmp_path / "ppmi"), "--no-progress"]), log=print)
+    ppmi = cli.run(PPMI_SVD.split() + ["--out", str(tmp_path / "ppmi"), "--no-progress"],
+                   log=print)
     skip_gram = json.loads((skip_gram_run / "metrics.json").read_text())
     assert skip_gram["wordsim353"]["spearman"] >= 0.45, skip_gram["wordsim353"]
     assert (skip_gram["wordsim353"]["spearman"] > ppmi["wordsim353"]["spearman"]

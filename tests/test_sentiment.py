@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import yingshe
-from yingshe.datasets.sentiment import RTPolarity, batches, clean_str, k_folds, pad_batch
+from yingshe.datasets.sentiment import RTPolarity, batches, k_folds, pad_batch
 from yingshe.datasets.utils import DatasetIntegrityError, default_root
 from yingshe.models.sentiment import (BiLSTMClassifier, KimCNN, MeanEmbeddingLogReg, max_norm_,
                                       pretrained_matrix)
@@ -53,13 +53,6 @@ def test_damaged_file_is_refused(mr_root, tmp_path):
     target.unlink()
     with pytest.raises(DatasetIntegrityError, match="not found"):
         RTPolarity(tmp_path)
-
-
-def test_clean_str():
-    assert clean_str("It's not a bad film , isn't it? (Really!)") == \
-        "it 's not a bad film , is n't it ? ( really ! )"
-    assert clean_str("we've they're i'd you'll") == "we 've they 're i 'd you 'll"
-    assert clean_str("caf\xe9 -- 2 hours\x85 `cool' ") == "caf 2 hours `cool'"
 
 
 def test_folds_and_padding():

@@ -9,7 +9,8 @@ import yingshe
 from yingshe import nn, optim
 from yingshe.nn import functional as F
 from yingshe.optim import lr_scheduler
-from yingshe.training import EarlyStopping, ModelCheckpoint, Trainer, topk_accuracy
+from yingshe.training import (EarlyStopping, ModelCheckpoint, RunFolder, RunFolderError, Trainer,
+                              load_training_state, save_training_state, topk_accuracy)
 from yingshe.utils.data import DataLoader, TensorDataset
 from helpers import check_raises
 
@@ -113,7 +114,8 @@ def test_model_checkpoint_keeps_the_best_epoch(tmp_path):
     trainer, loader = _trainer([ModelCheckpoint(path, monitor="train_loss")])
     trainer.fit(loader, epochs=2, log=None)
     saved = yingshe.load(path)
-    assert saved["epoch"] in (1, 2) and set(saved) >= {"model", "optimizer", "rng", "history"}
+    assert set(saved) == {"modules", "optimizers", "schedulers", "rng", "generators", "progress"}
+    assert saved["progress"]["epoch"] in (1, 2) and set(saved["modules"]) == {"model"}
 
 
 def test_gradient_clipping_is_applied():
@@ -131,3 +133,66 @@ def test_gradient_clipping_is_applied():
 def test_topk_accuracy():
     logits = yingshe.tensor([[0.1, 0.5, 0.4], [0.9, 0.04, 0.06]])
     assert topk_accuracy(logits, yingshe.tensor([2, 1]), k=2) == 0.5
+
+
+def test_training_state_names_what_does_not_match(tmp_path):
+    path = tmp_path / "state.safetensors"
+    model = yingshe.nn.Linear(2, 2)
+    optimizer = yingshe.optim.SGD(model.parameters(), lr=0.1)
+    save_training_state(path, {"model": model}, {"model": optimizer},
+                        rng=[np.random.default_rng(0)], step=3)
+    check_raises(lambda: load_training_state(path, {"model": model}, {"model": optimizer}),
+                 ValueError, "1 random generator states", "has 0")
+    schedule = yingshe.optim.lr_scheduler.StepLR(optimizer, 1)
+    check_raises(lambda: load_training_state(path, {"model": model}, {"model": optimizer},
+                                             {"model": schedule}, [np.random.default_rng(0)]),
+                 ValueError, "learning-rate schedulers [] but", "['model']")
+    check_raises(lambda: load_training_state(path, {"net": model}, {"model": optimizer},
+                                             rng=[np.random.default_rng(0)]),
+                 ValueError, "modules ['model']", "['net']")
+    average = yingshe.nn.Linear(2, 2)
+    rng = np.random.default_rng(5)
+    progress = load_training_state(path, {"model": model, "average": average},
+                                   {"model": optimizer}, rng=[rng], allow_missing=["average"])
+    assert progress == {"step": 3}
+    assert rng.integers(1 << 30) == np.random.default_rng(0).integers(1 << 30)
+
+
+def test_run_folder_files_and_errors(tmp_path):
+    run = RunFolder(tmp_path / "run")
+    check_raises(lambda: run.read_config(), RunFolderError, "has no config.json",
+                 "yingshe train MODEL --out")
+    run.write_config({"model": "mlp", "epochs": 3})
+    assert run.read_config(["mlp"]) == {"model": "mlp", "epochs": 3}
+    check_raises(lambda: run.read_config(["vae"], "a generative model"), RunFolderError,
+                 "is a run of 'mlp', not of a generative model (vae)")
+    assert run.merge_metrics({"a": 1}) == {"a": 1}
+    assert run.merge_metrics({"b": 2}) == {"a": 1, "b": 2} == run.read_json("metrics.json")
+    check_raises(lambda: run.resume_config("mlp"), RunFolderError,
+                 "cannot resume", "has no last.safetensors")
+    model = yingshe.nn.Linear(2, 1)
+    save_training_state(run / RunFolder.LAST, {"model": model})
+    assert run.resume_config("mlp", epochs=5, lr=None) == {"model": "mlp", "epochs": 5}
+    check_raises(lambda: run.resume_config("lenet5"), RunFolderError,
+                 "is a run of 'mlp', not 'lenet5'")
+    check_raises(lambda: run.load_weights(" (finish it)"), RunFolderError,
+                 "has no model.safetensors (finish it)")
+    run.save_weights({"model": model})
+    loaded = run.load_into(lambda: {"model": yingshe.nn.Linear(2, 1)})["model"]
+    assert not loaded.training
+    np.testing.assert_array_equal(loaded.weight.detach().numpy(), model.weight.detach().numpy())
+    yingshe.save(model.state_dict(), run / RunFolder.WEIGHTS)  # a bare state_dict, as before
+    assert set(run.load_weights()) == {"model"}
+    assert RunFolder.containing(run / RunFolder.WEIGHTS).path == run.path
+
+
+def test_an_example_run_resumes_from_its_earlier_checkpoint_name(tmp_path):
+    """The example scripts once kept their resume state in checkpoint.safetensors; a
+    classifier's checkpoint.safetensors (its best epoch) is no resume state."""
+    run = RunFolder(tmp_path)
+    model = yingshe.nn.Linear(2, 1)
+    yingshe.save({"model": model.state_dict(), "progress": {"step": 1}},
+                 run / RunFolder.BEST)
+    assert run.last_state() == run / RunFolder.BEST
+    yingshe.save({"model": model.state_dict(), "epoch": 1}, run / RunFolder.BEST)
+    check_raises(run.last_state, RunFolderError, "cannot resume")

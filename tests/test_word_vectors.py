@@ -1,4 +1,4 @@
-"""Word vectors (seed 001 §自然语言中词向量生成): word2vec's negative-sampling loss against a
+"""Word vectors: word2vec's negative-sampling loss against a
 PyTorch twin, its sampling steps, GloVe by hand, the evaluators on planted vectors, and a short
 real run on PTB."""
 import gzip
@@ -13,10 +13,12 @@ from yingshe.models.keyed_vectors import (KeyedVectors, _SparseMatrix, evaluate_
                                           evaluate_similarity, load_word2vec_format,
                                           ppmi_svd_vectors, spearman)
 from yingshe import from_numpy
-from yingshe.models.word2vec import (CBOWNS, SkipGramNS, SparseRowSGD, negative_sampling_loss,
-                                     train_word2vec)
-from yingshe.text import (UnigramTable, Vocab, cbow_windows, keep_probabilities, load_corpus,
-                          read_sentences, skipgram_pairs, subsample)
+from yingshe.datasets.text import load_corpus, read_sentences
+from yingshe.models.word2vec import CBOWNS, SkipGramNS, negative_sampling_loss
+from yingshe.optim import SparseRowSGD
+from yingshe.text import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
+                          subsample)
+from yingshe.training.word_vectors import train_word2vec
 
 
 def _torch_ns_loss(v, out_weight, targets, negatives):
@@ -209,16 +211,6 @@ def test_word2vec_text_format_round_trip(tmp_path):
     loaded = load_word2vec_format(tmp_path / "v.txt")
     assert loaded.words == kv.words
     np.testing.assert_array_equal(loaded.vectors, kv.vectors)
-
-
-def test_vocab_counts_specials_and_round_trip(tmp_path):
-    vocab = Vocab.build([["a", "b", "a"], ["c", "a", "b"]], min_freq=2, specials=["<pad>"])
-    assert vocab.itos == ["<pad>", "a", "b"] and vocab.counts.tolist() == [0, 3, 2]
-    assert vocab.encode(["a", "c", "b"]).tolist() == [1, 2]
-    vocab.save(tmp_path / "vocab.txt")
-    assert (tmp_path / "vocab.txt").read_text() == "<pad>\t0\na\t3\nb\t2\n"
-    loaded = Vocab.load(tmp_path / "vocab.txt")
-    assert loaded.itos == vocab.itos and loaded.counts.tolist() == vocab.counts.tolist()
 
 
 @pytest.mark.parametrize("gathered", [False, True])

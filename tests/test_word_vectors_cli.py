@@ -1,25 +1,29 @@
 """``yingshe train word2vec|glove``, ``similar``, ``analogy`` and ``evaluate-vectors``
-(yingshe.word_vectors_cli): tiny real runs on PTB, queries on planted vectors, the error
+(yingshe.cli.word_vectors): tiny real runs on PTB, queries on planted vectors, the error
 messages."""
+import contextlib
+import io
 import json
 import math
+import re
 import sys
 
 import numpy as np
 import pytest
 
-from yingshe import cli, word_vectors_cli as wv
+from yingshe import cli
+from yingshe.datasets.text import load_corpus
 from yingshe.models.glove import cooccurrence_matrix
-from yingshe.models.keyed_vectors import KeyedVectors, pca_2d, ppmi_svd_vectors
-from yingshe.text.corpus import load_corpus
+from yingshe.models.keyed_vectors import KeyedVectors, ppmi_svd_vectors
+from yingshe.training.plots import pca_2d
+from yingshe.training.recipes import word_vectors as wv
 from helpers import run_example
 
 
 def _run(*argv):
     """(returned value, logged lines) of ``yingshe ARGV``."""
-    args = cli.build_parser().parse_args([str(a) for a in argv])
     lines = []
-    return cli.COMMANDS[args.command](args, log=lines.append), lines
+    return cli.run([str(a) for a in argv], log=lines.append), lines
 
 
 def _finite(x):
@@ -190,8 +194,12 @@ def test_evaluate_vectors_prints_the_table_with_coverage(tmp_path):
 
 
 def _fails(match, *argv):
-    with pytest.raises(SystemExit, match=match):
+    """``yingshe ARGV`` ends with an error (ours, or argparse's on stderr) matching ``match``."""
+    printed = io.StringIO()
+    with pytest.raises(SystemExit) as raised, contextlib.redirect_stderr(printed):
         _run(*argv)
+    said = f"{raised.value.code}\n{printed.getvalue()}"
+    assert re.search(match, said, re.MULTILINE), said
 
 
 def test_query_errors_name_the_problem(tmp_path):
@@ -200,7 +208,7 @@ def test_query_errors_name_the_problem(tmp_path):
            "analogy", vectors, "king", "man", "queenz")
     _fails(r"'King' is not in the vocabulary of 8 words .*did you mean 'king'\?",
            "similar", vectors, "King")
-    _fails("--topn must be at least 1", "similar", vectors, "king", "--topn", "0")
+    _fails("--topn: must be at least 1", "similar", vectors, "king", "--topn", "0")
     _fails(r"no vectors file at .*missing\.txt", "similar", tmp_path / "missing.txt", "king")
     (tmp_path / "empty-run").mkdir()
     _fails(r"no vectors file at .*empty-run.vectors\.txt; give a vectors\.txt",
@@ -233,19 +241,18 @@ def test_train_option_errors(tmp_path, monkeypatch):
     _fails("--negatives does not apply to glove; models that take it: word2vec",
            "train", "glove", "--negatives", "3")
     _fails("--model does not apply to glove", "train", "glove", "--model", "cbow")
-    _fails("--dim must be at least 1, got 0", "train", "word2vec", "--dim", "0")
-    _fails("--subsample must be 0 .keep all. or positive", "train", "word2vec", "--subsample",
+    _fails("--dim: must be at least 1, got 0", "train", "word2vec", "--dim", "0")
+    _fails("--subsample: must be at least 0.0, got -1", "train", "word2vec", "--subsample",
            "-1")
     _fails("--resume does not apply to word2vec", "train", "word2vec", "--resume")
-    _fails("ppmi-svd is one closed-form fit; it takes no --epochs or --lr",
+    _fails("--epochs does not apply to ppmi-svd; models that take it: mlp, .*word2vec, glove$",
            "train", "ppmi-svd", "--epochs", "3")
+    _fails("--lr does not apply to ppmi-svd", "train", "ppmi-svd", "--lr", "0.1")
     _fails(r"word-eval.questions-words\.txt not found; point --data",
            "train", "word2vec", "--out", tmp_path / "run")
     assert not (tmp_path / "run").exists()  # nothing trained or written
-    args = cli.build_parser().parse_args(["train", "lenet5", "--corpus", "ptb"])
-    with pytest.raises(SystemExit, match="--corpus does not apply to lenet5; models that take "
-                                         "it: word2vec, glove, ppmi-svd"):
-        wv.check_options(args)
+    _fails("--corpus does not apply to lenet5; models that take it: word2vec, glove, ppmi-svd",
+           "train", "lenet5", "--corpus", "ptb")
 
 
 def test_train_names_a_missing_corpus(tmp_path):

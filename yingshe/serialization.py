@@ -17,7 +17,7 @@ import numpy as np
 from . import _backend
 from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "write_atomically"]
 
 _DTYPE_CODES = {"float16": "F16", "float32": "F32", "float64": "F64", "int8": "I8",
                 "int16": "I16", "int32": "I32", "int64": "I64", "uint8": "U8", "bool": "BOOL"}
@@ -44,14 +44,16 @@ def save(obj, f):
         offset += nbytes
     header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
     header_bytes += b" " * (-len(header_bytes) % 8)  # align the data section to 8 bytes
-    _write_atomically(f, [struct.pack("<Q", len(header_bytes)), header_bytes]
+    write_atomically(f, [struct.pack("<Q", len(header_bytes)), header_bytes]
                       + [a.tobytes() for a in ordered])
 
 
-def _write_atomically(path, chunks):
+def write_atomically(path, chunks):
+    """Write the byte strings ``chunks`` to ``path`` through a temporary file in the same
+    directory, flushed to disk and then renamed into place."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".safetensors", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:

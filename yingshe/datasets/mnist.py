@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ops.creation import from_numpy
-from .utils import DatasetIntegrityError, check_md5, default_root, download_url, read_idx
+from .utils import DatasetIntegrityError, default_root, download_url, read_idx, verify_file
 
 __all__ = ["MNIST", "FashionMNIST"]
 
@@ -52,13 +52,9 @@ class MNIST:
         return self.root / self.folder
 
     def _checked(self, filename):
-        path = self.raw_folder / filename
-        if not path.exists():
-            raise DatasetIntegrityError(
-                f"{type(self).__name__}: {path} not found. Pass download=True, or point root "
-                f"(or $YINGSHE_DATA) at a folder holding {self.folder}/{filename}")
-        check_md5(path, self.resources[filename])
-        return path
+        return verify_file(self.raw_folder / filename, md5=self.resources[filename],
+                           hint=f"pass download=True to {type(self).__name__}, or point root "
+                                f"(or $YINGSHE_DATA) at a folder holding {self.folder}/{filename}")
 
     def download(self):
         """Fetch any missing file from the canonical mirrors, checking its MD5."""

@@ -1,5 +1,5 @@
-"""From raw images to training-ready splits (seed 002 §2.1.1, step 1 数据预处理: scale,
-standardise with the training statistics, hold out a validation set): what the CLI, the
+"""From raw images to training-ready splits: scale to [0, 1], standardise with the training
+statistics, hold out a validation set (see ``utils.standardize``); what the command line, the
 examples and the studies use."""
 import numpy as np
 
@@ -25,8 +25,9 @@ def preprocess_images(images, mean, std):
 
 
 class AugmentedImages(Dataset):
-    """uint8 images passed one by one through a random ``transform`` (the seeds' augmentation:
-    rotate, scale, shift, flip, crop) and then standardised; labels as int64."""
+    """uint8 images passed one by one through a random ``transform`` (data augmentation:
+    rotate, scale, shift, flip, crop; Simard, Steinkraus & Platt 2003) and then standardised;
+    labels as int64."""
 
     def __init__(self, images, labels, transform, mean, std):
         self.images, self.labels, self.transform = images, labels, transform

@@ -2,16 +2,15 @@
 snippets, read from the original ``rt-polarity.pos``/``.neg`` (8-bit text, decoded as latin-1)
 whose MD5 and SHA-256 are checked, cleaned with Kim's (2014) ``clean_str``, and cut into a seeded
 90/10 split or k folds (there is no official split; Kim used 10-fold cross-validation)."""
-import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
 
+from ..text.tokenize import clean_str
 from ..text.vocab import Vocab
-from .utils import DatasetIntegrityError, default_root, train_val_split
+from .utils import default_root, read_checked, train_val_split
 
-__all__ = ["RTPolarity", "clean_str", "k_folds", "pad_batch", "batches", "PAD", "UNK"]
+__all__ = ["RTPolarity", "k_folds", "pad_batch", "batches", "PAD", "UNK"]
 
 PAD, UNK = "<pad>", "<unk>"
 
@@ -22,40 +21,6 @@ FILES = {
     "rt-polarity.neg": (612290, "7d312d2c8eacbb57b0074c59b910756a",
                         "4af43bf489620b498a0852c5a8c6a535155dec7985fdfea782b8f7756b957ccc"),
 }
-
-# Kim's clean_str (CNN_sentence/process_data.py), one (pattern, replacement) per line.  His
-# replacements " \( ", " \) ", " \? " leave a backslash in the token; we write " ( " etc.
-_CLEAN_RULES = [(re.compile(pattern), repl) for pattern, repl in (
-    (r"[^A-Za-z0-9(),!?'`]", " "),
-    (r"'s", " 's"), (r"'ve", " 've"), (r"n't", " n't"), (r"'re", " 're"), (r"'d", " 'd"),
-    (r"'ll", " 'll"),
-    (r",", " , "), (r"!", " ! "), (r"\(", " ( "), (r"\)", " ) "), (r"\?", " ? "),
-    (r"\s{2,}", " "),
-)]
-
-
-def clean_str(text):
-    """Kim (2014)'s cleaning: keep letters, digits and ( ) , ! ? ' `, split off clitics ('s,
-    n't, ...) and punctuation, squeeze spaces, strip and lower-case."""
-    for pattern, repl in _CLEAN_RULES:
-        text = pattern.sub(repl, text)
-    return text.strip().lower()
-
-
-def _read_checked(path):
-    """The text of ``path`` (latin-1) once its size, MD5 and SHA-256 match ``FILES``."""
-    if not path.is_file():
-        raise DatasetIntegrityError(f"{path} not found; point root (or $YINGSHE_DATA) at the "
-                                    f"folder that holds rt-polarity/{path.name}")
-    raw = path.read_bytes()
-    size, md5, sha256 = FILES[path.name]
-    actual = (len(raw), hashlib.md5(raw).hexdigest(), hashlib.sha256(raw).hexdigest())
-    if actual != (size, md5, sha256):
-        raise DatasetIntegrityError(
-            f"{path}: {actual[0]} bytes, MD5 {actual[1]}, SHA-256 {actual[2]} differ from the "
-            f"published {size} bytes, MD5 {md5}, SHA-256 {sha256}; the file is damaged or not "
-            f"the original (e.g. re-encoded to UTF-8)")
-    return raw.decode("latin-1")
 
 
 class RTPolarity:
@@ -68,7 +33,10 @@ class RTPolarity:
         self.sentences, labels = [], []
         for name, label in (("rt-polarity.pos", 1), ("rt-polarity.neg", 0)):
             # "\n" only: latin-1 0x85 (an ellipsis in cp1252) is a line break to splitlines()
-            lines = _read_checked(folder / name).rstrip("\n").split("\n")
+            size, md5, sha256 = FILES[name]
+            text = read_checked(folder / name, md5=md5, sha256=sha256, size=size)
+            text = text.decode("latin-1")
+            lines = text.rstrip("\n").split("\n")
             self.sentences += [clean_str(line).split() for line in lines]
             labels += [label] * len(lines)
         self.labels = np.array(labels, np.int64)

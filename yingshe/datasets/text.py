@@ -1,68 +1,78 @@
-"""Text corpora for language models: Penn Treebank (Mikolov's LM version) and Tiny Shakespeare,
-read from local files whose (uncompressed) MD5 is checked against the published value, a
-vocabulary, and the batching of a token stream into BPTT windows (Zaremba et al. 2014)."""
+"""Text corpora, read from local files whose (uncompressed) MD5 is checked against the
+published value: Penn Treebank (Mikolov's language-modelling version) and WikiText-2 (Merity,
+Xiong, Bradbury & Socher 2017) as token streams, Tiny Shakespeare (Karpathy 2015) as
+characters, and the batching of a token stream into BPTT windows (Zaremba, Sutskever & Vinyals
+2014)."""
 import gzip
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from ..ops.creation import from_numpy
-from ..text.corpus import read_sentences
-from .utils import DatasetIntegrityError, default_root
+from ..text.vocab import Vocab
+from .utils import default_root, read_checked, verify_file
 
-__all__ = ["Vocabulary", "PennTreebank", "TinyShakespeare", "batchify", "bptt_windows"]
+__all__ = ["CORPORA", "corpus_path", "read_sentences", "load_corpus", "PennTreebank",
+           "TinyShakespeare", "batchify", "bptt_windows"]
 
-
-class Vocabulary:
-    """A bijection between tokens and indices 0..n-1, in order of first appearance."""
-
-    def __init__(self, tokens=(), specials=()):
-        self.itos, self.stoi = [], {}
-        for token in list(specials) + list(tokens):
-            self.add(token)
-
-    def add(self, token):
-        if token not in self.stoi:
-            self.stoi[token] = len(self.itos)
-            self.itos.append(token)
-        return self.stoi[token]
-
-    def __len__(self):
-        return len(self.itos)
-
-    def __contains__(self, token):
-        return token in self.stoi
-
-    def encode(self, tokens, unknown=None):
-        """Indices of ``tokens``; unknown tokens map to ``unknown`` (a token) or raise KeyError."""
-        if unknown is None:
-            return np.array([self.stoi[t] for t in tokens], np.int64)
-        fallback = self.stoi[unknown]
-        return np.array([self.stoi.get(t, fallback) for t in tokens], np.int64)
-
-    def decode(self, indices):
-        return [self.itos[int(i)] for i in indices]
+# corpus -> folder, {split: (file, MD5 of the uncompressed text)}, from shared/data/README.md
+CORPORA = {
+    "ptb": ("ptb", {"train": ("ptb.train.txt.gz", "f26c4b92c5fdc7b3f8c7cdcb991d8420"),
+                    "valid": ("ptb.valid.txt.gz", "aa0affc06ff7c36e977d7cd49e3839bf"),
+                    "test": ("ptb.test.txt.gz", "8b80168b89c18661a38ef683c0dc3721")}),
+    "wikitext-2": ("wikitext-2", {"train": ("train.txt.gz", "34a77ebe59551b3a3b3d8c0a2797c976"),
+                                  "valid": ("valid.txt.gz", "d756d22ab2310e7e60c094bea5c5a8eb"),
+                                  "test": ("test.txt.gz", "781c9418ab9414bd09e4aad825aae752")}),
+}
 
 
-def _read_checked(path, md5):
-    """The decompressed bytes of ``path`` (.gz or plain), after checking their MD5."""
-    path = Path(path)
-    if not path.exists():
-        raise DatasetIntegrityError(f"{path} not found; point root (or $YINGSHE_DATA) at the "
-                                    f"folder that holds it")
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    actual = hashlib.md5(raw).hexdigest()
-    if actual != md5:
-        raise DatasetIntegrityError(f"{path}: MD5 of the text {actual} differs from the "
-                                    f"published {md5}; the file is damaged or not the original")
-    return raw.decode("utf-8")
+def corpus_path(corpus, split, root=None):
+    """The checked ``.gz`` file of ``corpus``/``split`` under ``root`` (default
+    ``$YINGSHE_DATA``)."""
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown corpus {corpus!r}; available: {', '.join(CORPORA)}")
+    folder, files = CORPORA[corpus]
+    if split not in files:
+        raise ValueError(f"{corpus}: split must be one of {list(files)}, got {split!r}")
+    name, md5 = files[split]
+    path = Path(root if root is not None else default_root()) / folder / name
+    return verify_file(path, md5=md5, gunzip=True)
+
+
+def read_sentences(corpus="ptb", split="train", root=None, lower=False, eos=False):
+    """Yield each line of the corpus as a token list, streaming from the ``.gz`` file.  With
+    ``eos`` every line (empty ones too, as in the standard LM counts) ends in ``<eos>``;
+    otherwise empty lines are skipped.  ``lower`` lower-cases (WikiText-2 keeps case)."""
+    with gzip.open(corpus_path(corpus, split, root), "rt", encoding="utf-8") as f:
+        for line in f:
+            tokens = (line.lower() if lower else line).split()
+            if eos:
+                tokens.append("<eos>")
+            if tokens:
+                yield tokens
+
+
+def load_corpus(corpus="ptb", split="train", root=None, vocab=None, min_freq=5, lower=False,
+                eos=False, max_tokens=None):
+    """(ids, vocab): the corpus (its first ``max_tokens`` tokens when given) as an int64 stream
+    of vocabulary indices.  The vocabulary is built from those tokens unless given; tokens out
+    of it are dropped, as word2vec drops words under ``min_count``."""
+    tokens = []
+    for sentence in read_sentences(corpus, split, root, lower, eos):
+        tokens.extend(sentence)
+        if max_tokens is not None and len(tokens) >= max_tokens:
+            del tokens[max_tokens:]
+            break
+    if vocab is None:
+        vocab = Vocab.build([tokens], min_freq=min_freq)
+    return vocab.encode(tokens, drop_unknown=True), vocab
 
 
 class PennTreebank:
     """Word-level PTB as used for language modelling (10,000 words, ``<unk>``, numbers as N):
     each line's words then ``<eos>``.  ``ids`` is the int64 token stream of the split; the
-    vocabulary is built from the training split, as everyone does."""
+    vocabulary is built from the training split, in order of first appearance."""
+
     def __init__(self, root=None, split="train", vocab=None):
         self.root = Path(root) if root is not None else default_root()
         self.split = split
@@ -77,7 +87,8 @@ class PennTreebank:
 
     @classmethod
     def build_vocab(cls, root=None):
-        return Vocabulary(cls._tokens(root if root is not None else default_root(), "train"))
+        return Vocab.from_tokens(cls._tokens(root if root is not None else default_root(),
+                                             "train"))
 
     def __len__(self):
         return len(self.tokens)
@@ -93,8 +104,8 @@ class TinyShakespeare:
         if split not in ("train", "valid"):
             raise ValueError(f"TinyShakespeare: split must be 'train' or 'valid', got {split!r}")
         root = Path(root) if root is not None else default_root()
-        text = _read_checked(root / self.folder / "input.txt", self.md5)
-        self.vocab = vocab if vocab is not None else Vocabulary(sorted(set(text)))
+        text = read_checked(root / self.folder / "input.txt", md5=self.md5).decode("utf-8")
+        self.vocab = vocab if vocab is not None else Vocab.from_tokens(sorted(set(text)))
         cut = int(len(text) * 0.9)
         self.text = text[:cut] if split == "train" else text[cut:]
         self.ids = from_numpy(self.vocab.encode(self.text))

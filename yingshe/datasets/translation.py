@@ -1,30 +1,20 @@
 """English-French sentence pairs from Tatoeba (manythings.org/anki, 2019-04-07 release): read,
 tokenised, filtered by length and split into a fixed held-out test set; vocabularies with the
 special tokens ``<pad> <bos> <eos> <unk>``, and padded batches for sequence-to-sequence models."""
-import gzip
-import hashlib
-import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from ..ops.creation import from_numpy
-from .text import Vocabulary
-from .utils import DatasetIntegrityError, default_root
+from ..text.tokenize import tokenize_sentence
+from ..text.vocab import Vocab
+from .utils import default_root, read_checked
 
-__all__ = ["SPECIALS", "PAD", "BOS", "EOS", "UNK", "tokenize", "TatoebaPairs", "build_vocab",
-           "encode_batch"]
+__all__ = ["SPECIALS", "PAD", "BOS", "EOS", "UNK", "TatoebaPairs", "build_vocab", "encode_batch"]
 
 SPECIALS = ("<pad>", "<bos>", "<eos>", "<unk>")
 PAD, BOS, EOS, UNK = range(4)
-_PUNCTUATION = re.compile(r"([.,!?;:«»\"()])")
-
-
-def tokenize(sentence):
-    """Lower-case words with punctuation split off: "Go away!" -> ["go", "away", "!"]."""
-    text = sentence.replace("\u202f", " ").replace("\xa0", " ").lower()
-    return _PUNCTUATION.sub(r" \1 ", text).split()
 
 
 class TatoebaPairs:
@@ -35,19 +25,13 @@ class TatoebaPairs:
 
     def __init__(self, root=None, max_len=10, test_size=2000, seed=0):
         path = (Path(root) if root is not None else default_root()) / self.folder / self.filename
-        if not path.exists():
-            raise DatasetIntegrityError(f"{path} not found; point root (or $YINGSHE_DATA) at the "
-                                        f"folder holding {self.folder}/{self.filename}")
-        raw = gzip.decompress(path.read_bytes())
-        if hashlib.md5(raw).hexdigest() != self.md5:
-            raise DatasetIntegrityError(f"{path}: MD5 of fra.txt differs from the published "
-                                        f"{self.md5}; the file is damaged")
+        raw = read_checked(path, md5=self.md5, gunzip=True)
         pairs = []
         for line in raw.decode("utf-8").splitlines():
             columns = line.split("\t")
             if len(columns) < 2:
                 continue
-            source, target = tokenize(columns[0]), tokenize(columns[1])
+            source, target = tokenize_sentence(columns[0]), tokenize_sentence(columns[1])
             if 0 < len(source) <= max_len and 0 < len(target) <= max_len:
                 pairs.append((source, target))
         order = np.random.default_rng(seed).permutation(len(pairs))
@@ -58,9 +42,8 @@ class TatoebaPairs:
 def build_vocab(sentences, min_freq=2):
     """The specials, then every token seen at least ``min_freq`` times, most frequent first."""
     counts = Counter(token for sentence in sentences for token in sentence)
-    frequent = [t for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                if c >= min_freq]
-    return Vocabulary(frequent, specials=SPECIALS)
+    alphabetical = Counter(dict(sorted(counts.items())))  # equal counts stay in this order
+    return Vocab(alphabetical, min_freq, specials=SPECIALS)
 
 
 def encode_batch(sentences, vocab, add_bos=False):

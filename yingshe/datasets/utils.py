@@ -1,5 +1,7 @@
-"""Dataset plumbing: where data lives, checked downloads, IDX parsing, and the seeds'
-preprocessing step (standardisation, a held-out validation split; seed 002 §2.1.1)."""
+"""Dataset plumbing: where data lives, checked reads and downloads, IDX parsing, and the usual
+preprocessing: inputs standardised with the training set's statistics (LeCun, Bottou, Orr &
+Müller 1998, "Efficient BackProp", §4.3) and a held-out validation split (Goodfellow, Bengio &
+Courville 2016, Deep Learning, §5.3)."""
 import gzip
 import hashlib
 import os
@@ -10,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["default_root", "md5sum", "check_md5", "download_url", "read_idx", "standardize",
-           "train_val_split", "DatasetIntegrityError"]
+__all__ = ["default_root", "md5sum", "verify_file", "read_checked", "download_url", "read_idx",
+           "standardize", "train_val_split", "DatasetIntegrityError"]
 
 
 class DatasetIntegrityError(RuntimeError):
@@ -23,21 +25,69 @@ def default_root():
     return Path(os.environ.get("YINGSHE_DATA") or Path.home() / ".cache" / "yingshe")
 
 
-def md5sum(path, chunk_size=1 << 20):
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+_DIGESTS = ("md5", "sha256")
+_verified = set()  # (path, size, mtime, expectations) already checked in this process
 
 
-def check_md5(path, expected):
-    """Raise ``DatasetIntegrityError`` naming the file and both digests when they differ."""
-    actual = md5sum(path)
-    if actual != expected:
+def _digests(path, names, gunzip=False, chunk_size=1 << 20):
+    """{name: hex digest} of the bytes of ``path`` (of its decompressed content when
+    ``gunzip``), read in chunks."""
+    hashes = {name: hashlib.new(name) for name in names}
+    opener = gzip.open if gunzip else open
+    try:
+        with opener(path, "rb") as f:
+            for chunk in iter(lambda: f.read(chunk_size), b""):
+                for digest in hashes.values():
+                    digest.update(chunk)
+    except (OSError, EOFError) as error:
+        raise DatasetIntegrityError(f"{path}: not a readable {'gzip ' if gunzip else ''}file "
+                                    f"({error}); the file is damaged") from error
+    return {name: digest.hexdigest() for name, digest in hashes.items()}
+
+
+def md5sum(path):
+    """The MD5 of the file at ``path``, as a hex string."""
+    return _digests(path, ["md5"])["md5"]
+
+
+def verify_file(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=None):
+    """Check that ``path`` exists and that its size (bytes on disk) and its MD5 / SHA-256 (of
+    the decompressed content when ``gunzip``) are the published ones; returns the path.
+
+    Raises ``DatasetIntegrityError`` naming the file, what differs and both values.  A file
+    that passed is not hashed again in this process while its size and mtime stay the same.
+    ``hint`` ends the not-found message (e.g. how to get the file)."""
+    path = Path(path)
+    if not path.is_file():
         raise DatasetIntegrityError(
-            f"{path}: MD5 {actual} differs from the published {expected}; the file is damaged "
-            f"or not the original. Delete it and download again (download=True).")
+            f"{path} not found; " + (hint or "point root (or $YINGSHE_DATA) at the folder "
+                                             f"that holds {path.parent.name}/{path.name}"))
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, md5, sha256, size, gunzip)
+    if key in _verified:
+        return path
+    expected = {name: value for name, value in zip(_DIGESTS, (md5, sha256)) if value}
+    actual = _digests(path, list(expected), gunzip) if expected else {}
+    if size is not None:
+        expected["size"], actual["size"] = size, stat.st_size
+    wrong = [name for name in expected if actual[name] != expected[name]]
+    if wrong:
+        of = "of the decompressed content " if gunzip else ""
+        raise DatasetIntegrityError(
+            f"{path}: " + ", ".join(f"{name.upper() if name != 'size' else 'size'} {of}"
+                                    f"{actual[name]} differs from the published "
+                                    f"{expected[name]}" for name in wrong)
+            + "; the file is damaged or not the original. Delete it and get it again.")
+    _verified.add(key)
+    return path
+
+
+def read_checked(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=None):
+    """The bytes of ``path`` (decompressed when ``gunzip``) once ``verify_file`` passes."""
+    verify_file(path, md5=md5, sha256=sha256, size=size, gunzip=gunzip, hint=hint)
+    opener = gzip.open if gunzip else open
+    with opener(path, "rb") as f:
+        return f.read()
 
 
 def _progress(done, total, name):
@@ -69,7 +119,7 @@ def download_url(mirrors, filename, folder, md5):
                     done += len(chunk)
                     _progress(done, total, filename)
             sys.stderr.write("\n")
-            check_md5(tmp, md5)
+            verify_file(tmp, md5=md5)
             os.replace(tmp, target)
             return target
         except (OSError, DatasetIntegrityError) as error:
@@ -103,8 +153,8 @@ def read_idx(path):
 
 
 def standardize(train, *others, axis=None, eps=1e-8):
-    """z = (x - mean) / std with mean and std from ``train`` only (seed 002 §2.1.1 数据预处理:
-    statistics of the training set are applied unchanged to validation and test data).
+    """z = (x - mean) / std with mean and std from ``train`` only: the statistics of the
+    training set are applied unchanged to validation and test data.
     Returns the standardised arrays and (mean, std)."""
     train = np.asarray(train, np.float32)
     mean = train.mean(axis=axis, keepdims=axis is not None)

@@ -33,9 +33,9 @@ def _bigru_rows(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch
 
 
 MODELS = {
-    "mlp": (_mlp, "MLP 784-512-256-10, ReLU (seed 001 §前馈神经网络)"),
+    "mlp": (_mlp, "MLP 784-512-256-10, ReLU (Rumelhart, Hinton & Williams 1986)"),
     "lenet5": (_lenet5, "LeNet-5 (LeCun et al. 1998), ReLU + max pooling, padding 2 for 28x28"),
-    "lenet_seed": (_lenet_seed, "the seeds' ConvNet sample (seed 004 §4.1) sized for 28x28"),
+    "lenet_seed": (_lenet_seed, "LeNet-style ConvNet: conv 6@5x5 and 16@5x5, linear 120-84-10"),
     "lstm_rows": (_lstm_rows, "LSTM (128) reading the image row by row, 28 steps of 28 pixels"),
     "bigru_rows": (_bigru_rows, "bidirectional GRU (2 x 128) reading the image row by row"),
 }

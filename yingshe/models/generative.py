@@ -1,19 +1,24 @@
-"""Deep generative models (seed 001 §深度生成学习模型): autoencoders (plain, convolutional, sparse,
-denoising), variational autoencoders (Kingma & Welling 2014) and GANs (Goodfellow et al. 2014;
-DCGAN, Radford et al. 2016), sized for 1 x 28 x 28 images (MNIST, Fashion-MNIST).
+"""Deep generative models: autoencoders (plain, convolutional, sparse, denoising; Hinton &
+Salakhutdinov 2006), variational autoencoders (Kingma & Welling 2014) and GANs (Goodfellow et
+al. 2014; DCGAN, Radford et al. 2016), sized for 1 x 28 x 28 images (MNIST, Fashion-MNIST).
 
 Autoencoders and VAEs expect pixels in [0, 1]; GAN generators produce (and their discriminators
 expect) pixels in [-1, 1]."""
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from .. import nn
 from ..nn import functional as F
 from ..ops.creation import ones_like, rand_like, randn, randn_like, zeros_like
+from ..optim.swa_utils import AveragedModel, get_ema_avg_fn
 
 __all__ = ["Autoencoder", "ConvAutoencoder", "SparseAutoencoder", "kl_sparsity", "l1_activity",
            "gaussian_noise", "masking_noise", "VAE", "ConvVAE", "reparameterize", "gaussian_kl",
            "vae_terms", "vae_loss", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator",
-           "DCGANDiscriminator", "dcgan_init", "gan_losses"]
+           "DCGANDiscriminator", "dcgan_init", "gan_losses", "GenerativeModel",
+           "GENERATIVE_MODELS", "DCGAN_RECIPE", "DCGAN_FIRST_RECIPE", "NOISES", "dcgan_recipe",
+           "build_networks"]
 
 
 def _mlp(sizes, activation, last_activation=None):
@@ -44,9 +49,9 @@ class _AutoencoderBase(nn.Module):
 
 
 class Autoencoder(_AutoencoderBase):
-    """MLP autoencoder (seed 001 §自编码器（Autoencoder）): z = f_enc(x), x_hat = f_dec(z),
+    """MLP autoencoder (Hinton & Salakhutdinov 2006): z = f_enc(x), x_hat = f_dec(z),
     trained on L = ||x - x_hat||^2.  ``latent=2`` gives the 2-D bottleneck whose codes can be
-    plotted (the seeds' 降维); the decoder ends in a sigmoid, so x_hat lies in [0, 1]."""
+    plotted (dimensionality reduction); the decoder ends in a sigmoid, so x_hat lies in [0, 1]."""
 
     def __init__(self, image_shape=(1, 28, 28), hidden=(512, 256), latent=32):
         super().__init__()
@@ -78,7 +83,7 @@ class ConvAutoencoder(_AutoencoderBase):
 
 
 def kl_sparsity(mean_activation, rho):
-    """Sparsity penalty of the seeds' 稀疏自编码器 (seed 001 §自编码器的变种; Ng's notes):
+    """Sparsity penalty of the sparse autoencoder (Ng's CS294A notes, "Sparse autoencoder"):
     sum_j rho log(rho / rho_hat_j) + (1 - rho) log((1 - rho) / (1 - rho_hat_j)), where rho_hat_j
     is hidden unit j's mean activation over the batch (in (0, 1), e.g. after a sigmoid)."""
     rho_hat = mean_activation.clamp(1e-6, 1 - 1e-6)
@@ -190,8 +195,7 @@ class _VAEBase(nn.Module):
 
 class VAE(_VAEBase):
     """The MLP VAE of Kingma & Welling (2014), 784-400-20 by default: Gaussian encoder
-    q(z|x) = N(mu(x), diag(exp(logvar(x)))), Bernoulli decoder p(x|z) (seed 001 §自编码器的变种,
-    变分自编码器)."""
+    q(z|x) = N(mu(x), diag(exp(logvar(x)))), Bernoulli decoder p(x|z)."""
 
     def __init__(self, image_shape=(1, 28, 28), hidden=400, latent=20):
         super().__init__()
@@ -226,10 +230,10 @@ class ConvVAE(_VAEBase):
 # --- GANs -------------------------------------------------------------------------------------
 
 def gan_losses(d_real_logits, d_fake_logits):
-    """(discriminator loss, generator loss) from D's logits (seed 001 §生成对抗网络, Goodfellow
-    2014).  D maximises V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))], i.e. minimises
+    """(discriminator loss, generator loss) from D's logits (Goodfellow et al. 2014).
+    D maximises V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))], i.e. minimises
     BCE(D(x), 1) + BCE(D(G(z)), 0); G minimises the non-saturating -E[log D(G(z))] =
-    BCE(D(G(z)), 1) (the seeds' "最大化 log D(G(z))"), which keeps its gradient alive while D
+    BCE(D(G(z)), 1) (the paper's "maximize log D(G(z))"), which keeps its gradient alive while D
     still wins easily.  For D's step compute ``d_fake_logits`` on G(z).detach(), for G's on G(z).
     """
     bce = F.binary_cross_entropy_with_logits
@@ -334,3 +338,106 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, x):
         return self.main(x)
+
+
+# ---- the registry of ``yingshe train``'s generative models -----------------------------------
+# DCGAN networks of new runs: G z -> 4 -> 7 -> 14 -> 28 with 384-192-96 channels, D 28 -> 14 ->
+# 7 -> 4 with 64-128-256 (see DCGANGenerator, DCGANDiscriminator).  A run's config without
+# these keys is from the first recipe, and builds (and resumes) as one.
+DCGAN_RECIPE = {"generator_depth": 4, "generator_features": 48, "discriminator_depth": 3,
+                "discriminator_features": 64}
+DCGAN_FIRST_RECIPE = {"generator_depth": 3, "generator_features": 64, "discriminator_depth": 2,
+                      "discriminator_features": 64}
+NOISES = {"gaussian": (gaussian_noise, 0.3), "masking": (masking_noise, 0.5)}
+
+
+def dcgan_recipe(config):
+    """The DCGAN network sizes of a run's ``config`` (the first recipe's where it names none)."""
+    return {key: config.get(key, value) for key, value in DCGAN_FIRST_RECIPE.items()}
+
+
+def _shape(config):
+    return tuple(config["data_info"]["image_shape"])
+
+
+def _with_generator_average(networks, config):
+    """Add "generator_average", an exponential moving average of G's weights (Yazıcı et al.
+    2019), when the run's config asks for one (``generator_ema``)."""
+    if config.get("generator_ema") is not None:
+        networks["generator_average"] = AveragedModel(
+            networks["generator"], get_ema_avg_fn(config["generator_ema"]))
+    return networks
+
+
+def _dcgan_networks(config):
+    """G and D of a DCGAN run."""
+    recipe, channels = dcgan_recipe(config), _shape(config)[0]
+    return _with_generator_average(
+        {"generator": DCGANGenerator(config["latent"], recipe["generator_features"], channels,
+                                     depth=recipe["generator_depth"]),
+         "discriminator": DCGANDiscriminator(channels, recipe["discriminator_features"],
+                                             depth=recipe["discriminator_depth"])},
+        config)
+
+
+def _mlp_gan_networks(config):
+    """G and D of an MLP GAN run (Goodfellow et al. 2014)."""
+    return _with_generator_average(
+        {"generator": MLPGenerator(config["latent"], image_shape=_shape(config)),
+         "discriminator": MLPDiscriminator(_shape(config))}, config)
+
+
+@dataclass(frozen=True)
+class GenerativeModel:
+    """A row of ``GENERATIVE_MODELS``: ``build(config)`` -> {name: network}; ``family`` picks
+    the training loop (autoencoder, vae or gan); ``latent``, ``lr`` and ``epochs`` are the
+    defaults; ``options`` are the model's own options besides those every model takes."""
+    family: str
+    build: Callable
+    latent: int
+    lr: float
+    epochs: int
+    description: str
+    options: tuple = ()
+
+
+GENERATIVE_MODELS = {
+    "autoencoder": GenerativeModel(
+        "autoencoder", lambda c: {"model": Autoencoder(_shape(c), latent=c["latent"])},
+        32, 1e-3, 10, "MLP autoencoder 784-512-256-32, squared error (--latent 2: plottable)"),
+    "conv-autoencoder": GenerativeModel(
+        "autoencoder", lambda c: {"model": ConvAutoencoder(_shape(c)[0], c["latent"])},
+        32, 1e-3, 10, "convolutional autoencoder 28 -> 14 -> 7 -> 32 and back"),
+    "sparse-ae": GenerativeModel(
+        "autoencoder", lambda c: {"model": SparseAutoencoder(
+            _shape(c), hidden=c["latent"], rho=c["rho"], beta=c["beta"], kind=c["sparsity"])},
+        196, 1e-3, 10, "196 sigmoid units with a KL (or L1) sparsity penalty (Ng's notes)",
+        ("sparsity", "rho", "beta")),
+    "denoising-ae": GenerativeModel(
+        "autoencoder", lambda c: {"model": Autoencoder(_shape(c), latent=c["latent"])},
+        32, 1e-3, 10, "MLP autoencoder taught to undo Gaussian or masking noise (Vincent 2008)",
+        ("noise", "noise_level")),
+    "vae": GenerativeModel(
+        "vae", lambda c: {"model": VAE(_shape(c), latent=c["latent"])},
+        20, 1e-3, 20, "VAE 784-400-20, Bernoulli decoder (Kingma & Welling 2014)",
+        ("classifier",)),
+    "conv-vae": GenerativeModel(
+        "vae", lambda c: {"model": ConvVAE(_shape(c)[0], c["latent"])},
+        20, 1e-3, 20, "convolutional VAE 28 -> 14 -> 7 -> 20 and back", ("classifier",)),
+    "gan": GenerativeModel(
+        "gan", _mlp_gan_networks,
+        100, 2e-4, 50, "GAN with MLP generator and discriminator (Goodfellow et al. 2014)",
+        ("classifier", "generator_steps", "generator_ema")),
+    "dcgan": GenerativeModel(
+        "gan", _dcgan_networks,
+        100, 2e-4, 10, "DCGAN (Radford et al. 2016) sized for 28x28, Adam betas (0.5, 0.999)",
+        ("classifier", "generator_steps", "generator_ema")),
+}
+
+
+def build_networks(config):
+    """The freshly initialised networks of a run's ``config`` ({name: network})."""
+    if config.get("model") not in GENERATIVE_MODELS:
+        raise ValueError(f"unknown generative model {config.get('model')!r}; available: "
+                         f"{', '.join(GENERATIVE_MODELS)}")
+    return GENERATIVE_MODELS[config["model"]].build(config)

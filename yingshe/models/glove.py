@@ -1,20 +1,17 @@
-"""GloVe (Pennington, Socher & Manning 2014; seed 001 §自然语言中词向量生成): fit word vectors to
+"""GloVe (Pennington, Socher & Manning 2014): fit word vectors to
 global co-occurrence counts by weighted least squares,
 
     J = sum_{ij: X_ij > 0} f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij)^2,
     f(x) = min(1, (x / x_max)^alpha),
 
 with AdaGrad over minibatches of nonzero entries; the final vectors are W + W~."""
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._rows import sum_rows
-from .keyed_vectors import KeyedVectors
+from ..optim.sparse import sum_rows
 
-__all__ = ["Cooccurrence", "cooccurrence_matrix", "glove_weight", "GloVe", "GloVeRun",
-           "train_glove"]
+__all__ = ["Cooccurrence", "cooccurrence_matrix", "glove_weight", "GloVe"]
 
 
 @dataclass
@@ -103,36 +100,3 @@ class GloVe:
     def vectors(self):
         """W + W~, the vectors the paper evaluates."""
         return (self.W + self.W_tilde).astype(np.float32)
-
-
-@dataclass
-class GloVeRun:
-    """What ``train_glove`` returns: the model, its vectors (W + W~), the mean J per nonzero
-    entry of each epoch, and the seconds it took."""
-    model: GloVe
-    vectors: KeyedVectors
-    epoch_losses: list = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def train_glove(cooccurrence, vocab, dim=50, epochs=25, lr=0.05, x_max=100.0, alpha=0.75,
-                batch_size=4096, seed=0, log=None):
-    """Fit GloVe to ``cooccurrence`` (a ``Cooccurrence``), shuffling the nonzero entries each
-    epoch and taking one AdaGrad step per minibatch (defaults: the paper's lr 0.05,
-    x_max 100, alpha 3/4).  ``vocab`` gives the words (a ``Vocab`` or a list)."""
-    rng = np.random.default_rng(seed)
-    model = GloVe(cooccurrence.size, dim, seed)
-    c = cooccurrence
-    losses, start = [], time.perf_counter()
-    for epoch in range(epochs):
-        order = rng.permutation(len(c))
-        total = 0.0
-        for i in range(0, len(order), batch_size):
-            batch = order[i:i + batch_size]
-            total += model.step(c.rows[batch], c.cols[batch], c.values[batch], lr, x_max, alpha)
-        losses.append(total / max(len(c), 1))
-        if log is not None:
-            log(f"epoch {epoch + 1}/{epochs}: J per entry {losses[-1]:.4f}")
-    words = vocab.itos if hasattr(vocab, "itos") else list(vocab)
-    return GloVeRun(model, KeyedVectors(words, model.vectors()), losses,
-                    time.perf_counter() - start)

@@ -1,18 +1,22 @@
 """Classic models from the history of neural networks, made runnable.
 
-seed 001 §深度学习的历史发展 walks the timeline: the McCulloch-Pitts neuron (1943), Hebb's rule
-(1949), Rosenblatt's perceptron (1958) and its failure on XOR (Minsky & Papert, 1969), the
-multilayer perceptron and error backpropagation (Rumelhart, Hinton & Williams, 1986).  The rules
-that predate gradients are plain NumPy; the models trained by gradient descent use yingshe
-tensors, autograd (``loss.backward()``) and ``yingshe.optim``.
+The timeline (Goodfellow, Bengio & Courville 2016, Deep Learning, §1.2): the McCulloch-Pitts
+neuron (1943), Hebb's rule (1949), Rosenblatt's perceptron (1958) and its failure on XOR (Minsky
+& Papert, 1969), the multilayer perceptron and error backpropagation (Rumelhart, Hinton &
+Williams, 1986).  The rules that predate gradients are plain NumPy; the models trained by
+gradient descent use yingshe tensors, autograd (``loss.backward()``) and ``yingshe.optim``.
 
 Run ``python -m yingshe.models.history`` for a short walk-through.
 """
 import numpy as np
 
-import yingshe
-import yingshe.nn.functional as F
-from yingshe import nn
+from .. import nn, optim
+from .._backend import manual_seed
+from .._dtype import float32, float64
+from ..autograd import no_grad
+from ..nn import functional as F
+from ..ops.creation import randn, tensor, zeros
+from ..ops.elementwise import tanh
 
 __all__ = ["McCullochPittsNeuron", "HebbianNeuron", "Perceptron", "XORNet",
            "linear_regression_normal_equation", "linear_regression_gradient_descent", "xor_mlp",
@@ -34,9 +38,10 @@ def _step(z):
 class McCullochPittsNeuron:
     """McCulloch & Pitts (1943): y = 1 if w·x >= theta else 0, for binary inputs x in {0, 1}^n.
 
-    The weights and the threshold are fixed by hand, not learned (seed 001 §深度学习的历史发展,
-    "1943年：MCP模型": inputs are 0/1 and nothing is learned from data).  Logic gates follow from
-    the choice of (w, theta): AND = ([1, 1], 2), OR = ([1, 1], 1), NOT = ([-1], 0).
+    The weights and the threshold are fixed by hand, not learned (McCulloch & Pitts 1943, "A
+    logical calculus of the ideas immanent in nervous activity": inputs are 0/1 and nothing is
+    learned from data).  Logic gates follow from the choice of (w, theta): AND = ([1, 1], 2),
+    OR = ([1, 1], 1), NOT = ([-1], 0).
     """
 
     def __init__(self, weights, threshold):
@@ -74,7 +79,7 @@ class McCullochPittsNeuron:
 class HebbianNeuron:
     """Hebb (1949), "neurons that fire together, wire together": dw = eta x y, db = eta y.
 
-    seed 001 §深度学习的历史发展 ("1949年：赫布理论").  Patterns are bipolar (x, y in {-1, +1}),
+    Hebb 1949, The Organization of Behavior.  Patterns are bipolar (x, y in {-1, +1}),
     so agreeing signs strengthen a weight and disagreeing ones weaken it; one pass over the
     bipolar AND table gives w = [2, 2], b = -2, which classifies it.  The output is
     y = sign(w·x + b), with sign(0) = +1.
@@ -101,10 +106,11 @@ class HebbianNeuron:
 class Perceptron:
     """Rosenblatt (1958): y = H(w·x + b), learned by w <- w + eta (t - y) x, b <- b + eta (t - y).
 
-    seed 001 §感知机模型 and seed 002 §2.3.1.  The rule only moves on mistakes; on linearly
-    separable data it stops after finitely many (Novikoff's convergence theorem), while on XOR
-    no line separates the classes, so some pattern is misclassified in every epoch (Minsky &
-    Papert, 1969; seed 001 §单层感知机: "无法解决异或（XOR）等非线性问题").
+    Rosenblatt 1958, "The perceptron: a probabilistic model for information storage and
+    organization in the brain".  The rule only moves on mistakes; on linearly separable data it
+    stops after finitely many (Novikoff's convergence theorem), while on XOR no line separates
+    the classes, so some pattern is misclassified in every epoch (Minsky & Papert, 1969,
+    Perceptrons).
     """
 
     def __init__(self, n_inputs, lr=1.0, max_epochs=100):
@@ -146,9 +152,10 @@ class Perceptron:
 def linear_regression_normal_equation(X, y):
     """Least squares in closed form: [w; b] = (A^T A)^-1 A^T y with A = [X, 1].
 
-    seed 002 §2.2.1 (minimise ||Y - WX - b||).  Solved with ``np.linalg.lstsq`` rather than an
-    explicit inverse, which is more accurate and also handles a rank-deficient A.  X has shape
-    (n, d), y shape (n,); returns (w of shape (d,), b).
+    Goodfellow, Bengio & Courville 2016, Deep Learning, §5.1.4 (minimise ||Xw + b - y||^2).
+    Solved with ``np.linalg.lstsq`` rather than an explicit inverse, which is more accurate and
+    also handles a rank-deficient A.  X has shape (n, d), y shape (n,); returns (w of shape
+    (d,), b).
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     A = np.hstack([X, np.ones((X.shape[0], 1))])
@@ -159,16 +166,17 @@ def linear_regression_normal_equation(X, y):
 def linear_regression_gradient_descent(X, y, lr=0.1, steps=500, seed=0):
     """The same least squares by gradient descent on L = mean((Xw + b - y)^2).
 
-    seed 001 §梯度下降: theta <- theta - eta dL/dtheta, with the gradient from yingshe autograd
-    and the step from ``yingshe.optim.SGD``.  Float64 throughout, so on well-conditioned
-    (e.g. standardised) X it reaches the normal-equation answer to 1e-4.  Returns (w, b).
+    Gradient descent (Deep Learning, §4.3): theta <- theta - eta dL/dtheta, with the gradient
+    from yingshe autograd and the step from ``optim.SGD``.  Float64 throughout, so on
+    well-conditioned (e.g. standardised) X it reaches the normal-equation answer to 1e-4.
+    Returns (w, b).
     """
-    yingshe.manual_seed(seed)
-    inputs = yingshe.tensor(np.asarray(X), dtype=yingshe.float64)
-    targets = yingshe.tensor(np.asarray(y), dtype=yingshe.float64)
-    w = nn.Parameter(yingshe.randn(inputs.shape[1], dtype=yingshe.float64) * 0.01)
-    b = nn.Parameter(yingshe.zeros(1, dtype=yingshe.float64))
-    optimizer = yingshe.optim.SGD([w, b], lr=lr)
+    manual_seed(seed)
+    inputs = tensor(np.asarray(X), dtype=float64)
+    targets = tensor(np.asarray(y), dtype=float64)
+    w = nn.Parameter(randn(inputs.shape[1], dtype=float64) * 0.01)
+    b = nn.Parameter(zeros(1, dtype=float64))
+    optimizer = optim.SGD([w, b], lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
         loss = F.mse_loss(inputs @ w + b, targets)
@@ -178,7 +186,7 @@ def linear_regression_gradient_descent(X, y, lr=0.1, steps=500, seed=0):
 
 
 class XORNet(nn.Module):
-    """A 2-h-1 multilayer perceptron: logit = tanh(x W1 + b1) W2 + b2 (seed 001 §多层感知机).
+    """A 2-h-1 multilayer perceptron: logit = tanh(x W1 + b1) W2 + b2 (Deep Learning, §6.1).
 
     The hidden layer bends the input space so that XOR becomes linearly separable for the
     output unit, which a single perceptron cannot do.
@@ -186,40 +194,41 @@ class XORNet(nn.Module):
 
     def __init__(self, hidden=4):
         super().__init__()
-        self.W1 = nn.Parameter(yingshe.randn(2, hidden))
-        self.b1 = nn.Parameter(yingshe.zeros(hidden))
-        self.W2 = nn.Parameter(yingshe.randn(hidden, 1) * hidden ** -0.5)
-        self.b2 = nn.Parameter(yingshe.zeros(1))
+        self.W1 = nn.Parameter(randn(2, hidden))
+        self.b1 = nn.Parameter(zeros(hidden))
+        self.W2 = nn.Parameter(randn(hidden, 1) * hidden ** -0.5)
+        self.b2 = nn.Parameter(zeros(1))
 
     def forward(self, x):
         """Logits of shape (batch,) for x of shape (batch, 2)."""
-        return (yingshe.tanh(x @ self.W1 + self.b1) @ self.W2 + self.b2).reshape(-1)
+        return (tanh(x @ self.W1 + self.b1) @ self.W2 + self.b2).reshape(-1)
 
     def predict(self, x):
         """Class 0/1 per row: sigmoid(logit) >= 0.5, i.e. logit >= 0."""
-        with yingshe.no_grad():
-            logits = self(yingshe.tensor(np.asarray(x), dtype=yingshe.float32))
+        with no_grad():
+            logits = self(tensor(np.asarray(x), dtype=float32))
         return (logits.numpy() >= 0).astype(np.int64)
 
 
 def xor_mlp(hidden=4, steps=300, lr=0.1, seed=0):
     """Train ``XORNet`` on XOR by backpropagation (Rumelhart, Hinton & Williams, 1986).
 
-    seed 001 §误差反向传播 and seed 000 §3.1.3: forward pass, binary cross-entropy on the
-    logits, gradients by the chain rule (``loss.backward()``), then an Adam step.
+    Goodfellow, Bengio & Courville 2016, Deep Learning, §6.1 and §6.5: forward pass, binary
+    cross-entropy on the logits, gradients by the chain rule (``loss.backward()``), then an Adam
+    step.
     Returns (model, final_loss).
     """
-    yingshe.manual_seed(seed)
-    inputs = yingshe.tensor(BINARY_INPUTS, dtype=yingshe.float32)
-    targets = yingshe.tensor(XOR_TARGETS, dtype=yingshe.float32)
+    manual_seed(seed)
+    inputs = tensor(BINARY_INPUTS, dtype=float32)
+    targets = tensor(XOR_TARGETS, dtype=float32)
     model = XORNet(hidden)
-    optimizer = yingshe.optim.Adam(model.parameters(), lr=lr)
+    optimizer = optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
         loss = F.binary_cross_entropy_with_logits(model(inputs), targets)
         loss.backward()
         optimizer.step()
-    with yingshe.no_grad():
+    with no_grad():
         final_loss = F.binary_cross_entropy_with_logits(model(inputs), targets).item()
     return model, final_loss
 

@@ -1,15 +1,15 @@
-"""Trained word vectors and their standard evaluations (seed 001 §自然语言中词向量生成): nearest
+"""Trained word vectors and their standard evaluations: nearest
 neighbours by cosine, analogies by 3CosAdd (Mikolov et al. 2013; Levy & Goldberg 2014), the
 word2vec text format, the Google analogy set, WordSim-353 / SimLex-999 Spearman correlation,
-the count-based PPMI + SVD baseline (Levy, Goldberg & Dagan 2015) and 2-D PCA maps of chosen
-words (Mikolov et al. 2013b, figure 2: countries and their capitals)."""
+the count-based PPMI + SVD baseline (Levy, Goldberg & Dagan 2015) and the word groups of the
+2-D PCA maps (``yingshe.training.plots.plot_word_map``; Mikolov et al. 2013b, figure 2:
+countries and their capitals)."""
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["KeyedVectors", "load_word2vec_format", "spearman", "evaluate_analogies",
-           "evaluate_similarity", "ppmi_svd_vectors", "WORD_MAP_GROUPS", "pca_2d",
-           "plot_word_map"]
+           "evaluate_similarity", "ppmi_svd_vectors", "WORD_MAP_GROUPS"]
 
 SEMANTIC_SECTIONS = 5  # questions-words.txt: the first five sections are semantic
 
@@ -309,53 +309,3 @@ WORD_MAP_GROUPS = {
         ("take", "took"), ("make", "made"), ("say", "said"), ("pay", "paid"), ("give", "gave"),
         ("come", "came"), ("see", "saw")],
 }
-
-
-def pca_2d(matrix):
-    """The rows of ``matrix`` on its first two principal axes: with the centred rows
-    X_c = X - mean = U S V^T, the coordinates are X_c V_{:, :2} = U_{:, :2} S_{:2} (a zero
-    column where there is no second axis)."""
-    centred = np.asarray(matrix, np.float64) - np.mean(matrix, axis=0)
-    u, s, _ = np.linalg.svd(centred, full_matrices=False)
-    axes = min(2, len(s))
-    coordinates = np.zeros((len(centred), 2))
-    coordinates[:, :axes] = u[:, :axes] * s[:axes]
-    return coordinates
-
-
-def plot_word_map(kv, path, groups=None, title=None):
-    """One panel per group of ``groups`` (default ``WORD_MAP_GROUPS``: {name: [tuple of words]})
-    with the unit vectors of its words in the vocabulary projected by ``pca_2d``, words of a
-    pair joined by a line; groups with fewer than two such words are left out.  Writes a PNG
-    (needs matplotlib) and returns {group: [words plotted]}."""
-    from ..training.plots import _pyplot
-    kept = {}
-    for name, entries in (WORD_MAP_GROUPS if groups is None else groups).items():
-        present = [tuple(w for w in entry if w in kv) for entry in entries]
-        present = [entry for entry in present if entry]
-        if sum(map(len, present)) >= 2:
-            kept[name] = present
-    if not kept:
-        raise ValueError(f"plot_word_map: no group has two words in the vocabulary "
-                         f"({len(kv)} words)")
-    plt = _pyplot()
-    figure, axes = plt.subplots(1, len(kept), figsize=(5 * len(kept), 5), squeeze=False)
-    for ax, (name, entries) in zip(axes[0], kept.items()):
-        words = [w for entry in entries for w in entry]
-        points = dict(zip(words, pca_2d(kv.unit[[kv.index[w] for w in words]])))
-        for entry in entries:
-            if len(entry) == 2:
-                ax.plot(*zip(points[entry[0]], points[entry[1]]), color="0.75", lw=0.8)
-        for word, (x, y) in points.items():
-            ax.scatter(x, y, s=14, color="C0", zorder=2)
-            ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=8)
-        ax.set_title(name)
-        ax.set_xlabel("PC 1")
-        ax.set_ylabel("PC 2")
-        ax.grid(alpha=0.3)
-    if title:
-        figure.suptitle(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return {name: [w for entry in entries for w in entry] for name, entries in kept.items()}

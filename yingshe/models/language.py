@@ -1,7 +1,7 @@
-"""Recurrent language models (seed 004 §4.2 自然语言处理: the RNN predicts the next word's
-distribution from h_t, which depends on x_t and h_{t-1}), in the configuration of Zaremba,
-Sutskever & Vinyals 2014, "Recurrent neural network regularization": embedding -> stacked
-LSTM -> dropout -> linear decoder over the vocabulary."""
+"""Recurrent language models (Mikolov et al. 2010, "Recurrent neural network based language
+model": the RNN predicts the next word's distribution from h_t, which depends on x_t and
+h_{t-1}), in the configuration of Zaremba, Sutskever & Vinyals 2014, "Recurrent neural network
+regularization": embedding -> stacked LSTM -> dropout -> linear decoder over the vocabulary."""
 import numpy as np
 
 from .. import _backend, nn

@@ -1,5 +1,6 @@
 """LeNet-5 (LeCun, Bottou, Bengio & Haffner 1998, "Gradient-based learning applied to document
-recognition") and the seeds' ConvNet sample (seed 004 §4.1)."""
+recognition") and a smaller LeNet-style ConvNet, the network of PyTorch's CIFAR-10 tutorial
+"Training a Classifier"."""
 from .. import nn
 
 __all__ = ["LeNet5", "SeedConvNet", "lenet_seed"]
@@ -41,9 +42,10 @@ class LeNet5(nn.Module):
 
 
 class SeedConvNet(nn.Module):
-    """The seed's ConvNet, layer for layer: conv1 6@5x5, pool 2, conv2 16@5x5, pool 2, fc1 120,
-    fc2 84, fc3 10, ReLU (seed 004 §4.1).  The seed feeds 3 x 32 x 32 images; the flattened size
-    follows from ``in_channels`` and ``image_size`` (28 for MNIST gives 16 x 4 x 4)."""
+    """LeNet-style ConvNet, layer for layer PyTorch's "Training a Classifier" tutorial network:
+    conv1 6@5x5, pool 2, conv2 16@5x5, pool 2, fc1 120, fc2 84, fc3 10, ReLU.  The tutorial
+    feeds 3 x 32 x 32 CIFAR-10 images; the flattened size follows from ``in_channels`` and
+    ``image_size`` (28 for MNIST gives 16 x 4 x 4)."""
 
     def __init__(self, in_channels=3, image_size=32, num_classes=10):
         super().__init__()
@@ -67,5 +69,5 @@ class SeedConvNet(nn.Module):
 
 
 def lenet_seed(in_channels=1, image_size=28, num_classes=10):
-    """The seed's ConvNet sized for MNIST (1 x 28 x 28) by default."""
+    """``SeedConvNet`` sized for MNIST (1 x 28 x 28) by default."""
     return SeedConvNet(in_channels, image_size, num_classes)

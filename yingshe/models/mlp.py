@@ -1,5 +1,5 @@
-"""Multilayer perceptron (seed 001 §前馈神经网络; seed 000 §3.1): y = W_L f(... f(W_1 x + b_1)
-...) + b_L, the network the seeds use for every worked backpropagation example."""
+"""Multilayer perceptron (Rumelhart, Hinton & Williams 1986; Goodfellow, Bengio & Courville 2016,
+Deep Learning, ch. 6): y = W_L f(... f(W_1 x + b_1) ...) + b_L, trained by backpropagation."""
 from .. import nn
 
 __all__ = ["MLP"]

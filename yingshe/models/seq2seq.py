@@ -1,6 +1,6 @@
 """Sequence-to-sequence translation with GRUs (Cho et al. 2014; Sutskever et al. 2014), with or
-without additive attention (Bahdanau, Cho & Bengio 2015; seed 000 §3.4.1 加性注意力:
-e_ij = v^T tanh(W s_i + U h_j), alpha_ij = softmax_j(e_ij), c_i = sum_j alpha_ij h_j).
+without additive attention (Bahdanau, Cho & Bengio 2015: e_ij = v^T tanh(W s_i + U h_j),
+alpha_ij = softmax_j(e_ij), c_i = sum_j alpha_ij h_j).
 
 Without attention the decoder sees the source only through the encoder's final state (used as
 its initial state and appended to every input); with attention it looks back at every encoder

@@ -1,6 +1,7 @@
-"""Sequence classifiers for images read row by row (seed 001 §循环神经网络: the RNN reads one
-element of the sequence per step and carries the state): a 28 x 28 digit is 28 steps of 28
-pixels; the final state (both directions' for a bidirectional layer) feeds a linear classifier."""
+"""Sequence classifiers for images read row by row (Goodfellow, Bengio & Courville 2016,
+Deep Learning, §10.2: the RNN reads one element of the sequence per step and carries the state):
+a 28 x 28 digit is 28 steps of 28 pixels; the final state (both directions' for a bidirectional
+layer) feeds a linear classifier."""
 from .. import nn
 from ..ops.shape import cat
 

@@ -1,6 +1,7 @@
 """Optimizers (``yingshe.optim.SGD``, ``Adam``, ...), learning-rate schedules
-(``yingshe.optim.lr_scheduler``), weight penalties (``yingshe.optim.regularization``) and
-weight averaging (``yingshe.optim.swa_utils``)."""
+(``yingshe.optim.lr_scheduler``), weight penalties (``yingshe.optim.regularization``), weight
+averaging (``yingshe.optim.swa_utils``) and row-sparse SGD for embedding tables
+(``yingshe.optim.SparseRowSGD``)."""
 from . import lr_scheduler, regularization, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -8,6 +9,7 @@ from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
+from .sparse import SparseRowSGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
-           "lr_scheduler", "regularization", "swa_utils"]
+           "SparseRowSGD", "lr_scheduler", "regularization", "swa_utils"]

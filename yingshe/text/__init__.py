@@ -1,8 +1,9 @@
-"""Text utilities for word vectors (seed 001 §自然语言中词向量生成): tokenisation, a counted
-vocabulary, corpus readers and word2vec's sampling steps."""
-from .corpus import (CORPORA, UnigramTable, cbow_windows, keep_probabilities, load_corpus,
-                     read_sentences, skipgram_pairs, subsample)
-from .vocab import Vocab, tokenize
+"""Text processing: tokenisers, one vocabulary class, and word2vec's sampling steps.  The
+corpora themselves are read by ``yingshe.datasets``."""
+from .sampling import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
+                       subsample)
+from .tokenize import clean_str, tokenize, tokenize_sentence
+from .vocab import Vocab
 
-__all__ = ["tokenize", "Vocab", "CORPORA", "read_sentences", "load_corpus", "keep_probabilities",
+__all__ = ["tokenize", "tokenize_sentence", "clean_str", "Vocab", "keep_probabilities",
            "subsample", "skipgram_pairs", "cbow_windows", "UnigramTable"]

@@ -1,34 +1,33 @@
-"""Tokenisation and a frequency-ordered vocabulary for word vectors (seed 001
-§自然语言中词向量生成): words seen at least ``min_freq`` times, most frequent first, with their
-counts, which the subsampling and the unigram^0.75 noise distribution need."""
+"""One vocabulary class: a bijection between tokens and indices 0..n-1 with each token's corpus
+count, which word2vec's subsampling and unigram^0.75 noise distribution need."""
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["tokenize", "Vocab"]
-
-
-def tokenize(line, lower=False):
-    """Whitespace tokenisation (PTB, WikiText-2 and the word-eval sets come tokenised)."""
-    return (line.lower() if lower else line).split()
+__all__ = ["Vocab"]
 
 
 class Vocab:
     """Tokens and their corpus counts: ``specials`` first (in the given order), then every token
-    with ``count >= min_freq`` by decreasing count (ties by first appearance), at most
-    ``max_size`` of them.  ``itos``/``stoi`` map indices and tokens; ``counts`` is int64."""
+    with ``count >= min_freq`` by decreasing count (ties in the counter's order), at most
+    ``max_size`` of them.  ``itos``/``stoi`` map indices and tokens; ``counts`` is int64.
+
+    ``Vocab.build`` counts token lists; ``Vocab.from_tokens`` keeps the order in which tokens
+    first appear (a character set, or a vocabulary stored in a run's config.json)."""
 
     def __init__(self, counter=None, min_freq=1, specials=(), max_size=None):
         counter = Counter(counter or {})
         specials = list(dict.fromkeys(specials))
         kept = [(t, c) for t, c in counter.most_common() if c >= min_freq and t not in specials]
         kept = kept[:max_size] if max_size is not None else kept
-        self.specials = specials
-        self.itos = specials + [t for t, _ in kept]
-        self.counts = np.array([counter.get(t, 0) for t in specials] + [c for _, c in kept],
-                               np.int64)
+        self._set([(t, counter.get(t, 0)) for t in specials] + kept, specials)
+
+    def _set(self, entries, specials):
+        self.itos = [token for token, _ in entries]
+        self.counts = np.array([count for _, count in entries], np.int64)
         self.stoi = {t: i for i, t in enumerate(self.itos)}
+        self.specials = [t for t in specials if t in self.stoi]
 
     @classmethod
     def build(cls, sentences, min_freq=1, specials=(), max_size=None):
@@ -37,6 +36,16 @@ class Vocab:
         for sentence in sentences:
             counter.update(sentence)
         return cls(counter, min_freq, specials, max_size)
+
+    @classmethod
+    def from_tokens(cls, tokens, specials=()):
+        """``specials``, then the distinct ``tokens`` in order of first appearance, each counted
+        as often as it occurs in ``tokens``."""
+        counter = Counter(tokens)
+        order = list(dict.fromkeys(list(specials) + list(tokens)))
+        vocab = cls()
+        vocab._set([(t, counter.get(t, 0)) for t in order], specials)
+        return vocab
 
     def __len__(self):
         return len(self.itos)
@@ -50,13 +59,20 @@ class Vocab:
     def count(self, token):
         return int(self.counts[self.stoi[token]]) if token in self.stoi else 0
 
-    def encode(self, tokens, unknown=None):
-        """int64 indices of ``tokens``; out-of-vocabulary tokens map to the token ``unknown`` or,
-        when it is None, are dropped (as word2vec drops words under min_count)."""
-        if unknown is None:
+    def encode(self, tokens, unknown=None, drop_unknown=False):
+        """int64 indices of ``tokens``.  A token out of the vocabulary maps to the token
+        ``unknown`` when given, is left out with ``drop_unknown`` (as word2vec drops words under
+        min_count), and otherwise raises ``KeyError`` naming it."""
+        if unknown is not None:
+            fallback = self.stoi[unknown]
+            return np.array([self.stoi.get(t, fallback) for t in tokens], np.int64)
+        if drop_unknown:
             return np.array([self.stoi[t] for t in tokens if t in self.stoi], np.int64)
-        fallback = self.stoi[unknown]
-        return np.array([self.stoi.get(t, fallback) for t in tokens], np.int64)
+        try:
+            return np.array([self.stoi[t] for t in tokens], np.int64)
+        except KeyError as error:
+            raise KeyError(f"token {error.args[0]!r} is not in the vocabulary of {len(self)} "
+                           f"tokens (pass unknown= or drop_unknown=True)") from None
 
     def decode(self, indices):
         return [self.itos[int(i)] for i in indices]
@@ -74,17 +90,14 @@ class Vocab:
     def load(cls, path, specials=()):
         """The vocabulary ``save`` wrote, same order and counts; ``specials`` only marks which
         entries are special."""
-        vocab = cls(specials=())
-        tokens, counts = [], []
+        entries = []
         for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
             token, sep, count = line.rpartition("\t")
             if not sep or not count.isdigit():
                 raise ValueError(f"{path}:{number}: expected 'token<TAB>count', got {line!r}")
-            tokens.append(token)
-            counts.append(int(count))
-        vocab.specials = [t for t in specials if t in tokens]
-        vocab.itos, vocab.counts = tokens, np.array(counts, np.int64)
-        vocab.stoi = {t: i for i, t in enumerate(tokens)}
+            entries.append((token, int(count)))
+        vocab = cls()
+        vocab._set(entries, specials)
         return vocab
 
     def __repr__(self):

@@ -1,5 +1,5 @@
-"""Callbacks run by ``Trainer`` at the end of each epoch: early stopping (seed 001's
-regularisation by stopping when validation stops improving) and checkpointing."""
+"""Callbacks run by ``Trainer`` at the end of each epoch: early stopping (Prechelt
+1998, "Early stopping - but when?": stop when validation stops improving) and checkpointing."""
 import copy
 import math
 

@@ -1,6 +1,7 @@
 """Training loops and metrics for the generative models of ``yingshe.models.generative``:
-autoencoders (seed 001 §自编码器（Autoencoder）), VAEs and GANs (seed 001 §GAN 的训练过程), plus
-reconstruction MSE, PSNR, the classifier-based Inception Score and the Fréchet distance.
+autoencoders (Hinton & Salakhutdinov 2006), VAEs (Kingma & Welling 2014) and GANs (Goodfellow
+et al. 2014), plus reconstruction MSE and PSNR (``scores`` has the Inception Score and the
+Fréchet distance).
 
 Loaders yield image batches (a tensor, or a tuple whose first field holds the images); use
 ``dataset_images`` to turn a standardised classification split into pixels in [0, 1] (VAEs and
@@ -14,8 +15,7 @@ from ..ops.creation import from_numpy, randn
 from ..optim.swa_utils import update_bn
 
 __all__ = ["dataset_images", "train_autoencoder", "evaluate_reconstruction", "evaluate_denoising",
-           "psnr", "train_vae", "evaluate_vae", "train_gan", "classifier_inception_score",
-           "frechet_distance", "lenet_features"]
+           "psnr", "train_vae", "evaluate_vae", "train_gan"]
 
 
 def _images(batch):
@@ -159,7 +159,7 @@ def evaluate_vae(model, loader):
 def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.999), latent=None,
               fixed_noise=None, on_epoch=None, optimizers=None, generator_steps=1,
               generator_average=None, average_bn_samples=10_000):
-    """Alternating GAN training (Goodfellow 2014, Algorithm 1 with k = 1; seed 001 §GAN 的训练过程)
+    """Alternating GAN training (Goodfellow et al. 2014, Algorithm 1 with k = 1)
     with Adam(lr, betas) for each network (Radford 2016's settings by default), or with the
     ``optimizers`` pair (d_optimizer, g_optimizer) when given (e.g. restored from a checkpoint).
 
@@ -223,52 +223,3 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
                 samples = drawing(fixed_noise).numpy()
             on_epoch(epoch, samples, history)
     return history
-
-
-def classifier_inception_score(probabilities, eps=1e-12):
-    """Inception Score with a classifier of our own (Salimans et al. 2016):
-    IS = exp(E_x KL(p(y|x) || p(y))), p(y) = E_x p(y|x); from 1 (every image gets the same
-    prediction) up to the number of classes (confident and evenly spread predictions)."""
-    p = _numpy(probabilities).astype(np.float64)
-    marginal = p.mean(axis=0, keepdims=True)
-    kl = (p * (np.log(p + eps) - np.log(marginal + eps))).sum(axis=1)
-    return float(np.exp(kl.mean()))
-
-
-def _sqrtm_psd(matrix):
-    """Square root of a symmetric positive semi-definite matrix by eigen-decomposition
-    (negative round-off eigenvalues clipped to 0)."""
-    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
-    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-
-
-def frechet_distance(features_a, features_b):
-    """Fréchet distance between Gaussians fitted to two feature sets (FID, Heusel et al. 2017):
-    ||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^{1/2}), with
-    Tr (S_a S_b)^{1/2} = Tr (S_a^{1/2} S_b S_a^{1/2})^{1/2}, a symmetric PSD matrix whose square
-    root NumPy's ``eigh`` gives."""
-    a, b = _numpy(features_a).astype(np.float64), _numpy(features_b).astype(np.float64)
-    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root_a = _sqrtm_psd(cov_a)
-    cross = _sqrtm_psd(root_a @ cov_b @ root_a)
-    distance = ((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(cross)
-    return float(max(distance, 0.0))
-
-
-def lenet_features(model, images, mean=0.0, std=1.0, batch_size=500):
-    """(penultimate-layer features, class probabilities) of a trained ``LeNet5`` for images
-    with pixels in [0, 1], standardised as (x - mean) / std like its training data.  The
-    features are the input of ``classifier``'s last Linear layer (84 values for LeNet-5)."""
-    images = _numpy(images).astype(np.float32)
-    body, head = model.classifier[:-1], model.classifier[-1]
-    model.eval()
-    features, probabilities = [], []
-    with no_grad():
-        for start in range(0, len(images), batch_size):
-            x = from_numpy((images[start:start + batch_size] - np.float32(mean))
-                           / np.float32(std))
-            h = body(model.features(x))
-            features.append(h.numpy())
-            probabilities.append(head(h).softmax(dim=1).numpy())
-    return np.concatenate(features), np.concatenate(probabilities)

@@ -1,16 +1,15 @@
 """Pictures of what generative models learned: image grids, contact sheets of training
-progress, 2-D latent manifolds and latent scatter plots beside PCA (the seeds' 降维, seed 001
-§自编码器（Autoencoder）).  PNGs are written with matplotlib (Agg), imported only when needed."""
+progress and 2-D latent manifolds (Kingma & Welling 2014, figure 4).  PNGs are written with
+matplotlib (Agg), imported only when needed."""
 from statistics import NormalDist
 
 import numpy as np
 
 from ..autograd import no_grad
 from ..ops.creation import from_numpy
-from .plots import _pyplot
+from .plots import pyplot
 
-__all__ = ["make_grid", "save_grid", "save_contact_sheet", "normal_quantiles", "latent_manifold",
-           "pca_2d", "plot_latent"]
+__all__ = ["make_grid", "save_grid", "save_contact_sheet", "normal_quantiles", "latent_manifold"]
 
 
 def _as_unit_images(images, value_range=None):
@@ -45,7 +44,7 @@ def make_grid(images, nrow=8, padding=2, pad_value=1.0, value_range=None):
 def save_grid(images, path, nrow=8, padding=2, value_range=None):
     """Write ``make_grid(images, nrow, padding)`` as a PNG (grey for one channel); returns the
     grid."""
-    plt = _pyplot()
+    plt = pyplot()
     grid = make_grid(images, nrow, padding, value_range=value_range)
     plt.imsave(str(path), grid, cmap="gray" if grid.ndim == 2 else None, vmin=0.0, vmax=1.0)
     return grid
@@ -54,7 +53,7 @@ def save_grid(images, path, nrow=8, padding=2, value_range=None):
 def save_contact_sheet(grids, path, titles=None, columns=5):
     """Several grids (e.g. fixed-noise samples after each GAN epoch, as ``make_grid`` arrays or
     image batches) side by side in one PNG, each with a title (default "epoch k")."""
-    plt = _pyplot()
+    plt = pyplot()
     grids = [g if np.ndim(g) == 2 or (np.ndim(g) == 3 and np.shape(g)[-1] == 3) else make_grid(g)
              for g in grids]
     titles = titles or [f"epoch {k}" for k in range(1, len(grids) + 1)]
@@ -90,32 +89,3 @@ def latent_manifold(decoder, n=20, limit=3.0):
     with no_grad():
         images = decoder(from_numpy(z))
     return images.numpy() if hasattr(images, "numpy") else np.asarray(images)
-
-
-def pca_2d(x):
-    """Project rows of x (flattened) on their first two principal components via the SVD of
-    the centred data, X - mean = U S V^T -> (X - mean) V[:, :2] (``keyed_vectors.pca_2d``)."""
-    from ..models.keyed_vectors import pca_2d as rows_on_two_axes
-    data = np.asarray(x.detach().numpy() if hasattr(x, "detach") else x, np.float64)
-    return rows_on_two_axes(data.reshape(len(data), -1))
-
-
-def plot_latent(panels, labels, path, class_names=None):
-    """Side-by-side scatter plots of 2-D codes of the same points coloured by class label (one
-    colour per class, legend on the last panel); ``panels`` is [(title, (N, 2) codes)]."""
-    plt = _pyplot()
-    labels = np.asarray(labels.numpy() if hasattr(labels, "numpy") else labels)
-    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
-    cmap = plt.get_cmap("tab10")
-    for ax, (title, codes) in zip(axes[0], panels):
-        codes = np.asarray(codes.detach().numpy() if hasattr(codes, "detach") else codes)
-        for k in np.unique(labels):
-            points = codes[labels == k]
-            name = class_names[k] if class_names is not None else str(k)
-            ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=cmap(int(k) % 10),
-                       label=name)
-        ax.set_title(title)
-    axes[0][-1].legend(markerscale=4, fontsize=8, loc="best")
-    figure.tight_layout()
-    figure.savefig(str(path), dpi=120)
-    plt.close(figure)

@@ -1,6 +1,7 @@
 """Training loops for language models: truncated backpropagation through time over batchified
 token streams (the state is carried between windows but detached, so gradients flow through at
-most ``bptt`` steps; seed 000 §3.3.2), gradient clipping, perplexity = exp(mean cross-entropy)."""
+most ``bptt`` steps; Williams & Peng 1990), gradient clipping, perplexity = exp(mean
+cross-entropy)."""
 import math
 import time
 
@@ -8,7 +9,7 @@ from ..autograd.grad_mode import no_grad
 from ..datasets.text import bptt_windows
 from ..nn import functional as F
 from ..nn.utils import clip_grad_norm_
-from .resumable import progress_bar
+from .progress import progress_bar
 
 __all__ = ["detach_state", "lm_train_epoch", "lm_evaluate"]
 

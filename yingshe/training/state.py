@@ -1,77 +1,88 @@
-"""Resumable loops outside ``Trainer`` (language models, translation): one safetensors file with
-the weights, the optimiser and scheduler state, every random generator and the loop's own
-progress, written atomically, so that a run stopped at any point continues from its last
-checkpoint and draws the same random numbers it would have drawn uninterrupted."""
-import json
+"""The one training-state format: everything a stopped loop needs to continue exactly, in one
+safetensors file written atomically (``yingshe.save``; no pickle).
+
+    {"modules": {name: state_dict}, "optimizers": {name: state_dict},
+     "schedulers": {name: state_dict}, "rng": the framework's generators,
+     "generators": [NumPy bit-generator states], "progress": {epoch, step, history, ...}}
+
+Optimisers and schedulers are named after the module they train ("model", "generator", ...).
+A run resumed from it draws the same random numbers it would have drawn uninterrupted, so it
+ends with the same weights (tested for every loop).  Files written before this format (the
+Trainer's, the generative runs' and the example scripts' layouts) are read too."""
 import os
-from pathlib import Path
 
 from .. import _backend
 from ..serialization import load, save
 
-__all__ = ["save_training_state", "load_training_state", "progress_bar", "add_resume_options",
-           "restore_run_options"]
+__all__ = ["save_training_state", "load_training_state", "read_training_state"]
 
 
-def save_training_state(path, model, optimizer, scheduler=None, generators=(), **progress):
-    """Write the state of a loop to ``path``; ``generators`` are NumPy ``Generator`` objects the
-    loop draws from (batch order, windows), ``progress`` is plain data (step, epoch, history)."""
-    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+def save_training_state(path, modules, optimizers=None, schedulers=None, rng=(), **progress):
+    """Write the state of a loop to ``path``: ``modules``, ``optimizers`` and ``schedulers``
+    are {name: object with state_dict()}; ``rng`` lists the NumPy ``Generator`` objects the
+    loop draws from besides the framework's own (batch order, windows); ``progress`` is plain
+    data (epoch, step, history, seconds)."""
+    state = {"modules": {name: m.state_dict() for name, m in modules.items()},
+             "optimizers": {name: o.state_dict() for name, o in (optimizers or {}).items()},
+             "schedulers": {name: s.state_dict() for name, s in (schedulers or {}).items()},
              "rng": _backend.get_rng_state(),
-             "generators": [g.bit_generator.state for g in generators], "progress": progress}
-    if scheduler is not None:
-        state["scheduler"] = scheduler.state_dict()
+             "generators": [g.bit_generator.state for g in rng], "progress": progress}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     save(state, path)
 
 
-def load_training_state(path, model, optimizer, scheduler=None, generators=()):
-    """Restore into the given objects what ``save_training_state`` wrote; returns ``progress``."""
-    state = load(path)
-    if len(state["generators"]) != len(generators):
+def _from_earlier_layout(state):
+    """A state dict of one of the layouts written before this format, in this format."""
+    if "modules" in state:
+        return state
+    if "networks" in state:  # generative runs: networks and optimisers by name
+        return {"modules": state["networks"], "optimizers": state["optimizers"],
+                "schedulers": {}, "rng": state["rng"], "generators": [],
+                "progress": {"epoch": state["epoch"], "history": state["history"]}}
+    converted = {"modules": {"model": state["model"]},
+                 "optimizers": {"model": state["optimizer"]},
+                 "schedulers": {"model": state["scheduler"]} if "scheduler" in state else {},
+                 "rng": state["rng"]}
+    if "progress" in state:  # the example scripts' loops
+        return {**converted, "generators": state["generators"], "progress": state["progress"]}
+    return {**converted, "generators": [],  # Trainer
+            "progress": {"epoch": state["epoch"], "history": state["history"]}}
+
+
+def read_training_state(path):
+    """The training state in ``path`` as a dict of this format (earlier layouts converted)."""
+    return _from_earlier_layout(load(path))
+
+
+def _check_names(path, kind, saved, given, allow_missing=()):
+    missing = sorted(set(given) - set(saved) - set(allow_missing))
+    extra = sorted(set(saved) - set(given))
+    if missing or extra:
+        raise ValueError(f"{path} holds the {kind} {sorted(saved)} but the loop resuming from "
+                         f"it has {sorted(given)}")
+
+
+def load_training_state(path, modules, optimizers=None, schedulers=None, rng=(),
+                        allow_missing=()):
+    """Restore into the given objects what ``save_training_state`` wrote and return its
+    ``progress``.  The names must match; a module named in ``allow_missing`` that the file
+    lacks (one added to a run since, such as a generator average) keeps its state."""
+    state = read_training_state(path)
+    optimizers, schedulers = optimizers or {}, schedulers or {}
+    _check_names(path, "modules", state["modules"], modules, allow_missing)
+    _check_names(path, "optimizers", state["optimizers"], optimizers)
+    _check_names(path, "learning-rate schedulers", state["schedulers"], schedulers)
+    if len(state["generators"]) != len(rng):
         raise ValueError(f"{path} holds {len(state['generators'])} random generator states but "
-                         f"the loop resuming from it has {len(generators)}")
-    if (scheduler is None) != ("scheduler" not in state):
-        raise ValueError(f"{path}: the saved run {'had' if 'scheduler' in state else 'had no'} "
-                         f"learning-rate scheduler, the resuming loop "
-                         f"{'has none' if scheduler is None else 'has one'}")
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(state["scheduler"])
+                         f"the loop resuming from it has {len(rng)}")
+    for name, module in modules.items():
+        if name in state["modules"]:
+            module.load_state_dict(state["modules"][name])
+    for name, optimizer in optimizers.items():
+        optimizer.load_state_dict(state["optimizers"][name])
+    for name, scheduler in schedulers.items():
+        scheduler.load_state_dict(state["schedulers"][name])
     _backend.set_rng_state(state["rng"])
-    for generator, saved in zip(generators, state["generators"]):
+    for generator, saved in zip(rng, state["generators"]):
         generator.bit_generator.state = saved
     return state["progress"]
-
-
-def progress_bar(iterable, description, enabled=True, total=None):
-    """A tqdm bar over ``iterable`` when tqdm is installed and ``enabled``, else the iterable.
-    Log through ``getattr(bar, "write", print)`` so that lines do not break the bar."""
-    if not enabled:
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=description, total=total, leave=False, dynamic_ncols=True)
-
-
-def add_resume_options(parser):
-    """``--resume`` and ``--no-progress`` for a script that writes its run folder to ``--out``."""
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its checkpoint, with its options")
-    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
-
-
-def restore_run_options(args, options, keep=()):
-    """With ``--resume``, put back the ``options`` the run in ``args.out`` was started with
-    (its config.json), except those of ``keep`` given anew on the command line."""
-    if not args.resume:
-        return
-    config = Path(args.out) / "config.json"
-    if not config.exists():
-        raise SystemExit(f"error: cannot resume: {config} not found")
-    given = {k: getattr(args, k) for k in keep if getattr(args, k) is not None}
-    saved = json.loads(config.read_text())
-    vars(args).update({k: v for k, v in saved.items() if k in options}, **given)

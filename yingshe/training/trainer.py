@@ -1,16 +1,15 @@
-"""``Trainer``: the seeds' training loop (seed 002's workflow: forward, loss, backward, update;
-evaluate on held-out data each epoch) with callbacks, schedulers, clipping and resumable state."""
+"""``Trainer``: the supervised training loop (forward, loss, backward, update; evaluate on
+held-out data each epoch; Goodfellow, Bengio & Courville 2016, Deep Learning, §8.1) with
+callbacks, schedulers, clipping and resumable state."""
 import csv
 import json
-import os
 import time
 
-from .. import _backend
 from ..autograd.grad_mode import no_grad
 from ..nn.utils import clip_grad_norm_
-from ..serialization import load, save
 from .metrics import RunningMean, accuracy
-from .resumable import progress_bar
+from .progress import progress_bar
+from .state import load_training_state, save_training_state
 
 __all__ = ["Trainer", "History"]
 
@@ -141,32 +140,19 @@ class Trainer:
         return self.history
 
     # ---- resumable state --------------------------------------------------------------------
-    def state_dict(self):
-        """Everything a resumed run needs to continue exactly: weights, optimiser, scheduler,
-        random generators, epoch and history."""
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "rng": _backend.get_rng_state(), "epoch": self.epoch,
-                 "history": self.history.rows}
-        if self.scheduler is not None:
-            state["scheduler"] = self.scheduler.state_dict()
-        return state
-
-    def load_state_dict(self, state):
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.scheduler is not None and "scheduler" in state:
-            self.scheduler.load_state_dict(state["scheduler"])
-        _backend.set_rng_state(state["rng"])
-        self.epoch = int(state["epoch"])
-        self.history = History(state["history"])
+    def _parts(self):
+        """(modules, optimizers, schedulers) by name, as the training state stores them."""
+        schedulers = {"model": self.scheduler} if self.scheduler is not None else {}
+        return {"model": self.model}, {"model": self.optimizer}, schedulers
 
     def save_checkpoint(self, path):
-        """Write the training state atomically (safetensors, no pickle)."""
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        save(self.state_dict(), path)
+        """Write everything a resumed run needs to continue exactly (weights, optimiser,
+        scheduler, random generators, epoch, history) in the one training-state format."""
+        save_training_state(path, *self._parts(), epoch=self.epoch, history=self.history.rows)
 
     def resume(self, path):
-        self.load_state_dict(load(path))
+        """Continue from a checkpoint that ``save_checkpoint`` wrote."""
+        progress = load_training_state(path, *self._parts())
+        self.epoch = int(progress["epoch"])
+        self.history = History(progress["history"])
         return self
-

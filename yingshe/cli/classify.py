@@ -1,0 +1,107 @@
+"""``yingshe train mlp|lenet5|...``, ``evaluate``, ``predict`` and ``datasets``: the image
+classifiers (``yingshe.training.recipes.classification``).
+
+    yingshe train lenet5 --dataset mnist --epochs 15 --out runs/lenet5-mnist
+    yingshe evaluate runs/lenet5-mnist
+    yingshe predict runs/lenet5-mnist/checkpoint.safetensors digit.png
+
+A classifier's run folder holds config.json, history.csv and history.json (per-epoch metrics),
+curves.png (loss and accuracy, train vs validation), checkpoint.safetensors (the training state
+of the most accurate epoch on the validation images), last.safetensors (of the latest epoch,
+for --resume) and metrics.json (final validation and test figures)."""
+from pathlib import Path
+
+from ..datasets.prepare import DATASETS
+from ..datasets.utils import default_root, md5sum
+from ..models import MODELS
+from ..training.recipes import classification as recipe
+from .runs import add_image_options, add_run_options, at_least, train_parser, train_run
+
+__all__ = ["descriptions", "train_parser_for", "train", "add_commands"]
+
+DEFAULTS = recipe.DEFAULTS
+
+
+def descriptions():
+    """{model: one line} of the classifiers ``yingshe train`` knows."""
+    return {name: description for name, (_, description) in MODELS.items()}
+
+
+def train_parser_for(model):
+    """The options of ``yingshe train MODEL`` for a classifier."""
+    parser = train_parser(model, f"Train the classifier {model} ({descriptions()[model]}) on "
+                                 f"an image dataset and write a run folder.")
+    add_image_options(parser, DEFAULTS["lr"])
+    parser.add_argument("--optimizer", default=None, choices=recipe.OPTIMIZERS,
+                        help=f"default {DEFAULTS['optimizer']}")
+    parser.add_argument("--weight-decay", type=at_least(0.0, float), default=None,
+                        help="L2 penalty (default 0)")
+    parser.add_argument("--dropout", type=float, default=None, help="default 0")
+    parser.add_argument("--batch-norm", action="store_true", default=None)
+    parser.add_argument("--augment", action="store_true", default=None,
+                        help="random rotation/shift/scale of the training images")
+    parser.add_argument("--scheduler", default=None, choices=recipe.SCHEDULERS,
+                        help="learning-rate schedule (default none)")
+    parser.add_argument("--early-stopping", type=at_least(0), default=None, metavar="PATIENCE",
+                        help="stop after PATIENCE epochs without a lower val_loss (0: off)")
+    parser.add_argument("--val-size", type=at_least(0), default=None,
+                        help=f"training images held out for validation (default "
+                             f"{DEFAULTS['val_size']})")
+    parser.add_argument("--workers", type=at_least(0), default=None,
+                        help="DataLoader worker processes (default 0)")
+    add_run_options(parser, "run folder (default runs/MODEL-DATASET)",
+                    f"epochs in all (default {DEFAULTS['epochs']})")
+    return parser
+
+
+def train(model, args, log=print):
+    """Train (or with --resume continue) a classifier run; returns its metrics."""
+    return train_run(model, args, recipe, f"runs/{model}-{args.dataset or DEFAULTS['dataset']}",
+                     log)
+
+
+def evaluate(args, log=print):
+    result = recipe.evaluate(args.run, args.data, args.batch_size)
+    log(f"{result['model']} on {result['dataset']} test set: accuracy "
+        f"{100 * result['accuracy']:.2f}%, loss {result['loss']:.4f} ({result['images']} "
+        f"images)")
+    return result
+
+
+def predict(args, log=print):
+    ranked = recipe.predict(args.checkpoint, args.image, args.top)
+    for rank, (name, p) in enumerate(ranked):
+        log(f"{'->' if rank == 0 else '  '} {name}: {100 * p:.1f}%")
+    return ranked
+
+
+def list_datasets(args, log=print):
+    """Each image dataset, its folder and whether its files are there and intact."""
+    root = Path(args.data) if args.data else default_root()
+    for name, cls in DATASETS.items():
+        folder = root / cls.folder
+        states = {filename: "missing" if not (folder / filename).exists() else
+                  "ok" if md5sum(folder / filename) == md5 else "MD5 MISMATCH"
+                  for filename, md5 in cls.resources.items()}
+        summary = "ready" if set(states.values()) == {"ok"} else ", ".join(
+            f"{filename}: {state}" for filename, state in states.items() if state != "ok")
+        log(f"{name:14s} {cls.__doc__.splitlines()[0]}\n{'':14s} {folder}: {summary}")
+
+
+def add_commands(commands):
+    """``evaluate``, ``predict`` and ``datasets``."""
+    evaluate_parser = commands.add_parser("evaluate", help="test accuracy of a run or checkpoint")
+    evaluate_parser.add_argument("run", help="a run folder or its checkpoint file")
+    evaluate_parser.add_argument("--data", default=None)
+    evaluate_parser.add_argument("--batch-size", type=at_least(1), default=500)
+    evaluate_parser.set_defaults(handler=evaluate)
+
+    predict_parser = commands.add_parser("predict", help="classify an image file")
+    predict_parser.add_argument("checkpoint", help="a run folder or its checkpoint file")
+    predict_parser.add_argument("image", help="PNG/JPEG (needs Pillow) or .npy; any size")
+    predict_parser.add_argument("--top", type=at_least(1), default=3)
+    predict_parser.set_defaults(handler=predict)
+
+    datasets = commands.add_parser("datasets", help="list the datasets and their files")
+    datasets.add_argument("--data", default=None)
+    datasets.set_defaults(handler=list_datasets)

@@ -1,0 +1,108 @@
+"""What the families of the ``yingshe`` command (and the example scripts) share: the options of
+a run (``--out``, ``--seed``, ``--resume``, ...), argument types that refuse bad values before
+anything is read or written, and turning parsed options into the config dict the recipes
+take."""
+import argparse
+from pathlib import Path
+
+from ..datasets.prepare import DATASETS
+from ..training.run_folder import RunFolder
+
+__all__ = ["at_least", "between", "train_parser", "add_image_options", "add_run_options",
+           "options_of", "config_for_run", "train_run", "parse_script_args"]
+
+
+def at_least(low, kind=int):
+    """An argparse type: a ``kind`` number >= ``low``."""
+    def parse(text):
+        value = kind(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def between(low, high):
+    """An argparse type: a float strictly between ``low`` and ``high``."""
+    def parse(text):
+        value = float(text)
+        if not low < value < high:
+            raise argparse.ArgumentTypeError(f"must lie strictly between {low} and {high} "
+                                             f"(e.g. 0.999), got {text}")
+        return value
+    parse.__name__ = "float"
+    return parse
+
+
+def train_parser(model, description):
+    """The parser of ``yingshe train MODEL``'s options."""
+    return argparse.ArgumentParser(prog=f"yingshe train {model}", description=description)
+
+
+def add_image_options(parser, lr):
+    """The options of a run on an image dataset: --dataset, --batch-size, --lr (default
+    ``lr``) and --train-subset."""
+    parser.add_argument("--dataset", default=None, choices=tuple(DATASETS), help="default mnist")
+    parser.add_argument("--batch-size", type=at_least(1), default=None, help="default 64")
+    parser.add_argument("--lr", type=float, default=None, help=f"learning rate (default {lr})")
+    parser.add_argument("--train-subset", type=at_least(1), default=None, metavar="N",
+                        help="train on only N images (smoke tests, overfitting studies)")
+
+
+def add_run_options(parser, out_help, epochs_help=None, resume=True, download=True):
+    """The options every run has: --epochs (unless ``epochs_help`` is None), --seed, --data,
+    --out, --no-progress, and --resume and --download where they apply.  Options default to
+    None: the recipe's defaults apply."""
+    if epochs_help:
+        parser.add_argument("--epochs", type=at_least(1), default=None, help=epochs_help)
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    parser.add_argument("--data", default=None, help="data root (default $YINGSHE_DATA)")
+    if download:
+        parser.add_argument("--download", action="store_true",
+                            help="fetch missing dataset files from the canonical mirrors first")
+    parser.add_argument("--out", default=None, help=out_help)
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    if resume:
+        parser.add_argument("--resume", action="store_true",
+                            help=f"continue the run in --out from its {RunFolder.LAST} with the "
+                                 f"options it was started with (--epochs may raise the total)")
+
+
+RUN_ONLY = ("out", "no_progress", "download", "resume")
+
+
+def options_of(args):
+    """The model options of parsed ``args``: everything but the run-only ones."""
+    return {key: value for key, value in vars(args).items() if key not in RUN_ONLY}
+
+
+def config_for_run(model, args, complete, out):
+    """The config of the run: the one in ``out`` with ``--resume`` (a given ``--epochs``
+    replacing the saved one), else ``complete(model, **options)``."""
+    if getattr(args, "resume", False):
+        return RunFolder(out).resume_config(model, epochs=getattr(args, "epochs", None))
+    return complete(model, **options_of(args))
+
+
+def train_run(model, args, recipe, default_out, log):
+    """Train (or with --resume continue) a run of ``model`` with the family's ``recipe``
+    module; returns its metrics."""
+    out = Path(args.out or default_out)
+    config = config_for_run(model, args, recipe.complete_config, out)
+    return recipe.train(out, config, resume=args.resume, download=args.download, log=log,
+                        progress=not args.no_progress)
+
+
+def parse_script_args(parser, keep=()):
+    """For an example script that writes its run folder to ``--out``: add --resume and
+    --no-progress, parse the command line and, with --resume, put back the options the run was
+    started with (those named in ``keep`` win when given anew).  Returns (args, RunFolder)."""
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its last checkpoint, its options")
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    args = parser.parse_args()
+    run = RunFolder(args.out)
+    if args.resume:
+        vars(args).update(run.resume_config(**{key: getattr(args, key) for key in keep}))
+    return args, run

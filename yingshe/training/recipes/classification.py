@@ -1,0 +1,216 @@
+"""Image classifiers on MNIST and Fashion-MNIST: a config dict -> a complete run folder, and the
+trained model back from one.
+
+The run holds out ``val_size`` training images for validation, keeps the most accurate epoch on
+them (checkpoint.safetensors) and the latest (last.safetensors, to resume from), and reports the
+test set once, with the kept epoch's weights."""
+from pathlib import Path
+
+import numpy as np
+
+from ... import optim
+from ..._backend import manual_seed
+from ...autograd.grad_mode import no_grad
+from ...datasets.prepare import DATASETS, classification_splits
+from ...models import MODELS, create_model
+from ...nn import functional as F
+from ...ops.creation import from_numpy
+from ...transforms import Resize
+from ...utils.data import DataLoader
+from ..callbacks import EarlyStopping, ModelCheckpoint
+from ..run_folder import RunFolder, RunFolderError
+from ..trainer import Trainer
+
+__all__ = ["OPTIMIZERS", "SCHEDULERS", "DEFAULTS", "make_optimizer", "make_scheduler",
+           "complete_config", "train", "load_model", "evaluate", "load_image", "predict"]
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw")
+SCHEDULERS = ("none", "cosine", "step")
+DEFAULTS = {"dataset": "mnist", "epochs": 10, "batch_size": 64, "lr": 1e-3, "optimizer": "adam",
+            "weight_decay": 0.0, "dropout": 0.0, "batch_norm": False, "augment": False,
+            "scheduler": "none", "early_stopping": 0, "val_size": 5000, "train_subset": None,
+            "seed": 0, "workers": 0, "data": None}
+
+
+def make_optimizer(name, parameters, lr, weight_decay=0.0):
+    """One of ``OPTIMIZERS`` with the usual settings (momentum 0.9; Sutskever, Martens, Dahl &
+    Hinton 2013)."""
+    if name == "sgd":
+        return optim.SGD(parameters, lr=lr, weight_decay=weight_decay)
+    if name in ("momentum", "nesterov"):
+        return optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=name == "nesterov",
+                         weight_decay=weight_decay)
+    classes = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adadelta": optim.Adadelta,
+               "adam": optim.Adam, "adamw": optim.AdamW}
+    if name not in classes:
+        raise ValueError(f"unknown optimizer {name!r}; available: {', '.join(OPTIMIZERS)}")
+    return classes[name](parameters, lr=lr, weight_decay=weight_decay)
+
+
+def make_scheduler(name, optimizer, epochs):
+    """None, cosine annealing over ``epochs``, or a step decay by 10 every third of them."""
+    if name == "cosine":
+        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    if name == "step":
+        return optim.lr_scheduler.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
+    if name != "none":
+        raise ValueError(f"unknown scheduler {name!r}; available: {', '.join(SCHEDULERS)}")
+    return None
+
+
+def complete_config(model, **options):
+    """The config of a new run of ``model``: ``DEFAULTS`` where ``options`` give None or
+    nothing; a ValueError names an unknown model, dataset, optimizer or scheduler."""
+    if model not in MODELS:
+        raise ValueError(f"unknown classifier {model!r}; available: {', '.join(MODELS)}")
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown options for a classifier: {unknown}")
+    config = {"model": model, **DEFAULTS,
+              **{key: value for key, value in options.items() if value is not None}}
+    for key, choices in (("dataset", DATASETS), ("optimizer", OPTIMIZERS),
+                         ("scheduler", SCHEDULERS)):
+        if config[key] not in choices:
+            raise ValueError(f"unknown {key} {config[key]!r}; available: {', '.join(choices)}")
+    return config
+
+
+def _build(config):
+    info = config["data_info"]
+    return create_model(config["model"], in_channels=info["image_shape"][0],
+                        image_size=info["image_shape"][1], num_classes=len(info["classes"]),
+                        dropout=config["dropout"], batch_norm=config["batch_norm"])
+
+
+def train(out, config, resume=False, download=False, log=print, progress=True):
+    """Train the classifier ``config`` describes (see ``complete_config``) into the run folder
+    ``out``, or continue it from its last.safetensors with ``resume``; returns the metrics also
+    written to metrics.json."""
+    run = RunFolder(out)
+    manual_seed(config["seed"])
+    if download:
+        DATASETS[config["dataset"]](config["data"], download=True)
+    train_set, val_set, test_set, info = classification_splits(
+        config["dataset"], config["data"], config["val_size"], config["train_subset"],
+        config["augment"], config["seed"])
+    config = {**config, "data_info": info}
+    run.write_config(config)
+    model = _build(config)
+    optimizer = make_optimizer(config["optimizer"], model.parameters(), config["lr"],
+                               config["weight_decay"])
+    monitor = f"{'val' if val_set is not None else 'train'}_accuracy"  # keep the most accurate
+    callbacks = [ModelCheckpoint(run / RunFolder.BEST, monitor=monitor, mode="max"),
+                 ModelCheckpoint(run / RunFolder.LAST, save_best_only=False)]
+    if config["early_stopping"]:
+        callbacks.append(EarlyStopping(monitor.replace("accuracy", "loss"),
+                                       patience=config["early_stopping"]))
+    trainer = Trainer(model, optimizer, F.cross_entropy, callbacks=callbacks, progress=progress,
+                      scheduler=make_scheduler(config["scheduler"], optimizer, config["epochs"]))
+    if resume:
+        trainer.resume(run.last_state())
+        log(f"resumed {run.last_state()} after epoch {trainer.epoch}")
+    log(f"training {config['model']} on {config['dataset']}: {info['train']} train / "
+        f"{info['validation']} validation / {info['test']} test images, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    train_loader = DataLoader(train_set, batch_size=config["batch_size"], shuffle=True,
+                              num_workers=config["workers"])
+    val_loader = DataLoader(val_set, batch_size=500) if val_set is not None else None
+    trainer.fit(train_loader, val_loader, epochs=config["epochs"], log=log)
+    return _finish(run, config, trainer, test_set, monitor, log)
+
+
+def _finish(run, config, trainer, test_set, monitor, log):
+    """history.csv/json, curves.png, and the test figures of the best epoch's weights."""
+    history = trainer.history
+    history.save_csv(run / "history.csv")
+    history.save_json(run / RunFolder.HISTORY)
+    plotted = _plot(history, run / "curves.png", f"{config['model']} on {config['dataset']}", log)
+    trainer.model.load_state_dict(run.best_state()["modules"]["model"])
+    test = trainer.evaluate(DataLoader(test_set, batch_size=500))
+    best = max(history.rows, key=lambda row: row[monitor])
+    seconds = sum(row["seconds"] for row in history.rows)
+    metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
+               "best_epoch": best["epoch"], "best_val_accuracy": best.get("val_accuracy"),
+               "epochs_run": len(history), "train_seconds": round(seconds, 1),
+               "final_train_accuracy": history.rows[-1]["train_accuracy"]}
+    run.write_json(RunFolder.METRICS, metrics)
+    log(f"test accuracy {100 * test['accuracy']:.2f}% (best epoch {best['epoch']}, "
+        f"{seconds:.0f} s of training)")
+    log(f"run folder {run.path}: config.json, history.csv, history.json, "
+        f"{'curves.png, ' if plotted else ''}{RunFolder.BEST}, {RunFolder.LAST}, metrics.json")
+    return metrics
+
+
+def _plot(history, path, title, log):
+    try:
+        history.plot(path, title)
+    except ImportError as error:
+        log(f"no curves.png: {error}")
+        return False
+    return True
+
+
+def load_model(path):
+    """(the trained model in eval mode, its run config) of a classifier run folder or of its
+    checkpoint file: the weights of the best epoch."""
+    path = Path(path)
+    run = RunFolder.containing(path)
+    checkpoint = path if path.is_file() else run / RunFolder.BEST
+    if not checkpoint.is_file():
+        raise RunFolderError(f"no checkpoint at {checkpoint}")
+    config = run.read_config(MODELS, "a classifier", "yingshe train lenet5")
+    model = _build(config)
+    from ..state import read_training_state
+    model.load_state_dict(read_training_state(checkpoint)["modules"]["model"])
+    return model.eval(), config
+
+
+def evaluate(path, data=None, batch_size=500):
+    """Test loss and accuracy of a classifier run (its best epoch) on its dataset's test split;
+    returns {"loss", "accuracy", "images", "model", "dataset"}."""
+    model, config = load_model(path)
+    _, _, test_set, _ = classification_splits(config["dataset"], data or config["data"],
+                                              val_size=0)
+    result = Trainer(model, None, F.cross_entropy, progress=False).evaluate(
+        DataLoader(test_set, batch_size=batch_size))
+    return {**result, "images": len(test_set), "model": config["model"],
+            "dataset": config["dataset"]}
+
+
+def load_image(path, size, invert="auto"):
+    """An image file (PNG/JPEG through Pillow, or .npy) as a float array (H, W) in [0, 1], grey,
+    resized to ``size`` x ``size`` like the training data.  MNIST-style digits are light on
+    dark, so a light-background photo of a digit is inverted (``invert='auto'``)."""
+    path = Path(path)
+    if path.suffix == ".npy":
+        image = np.load(path, allow_pickle=False).astype(np.float32)
+        if image.ndim == 3:
+            image = image.mean(axis=-1 if image.shape[-1] in (3, 4) else 0)
+        if image.max() > 1.0:
+            image /= 255.0
+    else:
+        try:
+            from PIL import Image
+        except ImportError:
+            raise ImportError("reading PNG/JPEG needs Pillow (pip install pillow); .npy arrays "
+                              "work without it") from None
+        with Image.open(path) as opened:
+            image = np.asarray(opened.convert("L"), np.float32) / 255.0
+    if image.ndim != 2:
+        raise ValueError(f"{path}: expected a 2-D (grey) or colour image, got shape "
+                         f"{image.shape}")
+    image = Resize((size, size))(image)
+    if invert == "auto" and np.median(image) > 0.5:
+        image = 1.0 - image
+    return image
+
+
+def predict(path, image_path, top=3):
+    """The ``top`` (class name, probability) pairs of a classifier run for an image file."""
+    model, config = load_model(path)
+    info = config["data_info"]
+    x = (load_image(image_path, info["image_shape"][1]) - info["mean"]) / info["std"]
+    with no_grad():
+        probabilities = F.softmax(model(from_numpy(x[None, None].astype(np.float32))), dim=1)
+    p = probabilities.numpy()[0]
+    return [(info["classes"][k], float(p[k])) for k in np.argsort(-p)[:top]]
