@@ -25,7 +25,9 @@ demo: $(VENV)/.installed-demo
 	$(PY) -m yingshe train lenet5 --dataset mnist --epochs 3 --batch-size 64 --seed 0 \
 		--download --out runs/demo
 
+# ruff (pinned in the test extra; configured in pyproject.toml), then the tests.
 test: $(VENV)/.installed-test
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-slow: $(VENV)/.installed-test

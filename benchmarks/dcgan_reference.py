@@ -18,8 +18,8 @@ import time
 import torch
 
 import yingshe
-from yingshe.models.generative import DCGAN_RECIPE, build_networks
 from yingshe.datasets.prepare import classification_splits
+from yingshe.models.generative import DCGAN_RECIPE, build_networks
 from yingshe.training.generative import dataset_images
 from yingshe.training.recipes.generative import load_classifier, score_networks
 

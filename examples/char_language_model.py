@@ -22,8 +22,7 @@ from yingshe.datasets.text import TinyShakespeare
 from yingshe.models.language import CHAR_MODELS, build_char_model
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
-from yingshe.training import (RunFolder, load_training_state, progress_bar,
-                              save_training_state)
+from yingshe.training import RunFolder, load_training_state, progress_bar, save_training_state
 
 RUN_OPTIONS = ("model", "steps", "batch_size", "context", "hidden", "dropout", "lr", "eval_every",
                "seed", "data")

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import yingshe
-from yingshe.training.recipes.classification import make_optimizer
 from yingshe.datasets import classification_splits
 from yingshe.models import MLP
 from yingshe.nn import functional as F
 from yingshe.training import Trainer
 from yingshe.training.plots import plot_curves
+from yingshe.training.recipes.classification import make_optimizer
 from yingshe.utils.data import DataLoader
 
 # name -> (optimizer key of classification.make_optimizer, learning rate): the usual textbook rates

@@ -18,16 +18,16 @@ from yingshe import optim
 from yingshe.cli.runs import parse_script_args
 from yingshe.datasets.text import PennTreebank, batchify
 from yingshe.models.language import RNNLanguageModel
-from yingshe.training.language import lm_evaluate, lm_train_epoch
 from yingshe.training import RunFolder, load_training_state, save_training_state
+from yingshe.training.language import lm_evaluate, lm_train_epoch
 
 RUN_OPTIONS = ("config", "epochs", "batch_size", "bptt", "lr", "clip", "seed", "max_tokens",
                "data")
 CONFIGS = {  # Zaremba et al. 2014, Table 1
-    "small": dict(hidden=200, layers=2, dropout=0.0, epochs=13, decay_after=4, decay=0.5,
-                  init=0.1),
-    "medium": dict(hidden=650, layers=2, dropout=0.5, epochs=39, decay_after=6, decay=0.8,
-                   init=0.05),
+    "small": {"hidden": 200, "layers": 2, "dropout": 0.0, "epochs": 13, "decay_after": 4,
+              "decay": 0.5, "init": 0.1},
+    "medium": {"hidden": 650, "layers": 2, "dropout": 0.5, "epochs": 39, "decay_after": 6,
+               "decay": 0.8, "init": 0.05},
 }
 
 

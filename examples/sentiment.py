@@ -11,9 +11,7 @@ out to choose the epoch whose test accuracy is reported.
 Writes config.json, history.json (per epoch: train loss and accuracy, validation and test
 accuracy) and metrics.json (test accuracy at the best validation epoch, per fold and mean)."""
 import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -22,8 +20,13 @@ from yingshe import optim
 from yingshe.datasets.sentiment import RTPolarity, batches, k_folds
 from yingshe.datasets.utils import train_val_split
 from yingshe.models.keyed_vectors import KeyedVectors
-from yingshe.models.sentiment import (BiLSTMClassifier, KimCNN, MeanEmbeddingLogReg, max_norm_,
-                                      pretrained_matrix)
+from yingshe.models.sentiment import (
+    BiLSTMClassifier,
+    KimCNN,
+    MeanEmbeddingLogReg,
+    max_norm_,
+    pretrained_matrix,
+)
 from yingshe.nn import functional as F
 from yingshe.training import RunFolder, progress_bar
 

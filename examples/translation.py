@@ -21,9 +21,8 @@ from yingshe.datasets.translation import PAD, TatoebaPairs, build_vocab, encode_
 from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
+from yingshe.training import RunFolder, load_training_state, progress_bar, save_training_state
 from yingshe.training.metrics import corpus_bleu
-from yingshe.training import (RunFolder, load_training_state, progress_bar,
-                              save_training_state)
 
 RUN_OPTIONS = ("attention", "epochs", "batch_size", "hidden", "layers", "dropout", "lr",
                "train_pairs", "min_freq", "beam", "seed", "data")

@@ -4,9 +4,8 @@ and syntactic (3CosAdd over the 30,000 most frequent words), each with its cover
 training time, read from each run folder's config.json and metrics.json.
 
     python examples/word_vector_table.py runs/skipgram-wt2 runs/cbow-wt2 runs/glove-wt2 \\
-        runs/ppmi-svd-wt2 --out docs/results/word_vectors.md"""
+        runs/ppmi-svd-wt2     # prints the table of docs/results/word_vectors.md"""
 import argparse
-import json
 from pathlib import Path
 
 from yingshe.training import RunFolder
@@ -38,8 +37,8 @@ def rho(summary):
 
 def table(runs):
     """The Markdown lines for the run folders ``runs``, one row each, then a coverage line."""
-    lines = ["| vectors | dim | vocabulary | WordSim-353 rho | SimLex-999 rho | analogies "
-             "(all) | semantic | syntactic | training |",
+    lines = [("| vectors | dim | vocabulary | WordSim-353 rho | SimLex-999 rho | analogies "
+              "(all) | semantic | syntactic | training |"),
              "|---|---|---|---|---|---|---|---|---|"]
     coverage = None
     for run in runs:

@@ -19,8 +19,9 @@ def pytest_configure(config):
 @pytest.fixture
 def data_root():
     """The shared data folder named by $YINGSHE_DATA (`make test` and `.ci/run` set it)."""
-    from yingshe.datasets import default_root
     import os
+
+    from yingshe.datasets import default_root
     root = default_root()
     if not os.environ.get("YINGSHE_DATA") or not (root / "mnist").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding mnist/ and fashion-mnist/")

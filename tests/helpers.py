@@ -12,8 +12,8 @@ import torch
 import yingshe
 from yingshe.autograd import gradcheck, gradgradcheck
 
-TOLERANCES = {"float64": dict(rtol=1e-7, atol=1e-10), "float32": dict(rtol=1e-5, atol=1e-5),
-              "float16": dict(rtol=1e-2, atol=1e-2)}
+TOLERANCES = {"float64": {"rtol": 1e-7, "atol": 1e-10}, "float32": {"rtol": 1e-5, "atol": 1e-5},
+              "float16": {"rtol": 1e-2, "atol": 1e-2}}
 GRADCHECK_MAX_ELEMENTS = 120  # finite differences cost two forward calls per input element
 
 

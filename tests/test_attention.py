@@ -11,12 +11,15 @@ import torch.nn.functional as F
 import yingshe
 from helpers import check_op, check_raises
 from yingshe.autograd import gradcheck
-from yingshe.nn.modules.attention import (AdditiveAttention, DotProductAttention,
-                                          MultiheadAttention)
-from yingshe.nn.modules.transformer import (Transformer, TransformerDecoder,
-                                            TransformerDecoderLayer, TransformerEncoder,
-                                            TransformerEncoderLayer,
-                                            generate_square_subsequent_mask)
+from yingshe.nn.modules.attention import AdditiveAttention, DotProductAttention, MultiheadAttention
+from yingshe.nn.modules.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+    generate_square_subsequent_mask,
+)
 from yingshe.ops.attention import masked_softmax, scaled_dot_product_attention
 
 rng = np.random.default_rng(0)
@@ -221,18 +224,18 @@ _AMASK = rng.random((4, 5)) > 0.7
 _AMASK[:, 0] = False
 
 MHA_CASES = {
-    "plain": dict(),
-    "batch_first": dict(batch_first=True),
-    "kpm+bool-mask-per-head": dict(masks=dict(key_padding_mask=_KPM,
-                                              attn_mask=np.repeat(_AMASK[None], 6, 0)),
-                                   call=dict(average_attn_weights=False)),
-    "float-masks": dict(masks=dict(key_padding_mask=np.where(_KPM, -math.inf, 0.0),
-                                   attn_mask=rng.standard_normal((4, 5)))),
-    "bool-mask-no-weights": dict(batch_first=True, masks=dict(attn_mask=_AMASK),
-                                 call=dict(need_weights=False)),
-    "kdim-vdim-nobias": dict(module=dict(kdim=3, vdim=2, bias=False),
-                             masks=dict(key_padding_mask=_KPM)),
-    "eval-dropout": dict(module=dict(dropout=0.5)),
+    "plain": {},
+    "batch_first": {"batch_first": True},
+    "kpm+bool-mask-per-head": {"masks": {"key_padding_mask": _KPM,
+                                         "attn_mask": np.repeat(_AMASK[None], 6, 0)},
+                               "call": {"average_attn_weights": False}},
+    "float-masks": {"masks": {"key_padding_mask": np.where(_KPM, -math.inf, 0.0),
+                              "attn_mask": rng.standard_normal((4, 5))}},
+    "bool-mask-no-weights": {"batch_first": True, "masks": {"attn_mask": _AMASK},
+                             "call": {"need_weights": False}},
+    "kdim-vdim-nobias": {"module": {"kdim": 3, "vdim": 2, "bias": False},
+                         "masks": {"key_padding_mask": _KPM}},
+    "eval-dropout": {"module": {"dropout": 0.5}},
 }
 
 
@@ -257,7 +260,7 @@ def test_multihead_self_attention_unbatched_and_causal():
     np.testing.assert_array_equal(generate_square_subsequent_mask(4, dtype=yingshe.float64)
                                   .numpy(), mask)
     _compare(MultiheadAttention(6, 3), torch.nn.MultiheadAttention(6, 3), [x],
-             dict(attn_mask=mask, is_causal=True), call=lambda m, x, **kw: m(x, x, x, **kw))
+             {"attn_mask": mask, "is_causal": True}, call=lambda m, x, **kw: m(x, x, x, **kw))
     m = MultiheadAttention(6, 3)
     t = yingshe.from_numpy(x.astype(np.float32))
     check_raises(lambda: m(t, t, t, is_causal=True), RuntimeError, "attn_mask")
@@ -268,18 +271,19 @@ ENCODER_CASES = [(False, "relu"), (True, "gelu"), (False, "gelu"), (True, "relu"
 
 @pytest.mark.parametrize("norm_first,activation", ENCODER_CASES)
 def test_transformer_encoder_layer_matches_torch(norm_first, activation):
-    kw = dict(dim_feedforward=12, dropout=0.1, activation=activation, norm_first=norm_first)
-    masks = dict(src_mask=np.triu(np.ones((5, 5), bool), 1),
-                 src_key_padding_mask=_padding(2, 5, [5, 3]), is_causal=True)
+    kw = {"dim_feedforward": 12, "dropout": 0.1, "activation": activation, "norm_first": norm_first}
+    masks = {"src_mask": np.triu(np.ones((5, 5), bool), 1),
+             "src_key_padding_mask": _padding(2, 5, [5, 3]), "is_causal": True}
     _compare(TransformerEncoderLayer(8, 2, **kw), torch.nn.TransformerEncoderLayer(8, 2, **kw),
              [_randn(5, 2, 8)], masks)
 
 
 @pytest.mark.parametrize("norm_first,activation", ENCODER_CASES)
 def test_transformer_decoder_layer_matches_torch(norm_first, activation):
-    kw = dict(dim_feedforward=12, activation=activation, norm_first=norm_first, batch_first=True)
-    masks = dict(tgt_mask=generate_square_subsequent_mask(4).numpy().astype(np.float64),
-                 memory_key_padding_mask=_padding(2, 5, [5, 2]), tgt_is_causal=True)
+    kw = {"dim_feedforward": 12, "activation": activation, "norm_first": norm_first,
+          "batch_first": True}
+    masks = {"tgt_mask": generate_square_subsequent_mask(4).numpy().astype(np.float64),
+             "memory_key_padding_mask": _padding(2, 5, [5, 2]), "tgt_is_causal": True}
     _compare(TransformerDecoderLayer(8, 2, **kw), torch.nn.TransformerDecoderLayer(8, 2, **kw),
              [_randn(2, 4, 8), _randn(2, 5, 8)], masks)
 
@@ -289,18 +293,18 @@ def test_transformer_encoder_and_decoder_stacks_match_torch():
     t_enc = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 12), 2,
                                         norm=torch.nn.LayerNorm(8), enable_nested_tensor=False)
     assert enc.layers[0].linear1.weight is not enc.layers[1].linear1.weight
-    _compare(enc, t_enc, [_randn(5, 2, 8)], dict(src_key_padding_mask=_padding(2, 5, [5, 4])))
+    _compare(enc, t_enc, [_randn(5, 2, 8)], {"src_key_padding_mask": _padding(2, 5, [5, 4])})
     dec = TransformerDecoder(TransformerDecoderLayer(8, 2, 12), 2)
     t_dec = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(8, 2, 12), 2)
     _compare(dec, t_dec, [_randn(4, 2, 8), _randn(5, 2, 8)],
-             dict(tgt_mask=generate_square_subsequent_mask(4).numpy().astype(np.float64)))
+             {"tgt_mask": generate_square_subsequent_mask(4).numpy().astype(np.float64)})
 
 
 def test_transformer_matches_torch():
-    kw = dict(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=2,
-              dim_feedforward=12, batch_first=True)
+    kw = {"d_model": 8, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 2,
+          "dim_feedforward": 12, "batch_first": True}
     _compare(Transformer(**kw), torch.nn.Transformer(**kw), [_randn(2, 5, 8), _randn(2, 3, 8)],
-             dict(tgt_mask=generate_square_subsequent_mask(3).numpy().astype(np.float64)))
+             {"tgt_mask": generate_square_subsequent_mask(3).numpy().astype(np.float64)})
 
 
 def test_dropout_is_active_in_training_only():

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 import yingshe
-from yingshe.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 from helpers import check_raises
+from yingshe.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 
 
 def leaf(values, dtype=yingshe.float64):
@@ -219,7 +219,7 @@ class SplitSigns(Function):
 
 def test_custom_function_with_two_outputs_gets_zero_for_unused_output():
     x = leaf([1.0, -1.0])
-    pos, neg = SplitSigns.apply(x)
+    pos, _neg = SplitSigns.apply(x)
     pos.sum().backward()  # neg unused: its gradient arrives as zeros
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
 

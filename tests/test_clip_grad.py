@@ -4,9 +4,13 @@ import pytest
 import torch
 
 import yingshe
-from yingshe.nn.utils import (clip_grad_norm_, clip_grad_value_, parameters_to_vector,
-                              vector_to_parameters)
 from helpers import check_raises
+from yingshe.nn.utils import (
+    clip_grad_norm_,
+    clip_grad_value_,
+    parameters_to_vector,
+    vector_to_parameters,
+)
 
 rng = np.random.default_rng(0)
 

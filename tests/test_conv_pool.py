@@ -5,10 +5,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from yingshe.ops import _compiled, conv, pool
-from helpers import check_op, check_raises
-
 import yingshe
+from helpers import check_op, check_raises
+from yingshe.ops import _compiled, conv, pool
 
 rng = np.random.default_rng(0)
 
@@ -24,12 +23,12 @@ def kernel_path(request):
     _compiled.use_compiled(old)
 
 CONV2D_CASES = [
-    ((2, 3, 7, 8), (4, 3, 3, 3), dict(stride=1, padding=1)),
-    ((2, 4, 9, 9), (6, 2, 3, 2), dict(stride=2, padding=(1, 0), dilation=(2, 1), groups=2)),
+    ((2, 3, 7, 8), (4, 3, 3, 3), {"stride": 1, "padding": 1}),
+    ((2, 4, 9, 9), (6, 2, 3, 2), {"stride": 2, "padding": (1, 0), "dilation": (2, 1), "groups": 2}),
     ((1, 1, 5, 5), (2, 1, 2, 2), {}),
-    ((1, 2, 6, 5), (3, 2, 3, 3), dict(padding="same")),
-    ((1, 2, 6, 5), (3, 2, 2, 4), dict(padding="same", dilation=1)),
-    ((1, 2, 6, 5), (3, 2, 3, 3), dict(padding="valid", stride=(2, 1))),
+    ((1, 2, 6, 5), (3, 2, 3, 3), {"padding": "same"}),
+    ((1, 2, 6, 5), (3, 2, 2, 4), {"padding": "same", "dilation": 1}),
+    ((1, 2, 6, 5), (3, 2, 3, 3), {"padding": "valid", "stride": (2, 1)}),
 ]
 
 
@@ -56,9 +55,9 @@ def test_conv2d_rebuilds_large_columns_in_backward(x_shape, w_shape, kwargs, mon
              lambda x, w: F.conv2d(x, w, **kwargs), [x, w], check_gradgrad=False)
 
 @pytest.mark.parametrize("x_shape,w_shape,kwargs", [
-    ((2, 3, 4, 5), (3, 4, 3, 3), dict(stride=2, padding=1, output_padding=1)),
-    ((1, 4, 3, 3), (4, 3, 2, 2), dict(groups=2, dilation=2)),
-    ((2, 2, 4, 4), (2, 1, 4, 4), dict(stride=2, padding=1)),
+    ((2, 3, 4, 5), (3, 4, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ((1, 4, 3, 3), (4, 3, 2, 2), {"groups": 2, "dilation": 2}),
+    ((2, 2, 4, 4), (2, 1, 4, 4), {"stride": 2, "padding": 1}),
 ])
 def test_conv_transpose2d(x_shape, w_shape, kwargs):
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
@@ -86,11 +85,11 @@ def test_conv_errors_name_the_shapes():
                  ValueError, "'same'")
 
 
-MAX_POOL_CASES = [((2, 3, 8, 8), dict(kernel_size=2)),
-                  ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1)),
-                  ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
-                  ((2, 2, 9, 9), dict(kernel_size=(3, 2), stride=(1, 2), dilation=2)),
-                  ((3, 6, 6), dict(kernel_size=2, stride=1))]
+MAX_POOL_CASES = [((2, 3, 8, 8), {"kernel_size": 2}),
+                  ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1}),
+                  ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
+                  ((2, 2, 9, 9), {"kernel_size": (3, 2), "stride": (1, 2), "dilation": 2}),
+                  ((3, 6, 6), {"kernel_size": 2, "stride": 1})]
 
 
 @pytest.mark.parametrize("x_shape,kwargs", MAX_POOL_CASES)
@@ -105,7 +104,7 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
              check_gradcheck=False, check_gradgrad=False)
 
 
-@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1)])
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1}])
 def test_max_pool_ties_and_nan_as_pytorch(kwargs):
     """Many ties (small integers) route the gradient as PyTorch does; a NaN reaches the output
     and takes its window's gradient (the last NaN of a window holding two)."""
@@ -123,11 +122,11 @@ def test_max_pool_ties_and_nan_as_pytorch(kwargs):
 
 
 @pytest.mark.parametrize("x_shape,kwargs", [
-    ((2, 3, 8, 8), dict(kernel_size=2)),
-    ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1)),
-    ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
-    ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
-    ((1, 2, 6, 6), dict(kernel_size=2, divisor_override=3)),
+    ((2, 3, 8, 8), {"kernel_size": 2}),
+    ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1}),
+    ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
+    ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}),
+    ((1, 2, 6, 6), {"kernel_size": 2, "divisor_override": 3}),
 ])
 def test_avg_pool2d(x_shape, kwargs):
     check_op(lambda x: pool.avg_pool2d(x, **kwargs), lambda x: F.avg_pool2d(x, **kwargs),
@@ -152,8 +151,8 @@ def test_adaptive_pools(x_shape, size):
              [x], check_gradgrad=False)
 
 
-@pytest.mark.parametrize("kwargs", [dict(scale_factor=2), dict(size=(5, 7)), dict(size=3),
-                                    dict(scale_factor=(1.5, 2.0))])
+@pytest.mark.parametrize("kwargs", [{"scale_factor": 2}, {"size": (5, 7)}, {"size": 3},
+                                    {"scale_factor": (1.5, 2.0)}])
 def test_interpolate_nearest(kwargs):
     check_op(lambda x: pool.interpolate(x, **kwargs), lambda x: F.interpolate(x, **kwargs),
              [rng.standard_normal((1, 2, 4, 4))], check_gradgrad=False)

@@ -10,10 +10,22 @@ import torch
 import torch.utils.data as tdata
 
 import yingshe
-from yingshe.utils.data import (Batch, BatchSampler, ConcatDataset, DataLoader, Dataset,
-                                IterableDataset, RandomSampler, SequentialSampler, Subset,
-                                SubsetRandomSampler, TensorDataset, default_collate,
-                                get_worker_info, random_split)
+from yingshe.utils.data import (
+    Batch,
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    default_collate,
+    get_worker_info,
+    random_split,
+)
 
 
 class Squares(Dataset):
@@ -207,14 +219,15 @@ def test_tensor_dataset_loader_uses_getitems():
     ds = TensorDataset(yingshe.arange(10), yingshe.arange(10) * 2)
     batches = list(DataLoader(ds, batch_size=4, shuffle=True))
     assert all(isinstance(b, Batch) for b in batches)
-    assert sorted(sum((b[0].numpy().tolist() for b in batches), [])) == list(range(10))
+    seen = [value for batch in batches for value in batch[0].numpy().tolist()]
+    assert sorted(seen) == list(range(10))
     for x, y in batches:
         np.testing.assert_array_equal(y.numpy(), 2 * x.numpy())
 
 
 def test_shuffle_reproducible_and_epochs_differ():
     def order(loader):
-        return sum((b[0][:, 0].numpy().tolist() for b in loader), [])
+        return [value for batch in loader for value in batch[0][:, 0].numpy().tolist()]
 
     yingshe.manual_seed(3)
     loader = DataLoader(Squares(20), batch_size=5, shuffle=True)
@@ -234,11 +247,11 @@ def test_sampler_and_batch_sampler_options():
     assert len(loader) == 2
     assert [b[0][:, 0].numpy().tolist() for b in loader] == [[0, 5], [2]]
     ds = Squares(10)
-    bad = [dict(sampler=[0], shuffle=True), dict(batch_sampler=[[0]], batch_size=2),
-           dict(batch_sampler=[[0]], shuffle=True), dict(batch_sampler=[[0]], sampler=[0]),
-           dict(batch_sampler=[[0]], drop_last=True), dict(batch_size=None, drop_last=True),
-           dict(num_workers=-1), dict(prefetch_factor=2), dict(persistent_workers=True),
-           dict(timeout=-1)]
+    bad = [{"sampler": [0], "shuffle": True}, {"batch_sampler": [[0]], "batch_size": 2},
+           {"batch_sampler": [[0]], "shuffle": True}, {"batch_sampler": [[0]], "sampler": [0]},
+           {"batch_sampler": [[0]], "drop_last": True}, {"batch_size": None, "drop_last": True},
+           {"num_workers": -1}, {"prefetch_factor": 2}, {"persistent_workers": True},
+           {"timeout": -1}]
     for kwargs in bad:
         with pytest.raises(ValueError) as ours:
             DataLoader(ds, **kwargs)
@@ -259,7 +272,7 @@ def test_iterable_dataset():
 
 
 def test_workers_match_single_process():
-    for kwargs in (dict(batch_size=4), dict(batch_size=3, shuffle=True, drop_last=True)):
+    for kwargs in ({"batch_size": 4}, {"batch_size": 3, "shuffle": True, "drop_last": True}):
         yingshe.manual_seed(11)
         single = as_lists(DataLoader(Squares(), **kwargs))
         yingshe.manual_seed(11)

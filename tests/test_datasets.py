@@ -4,12 +4,17 @@ import gzip
 import shutil
 
 import numpy as np
-import pytest
 
-from yingshe.datasets import (MNIST, DatasetIntegrityError, FashionMNIST, read_idx, standardize,
-                              train_val_split)
-from yingshe.datasets.prepare import classification_splits, preprocess_images
 from helpers import check_raises
+from yingshe.datasets import (
+    MNIST,
+    DatasetIntegrityError,
+    FashionMNIST,
+    read_idx,
+    standardize,
+    train_val_split,
+)
+from yingshe.datasets.prepare import classification_splits, preprocess_images
 
 MNIST_TRAIN_HISTOGRAM = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST_HISTOGRAM = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -68,7 +73,7 @@ def test_download_fetches_checks_and_renames_atomically(data_root, tmp_path):
     (bad_mirror / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not the file")
 
     class LocalMNIST(MNIST):
-        mirrors = [bad_mirror.as_uri() + "/", mirror.as_uri() + "/"]
+        mirrors = (bad_mirror.as_uri() + "/", mirror.as_uri() + "/")
 
     root = tmp_path / "root"
     test = LocalMNIST(root, train=False, download=True)
@@ -78,7 +83,7 @@ def test_download_fetches_checks_and_renames_atomically(data_root, tmp_path):
 
 def test_download_reports_every_failed_mirror(tmp_path):
     class Unreachable(MNIST):
-        mirrors = [(tmp_path / "nowhere").as_uri() + "/"]
+        mirrors = ((tmp_path / "nowhere").as_uri() + "/",)
 
     check_raises(lambda: Unreachable(tmp_path / "root", download=True), DatasetIntegrityError,
                  "could not download", "nowhere")
@@ -96,7 +101,7 @@ def test_read_idx_checks_the_header(tmp_path):
 
 def test_standardize_uses_training_statistics_only():
     train, test = np.array([[0.0, 2.0], [2.0, 4.0]]), np.array([[1.0, 3.0]])
-    z_train, z_test, (mean, std) = standardize(train, test, axis=0)
+    z_train, z_test, (mean, _std) = standardize(train, test, axis=0)
     np.testing.assert_allclose(z_train.mean(axis=0), 0, atol=1e-6)
     np.testing.assert_allclose(z_test, [[0.0, 0.0]], atol=1e-6)
     np.testing.assert_allclose(mean, [[1.0, 3.0]])

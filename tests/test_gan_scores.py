@@ -33,6 +33,7 @@ def runs(tmp_path_factory):
     """Run folders: LeNet-5 classifiers on 2,000 MNIST / 200 Fashion-MNIST images, a DCGAN
     trained with --classifier, and a GAN, a VAE and an autoencoder trained without it."""
     import os
+
     from yingshe.datasets import default_root
     if not os.environ.get("YINGSHE_DATA") or not (default_root() / "fashion-mnist").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding mnist/ and fashion-mnist/")

@@ -13,16 +13,42 @@ from benchmarks.twins import torch_twin
 from yingshe.autograd import gradcheck
 from yingshe.datasets import classification_splits
 from yingshe.models import LeNet5
-from yingshe.models.generative import (VAE, Autoencoder, ConvAutoencoder, ConvVAE,
-                                       DCGANDiscriminator, DCGANGenerator, MLPDiscriminator,
-                                       MLPGenerator, SparseAutoencoder, gan_losses, gaussian_kl,
-                                       gaussian_noise, kl_sparsity, l1_activity, masking_noise,
-                                       reparameterize, vae_loss)
-from yingshe.training.generative import (dataset_images, evaluate_denoising,
-                                         evaluate_reconstruction, evaluate_vae, psnr,
-                                         train_autoencoder, train_gan, train_vae)
-from yingshe.training.images import (latent_manifold, make_grid, normal_quantiles,
-                                     save_contact_sheet, save_grid)
+from yingshe.models.generative import (
+    VAE,
+    Autoencoder,
+    ConvAutoencoder,
+    ConvVAE,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    SparseAutoencoder,
+    gan_losses,
+    gaussian_kl,
+    gaussian_noise,
+    kl_sparsity,
+    l1_activity,
+    masking_noise,
+    reparameterize,
+    vae_loss,
+)
+from yingshe.training.generative import (
+    dataset_images,
+    evaluate_denoising,
+    evaluate_reconstruction,
+    evaluate_vae,
+    psnr,
+    train_autoencoder,
+    train_gan,
+    train_vae,
+)
+from yingshe.training.images import (
+    latent_manifold,
+    make_grid,
+    normal_quantiles,
+    save_contact_sheet,
+    save_grid,
+)
 from yingshe.training.plots import pca_2d, plot_latent
 from yingshe.training.scores import classifier_inception_score, frechet_distance, lenet_features
 from yingshe.utils.data import DataLoader, TensorDataset

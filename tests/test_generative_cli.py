@@ -42,6 +42,7 @@ def _grid_size(rows, columns):
 def trained(tmp_path_factory):
     """train(model) -> (run folder, metrics, log text); each model trains once per module."""
     import os
+
     from yingshe.datasets import default_root
     if not os.environ.get("YINGSHE_DATA") or not (default_root() / "mnist").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding mnist/")

@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 
 from yingshe.models import history
-from yingshe.models.history import (BINARY_INPUTS, BIPOLAR_INPUTS, XOR_TARGETS, HebbianNeuron,
-                                    McCullochPittsNeuron, Perceptron)
+from yingshe.models.history import (
+    BINARY_INPUTS,
+    BIPOLAR_INPUTS,
+    XOR_TARGETS,
+    HebbianNeuron,
+    McCullochPittsNeuron,
+    Perceptron,
+)
 
 AND = np.array([0, 0, 0, 1])
 OR = np.array([0, 1, 1, 1])

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import check_raises
 from yingshe import optim
 from yingshe.datasets import DatasetIntegrityError
 from yingshe.datasets.text import PennTreebank, TinyShakespeare, batchify, bptt_windows
 from yingshe.models.language import RNNLanguageModel
 from yingshe.training.language import detach_state, lm_evaluate, lm_train_epoch
-from helpers import check_raises
 
 
 def test_ptb_standard_counts(data_root):
@@ -86,6 +86,7 @@ def test_sample_is_seeded_and_respects_the_prompt():
 
 def test_generate_command(tmp_path):
     import json
+
     from yingshe import cli
     from yingshe.models.language import build_char_model
     config = {"model": "lstm", "hidden": 16, "dropout": 0.0, "context": 16, "vocab": "abc :"}

@@ -1,13 +1,12 @@
 """Losses against torch.nn.functional: values and input gradients, every reduction."""
 import numpy as np
 import pytest
-import torch
 import torch.nn.functional as TF
 
 import yingshe
+from helpers import check_op, check_raises
 from yingshe import nn
 from yingshe.ops import loss as F
-from helpers import check_op, check_raises
 
 rng = np.random.default_rng(0)
 REDUCTIONS = ["mean", "sum", "none"]

@@ -8,8 +8,8 @@ import torch
 
 import yingshe
 import yingshe.optim
-from yingshe.optim import lr_scheduler as ys_sched
 from helpers import check_raises
+from yingshe.optim import lr_scheduler as ys_sched
 
 T_SCHED = torch.optim.lr_scheduler
 
@@ -83,18 +83,18 @@ def test_linear_lr(start, end, total):
 @pytest.mark.parametrize("three_phase", [False, True])
 @pytest.mark.parametrize("anneal", ["cos", "linear"])
 def test_one_cycle_lr_with_momentum_and_betas(anneal, three_phase):
-    make = lambda m, opt: m.OneCycleLR(opt, max_lr=[0.5, 0.2], total_steps=100,  # noqa: E731
+    make = lambda m, opt: m.OneCycleLR(opt, max_lr=[0.5, 0.2], total_steps=100,
                                       anneal_strategy=anneal, three_phase=three_phase)
     rows = _compare(make, steps=99, momentum=0.9)
     assert math.isclose(max(row[1][0] for row in rows), 0.5)
-    make = lambda m, opt: m.OneCycleLR(opt, max_lr=0.01, epochs=4,  # noqa: E731
+    make = lambda m, opt: m.OneCycleLR(opt, max_lr=0.01, epochs=4,
                                       steps_per_epoch=10, pct_start=0.25, anneal_strategy=anneal,
                                       three_phase=three_phase, div_factor=10.0)
     _compare(make, steps=39, kind="Adam", lrs=(1e-3,))
 
 
 def test_one_cycle_lr_without_momentum_cycling_and_past_its_end():
-    make = lambda m, opt: m.OneCycleLR(opt, 0.3, total_steps=30,  # noqa: E731
+    make = lambda m, opt: m.OneCycleLR(opt, 0.3, total_steps=30,
                                       cycle_momentum=False)
     _compare(make, steps=29, kind="Adagrad")
     ys_opt, _ = _optimizers()

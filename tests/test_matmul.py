@@ -1,9 +1,9 @@
 """Matrix products (matmul, mm, bmm, dot, inner, outer, einsum) against PyTorch: values, gradients,
 gradcheck and gradgradcheck; shape rules; error messages."""
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 import torch
-import hypothesis.extra.numpy as hnp
 from hypothesis import given, settings
 
 import yingshe

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import yingshe
-from yingshe.nn import init
 from helpers import check_raises
+from yingshe.nn import init
 
 
 @pytest.mark.parametrize("name,param", [("linear", None), ("relu", None), ("tanh", None),

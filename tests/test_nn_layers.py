@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import yingshe
-from yingshe import nn
 from helpers import check_raises
+from yingshe import nn
 
 rng = np.random.default_rng(0)
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import run_example
 from yingshe import cli
 from yingshe.training import RunFolder, read_training_state, save_training_state
-from helpers import run_example
 
 OLD = Path(__file__).parent / "data" / "old_runs"
 

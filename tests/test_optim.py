@@ -17,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 
 import yingshe
 import yingshe.optim
-from yingshe.optim import regularization
 from helpers import check_raises
+from yingshe.optim import regularization
 
 DTYPES = {"float64": (yingshe.float64, torch.float64, 1e-12),
           "float32": (yingshe.float32, torch.float32, 1e-6)}
@@ -113,7 +113,7 @@ def test_updates_match_torch(kind, options, dtype):
     ("AdamW", {"weight_decay": 0.5}, {"lr": 0.02, "eps": 1e-3}),
 ])
 def test_parameter_groups_with_their_own_options(kind, first, second):
-    spec = lambda ps: [dict(first, params=[ps[0]]), dict(second, params=ps[1:])]  # noqa: E731
+    spec = lambda ps: [dict(first, params=[ps[0]]), dict(second, params=ps[1:])]
     defaults = {"lr": 0.1} if kind == "SGD" else {}
     ys_opt, torch_opt, _, _ = _run(_make(kind, spec, **defaults))
     for ys_group, torch_group in zip(ys_opt.param_groups, torch_opt.param_groups):
@@ -293,7 +293,7 @@ def test_repr():
     ("RMSprop", {"momentum": 0.5, "centered": True}), ("Adadelta", {}), ("Adam", {"amsgrad": True}),
     ("AdamW", {})])
 def test_state_dict_has_torchs_structure(kind, options):
-    spec = lambda ps: [{"params": ps[:1]}, {"params": ps[1:], "lr": 0.5}]  # noqa: E731
+    spec = lambda ps: [{"params": ps[:1]}, {"params": ps[1:], "lr": 0.5}]
     ys_opt, torch_opt, _, _ = _run(_make(kind, spec, **options), steps=3, skip={2: (0, 1, 2)})
     ys_state, torch_state = ys_opt.state_dict(), torch_opt.state_dict()
     assert [g["params"] for g in ys_state["param_groups"]] == [[0], [1, 2]]

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import yingshe
@@ -278,9 +279,9 @@ def test_var_std(name, shape, dim, keepdim):
 @pytest.mark.parametrize("name", ["var", "std"])
 def test_var_std_unbiased_and_correction(name):
     x = _x((3, 5))
-    for args, kwargs in [((), dict(unbiased=False)), ((1, True, True), {}), ((False,), {}),
-                         ((0,), dict(correction=0)), (((0, 1),), dict(correction=2)),
-                         ((1,), dict(correction=0.5, keepdim=True))]:
+    for args, kwargs in [((), {"unbiased": False}), ((1, True, True), {}), ((False,), {}),
+                         ((0,), {"correction": 0}), (((0, 1),), {"correction": 2}),
+                         ((1,), {"correction": 0.5, "keepdim": True})]:
         check_op(lambda t: getattr(yingshe, name)(t, *args, **kwargs),
                  lambda t: getattr(torch, name)(t, *args, **kwargs), [x])
 
@@ -300,10 +301,10 @@ def test_var_std_correction_keepdim(shape, dim, correction):
 
 
 def test_var_std_without_degrees_of_freedom_like_torch():
-    cases = [(np.array([1.0]), {}), (np.array([1.0, 2.0]), dict(correction=3)),
-             (np.array([1.0, 2.0]), dict(dim=0, correction=3)),
-             (np.array([1.0, 2.0]), dict(dim=0, correction=2)), (np.array(2.0), dict(dim=0)),
-             (np.zeros((0, 3)), dict(dim=0))]
+    cases = [(np.array([1.0]), {}), (np.array([1.0, 2.0]), {"correction": 3}),
+             (np.array([1.0, 2.0]), {"dim": 0, "correction": 3}),
+             (np.array([1.0, 2.0]), {"dim": 0, "correction": 2}), (np.array(2.0), {"dim": 0}),
+             (np.zeros((0, 3)), {"dim": 0})]
     for x, kwargs in cases:
         for name in ("var", "std"):
             with warnings.catch_warnings():

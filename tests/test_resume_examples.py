@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import yingshe
-from yingshe.training import RunFolder, state
 from helpers import run_example
+from yingshe.training import RunFolder, state
 
 
 class Stopped(Exception):

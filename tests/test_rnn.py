@@ -5,10 +5,10 @@ import pytest
 import torch
 
 import yingshe
+from helpers import check_raises
 from yingshe import nn
 from yingshe.nn.utils import rnn as ys_rnn
 from yingshe.ops.rnn import rnn_layer
-from helpers import check_raises
 
 rng = np.random.default_rng(0)
 
@@ -61,9 +61,9 @@ def _leaf(shape, dtype=np.float32):
     return yingshe.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(x).requires_grad_()
 
 
-CONFIGS = [dict(num_layers=1), dict(num_layers=2), dict(num_layers=2, bidirectional=True),
-           dict(num_layers=1, bias=False), dict(num_layers=3, batch_first=True),
-           dict(num_layers=2, bidirectional=True, batch_first=True)]
+CONFIGS = [{"num_layers": 1}, {"num_layers": 2}, {"num_layers": 2, "bidirectional": True},
+           {"num_layers": 1, "bias": False}, {"num_layers": 3, "batch_first": True},
+           {"num_layers": 2, "bidirectional": True, "batch_first": True}]
 
 
 @pytest.mark.parametrize("mode", ["RNN", "LSTM", "GRU"])

@@ -8,14 +8,18 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import run_example
 from yingshe.datasets.sentiment import RTPolarity, batches, k_folds, pad_batch
 from yingshe.datasets.utils import DatasetIntegrityError, default_root
-from yingshe.models.sentiment import (BiLSTMClassifier, KimCNN, MeanEmbeddingLogReg, max_norm_,
-                                      pretrained_matrix)
 from yingshe.models.keyed_vectors import KeyedVectors
+from yingshe.models.sentiment import (
+    BiLSTMClassifier,
+    KimCNN,
+    MeanEmbeddingLogReg,
+    max_norm_,
+    pretrained_matrix,
+)
 from yingshe.nn import functional as F
-
-from helpers import run_example
 
 
 @pytest.fixture(scope="module")

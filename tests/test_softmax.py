@@ -9,8 +9,8 @@ import torch.nn.functional as TF
 from hypothesis import given, settings
 
 import yingshe
-from yingshe.ops.softmax import log_softmax, one_hot, softmax
 from helpers import check_op, check_raises
+from yingshe.ops.softmax import log_softmax, one_hot, softmax
 
 rng = np.random.default_rng(0)
 FUNCTIONS = {"softmax": (softmax, torch.softmax), "log_softmax": (log_softmax, torch.log_softmax)}

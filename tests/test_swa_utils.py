@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import yingshe
+from helpers import check_raises
 from yingshe import nn
 from yingshe.optim import swa_utils
-from helpers import check_raises
 
 rng = np.random.default_rng(0)
 

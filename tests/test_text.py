@@ -33,7 +33,7 @@ def test_vocab_counts_specials_and_round_trip(tmp_path):
 
 
 def test_vocab_in_order_of_first_appearance():
-    vocab = Vocab.from_tokens("a b a c".split(), specials=["<pad>", "<unk>"])
+    vocab = Vocab.from_tokens(["a", "b", "a", "c"], specials=["<pad>", "<unk>"])
     assert vocab.itos == ["<pad>", "<unk>", "a", "b", "c"]
     assert vocab.counts.tolist() == [0, 0, 2, 1, 1] and vocab.count("a") == 2
     assert vocab.encode(["c", "zz"], unknown="<unk>").tolist() == [4, 1]

@@ -6,13 +6,21 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import check_raises
 from yingshe import nn, optim
 from yingshe.nn import functional as F
 from yingshe.optim import lr_scheduler
-from yingshe.training import (EarlyStopping, ModelCheckpoint, RunFolder, RunFolderError, Trainer,
-                              load_training_state, save_training_state, topk_accuracy)
+from yingshe.training import (
+    EarlyStopping,
+    ModelCheckpoint,
+    RunFolder,
+    RunFolderError,
+    Trainer,
+    load_training_state,
+    save_training_state,
+    topk_accuracy,
+)
 from yingshe.utils.data import DataLoader, TensorDataset
-from helpers import check_raises
 
 
 def _data(n=96, seed=0):

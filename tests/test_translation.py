@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import check_raises
 from yingshe import optim
 from yingshe.datasets.translation import BOS, EOS, PAD, TatoebaPairs, build_vocab, encode_batch
 from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.training.metrics import corpus_bleu
-from helpers import check_raises
 
 
 def test_tatoeba_split_is_fixed(data_root):
@@ -31,16 +31,16 @@ def test_vocab_and_padded_batches():
 
 
 def test_bleu_known_values():
-    reference = "the cat is on the mat".split()
+    reference = ["the", "cat", "is", "on", "the", "mat"]
     assert corpus_bleu([reference], [reference]) == pytest.approx(1.0)
     assert corpus_bleu([["the"] * 4], [reference]) == 0.0
-    hypothesis = "the cat sat on the mat".split()
+    hypothesis = ["the", "cat", "sat", "on", "the", "mat"]
     # p1 = 5/6, p2 = 3/5, p3 = 1/4, p4 = 0/3 -> 0 (no smoothing, as Papineni)
     assert corpus_bleu([hypothesis], [reference]) == 0.0
-    longer = "the cat is on the mat today".split()
+    longer = ["the", "cat", "is", "on", "the", "mat", "today"]
     expected = np.exp(np.mean(np.log([6 / 7, 5 / 6, 4 / 5, 3 / 4])))  # brevity penalty 1
     assert corpus_bleu([longer], [reference]) == pytest.approx(expected)
-    short = "the cat is on".split()
+    short = ["the", "cat", "is", "on"]
     expected = np.exp(1 - 6 / 4) * np.exp(np.mean(np.log([1, 1, 1, 1])))
     assert corpus_bleu([short], [reference]) == pytest.approx(expected)
     check_raises(lambda: corpus_bleu([reference], []), ValueError, "1 hypotheses")

@@ -7,17 +7,22 @@ import numpy as np
 import pytest
 import torch
 
-from yingshe.datasets.utils import DatasetIntegrityError
-from yingshe.models.glove import GloVe, cooccurrence_matrix, glove_weight
-from yingshe.models.keyed_vectors import (KeyedVectors, _SparseMatrix, evaluate_analogies,
-                                          evaluate_similarity, load_word2vec_format,
-                                          ppmi_svd_vectors, spearman)
 from yingshe import from_numpy
 from yingshe.datasets.text import load_corpus, read_sentences
+from yingshe.datasets.utils import DatasetIntegrityError
+from yingshe.models.glove import GloVe, cooccurrence_matrix, glove_weight
+from yingshe.models.keyed_vectors import (
+    KeyedVectors,
+    _SparseMatrix,
+    evaluate_analogies,
+    evaluate_similarity,
+    load_word2vec_format,
+    ppmi_svd_vectors,
+    spearman,
+)
 from yingshe.models.word2vec import CBOWNS, SkipGramNS, negative_sampling_loss
 from yingshe.optim import SparseRowSGD
-from yingshe.text import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
-                          subsample)
+from yingshe.text import UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs, subsample
 from yingshe.training.word_vectors import train_word2vec
 
 

@@ -11,13 +11,13 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import run_example
 from yingshe import cli
 from yingshe.datasets.text import load_corpus
 from yingshe.models.glove import cooccurrence_matrix
 from yingshe.models.keyed_vectors import KeyedVectors, ppmi_svd_vectors
 from yingshe.training.plots import pca_2d
 from yingshe.training.recipes import word_vectors as wv
-from helpers import run_example
 
 
 def _run(*argv):
@@ -149,7 +149,7 @@ def test_similar_prints_nearest_words_by_cosine(tmp_path):
     _planted(tmp_path / "vectors.txt")
     result, lines = _run("similar", tmp_path, "king", "--topn", "3")
     assert lines[0] == "nearest to 'king' by cosine similarity:"
-    assert [word for word, _ in result][0] == "prince" and len(result) == 3
+    assert next(word for word, _ in result) == "prince" and len(result) == 3
     assert result[0][1] == pytest.approx(2 / (np.sqrt(2) * 1.5), abs=1e-6)
     assert "king" not in [word for word, _ in result]
     assert lines[1].split() == ["prince", f"{result[0][1]:.4f}"]

@@ -14,7 +14,7 @@ def _import_cupy():
         try:
             import cupy
             cupy.cuda.runtime.getDeviceCount()
-        except Exception as exc:  # ImportError, or CUDA missing at runtime
+        except Exception as exc:  # noqa: BLE001 (ImportError, or CUDA missing at runtime)
             raise RuntimeError(
                 "device 'cuda' needs the package 'cupy' and a working NVIDIA GPU "
                 f"(pip install 'yingshe[cuda]'): {type(exc).__name__}: {exc}") from None

@@ -334,7 +334,7 @@ def _formatter(array):
     """PyTorch's number style: '1.' for whole floats, 4 decimals, scientific for wide ranges;
     every element right-aligned to the widest."""
     if array.dtype.kind == "b":
-        to_text = lambda v: "True" if v else "False"  # noqa: E731
+        to_text = lambda v: "True" if v else "False"
     elif array.dtype.kind != "f":
         to_text = str
     else:

@@ -390,7 +390,7 @@ class CenterCrop:
             dh, dw = max(th - height, 0), max(tw - width, 0)
             chw = _pad(chw, (dw // 2, dh // 2, (dw + 1) // 2, (dh + 1) // 2))
             height, width = chw.shape[1:]
-        top, left = int(round((height - th) / 2)), int(round((width - tw) / 2))
+        top, left = round((height - th) / 2), round((width - tw) / 2)
         return _from_chw(_crop(chw, top, left, th, tw), how)
 
     def __repr__(self):
@@ -544,8 +544,8 @@ class RandomAffine:
         translate = (0, 0)
         if self.translate is not None:
             max_dx, max_dy = self.translate[0] * width, self.translate[1] * height
-            translate = (int(round(gen.uniform(-max_dx, max_dx))),
-                         int(round(gen.uniform(-max_dy, max_dy))))
+            translate = (round(gen.uniform(-max_dx, max_dx)),
+                         round(gen.uniform(-max_dy, max_dy)))
         scale = 1.0 if self.scale is None else gen.uniform(*self.scale)
         shear = [0.0, 0.0]
         if self.shear is not None:
@@ -612,7 +612,7 @@ class RandomErasing:
         for _ in range(10):
             area = height * width * gen.uniform(*self.scale)
             aspect = math.exp(gen.uniform(*log_ratio))
-            h, w = int(round(math.sqrt(area * aspect))), int(round(math.sqrt(area / aspect)))
+            h, w = round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
             if h < height and w < width:
                 top, left = gen.integers(0, height - h + 1), gen.integers(0, width - w + 1)
                 return int(top), int(left), h, w

@@ -1,7 +1,7 @@
 """Reverse-mode automatic differentiation: Function, the engine, grad modes and gradient checks."""
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .function import Function, once_differentiable
 from .engine import backward, grad
+from .function import Function, once_differentiable
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["Function", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",

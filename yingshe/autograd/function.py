@@ -1,9 +1,9 @@
 """``Function``: one node of the graph.  An op's ``forward`` computes the output, its ``backward``
 maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule; Goodfellow, Bengio &
 Courville, Deep Learning, §6.5.2)."""
-from .grad_mode import STATE
 from .._backend import get_array_module
 from .._tensor import Tensor
+from .grad_mode import STATE
 
 __all__ = ["Function", "Op", "RemovableHandle", "once_differentiable"]
 

@@ -8,8 +8,7 @@ generative models (``yingshe.training.recipes.generative``, which describes thei
     yingshe score real --dataset mnist --classifier runs/lenet5-mnist  # real-data reference"""
 from ..models.generative import NOISES
 from ..training.recipes import generative as recipe
-from .runs import (add_image_options, add_run_options, at_least, between, train_parser,
-                   train_run)
+from .runs import add_image_options, add_run_options, at_least, between, train_parser, train_run
 
 __all__ = ["descriptions", "train_parser_for", "train", "add_commands"]
 
@@ -23,24 +22,24 @@ def descriptions():
 
 # option -> (add_argument keywords): the options only some generative models take
 OWN_OPTIONS = {
-    "noise": dict(choices=tuple(NOISES), help="corruption (default gaussian)"),
-    "noise_level": dict(type=at_least(0.0, float),
-                        help="Gaussian noise std (0.3) or masking probability (0.5)"),
-    "sparsity": dict(choices=tuple(recipe.SPARSITY_BETA),
-                     help="penalty: KL to --rho or L1 activity (default kl)"),
-    "rho": dict(type=between(0.0, 1.0), help="target mean activation (0.05)"),
-    "beta": dict(type=at_least(0.0, float), help="penalty weight (3 for kl, 1 for l1)"),
-    "classifier": dict(metavar="CLASSIFIER_RUN",
-                       help=f"a `yingshe train lenet5` run on the same dataset: score "
-                            f"{recipe.SCORE_SAMPLES:,} prior samples at the end as `yingshe "
-                            f"score` does"),
-    "generator_steps": dict(type=at_least(1),
-                            help="generator updates per batch after each discriminator "
-                                 "update (default 1)"),
-    "generator_ema": dict(type=between(0.0, 1.0), metavar="DECAY",
-                          help="also keep an exponential moving average of the generator's "
-                               "weights, a <- DECAY a + (1 - DECAY) w after each generator "
-                               "step, and sample, score and draw grids with it (e.g. 0.999)"),
+    "noise": {"choices": tuple(NOISES), "help": "corruption (default gaussian)"},
+    "noise_level": {"type": at_least(0.0, float),
+                    "help": "Gaussian noise std (0.3) or masking probability (0.5)"},
+    "sparsity": {"choices": tuple(recipe.SPARSITY_BETA),
+                 "help": "penalty: KL to --rho or L1 activity (default kl)"},
+    "rho": {"type": between(0.0, 1.0), "help": "target mean activation (0.05)"},
+    "beta": {"type": at_least(0.0, float), "help": "penalty weight (3 for kl, 1 for l1)"},
+    "classifier": {"metavar": "CLASSIFIER_RUN",
+                   "help": f"a `yingshe train lenet5` run on the same dataset: score "
+                           f"{recipe.SCORE_SAMPLES:,} prior samples at the end as `yingshe "
+                           f"score` does"},
+    "generator_steps": {"type": at_least(1),
+                        "help": "generator updates per batch after each discriminator update "
+                                "(default 1)"},
+    "generator_ema": {"type": between(0.0, 1.0), "metavar": "DECAY",
+                      "help": "also keep an exponential moving average of the generator's "
+                              "weights, a <- DECAY a + (1 - DECAY) w after each generator "
+                              "step, and sample, score and draw grids with it (e.g. 0.999)"},
 }
 
 

@@ -76,7 +76,7 @@ def _refuse(model, unknown, parser):
 
 
 def list_models(args, log=print):
-    for name, family in FAMILIES.items():
+    for family in FAMILIES.values():
         for model, description in family.descriptions().items():
             log(f"{model:16s} {description}")
 

@@ -2,6 +2,7 @@
 They read the four original IDX ``.gz`` files from ``root/mnist`` or ``root/fashion-mnist`` and
 check each file's MD5 against the published value before using it."""
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -19,16 +20,16 @@ class MNIST:
     ``target_transform``.  ``data`` (uint8 Tensor N x 28 x 28) and ``targets`` (int64 Tensor)
     hold the whole split, as in torchvision."""
     folder = "mnist"
-    mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
-               "http://yann.lecun.com/exdb/mnist/"]
-    resources = {
+    mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+               "http://yann.lecun.com/exdb/mnist/")
+    resources: ClassVar[dict[str, str]] = {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
         "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
         "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
         "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
     }
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
-               "7 - seven", "8 - eight", "9 - nine"]
+    classes: ClassVar[list[str]] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+                                    "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
     mean, std = 0.1307, 0.3081  # of the training images scaled to [0, 1]
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None,
@@ -89,13 +90,13 @@ class MNIST:
 class FashionMNIST(MNIST):
     """Zalando's article images, a drop-in harder replacement for MNIST (same sizes and format)."""
     folder = "fashion-mnist"
-    mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
-    resources = {
+    mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+    resources: ClassVar[dict[str, str]] = {
         "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
         "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
         "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
         "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
     }
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-               "Sneaker", "Bag", "Ankle boot"]
+    classes: ClassVar[list[str]] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     mean, std = 0.2860, 0.3530

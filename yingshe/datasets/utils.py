@@ -168,6 +168,6 @@ def train_val_split(n, val_fraction=0.1, seed=0):
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"train_val_split: val_fraction must be in [0, 1), got {val_fraction}")
     order = np.random.default_rng(seed).permutation(n)
-    n_val = int(round(n * val_fraction))
+    n_val = round(n * val_fraction)
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 

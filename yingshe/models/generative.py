@@ -4,6 +4,7 @@ al. 2014; DCGAN, Radford et al. 2016), sized for 1 x 28 x 28 images (MNIST, Fash
 
 Autoencoders and VAEs expect pixels in [0, 1]; GAN generators produce (and their discriminators
 expect) pixels in [-1, 1]."""
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ __all__ = ["Autoencoder", "ConvAutoencoder", "SparseAutoencoder", "kl_sparsity",
 def _mlp(sizes, activation, last_activation=None):
     """Linear layers through ``sizes`` with ``activation()`` between them."""
     layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(activation())

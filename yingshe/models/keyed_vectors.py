@@ -84,8 +84,8 @@ class KeyedVectors:
                              f"whitespace")
         with open(path, "w", encoding="utf-8") as f:
             f.write(f"{len(self)} {self.dim}\n")
-            for word, row in zip(self.words, self.vectors.tolist()):
-                f.write(word + " " + " ".join(f"{x:.9g}" for x in row) + "\n")
+            f.writelines(word + " " + " ".join(f"{x:.9g}" for x in row) + "\n"
+                         for word, row in zip(self.words, self.vectors.tolist()))
 
     @classmethod
     def load_word2vec_format(cls, path):

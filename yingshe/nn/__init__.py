@@ -1,4 +1,4 @@
 """Neural-network building blocks (``yingshe.nn``); ``functional`` holds the stateless functions."""
-from .parameter import Buffer, Parameter
-from .modules import *  # noqa: F401,F403
 from . import functional, init, utils
+from .modules import *
+from .parameter import Buffer, Parameter

@@ -188,7 +188,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     rows, cols = tensor.shape
     gen = _generator(tensor, generator)
     values = gen.normal(0.0, std, (rows, cols))
-    zeros_per_column = int(math.ceil(sparsity * rows))
+    zeros_per_column = math.ceil(sparsity * rows)
     for c in range(cols):
         values[gen.permutation(rows)[:zeros_per_column], c] = 0
     return _fill(tensor, values.astype(tensor._data.dtype))

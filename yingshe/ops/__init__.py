@@ -1,8 +1,18 @@
 """The op library, one module per family.  Each module lists in ``TENSOR_METHODS`` the functions
 that also become ``Tensor`` methods and operators; they are attached here, once, at import."""
 from .._tensor import Tensor
-from . import (activation, broadcast, creation, elementwise, indexing, inplace, matmul, reduce,
-               shape, softmax)
+from . import (
+    activation,
+    broadcast,
+    creation,
+    elementwise,
+    indexing,
+    inplace,
+    matmul,
+    reduce,
+    shape,
+    softmax,
+)
 
 _FAMILIES = (creation, broadcast, elementwise, activation, reduce, shape, indexing, inplace, matmul,
              softmax)

@@ -13,8 +13,8 @@ channel-first order (C, N, H, W) once on the way in and back to NCHW on the way 
 
 from .._backend import get_array_module
 from .._parallel import over_batch
-from ._compiled import kernels
 from ..autograd.function import Op, once_differentiable
+from ._compiled import kernels
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 

@@ -3,8 +3,8 @@ gradient, summed back over broadcast dimensions (``unbroadcast``)."""
 import numpy as np
 
 from .. import _backend, _dtype
-from .._tensor import Tensor
 from .._backend import get_array_module
+from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from .broadcast import broadcast_shapes, unbroadcast

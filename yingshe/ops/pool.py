@@ -4,8 +4,8 @@ evenly over the window.  Windows are strided views of the (padded) input, so no 
 over pixels."""
 from .._backend import get_array_module
 from .._parallel import over_batch
-from ._compiled import kernels
 from ..autograd.function import Op, once_differentiable
+from ._compiled import kernels
 from .conv import _pair
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool2d",
@@ -87,7 +87,7 @@ class MaxPool2d(Op):
         grad = grad._data
         xp = get_array_module(grad)
         (kh, kw), (sh, sw), (ph, pw), (dh, dw) = ctx.geometry
-        n, c, h, w = ctx.input_shape
+        n, _c, h, w = ctx.input_shape
         ho, wo = grad.shape[2:]
         padded = xp.zeros(ctx.padded_shape, grad.dtype)
         zero = grad.dtype.type(0)
@@ -134,7 +134,7 @@ class AvgPool2d(Op):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
         xp = get_array_module(x)
-        n, c, h, w = x.shape
+        _n, _c, h, w = x.shape
         view, _ = _windows(x, kernel, stride, padding, (1, 1), out_hw, 0)
         ho, wo = out_hw
         total = view.sum(axis=(4, 5))
@@ -344,7 +344,7 @@ class UpsampleNearest(Op):
         grad = grad._data
         xp = get_array_module(grad)
         rows, cols = ctx.sources
-        n, c, h, w = ctx.input_shape
+        _n, _c, h, w = ctx.input_shape
         # sum over output columns that share a source column, then rows (two small GEMMs)
         col_map = xp.zeros((cols.size, w), grad.dtype)
         col_map[xp.arange(cols.size), cols] = 1

@@ -227,7 +227,7 @@ class ProdOfOthers(Op):
     def forward(ctx, x, axes):
         ctx.save_for_backward(x)
         ctx.axes = axes
-        zero, nonzero_x, product, other_zeros = _zero_split(x, axes)
+        _zero, nonzero_x, product, other_zeros = _zero_split(x, axes)
         return get_array_module(x).where(other_zeros == 0, product / nonzero_x, 0)
 
     @staticmethod

@@ -1,7 +1,6 @@
 """Text processing: tokenisers, one vocabulary class, and word2vec's sampling steps.  The
 corpora themselves are read by ``yingshe.datasets``."""
-from .sampling import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
-                       subsample)
+from .sampling import UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs, subsample
 from .tokenize import clean_str, tokenize, tokenize_sentence
 from .vocab import Vocab
 

@@ -12,8 +12,13 @@ from ..models.keyed_vectors import KeyedVectors
 from ..models.word2vec import CBOWNS, SkipGramNS, context_mean, negative_sampling_loss
 from ..ops.creation import from_numpy
 from ..optim.sparse import SparseRowSGD
-from ..text.sampling import (UnigramTable, cbow_windows, keep_probabilities, skipgram_pairs,
-                             subsample)
+from ..text.sampling import (
+    UnigramTable,
+    cbow_windows,
+    keep_probabilities,
+    skipgram_pairs,
+    subsample,
+)
 
 __all__ = ["Word2VecRun", "train_word2vec", "GloVeRun", "train_glove"]
 

@@ -110,7 +110,7 @@ class MultiheadAttention(Module):
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.dropout, self.batch_first = dropout, batch_first
         self.head_dim = embed_dim // num_heads
-        kw = dict(device=device, dtype=dtype)
+        kw = {"device": device, "dtype": dtype}
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim, **kw))
             for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):

@@ -17,8 +17,13 @@ from pathlib import Path
 from ...datasets.text import CORPORA, load_corpus
 from ...datasets.utils import DatasetIntegrityError, default_root
 from ...models.glove import cooccurrence_matrix
-from ...models.keyed_vectors import (SEMANTIC_SECTIONS, KeyedVectors, evaluate_analogies,
-                                     evaluate_similarity, ppmi_svd_vectors)
+from ...models.keyed_vectors import (
+    SEMANTIC_SECTIONS,
+    KeyedVectors,
+    evaluate_analogies,
+    evaluate_similarity,
+    ppmi_svd_vectors,
+)
 from ..run_folder import RunFolder, RunFolderError
 from ..word_vectors import train_glove, train_word2vec
 

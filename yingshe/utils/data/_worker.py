@@ -52,7 +52,7 @@ class ExceptionWrapper:
         try:
             pickle.dumps(exc_type)
             self.exc_type = exc_type
-        except Exception:
+        except Exception:  # noqa: BLE001 (a type that cannot travel between processes)
             self.exc_type = RuntimeError
         self.where = where
         self.text = "".join(traceback.format_exception(exc_type, exc, exc.__traceback__))
@@ -64,7 +64,7 @@ class ExceptionWrapper:
             msg = _KeyErrorMessage(msg)
         try:
             exc = self.exc_type(msg)
-        except Exception:
+        except Exception:  # noqa: BLE001 (a type not built from one message)
             raise RuntimeError(msg) from None
         raise exc
 
@@ -136,7 +136,7 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
     try:
         if worker_init_fn is not None:
             worker_init_fn(worker_id)
-    except Exception:
+    except Exception:  # noqa: BLE001 (any user error goes back to the main process)
         init_error = ExceptionWrapper(where)
     parent = os.getppid()
     while True:
@@ -155,7 +155,7 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
         try:
             result = pickle.dumps(pack(fetch(dataset, indices, auto_collation, collate_fn)),
                                   protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
+        except Exception:  # noqa: BLE001 (any user error goes back to the main process)
             result = ExceptionWrapper(where)
         result_queue.put((idx, result))
     result_queue.cancel_join_thread()

@@ -11,8 +11,8 @@ import re
 
 import numpy as np
 
-from ..._tensor import Tensor
 from ..._dtype import float64
+from ..._tensor import Tensor
 from ...ops.creation import as_tensor, from_numpy, tensor
 from ...ops.shape import stack
 
