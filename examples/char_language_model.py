@@ -17,12 +17,12 @@ import numpy as np
 
 import yingshe
 from yingshe import optim
-from yingshe.cli.runs import parse_script_args
+from yingshe.cli.runs import parse_script_args, resumed_progress
 from yingshe.datasets.text import TinyShakespeare
 from yingshe.models.language import CHAR_MODELS, build_char_model
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
-from yingshe.training import RunFolder, load_training_state, progress_bar, save_training_state
+from yingshe.training import RunFolder, progress_bar, save_training_state
 
 RUN_OPTIONS = ("model", "steps", "batch_size", "context", "hidden", "dropout", "lr", "eval_every",
                "seed", "data")
@@ -72,11 +72,9 @@ def main():
     schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.steps)
     rng = np.random.default_rng(args.seed)
     parts = {"model": model}, {"model": optimizer}, {"model": schedule}, [rng]
-    history, done, seconds_before = [], 0, 0
-    if args.resume:
-        progress = load_training_state(run.last_state(), *parts)
-        history, done, seconds_before = progress["history"], progress["step"], progress["seconds"]
-        print(f"resumed {run.last_state()} at step {done}", flush=True)
+    progress = resumed_progress(args, run, parts)
+    history, done = progress.get("history", []), progress.get("step", 0)
+    seconds_before = progress.get("seconds", 0)
     print(f"{args.model}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     running, start = 0.0, time.perf_counter()
     bar = progress_bar(range(done + 1, args.steps + 1), "steps", not args.no_progress,

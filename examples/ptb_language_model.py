@@ -15,10 +15,10 @@ import time
 
 import yingshe
 from yingshe import optim
-from yingshe.cli.runs import parse_script_args
+from yingshe.cli.runs import parse_script_args, resumed_progress
 from yingshe.datasets.text import PennTreebank, batchify
 from yingshe.models.language import RNNLanguageModel
-from yingshe.training import RunFolder, load_training_state, save_training_state
+from yingshe.training import RunFolder, save_training_state
 from yingshe.training.language import lm_evaluate, lm_train_epoch
 
 RUN_OPTIONS = ("config", "epochs", "batch_size", "bptt", "lr", "clip", "seed", "max_tokens",
@@ -59,11 +59,8 @@ def main():
     optimizer = optim.SGD(model.parameters(), lr=args.lr)
     run.write_config({k: getattr(args, k) for k in RUN_OPTIONS})
     parts = {"model": model}, {"model": optimizer}
-    history, seconds_before = [], 0
-    if args.resume:
-        progress = load_training_state(run.last_state(), *parts)
-        history, seconds_before = progress["history"], progress["seconds"]
-        print(f"resumed {run.last_state()} after epoch {len(history)}", flush=True)
+    progress = resumed_progress(args, run, parts)
+    history, seconds_before = progress.get("history", []), progress.get("seconds", 0)
     start = time.perf_counter()
     for epoch in range(len(history) + 1, epochs + 1):
         lr = args.lr * config["decay"] ** max(epoch - config["decay_after"], 0)

@@ -16,12 +16,12 @@ import numpy as np
 
 import yingshe
 from yingshe import optim
-from yingshe.cli.runs import parse_script_args
+from yingshe.cli.runs import parse_script_args, resumed_progress
 from yingshe.datasets.translation import PAD, TatoebaPairs, build_vocab, encode_batch
 from yingshe.models.seq2seq import Seq2Seq
 from yingshe.nn import functional as F
 from yingshe.nn.utils import clip_grad_norm_
-from yingshe.training import RunFolder, load_training_state, progress_bar, save_training_state
+from yingshe.training import RunFolder, progress_bar, save_training_state
 from yingshe.training.metrics import corpus_bleu
 
 RUN_OPTIONS = ("attention", "epochs", "batch_size", "hidden", "layers", "dropout", "lr",
@@ -72,11 +72,8 @@ def main():
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     rng = np.random.default_rng(args.seed)
     parts = {"model": model}, {"model": optimizer}, {}, [rng]
-    history, seconds_before = [], 0
-    if args.resume:
-        progress = load_training_state(run.last_state(), *parts)
-        history, seconds_before = progress["history"], progress["seconds"]
-        print(f"resumed {run.last_state()} after epoch {len(history)}", flush=True)
+    progress = resumed_progress(args, run, parts)
+    history, seconds_before = progress.get("history", []), progress.get("seconds", 0)
     start = time.perf_counter()
     for epoch in range(len(history) + 1, args.epochs + 1):
         model.train()

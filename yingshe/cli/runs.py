@@ -7,9 +7,10 @@ from pathlib import Path
 
 from ..datasets.prepare import DATASETS
 from ..training.run_folder import RunFolder
+from ..training.state import load_training_state
 
 __all__ = ["at_least", "between", "train_parser", "add_image_options", "add_run_options",
-           "options_of", "config_for_run", "train_run", "parse_script_args"]
+           "options_of", "config_for_run", "train_run", "parse_script_args", "resumed_progress"]
 
 
 def at_least(low, kind=int):
@@ -106,3 +107,15 @@ def parse_script_args(parser, keep=()):
     if args.resume:
         vars(args).update(run.resume_config(**{key: getattr(args, key) for key in keep}))
     return args, run
+
+
+def resumed_progress(args, run, parts, log=print):
+    """With --resume, restore the run's last training state into ``parts`` (modules,
+    optimizers, schedulers, NumPy generators, as ``load_training_state`` takes them) and return
+    its progress; without, {}."""
+    if not args.resume:
+        return {}
+    progress = load_training_state(run.last_state(), *parts)
+    shown = ", ".join(f"{key} {value}" for key, value in progress.items() if key != "history")
+    log(f"resumed {run.last_state()} ({shown})")
+    return progress
