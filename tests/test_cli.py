@@ -126,3 +126,62 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch):
         np.testing.assert_array_equal(weights[0][name].numpy(), weights[1][name].numpy())
     with pytest.raises(SystemExit, match="is a run of 'mlp', not 'lenet5'"):
         _run(["train", "lenet5", "--resume", "--out", str(parts)])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "mlp", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+    (["train", "mlp", "--epochs", "-1"], "argument --epochs: must be at least 1, got -1"),
+    (["train", "mlp", "--train-subset", "-10"], "--train-subset: must be at least 1, got -10"),
+    (["train", "vae", "--batch-size", "0"], "--batch-size: must be at least 1, got 0"),
+    (["train", "mlp", "--dataset", "mnst"], ("unknown dataset 'mnst' (choose from mnist, "
+                                            "fashion-mnist); did you mean 'mnist'?")),
+    (["train", "word2vec", "--corpus", "ptbb"], "did you mean 'ptb'?"),
+    (["train", "dcgan", "--generator-ema", "1.5"], "must lie strictly between 0.0 and 1.0"),
+    (["train", "lenet", "--epochs", "1"], "unknown model 'lenet'; did you mean 'lenet5'?"),
+])
+def test_bad_values_are_one_line_and_status_2_before_anything_is_written(
+        argv, message, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert _status(argv + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def _status(argv):
+    """The exit status of `yingshe ARGV` through the console entry point."""
+    try:
+        return cli.main(argv)
+    except SystemExit as stop:
+        return stop.code
+
+
+def test_a_missing_data_set_says_how_to_get_it(tmp_path, capsys):
+    assert _status(["train", "lenet5", "--data", str(tmp_path), "--out",
+                    str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "--download" in err and "mnist" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_folder_is_not_overwritten_without_resume_or_overwrite(data_root, tmp_path,
+                                                                     capsys):
+    small = ["--epochs", "1", "--train-subset", "50", "--val-size", "50", "--no-progress",
+             "--out", str(tmp_path / "run")]
+    _run(["train", "lenet_seed"] + small)
+    before = (tmp_path / "run" / "config.json").read_text()
+    assert _status(["train", "lenet_seed", "--lr", "0.01"] + small) == 2
+    assert "holds a run already (config.json); --resume continues it; --overwrite trains a " \
+           "new one" in capsys.readouterr().err
+    assert (tmp_path / "run" / "config.json").read_text() == before
+    _run(["train", "lenet_seed", "--lr", "0.01", "--overwrite"] + small)
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["lr"] == 0.01
+
+
+def test_version_and_the_data_set_listing(data_root, capsys):
+    assert _status(["--version"]) == 0
+    assert capsys.readouterr().out == f"yingshe {yingshe.__version__}\n"
+    states, text = _run(["datasets", "--data", str(data_root)])
+    assert set(states) == {"mnist", "fashion-mnist", "ptb", "wikitext-2", "tinyshakespeare",
+                           "fra-eng", "rt-polarity", "word-eval"}
+    assert text.count(": ready") == 8

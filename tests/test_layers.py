@@ -10,7 +10,7 @@ PACKAGE = Path(yingshe.__file__).parent
 
 # Lowest first.  A module may import modules of its own layer and of the layers below.
 LAYERS = [
-    ("_dtype", "_allocator", "_backend", "_parallel"),
+    ("_version", "_dtype", "_allocator", "_backend", "_parallel"),
     ("_tensor", "autograd"),  # a Tensor's backward runs the engine, the engine sees Tensors
     ("ops",),
     ("nn", "serialization", "utils"),

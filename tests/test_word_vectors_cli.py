@@ -2,6 +2,7 @@
 (yingshe.cli.word_vectors): tiny real runs on PTB, queries on planted vectors, the error
 messages."""
 import contextlib
+import hashlib
 import io
 import json
 import math
@@ -14,6 +15,7 @@ import pytest
 from helpers import run_example
 from yingshe import cli
 from yingshe.datasets.text import load_corpus
+from yingshe.datasets.word_eval import WORD_EVAL
 from yingshe.models.glove import cooccurrence_matrix
 from yingshe.models.keyed_vectors import KeyedVectors, ppmi_svd_vectors
 from yingshe.training.plots import pca_2d
@@ -157,9 +159,23 @@ def test_similar_prints_nearest_words_by_cosine(tmp_path):
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.fixture
+def planted_word_eval(monkeypatch):
+    """make(root): a small word-eval folder (six analogy sections, the first five semantic,
+    WordSim-353 and no SimLex-999) whose SHA-256s the checked reads are told to expect."""
+    def make(root):
+        _word_eval(root)
+        for name, (relative, _) in WORD_EVAL.items():
+            path = root / "word-eval" / relative
+            if path.is_file():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                monkeypatch.setitem(WORD_EVAL, name, (relative, digest))
+        return root
+    return make
+
+
 def _word_eval(root):
-    """A small word-eval folder: six analogy sections (the first five semantic), WordSim-353
-    and no SimLex-999."""
+    """The files of ``planted_word_eval``."""
     folder = root / "word-eval"
     (folder / "wordsim353").mkdir(parents=True)
     sections = ["capital-common-countries", "capital-world", "currency", "city-in-state",
@@ -176,9 +192,9 @@ def _word_eval(root):
     return root
 
 
-def test_evaluate_vectors_prints_the_table_with_coverage(tmp_path):
+def test_evaluate_vectors_prints_the_table_with_coverage(tmp_path, planted_word_eval):
     vectors = _planted(tmp_path / "vectors.txt")
-    root = _word_eval(tmp_path / "data")
+    root = planted_word_eval(tmp_path / "data")
     metrics, lines = _run("evaluate-vectors", vectors, "--data", root)
     analogy = metrics["analogy"]
     assert (analogy["total"], analogy["covered"], analogy["correct"]) == (18, 12, 11)
@@ -202,7 +218,7 @@ def _fails(match, *argv):
     assert re.search(match, said, re.MULTILINE), said
 
 
-def test_query_errors_name_the_problem(tmp_path):
+def test_query_errors_name_the_problem(tmp_path, planted_word_eval):
     vectors = _planted(tmp_path / "vectors.txt")
     _fails(r"'queenz' is not in the vocabulary of 8 words of .*vectors\.txt$",
            "analogy", vectors, "king", "man", "queenz")
@@ -223,17 +239,18 @@ def test_query_errors_name_the_problem(tmp_path):
     bad.write_bytes(b"2 2\n\x8b\xff\x00binary")
     _fails(r"bad\.txt: not a UTF-8 text file \(word2vec's binary format",
            "similar", bad, "king")
-    root = _word_eval(tmp_path / "data")
+    root = planted_word_eval(tmp_path / "data")
     _fails("--plot: plot_word_map: no group has two words in the vocabulary \\(8 words\\)",
            "evaluate-vectors", vectors, "--data", root, "--plot", tmp_path / "w.png")
 
 
-def test_plot_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch):
+def test_plot_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch, planted_word_eval):
     kv = KeyedVectors(["one", "two", "three"], np.eye(3))
     kv.save_word2vec_format(tmp_path / "vectors.txt")
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
     _fails(r"--plot: plots need matplotlib: pip install 'yingshe\[train\]'", "evaluate-vectors",
-           tmp_path, "--data", _word_eval(tmp_path / "data"), "--plot", tmp_path / "w.png")
+           tmp_path, "--data", planted_word_eval(tmp_path / "data"), "--plot",
+           tmp_path / "w.png")
 
 
 def test_train_option_errors(tmp_path, monkeypatch):
@@ -255,8 +272,8 @@ def test_train_option_errors(tmp_path, monkeypatch):
            "train", "lenet5", "--corpus", "ptb")
 
 
-def test_train_names_a_missing_corpus(tmp_path):
-    _word_eval(tmp_path)
+def test_train_names_a_missing_corpus(tmp_path, planted_word_eval):
+    planted_word_eval(tmp_path)
     _fails(r"ptb\.train\.txt\.gz not found", "train", "word2vec", "--data", tmp_path)
 
 

@@ -1,6 +1,7 @@
 """yingshe (映射, "mapping"): a deep learning framework written to be read, with PyTorch's API."""
 # The order below is the core's import order: autograd and _tensor first, then ops, then nn.
 from ._allocator import ALLOCATOR_TUNED
+from ._version import __version__
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from ._backend import (device, get_array_module, get_rng_state, initial_seed, manual_seed, seed,
@@ -21,4 +22,3 @@ from .ops.activation import erf
 from .serialization import load, save
 from . import nn, optim, utils
 
-__version__ = "0.1.0"

@@ -9,10 +9,8 @@ A classifier's run folder holds config.json, history.csv and history.json (per-e
 curves.png (loss and accuracy, train vs validation), checkpoint.safetensors (the training state
 of the most accurate epoch on the validation images), last.safetensors (of the latest epoch,
 for --resume) and metrics.json (final validation and test figures)."""
-from pathlib import Path
 
-from ..datasets.prepare import DATASETS
-from ..datasets.utils import default_root, md5sum
+from ..datasets.catalog import file_states
 from ..models import MODELS
 from ..training.recipes import classification as recipe
 from .runs import add_image_options, add_run_options, at_least, train_parser, train_run
@@ -76,16 +74,16 @@ def predict(args, log=print):
 
 
 def list_datasets(args, log=print):
-    """Each image dataset, its folder and whether its files are there and intact."""
-    root = Path(args.data) if args.data else default_root()
-    for name, cls in DATASETS.items():
-        folder = root / cls.folder
-        states = {filename: "missing" if not (folder / filename).exists() else
-                  "ok" if md5sum(folder / filename) == md5 else "MD5 MISMATCH"
-                  for filename, md5 in cls.resources.items()}
-        summary = "ready" if set(states.values()) == {"ok"} else ", ".join(
-            f"{filename}: {state}" for filename, state in states.items() if state != "ok")
-        log(f"{name:14s} {cls.__doc__.splitlines()[0]}\n{'':14s} {folder}: {summary}")
+    """Every data set the project reads, its folder and whether its files are there and
+    intact."""
+    states = file_states(args.data)
+    for name, (line, folder, files) in states.items():
+        kinds = set(files.values())
+        summary = "ready" if kinds == {"ok"} else "missing" if kinds == {"missing"} else \
+            "; ".join(f"{path.split('/', 1)[1]}: {state}" for path, state in files.items()
+                      if state != "ok")
+        log(f"{name:16s} {line}\n{'':16s} {folder}: {summary}")
+    return states
 
 
 def add_commands(commands):

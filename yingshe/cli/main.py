@@ -9,11 +9,14 @@
 and checks only its own options and hands plain values to its recipe in
 ``yingshe.training.recipes``; the other commands belong to one family each."""
 import argparse
+import difflib
 import sys
 
+from .._version import __version__
 from ..datasets.utils import DatasetIntegrityError
 from ..training.run_folder import RunFolderError
 from . import classify, generative, sequence, word_vectors
+from .runs import Parser
 
 __all__ = ["FAMILIES", "build_parser", "run", "main"]
 
@@ -28,7 +31,8 @@ def trainable():
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="yingshe", description=__doc__.split("\n")[0])
+    parser = Parser(prog="yingshe", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"yingshe {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = "\n".join(f"  {name}: {', '.join(family.descriptions())}"
                         for name, family in FAMILIES.items() if family.descriptions())
@@ -51,7 +55,9 @@ def _train(model, options, log):
     if model not in owners:
         known = "; ".join(f"{name}: {', '.join(family.descriptions())}"
                           for name, family in FAMILIES.items() if family.descriptions())
-        raise SystemExit(f"error: unknown model {model!r}; {known}")
+        close = difflib.get_close_matches(model, owners, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise SystemExit(f"error: unknown model {model!r}; {hint}{known}")
     _, family = owners[model]
     parser = family.train_parser_for(model)
     parsed, unknown = parser.parse_known_args(options)
@@ -91,12 +97,20 @@ def run(argv=None, log=print):
             return _train(argv[1], argv[2:], log)
         args = build_parser().parse_args(argv)
         return args.handler(args, log)
-    except (RunFolderError, DatasetIntegrityError, ValueError, ImportError) as error:
+    except (RunFolderError, DatasetIntegrityError, ValueError, ImportError, OSError) as error:
         raise SystemExit(f"error: {error}") from None
 
 
 def main(argv=None):
-    run(argv)
+    """The console entry point: 0 on success; a user error prints one line ``error: ...`` and
+    returns 2, as argparse does for bad options."""
+    try:
+        run(argv)
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+            return 2
+        raise
     return 0
 
 

@@ -3,14 +3,24 @@ a run (``--out``, ``--seed``, ``--resume``, ...), argument types that refuse bad
 anything is read or written, and turning parsed options into the config dict the recipes
 take."""
 import argparse
+import difflib
 from pathlib import Path
 
 from ..datasets.prepare import DATASETS
-from ..training.run_folder import RunFolder
+from ..training.run_folder import RunFolder, RunFolderError
 from ..training.state import load_training_state
 
-__all__ = ["at_least", "between", "train_parser", "add_image_options", "add_run_options",
-           "options_of", "config_for_run", "train_run", "parse_script_args", "resumed_progress"]
+__all__ = ["Parser", "at_least", "between", "one_of", "train_parser", "add_image_options",
+           "add_run_options", "options_of", "config_for_run", "refuse_to_overwrite", "train_run",
+           "parse_script_args", "resumed_progress"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one line: ``PROG: error: MESSAGE (see PROG --help)``,
+    exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def at_least(low, kind=int):
@@ -36,15 +46,29 @@ def between(low, high):
     return parse
 
 
+def one_of(choices, what):
+    """An argparse type: one of ``choices``, with a suggestion for a near miss."""
+    def parse(text):
+        if text in choices:
+            return text
+        close = difflib.get_close_matches(text, choices, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise argparse.ArgumentTypeError(f"unknown {what} {text!r} (choose from "
+                                         f"{', '.join(choices)}){hint}")
+    parse.__name__ = what
+    return parse
+
+
 def train_parser(model, description):
     """The parser of ``yingshe train MODEL``'s options."""
-    return argparse.ArgumentParser(prog=f"yingshe train {model}", description=description)
+    return Parser(prog=f"yingshe train {model}", description=description)
 
 
 def add_image_options(parser, lr):
     """The options of a run on an image dataset: --dataset, --batch-size, --lr (default
     ``lr``) and --train-subset."""
-    parser.add_argument("--dataset", default=None, choices=tuple(DATASETS), help="default mnist")
+    parser.add_argument("--dataset", default=None, type=one_of(tuple(DATASETS), "dataset"),
+                        help=f"{', '.join(DATASETS)} (default mnist)")
     parser.add_argument("--batch-size", type=at_least(1), default=None, help="default 64")
     parser.add_argument("--lr", type=float, default=None, help=f"learning rate (default {lr})")
     parser.add_argument("--train-subset", type=at_least(1), default=None, metavar="N",
@@ -68,9 +92,11 @@ def add_run_options(parser, out_help, epochs_help=None, resume=True, download=Tr
         parser.add_argument("--resume", action="store_true",
                             help=f"continue the run in --out from its {RunFolder.LAST} with the "
                                  f"options it was started with (--epochs may raise the total)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="train into --out even if it holds a run already")
 
 
-RUN_ONLY = ("out", "no_progress", "download", "resume")
+RUN_ONLY = ("out", "no_progress", "download", "resume", "overwrite")
 
 
 def options_of(args):
@@ -83,7 +109,18 @@ def config_for_run(model, args, complete, out):
     replacing the saved one), else ``complete(model, **options)``."""
     if getattr(args, "resume", False):
         return RunFolder(out).resume_config(model, epochs=getattr(args, "epochs", None))
-    return complete(model, **options_of(args))
+    config = complete(model, **options_of(args))
+    refuse_to_overwrite(out, args)
+    return config
+
+
+def refuse_to_overwrite(out, args):
+    """A RunFolderError when ``out`` holds a run and neither --resume nor --overwrite was
+    given: a new run must not silently replace the files of another."""
+    if (Path(out) / RunFolder.CONFIG).is_file() and not args.overwrite:
+        resume = " --resume continues it;" if hasattr(args, "resume") else ""
+        raise RunFolderError(f"{out} holds a run already ({RunFolder.CONFIG});{resume} "
+                             f"--overwrite trains a new one in its place")
 
 
 def train_run(model, args, recipe, default_out, log):

@@ -18,7 +18,7 @@ from ..datasets.text import CORPORA
 from ..datasets.utils import default_root
 from ..training.plots import plot_word_map
 from ..training.recipes import word_vectors as recipe
-from .runs import add_run_options, at_least, options_of, train_parser
+from .runs import add_run_options, at_least, one_of, options_of, refuse_to_overwrite, train_parser
 
 __all__ = ["descriptions", "train_parser_for", "train", "add_commands"]
 
@@ -35,8 +35,9 @@ def train_parser_for(model):
     defaults = DEFAULTS[model]
     parser = train_parser(model, f"Train {model} ({descriptions()[model]}), evaluate it on "
                                  f"word-eval and write a run folder.")
-    parser.add_argument("--corpus", default=None, choices=tuple(CORPORA),
-                        help="training text (default ptb; wikitext-2 is lower-cased)")
+    parser.add_argument("--corpus", default=None, type=one_of(tuple(CORPORA), "corpus"),
+                        help=f"training text: {', '.join(CORPORA)} (default ptb; wikitext-2 is "
+                             f"lower-cased)")
     parser.add_argument("--dim", type=at_least(1), default=None,
                         help=f"vector size (default {defaults['dim']})")
     parser.add_argument("--window", type=at_least(1), default=None,
@@ -68,6 +69,7 @@ def train(model, args, log=print):
     config = recipe.complete_config(model, **options_of(args))
     name = f"word2vec-{config['architecture']}" if model == "word2vec" else model
     out = Path(args.out or f"runs/{name}-{config['corpus']}")
+    refuse_to_overwrite(out, args)
     return recipe.train(out, config, log=log, progress=not args.no_progress)
 
 

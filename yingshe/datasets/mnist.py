@@ -54,8 +54,9 @@ class MNIST:
 
     def _checked(self, filename):
         return verify_file(self.raw_folder / filename, md5=self.resources[filename],
-                           hint=f"pass download=True to {type(self).__name__}, or point root "
-                                f"(or $YINGSHE_DATA) at a folder holding {self.folder}/{filename}")
+                           hint=f"download it with download=True (`yingshe train ... "
+                                f"--download`), or point root (or $YINGSHE_DATA) at a folder "
+                                f"holding {self.folder}/{filename}")
 
     def download(self):
         """Fetch any missing file from the canonical mirrors, checking its MD5."""

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from ...datasets.text import CORPORA, load_corpus
-from ...datasets.utils import DatasetIntegrityError, default_root
+from ...datasets.utils import default_root
+from ...datasets.word_eval import word_eval_files
 from ...models.glove import cooccurrence_matrix
 from ...models.keyed_vectors import (
     SEMANTIC_SECTIONS,
@@ -51,8 +52,6 @@ OPTIONS = {model: tuple(defaults) for model, defaults in DEFAULTS.items()}
 WORD2VEC_LR = {"skipgram": 0.025, "cbow": 0.05}
 LOWER_CASE = {"ptb": False, "wikitext-2": True}
 RESTRICT_VOCAB = 30_000  # analogies use the most frequent words only, as word2vec's demo
-WORD_EVAL = {"analogy": "questions-words.txt", "wordsim353": "wordsim353/combined.tab",
-             "simlex999": "SimLex-999/SimLex-999.txt"}  # under DATA/word-eval; SimLex optional
 
 
 def complete_config(model, **options):
@@ -117,7 +116,7 @@ def train(out, config, log=print, progress=True):
     the vectors on word-eval and write the run folder ``out``; returns the metrics also
     written to metrics.json."""
     root = Path(config["data"]) if config["data"] else default_root()
-    _word_eval_files(root)  # fail before training, not after
+    word_eval_files(root)  # fail before training, not after
     ids, vocab = load_corpus(config["corpus"], "train", root=root,
                              min_freq=config["min_count"], lower=LOWER_CASE[config["corpus"]],
                              max_tokens=config["max_tokens"])
@@ -156,22 +155,11 @@ def _json_ready(value):
 
 
 # ---- evaluation ------------------------------------------------------------------------------
-def _word_eval_files(root):
-    """{benchmark: path} of the word-eval files under ``root``; SimLex-999 only if present."""
-    folder = Path(root) / "word-eval"
-    files = {name: folder / relative for name, relative in WORD_EVAL.items()}
-    for name in ("analogy", "wordsim353"):
-        if not files[name].is_file():
-            raise DatasetIntegrityError(f"{files[name]} not found; point --data (or "
-                                        f"$YINGSHE_DATA) at the folder that holds word-eval/")
-    return {name: path for name, path in files.items() if path.is_file()}
-
-
 def evaluate_word_vectors(kv, root=None, restrict_vocab=RESTRICT_VOCAB):
     """The word-eval benchmarks under ``root``/word-eval: Google analogies by 3CosAdd over the
     ``restrict_vocab`` most frequent words (all when None or 0), WordSim-353 and SimLex-999 as
     Spearman's rho of cosine vs human scores; words lower-cased, coverage reported with each."""
-    files = _word_eval_files(default_root() if root is None else root)
+    files = word_eval_files(root)
     result = {"analogy": evaluate_analogies(kv, files["analogy"],
                                             restrict_vocab=restrict_vocab or None),
               "restrict_vocab": restrict_vocab or None}
