@@ -31,19 +31,33 @@ def test_vocab_and_padded_batches():
 
 
 def test_bleu_known_values():
+    """Papineni's BLEU on the given tokens (no tokeniser, no smoothing)."""
+    def bleu(hypothesis, reference):
+        return corpus_bleu([hypothesis], [reference], tokenize="none", smooth_method="none")
+
     reference = ["the", "cat", "is", "on", "the", "mat"]
-    assert corpus_bleu([reference], [reference]) == pytest.approx(1.0)
-    assert corpus_bleu([["the"] * 4], [reference]) == 0.0
-    hypothesis = ["the", "cat", "sat", "on", "the", "mat"]
+    assert bleu(reference, reference) == pytest.approx(1.0)
+    assert bleu(["the"] * 4, reference) == 0.0
     # p1 = 5/6, p2 = 3/5, p3 = 1/4, p4 = 0/3 -> 0 (no smoothing, as Papineni)
-    assert corpus_bleu([hypothesis], [reference]) == 0.0
+    assert bleu(["the", "cat", "sat", "on", "the", "mat"], reference) == 0.0
     longer = ["the", "cat", "is", "on", "the", "mat", "today"]
     expected = np.exp(np.mean(np.log([6 / 7, 5 / 6, 4 / 5, 3 / 4])))  # brevity penalty 1
-    assert corpus_bleu([longer], [reference]) == pytest.approx(expected)
-    short = ["the", "cat", "is", "on"]
+    assert bleu(longer, reference) == pytest.approx(expected)
     expected = np.exp(1 - 6 / 4) * np.exp(np.mean(np.log([1, 1, 1, 1])))
-    assert corpus_bleu([short], [reference]) == pytest.approx(expected)
+    assert bleu(["the", "cat", "is", "on"], reference) == pytest.approx(expected)
     check_raises(lambda: corpus_bleu([reference], []), ValueError, "1 hypotheses")
+
+
+def test_reported_bleu_is_sacrebleus_standard_score():
+    """Token lists are joined into text and scored by sacrebleu's defaults (13a tokeniser,
+    exponential smoothing), the figure papers report."""
+    sacrebleu = pytest.importorskip("sacrebleu")
+    hypotheses = [["il", "est", "tom", "."], ["je", "ne", "sais", "pas", "!"]]
+    references = [["il", "est", "là", "."], ["je", "ne", "sais", "pas", "."]]
+    expected = sacrebleu.corpus_bleu(["il est tom .", "je ne sais pas !"],
+                                     [["il est là .", "je ne sais pas ."]]).score
+    assert corpus_bleu(hypotheses, references) == pytest.approx(expected / 100)
+    assert corpus_bleu(["il est tom."], ["il est tom ."]) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("attention", [True, False])

@@ -4,9 +4,11 @@ word2vec text format, the Google analogy set, WordSim-353 / SimLex-999 Spearman 
 the count-based PPMI + SVD baseline (Levy, Goldberg & Dagan 2015) and the word groups of the
 2-D PCA maps (``yingshe.training.plots.plot_word_map``; Mikolov et al. 2013b, figure 2:
 countries and their capitals)."""
-from pathlib import Path
 
 import numpy as np
+from scipy.stats import spearmanr
+
+from ..datasets.word_eval import read_analogies, read_similarity_pairs
 
 __all__ = ["KeyedVectors", "load_word2vec_format", "spearman", "evaluate_analogies",
            "evaluate_similarity", "ppmi_svd_vectors", "WORD_MAP_GROUPS"]
@@ -128,25 +130,14 @@ def _read_word2vec_text(f, path):
 load_word2vec_format = KeyedVectors.load_word2vec_format
 
 
-def _rank(x):
-    """Ranks 1..n, tied values sharing the mean of their ranks."""
-    order = np.argsort(x, kind="mergesort")
-    ordered = x[order]
-    new = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-    starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(x))
-    mean_rank = (starts + ends - 1) / 2 + 1
-    ranks = np.empty(len(x))
-    ranks[order] = mean_rank[np.cumsum(new) - 1]
-    return ranks
-
-
 def spearman(x, y):
-    """Spearman's rho: the Pearson correlation of the (tie-averaged) ranks."""
-    rx, ry = _rank(np.asarray(x, np.float64)), _rank(np.asarray(y, np.float64))
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    denominator = np.sqrt((rx ** 2).sum() * (ry ** 2).sum())
-    return float((rx * ry).sum() / denominator) if denominator > 0 else float("nan")
+    """Spearman's rho, the Pearson correlation of the tie-averaged ranks
+    (``scipy.stats.spearmanr``); NaN when either side is constant or has fewer than two
+    values."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(spearmanr(x, y).statistic)
 
 
 def _summary(correct, covered, total):
@@ -165,15 +156,9 @@ def evaluate_analogies(kv, questions_path, lower=True, restrict_vocab=None, chun
     limit = len(kv) if restrict_vocab is None else min(restrict_vocab, len(kv))
     index = {w: i for w, i in kv.index.items() if i < limit}
     unit = kv.unit[:limit]
-    sections, questions = [], []
-    for line in Path(questions_path).read_text(encoding="utf-8").splitlines():
-        if line.startswith(":"):
-            sections.append(line[1:].strip())
-        elif line.strip():
-            words = (line.lower() if lower else line).split()
-            if len(words) != 4 or not sections:
-                raise ValueError(f"{questions_path}: bad question line {line!r}")
-            questions.append((len(sections) - 1, [index.get(w, -1) for w in words]))
+    sections, read = read_analogies(questions_path)
+    questions = [(section, [index.get(w.lower() if lower else w, -1) for w in words])
+                 for section, words in read]
     section_of = np.array([s for s, _ in questions], np.int64)
     ids = np.array([q for _, q in questions], np.int64).reshape(-1, 4)
     covered = (ids >= 0).all(1)
@@ -196,32 +181,11 @@ def evaluate_analogies(kv, questions_path, lower=True, restrict_vocab=None, chun
     return result
 
 
-def _read_pairs(path):
-    """(word1, word2, score) rows of a WordSim-353 .csv/.tab or SimLex-999 .txt file: the
-    header is skipped; the score is the ``SimLex999`` column if the header has one, else the
-    third."""
-    pairs, column = [], 2
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
-    for number, line in enumerate(text.splitlines()):
-        fields = [f.strip() for f in line.split("\t" if "\t" in line else ",")]
-        if not line.strip():
-            continue
-        if number == 0:
-            if "SimLex999" in fields:
-                column = fields.index("SimLex999")
-            try:
-                float(fields[column])
-            except (IndexError, ValueError):
-                continue
-        pairs.append((fields[0], fields[1], float(fields[column])))
-    return pairs
-
-
 def evaluate_similarity(kv, pairs_path, lower=True):
     """Spearman correlation between human scores and cosine similarities over the pairs whose
     two words are in ``kv`` (lower-cased when ``lower``), with coverage = covered / total."""
     human, model = [], []
-    pairs = _read_pairs(pairs_path)
+    pairs = read_similarity_pairs(pairs_path)
     for a, b, score in pairs:
         a, b = (a.lower(), b.lower()) if lower else (a, b)
         if a in kv and b in kv:

@@ -1,6 +1,4 @@
 """Metrics computed from model outputs (logits) and integer targets."""
-from collections import Counter
-
 import numpy as np
 
 from .._backend import to_device
@@ -46,29 +44,20 @@ class RunningMean:
         return self.total / self.count if self.count else float("nan")
 
 
-def _ngrams(tokens, n):
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-
-
-def corpus_bleu(hypotheses, references, max_n=4):
-    """Corpus BLEU (Papineni et al. 2002) with one reference per sentence, in [0, 1]:
-    BP * exp(mean_n log p_n), p_n = clipped n-gram matches / hypothesis n-grams summed over the
-    corpus, BP = exp(1 - r / c) when the hypotheses (c tokens) are shorter than the references
-    (r tokens), else 1.  0 when some p_n is 0."""
+def corpus_bleu(hypotheses, references, tokenize="13a", smooth_method="exp"):
+    """Corpus BLEU-4 (Papineni et al. 2002) in [0, 1], computed by sacrebleu (Post 2018), the
+    standard implementation whose figures compare with published ones: one reference per
+    sentence, each a string or a token list (joined with spaces, so that sacrebleu's own
+    tokeniser ``tokenize`` sees detokenised text).  ``tokenize="none"`` with
+    ``smooth_method="none"`` is Papineni's BLEU on the given tokens."""
+    import sacrebleu
     if len(hypotheses) != len(references):
         raise ValueError(f"corpus_bleu: {len(hypotheses)} hypotheses but {len(references)} "
                          f"references")
-    matches, totals = [0] * max_n, [0] * max_n
-    hyp_length = ref_length = 0
-    for hyp, ref in zip(hypotheses, references):
-        hyp_length += len(hyp)
-        ref_length += len(ref)
-        for n in range(1, max_n + 1):
-            hyp_counts, ref_counts = _ngrams(hyp, n), _ngrams(ref, n)
-            matches[n - 1] += sum(min(c, ref_counts[g]) for g, c in hyp_counts.items())
-            totals[n - 1] += max(len(hyp) - n + 1, 0)
-    if hyp_length == 0 or min(matches) == 0:
-        return 0.0
-    log_precision = sum(np.log(m / t) for m, t in zip(matches, totals)) / max_n
-    brevity = 1.0 if hyp_length > ref_length else np.exp(1 - ref_length / hyp_length)
-    return float(brevity * np.exp(log_precision))
+
+    def text(sentence):
+        return sentence if isinstance(sentence, str) else " ".join(sentence)
+
+    bleu = sacrebleu.corpus_bleu([text(h) for h in hypotheses], [[text(r) for r in references]],
+                                 tokenize=tokenize, smooth_method=smooth_method, force=True)
+    return bleu.score / 100.0
