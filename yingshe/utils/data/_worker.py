@@ -7,6 +7,7 @@ import os
 import pickle
 import queue
 import random
+import signal
 import sys
 import traceback
 from typing import Any, NamedTuple
@@ -123,9 +124,13 @@ def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, 
                 base_seed, worker_id, num_workers, worker_init_fn):
     """Seed, run ``worker_init_fn``, then answer ``(idx, indices)`` tasks until ``None``.
 
-    Each answer is ``(idx, pickled packed batch)`` or ``(idx, ExceptionWrapper)``.
+    Each answer is ``(idx, pickled packed batch)`` or ``(idx, ExceptionWrapper)``. Ctrl-C is
+    ignored here (as in PyTorch's workers): the terminal sends SIGINT to the whole process
+    group, and only the main process should raise ``KeyboardInterrupt``; it then stops the
+    workers.
     """
     global _worker_info
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     seed = base_seed + worker_id
     random.seed(seed)
     np.random.seed(seed % (1 << 32))

@@ -13,6 +13,11 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 _SEED_HIGH = 1 << 63
+# Seconds that workers get, all together, to finish their current task and exit when an epoch
+# ends normally or early; after a timeout, a dead worker or an interrupt they get none.
+_SHUTDOWN_GRACE_S = 0.5
+# Seconds to wait for terminated workers before killing them, and again after killing them.
+_KILL_WAIT_S = 0.5
 
 
 class DataLoader:
@@ -170,22 +175,36 @@ class _MultiProcessIter:
 
     def _get_result(self):
         """The next ``(idx, result)`` from any worker; fail if a worker died or on timeout."""
-        start = time.monotonic()
+        deadline = time.monotonic() + self._timeout if self._timeout else None
         while True:
+            wait = _worker._POLL_S
+            if deadline is not None:
+                wait = max(0.0, min(wait, deadline - time.monotonic()))
             try:
-                return self._result_queue.get(timeout=_worker._POLL_S)
+                return self._result_queue.get(timeout=wait)
             except queue.Empty:
                 dead = [str(w.pid) for w in self._workers if not w.is_alive()]
                 if dead:
-                    self._shutdown()
+                    self._shutdown(grace=0)
                     raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(dead)}) exited "
                                        f"unexpectedly") from None
-                if self._timeout and time.monotonic() - start > self._timeout:
-                    self._shutdown()
+                if deadline is not None and time.monotonic() >= deadline:
+                    self._shutdown(grace=0)
                     raise RuntimeError(f"DataLoader timed out after {self._timeout} "
                                        f"seconds") from None
 
     def __next__(self):
+        try:
+            return self._next_batch()
+        except StopIteration:
+            raise
+        except BaseException:
+            # KeyboardInterrupt (the workers ignore SIGINT) or any other failure here: stop the
+            # workers at once rather than when this iterator is collected.
+            self._shutdown(grace=0)
+            raise
+
+    def _next_batch(self):
         while self._rcvd_idx not in self._results:
             if self._rcvd_idx >= self._send_idx:
                 self._shutdown()
@@ -200,23 +219,41 @@ class _MultiProcessIter:
         self._put_task()
         return _worker.unpack(pickle.loads(result))
 
-    def _shutdown(self):
-        """Stop the workers (finishing their current task at most) and close the queues."""
+    def _shutdown(self, grace=_SHUTDOWN_GRACE_S):
+        """Stop the workers and close the queues.
+
+        The workers get ``grace`` seconds in all to finish their current task and exit; any
+        still running then are terminated, and killed if SIGTERM does not end them.
+        """
         if not self._alive:
             return
         self._alive = False
-        self._done_event.set()
-        for index_queue in self._index_queues:
-            index_queue.put(None)
-        for worker in self._workers:
-            worker.join(timeout=5)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
-        for q in self._index_queues + [self._result_queue]:
-            q.cancel_join_thread()
-            q.close()
+        try:
+            self._done_event.set()
+            for index_queue in self._index_queues:
+                index_queue.put(None)
+            _join_all(self._workers, grace)
+        finally:
+            for worker in self._workers:
+                if worker.is_alive():
+                    worker.terminate()
+            if not _join_all(self._workers, _KILL_WAIT_S):
+                for worker in self._workers:
+                    if worker.is_alive():
+                        worker.kill()
+                _join_all(self._workers, _KILL_WAIT_S)
+            for q in self._index_queues + [self._result_queue]:
+                q.cancel_join_thread()
+                q.close()
 
     def __del__(self):
         if getattr(self, "_alive", False):
             self._shutdown()
+
+
+def _join_all(workers, seconds):
+    """Wait at most ``seconds`` in all for ``workers`` to exit; whether all of them did."""
+    deadline = time.monotonic() + seconds
+    for worker in workers:
+        worker.join(timeout=max(0.0, deadline - time.monotonic()))
+    return not any(worker.is_alive() for worker in workers)
