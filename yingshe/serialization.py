@@ -2,58 +2,142 @@
 
 File layout (safetensors): 8-byte little-endian header size N, N bytes of JSON header naming each
 tensor's dtype, shape and byte range, then the raw little-endian tensor bytes.  The structure
-around the tensors (dicts, lists, numbers, strings) is stored as JSON in the header's
-``__metadata__``.  Nothing is pickled, so loading a file never executes code.  Writes go to a
-temporary file in the same directory that is renamed into place, so a crash never leaves a
-half-written checkpoint under the real name.
+around the tensors (dicts, lists, tuples, numbers, strings) is stored as JSON in the header's
+``__metadata__`` under "yingshe.structure".  The tensor section is written and read by the
+``safetensors`` package (the format's reference implementation).  Nothing is pickled, so loading
+a file never executes code.
+
+``load`` reads the header first and checks it against the format before it reads any tensor
+(a damaged or hostile file is refused without being read), then reads each tensor it needs
+once, straight into the array the returned Tensor owns: no copy of the file stays in memory and
+nothing keeps the file open or mapped afterwards.  Every malformed file raises a
+``CheckpointError`` that names the file and the offending entry.
+
+Writes go to a temporary file named after the target (``.NAME.tmp-XXXXXXXXXXXXXXXX``) in the
+same directory, flushed to disk, renamed into place, and the directory is flushed too; a crash
+never leaves a half-written file under the real name, and the temporary a killed write leaves
+behind is removed by the next write to the same target.  Files are created with the permissions
+of a plain ``open()`` (0o666 less the umask).
 """
+import contextlib
+import errno
+import hashlib
 import json
 import os
+import re
+import secrets
 import struct
-import tempfile
+import zipfile
 
 import numpy as np
+import safetensors
+import safetensors.numpy
 
 from . import _backend
 from ._tensor import Tensor
 
-__all__ = ["save", "load", "write_atomically"]
+__all__ = ["save", "load", "write_atomically", "CheckpointError"]
+
+
+class CheckpointError(ValueError, RuntimeError):
+    """A file ``load`` cannot read: not a safetensors file, or a malformed one.  The message
+    names the file and the offending entry.  (A ``ValueError``; also a ``RuntimeError``, which
+    is what ``load`` raised for damaged files before this type existed.)"""
+
 
 _DTYPE_CODES = {"float16": "F16", "float32": "F32", "float64": "F64", "int8": "I8",
-                "int16": "I16", "int32": "I32", "int64": "I64", "uint8": "U8", "bool": "BOOL"}
+                "int16": "I16", "int32": "I32", "int64": "I64", "uint8": "U8", "uint16": "U16",
+                "uint32": "U32", "uint64": "U64", "bool": "BOOL"}
 _CODE_DTYPES = {code: np.dtype(name) for name, code in _DTYPE_CODES.items()}
+# Tensors have no uint16/32/64 type: such tensors load as the signed type that holds their
+# values (arrays saved as NumPy arrays keep their dtype)
+_WIDER_INTEGERS = {"uint16": np.int32, "uint32": np.int64, "uint64": np.int64}
+_BFLOAT16 = "BF16"  # NumPy has no bfloat16: such tensors are widened to float32 when loaded
 _STRUCTURE_KEY = "yingshe.structure"
-_MAX_HEADER_BYTES = 100 << 20
+_METADATA_KEY = "__metadata__"
+_MAX_HEADER_BYTES = 100_000_000  # the safetensors package refuses longer headers too
+_MAX_DEPTH = 100  # levels of nested containers save writes and load accepts
+# pread(2) reads each tensor straight into its array (peak memory 1x); elsewhere the
+# safetensors package maps the file and copies each tensor out of the map once.
+_READ_BACKEND = "pread" if os.name == "posix" else "mmap"
 
 
+# ---- save ------------------------------------------------------------------------------------
 def save(obj, f):
-    """Write ``obj`` (a Tensor, array, number, string, or dicts/lists/tuples of them) to ``f``."""
+    """Write ``obj`` (a Tensor, array, number, string, None, or dicts/lists/tuples of them; dict
+    keys str or int) to the path ``f``, atomically.  Tensors are stored under their dotted path
+    ("model.fc.weight"); a path that two entries share (``{"a.b": x, "a": {"b": y}}``,
+    ``{1: x, "1": y}``) gets a "~2", "~3", ... suffix, so no tensor is ever lost."""
     arrays = {}
-    structure = _encode(obj, arrays, "")
-    header = {"__metadata__": {_STRUCTURE_KEY: json.dumps(structure)}}
-    offset = 0
-    ordered = []
-    for name, array in arrays.items():
-        array = np.asarray(_backend.to_device(array, "cpu"), order="C")  # 0-d stays 0-d
-        if array.dtype.byteorder == ">":
-            array = array.astype(array.dtype.newbyteorder("<"))
-        nbytes = array.nbytes
-        header[name] = {"dtype": _DTYPE_CODES[array.dtype.name], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + nbytes]}
-        ordered.append(array)
-        offset += nbytes
-    header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    header_bytes += b" " * (-len(header_bytes) % 8)  # align the data section to 8 bytes
-    write_atomically(f, [struct.pack("<Q", len(header_bytes)), header_bytes]
-                      + [a.tobytes() for a in ordered])
+    structure = _encode(obj, arrays, "", "", 0)
+    metadata = {_STRUCTURE_KEY: json.dumps(structure)}
+    write_atomically(f, [safetensors.numpy.save(arrays, metadata=metadata)])
 
 
+def _encode(obj, arrays, name, where, depth):
+    """The JSON structure of ``obj``; tensors and arrays are replaced by references to the
+    entries of ``arrays`` (name -> contiguous little-endian array) they are put in.  ``name``
+    is the dotted tensor name of this position, ``where`` the same position for messages."""
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"save: the object is nested more than {_MAX_DEPTH} containers deep "
+                         f"at '{where}' (or contains itself)")
+    if isinstance(obj, Tensor):
+        return {"__tensor__": _add_array(arrays, obj._data, name or "tensor", where)}
+    if isinstance(obj, np.ndarray) or hasattr(obj, "__cuda_array_interface__"):
+        return {"__ndarray__": _add_array(arrays, obj, name or "array", where)}
+    if isinstance(obj, dict):
+        for key in obj:
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise TypeError(f"save: dict keys must be str or int, got {key!r} at "
+                                f"'{where or '<root>'}'")
+        return {"__dict__": [[k, _encode(v, arrays, _join(name, k), _join(where, k), depth + 1)]
+                             for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        items = [_encode(v, arrays, _join(name, i), _join(where, i), depth + 1)
+                 for i, v in enumerate(obj)]
+        return {"__tuple__" if isinstance(obj, tuple) else "__list__": items}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at "
+                    f"'{where or '<root>'}' (only tensors, arrays, numbers, strings, None and "
+                    "dicts/lists/tuples of them; nothing is pickled)")
+
+
+def _add_array(arrays, array, name, where):
+    """Put ``array`` in ``arrays`` under ``name``, or under ``name~2``, ``name~3``, ... when that
+    is taken; the name used."""
+    array = np.asarray(_backend.to_device(array, "cpu"), order="C")  # 0-d stays 0-d
+    if array.dtype.name not in _DTYPE_CODES:
+        raise TypeError(f"save: cannot store the {array.dtype} array at '{where or '<root>'}' "
+                        f"(safetensors holds {', '.join(_DTYPE_CODES)})")
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    unique, n = name, 1
+    while unique in arrays or unique == _METADATA_KEY:
+        n += 1
+        unique = f"{name}~{n}"
+    arrays[unique] = array
+    return unique
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else str(key)
+
+
+# ---- atomic writes ---------------------------------------------------------------------------
 def write_atomically(path, chunks):
     """Write the byte strings ``chunks`` to ``path`` through a temporary file in the same
-    directory, flushed to disk and then renamed into place."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    directory (``.NAME.tmp-XXXXXXXXXXXXXXXX``), flushed to disk, renamed into place, and the
+    directory flushed.  Temporaries that an earlier, killed write to ``path`` left behind are
+    removed first (so two processes must not write the same path at the same time).  The file
+    gets the permissions a plain ``open()`` gives (0o666 less the umask)."""
+    path = os.fsdecode(os.fspath(path))
+    directory, name = os.path.split(os.path.abspath(path))
+    stem = _temporary_stem(name)
+    _remove_stale_temporaries(directory, stem)
+    tmp, fd = _create_temporary(directory, stem)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
@@ -62,90 +146,359 @@ def write_atomically(path, chunks):
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_directory(directory)
 
 
-def _encode(obj, arrays, path):
-    """The JSON structure of ``obj``; tensors and arrays are replaced by references into ``arrays``."""
-    if isinstance(obj, Tensor):
-        arrays[path or "tensor"] = obj._data
-        return {"__tensor__": path or "tensor"}
-    if isinstance(obj, np.ndarray) or hasattr(obj, "__cuda_array_interface__"):
-        arrays[path or "array"] = obj
-        return {"__ndarray__": path or "array"}
-    if isinstance(obj, dict):
-        for key in obj:
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise TypeError(f"save: dict keys must be str or int, got {key!r} at '{path}'")
-        return {"__dict__": [[k, _encode(v, arrays, _join(path, k))] for k, v in obj.items()]}
-    if isinstance(obj, (list, tuple)):
-        items = [_encode(v, arrays, _join(path, i)) for i, v in enumerate(obj)]
-        return {"__tuple__" if isinstance(obj, tuple) else "__list__": items}
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at "
-                    f"'{path or '<root>'}' (only tensors, arrays, numbers, strings, None and "
-                    "dicts/lists/tuples of them; nothing is pickled)")
+def _temporary_stem(name):
+    """The part of the temporaries' names that identifies the target ``name`` (a digest when
+    the name is too long to fit a file name with the suffix)."""
+    if len(os.fsencode(name)) <= 200:
+        return name
+    return hashlib.sha256(os.fsencode(name)).hexdigest()[:32]
 
 
-def _join(path, key):
-    return f"{path}.{key}" if path else str(key)
+def _temporary_pattern(stem):
+    return re.compile(rf"\.{re.escape(stem)}\.tmp-[0-9a-f]{{16}}\Z")
 
 
-def load(f, map_location=None, weights_only=True):
-    """Read what ``save`` wrote; tensors go to ``map_location`` (a device) or the CPU."""
-    path = os.fspath(f)
-    with open(path, "rb") as handle:
-        blob = handle.read()
-    if len(blob) < 8:
-        raise RuntimeError(f"load: '{path}' is truncated ({len(blob)} bytes; not a yingshe "
-                           "checkpoint)")
-    (header_size,) = struct.unpack("<Q", blob[:8])
-    if header_size > min(len(blob) - 8, _MAX_HEADER_BYTES):
-        raise RuntimeError(f"load: '{path}' is truncated or corrupted: its header claims "
-                           f"{header_size} bytes but the file has {len(blob)}")
-    try:
-        header = json.loads(blob[8:8 + header_size])
-        structure = json.loads(header.pop("__metadata__", {}).get(_STRUCTURE_KEY, "null"))
-    except (ValueError, AttributeError) as exc:
-        raise RuntimeError(f"load: '{path}' has a corrupted header ({exc})") from None
-    data = memoryview(blob)[8 + header_size:]
-    arrays = {}
-    for name, info in header.items():
+def _create_temporary(directory, stem):
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = os.path.join(directory, f".{stem}.tmp-{secrets.token_hex(8)}")
         try:
-            dtype = _CODE_DTYPES[info["dtype"]]
-            begin, end = info["data_offsets"]
-            shape = tuple(info["shape"])
-        except (KeyError, TypeError, ValueError):
-            raise RuntimeError(f"load: '{path}' has a malformed entry for '{name}'") from None
-        expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if end > len(data) or end - begin != expected or begin < 0:
-            raise RuntimeError(f"load: '{path}' is truncated or corrupted: tensor '{name}' "
-                               f"{shape} {dtype} needs bytes [{begin}, {begin + expected}) but "
-                               f"the data section has {len(data)} bytes")
-        array = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape).copy()
-        arrays[name] = array if map_location is None else _backend.to_device(array, map_location)
-    if structure is None:  # a plain safetensors file written by another tool: a dict of tensors
-        return {name: Tensor._make(array) for name, array in arrays.items()}
-    return _decode(structure, arrays, path)
+            return tmp, os.open(tmp, flags, 0o666)  # the kernel applies the umask
+        except FileExistsError:
+            continue
 
 
-def _decode(node, arrays, path):
-    if isinstance(node, dict):
-        if "__tensor__" in node or "__ndarray__" in node:
-            key = node.get("__tensor__", node.get("__ndarray__"))
-            if key not in arrays:
-                raise RuntimeError(f"load: '{path}' is corrupted: tensor '{key}' is missing")
-            return Tensor._make(arrays[key]) if "__tensor__" in node else arrays[key]
-        if "__dict__" in node:
-            return {k: _decode(v, arrays, path) for k, v in node["__dict__"]}
-        if "__list__" in node:
-            return [_decode(v, arrays, path) for v in node["__list__"]]
-        if "__tuple__" in node:
-            return tuple(_decode(v, arrays, path) for v in node["__tuple__"])
-        raise RuntimeError(f"load: '{path}' has an unknown structure entry {sorted(node)}")
-    return node
+def _remove_stale_temporaries(directory, stem):
+    pattern = _temporary_pattern(stem)
+    with os.scandir(directory) as entries:
+        stale = [entry.path for entry in entries if pattern.match(entry.name)]
+    for tmp in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _fsync_directory(directory):
+    """Flush the directory entry of a rename to disk (POSIX; Windows has no such call)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # a directory we may write but not read: nothing to flush through
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+# ---- load ------------------------------------------------------------------------------------
+def load(f, map_location=None, weights_only=True):
+    """Read what ``save`` wrote from the path ``f``; tensors go to ``map_location`` (a device)
+    or the CPU.  A safetensors file written by another tool (no yingshe structure) loads as
+    {name: Tensor}.
+
+    dtypes: bool, uint8, int8-64 and float16/32/64 load as they are, and so do uint16/32/64
+    arrays saved as NumPy arrays; a *tensor* of uint16, uint32 or uint64 (yingshe tensors have
+    no such types) loads as int32, int64 and int64 (a CheckpointError if a uint64 value does
+    not fit).  bfloat16 tensors, e.g. written by PyTorch, load as float32 (NumPy has no
+    bfloat16; the values are exact).  Other dtypes (float8, complex, ...) raise a
+    ``CheckpointError`` naming the dtype and the tensor.
+
+    Every malformed file raises a ``CheckpointError`` naming the file and the offending entry,
+    before any tensor is read.  A PyTorch pickle checkpoint is refused, never unpickled:
+    nothing in a file is ever executed (``weights_only`` is accepted for PyTorch compatibility
+    and ignored; it is always true)."""
+    path = os.fsdecode(os.fspath(f))
+    with open(path, "rb") as handle:
+        data_start, entries, metadata = _read_header(handle, path)
+        structure = _read_structure(metadata, path)
+        if structure is None:  # a plain safetensors file written by another tool
+            names = list(entries)
+        else:
+            names = {}
+
+            def check(kind, name, where):
+                if name not in entries:
+                    raise _corrupted(path, f"its structure refers to tensor '{name}' at {where}, "
+                                           "which the file does not hold")
+                names[name] = None
+            _decode(structure, check, path, "<root>", 0)
+        arrays = _read_tensors(handle, path, data_start, entries, names)
+    used = set()
+
+    def lookup(kind, name, where=None):
+        array = arrays[name]
+        if name in used:  # one tensor referred to twice: each place gets its own copy
+            array = array.copy()
+        used.add(name)
+        if kind == "__tensor__":
+            array = _tensor_array(array, path, name)
+        if map_location is not None:
+            array = _backend.to_device(array, map_location)
+        return Tensor._make(array) if kind == "__tensor__" else array
+    if structure is None:
+        return {name: lookup("__tensor__", name) for name in names}
+    return _decode(structure, lookup, path, "<root>", 0)
+
+
+def _tensor_array(array, path, name):
+    """``array`` in a dtype a Tensor can have: unsigned integers wider than 8 bits (which
+    yingshe lacks) become the signed type that holds their values."""
+    wider = _WIDER_INTEGERS.get(array.dtype.name)
+    if wider is None:
+        return array
+    if array.dtype == np.uint64 and array.size and array.max() > np.iinfo(np.int64).max:
+        raise CheckpointError(f"load: '{path}': tensor '{name}' is uint64 with values above "
+                              f"2**63 - 1, which no yingshe tensor type holds")
+    return array.astype(wider)
+
+
+def _corrupted(path, what):
+    return CheckpointError(f"load: '{path}' is corrupted: {what}")
+
+
+def _read_header(handle, path):
+    """Check the header of the open file ``handle`` against the safetensors format without
+    reading the tensors; (offset of the data section, {name: (dtype code, shape, begin, end)}
+    in file order, metadata)."""
+    size = os.fstat(handle.fileno()).st_size
+    head = handle.read(9)
+    if len(head) < 8:
+        _refuse_other_formats(handle, path, head)
+        raise CheckpointError(f"load: '{path}' is truncated ({size} bytes; not a safetensors "
+                              "file)")
+    (header_size,) = struct.unpack("<Q", head[:8])
+    if header_size > size - 8 or head[8:9] != b"{":
+        _refuse_other_formats(handle, path, head)
+        if header_size > size - 8:
+            raise CheckpointError(f"load: '{path}' is truncated or corrupted: its header length "
+                                  f"field says {header_size} bytes but the file has "
+                                  f"{size - 8} after it")
+        raise _corrupted(path, "its header does not start with '{' (it must be a JSON object)")
+    if header_size > _MAX_HEADER_BYTES:
+        raise _corrupted(path, f"its header length field says {header_size} bytes, more than "
+                               f"the {_MAX_HEADER_BYTES} safetensors allows")
+    raw = head[8:] + handle.read(header_size - 1)
+    if len(raw) != header_size:
+        raise CheckpointError(f"load: '{path}' is truncated (it changed while being read)")
+    try:
+        header = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise _corrupted(path, f"its header has the key '{exc.args[0]}' twice (a file written "
+                               "by an older yingshe from two entries with the same dotted "
+                               "path: one of them was lost)") from None
+    except (ValueError, RecursionError) as exc:
+        raise _corrupted(path, f"its header is not valid JSON ({_short(exc, 200)})") from None
+    if not isinstance(header, dict):
+        raise _corrupted(path, f"its header is a JSON {type(header).__name__}, not an object")
+    metadata = header.pop(_METADATA_KEY, {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise _corrupted(path, "its header's __metadata__ is not a map of strings to strings")
+    entries = {name: _check_entry(path, name, info) for name, info in header.items()}
+    _check_layout(path, entries, size - 8 - header_size)
+    return 8 + header_size, entries, metadata
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _short(value, limit=80):
+    """``value`` for a message: its str if an exception, else its repr; cut to ``limit``."""
+    text = str(value) if isinstance(value, BaseException) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_entry(path, name, info):
+    """(dtype code, shape, begin, end) of the header entry ``name``, checked."""
+    if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
+        raise _corrupted(path, f"the header entry for tensor '{name}' is not an object with "
+                               "'dtype', 'shape' and 'data_offsets'")
+    code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+    if code not in _CODE_DTYPES and code != _BFLOAT16:
+        raise CheckpointError(f"load: '{path}': tensor '{name}' has dtype {_short(code)}, which "
+                              f"yingshe cannot load (it reads {', '.join(_CODE_DTYPES)}, and "
+                              "BF16 as float32)")
+    if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
+        raise _corrupted(path, f"tensor '{name}' has the shape {_short(shape)} (not a list of "
+                               "non-negative integers)")
+    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(map(_is_int, offsets))
+            or not 0 <= offsets[0] <= offsets[1]):
+        raise _corrupted(path, f"tensor '{name}' has the data_offsets {_short(offsets)} (not "
+                               "[begin, end] with 0 <= begin <= end)")
+    begin, end = offsets
+    itemsize = 2 if code == _BFLOAT16 else _CODE_DTYPES[code].itemsize
+    count = 1
+    for d in shape:
+        count *= d
+    if end - begin != count * itemsize:
+        raise _corrupted(path, f"tensor '{name}' ({code} {shape}) needs {count * itemsize} "
+                               f"bytes but its data_offsets [{begin}, {end}) hold {end - begin}")
+    return code, tuple(shape), begin, end
+
+
+def _check_layout(path, entries, data_size):
+    """The tensors' byte ranges must cover the data section exactly: no holes, no overlaps,
+    nothing past its end and nothing after the last tensor."""
+    for name, (code, shape, begin, end) in entries.items():
+        if end > data_size:
+            raise CheckpointError(f"load: '{path}' is truncated or corrupted: tensor '{name}' "
+                                  f"{list(shape)} {code} needs bytes [{begin}, {end}) but the "
+                                  f"data section has {data_size} bytes")
+    position, previous = 0, None
+    for name, (_, _, begin, end) in sorted(entries.items(), key=lambda e: e[1][2:]):
+        if begin < position:
+            raise _corrupted(path, f"the bytes of tensor '{name}' [{begin}, {end}) overlap "
+                                   f"those of tensor '{previous}' (which end at {position})")
+        if begin > position:
+            after = f"after tensor '{previous}'" if previous is not None else "at the start"
+            raise _corrupted(path, f"the bytes [{position}, {begin}) {after} belong to no "
+                                   f"tensor (a hole before tensor '{name}')")
+        position, previous = end, name
+    if position != data_size:
+        after = f"after the last tensor '{previous}'" if previous is not None else "with no tensor"
+        raise _corrupted(path, f"{data_size - position} trailing bytes {after} belong to no "
+                               "tensor")
+
+
+def _refuse_other_formats(handle, path, head):
+    """Raise a ``CheckpointError`` that says what the file is if it is a PyTorch checkpoint
+    (a pickle, or a zip of one); nothing in it is unpickled or run."""
+    def refuse(what):
+        return CheckpointError(
+            f"load: '{path}' is a PyTorch pickle checkpoint ({what}), not a safetensors file. "
+            "yingshe never unpickles files: unpickling can run any code the file contains. If "
+            "you trust the file, convert it with PyTorch: `safetensors.torch.save_file("
+            f"torch.load('{path}', weights_only=True), 'model.safetensors')` (a state_dict of "
+            "tensors), then load that file.")
+    if head[:4] == b"PK\x03\x04":
+        try:
+            handle.seek(0)
+            with zipfile.ZipFile(handle) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            names = []
+        if any(n.endswith("data.pkl") for n in names):
+            raise refuse("a zip archive of a pickle, written by torch.save")
+        raise CheckpointError(f"load: '{path}' is a zip archive, not a safetensors file")
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise refuse("or another pickle: the file starts like one")
+
+
+def _read_structure(metadata, path):
+    """The JSON structure ``save`` stored in the metadata, or None for a plain file."""
+    if _STRUCTURE_KEY not in metadata:
+        return None
+    try:
+        return json.loads(metadata[_STRUCTURE_KEY])
+    except (ValueError, RecursionError) as exc:
+        raise _corrupted(path, f"its {_STRUCTURE_KEY} metadata is not valid JSON "
+                               f"({_short(exc, 200)})") from None
+
+
+def _decode(node, lookup, path, where, depth):
+    """The object the structure ``node`` describes; ``lookup(kind, name)`` gives the tensor
+    or array of a reference.  Checks the structure: anything but what ``save`` writes raises a
+    ``CheckpointError`` naming the position (``where``)."""
+    if depth > _MAX_DEPTH:
+        raise _corrupted(path, f"its structure is nested more than {_MAX_DEPTH} containers "
+                               f"deep at {where}")
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if not isinstance(node, dict) or len(node) != 1:
+        raise _corrupted(path, f"its structure has the unknown entry {_short(node)} at {where}")
+    ((kind, value),) = node.items()
+    if kind in ("__tensor__", "__ndarray__"):
+        if not isinstance(value, str):
+            raise _corrupted(path, f"its structure has the tensor reference {_short(value)} at "
+                                   f"{where} (not a name)")
+        return lookup(kind, value, where)
+    if kind == "__dict__" and isinstance(value, list):
+        result = {}
+        for pair in value:
+            if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], (str, int))
+                    or isinstance(pair[0], bool)):
+                raise _corrupted(path, f"its structure has the malformed dict item "
+                                       f"{_short(pair)} at {where}")
+            key = pair[0]
+            if key in result:
+                raise _corrupted(path, f"its structure has the key {key!r} twice at {where}")
+            result[key] = _decode(pair[1], lookup, path, f"{where}[{key!r}]", depth + 1)
+        return result
+    if kind in ("__list__", "__tuple__") and isinstance(value, list):
+        items = [_decode(v, lookup, path, f"{where}[{i}]", depth + 1)
+                 for i, v in enumerate(value)]
+        return tuple(items) if kind == "__tuple__" else items
+    raise _corrupted(path, f"its structure has the unknown entry {_short(node)} at {where}")
+
+
+def _read_tensors(handle, path, data_start, entries, names):
+    """{name: array} of the tensors ``names``, read once each in file order: by the safetensors
+    package (which checks the header again), bfloat16 ones by hand (as float32)."""
+    names = sorted(names, key=lambda name: entries[name][2])
+    arrays = {}
+    try:
+        with _open_tensors(path) as file:
+            for name in names:
+                code, shape, begin, _ = entries[name]
+                if code == _BFLOAT16:
+                    arrays[name] = _read_bfloat16(handle, path, name, data_start + begin, shape)
+                    continue
+                array = file.get_tensor(name)
+                if array.dtype != _CODE_DTYPES[code] or array.shape != shape:
+                    raise CheckpointError(f"load: '{path}' changed while being read (tensor "
+                                          f"'{name}')")
+                if not (array.flags.writeable and array.flags.c_contiguous):
+                    array = np.array(array)
+                arrays[name] = array
+    except safetensors.SafetensorError as exc:
+        raise _corrupted(path, str(exc)) from None
+    return arrays
+
+
+def _open_tensors(path):
+    try:
+        return safetensors.safe_open(path, framework="numpy", backend=_READ_BACKEND)
+    except TypeError:  # safetensors before 0.8 has no backend choice: it maps the file
+        return safetensors.safe_open(path, framework="numpy")
+
+
+def _read_bfloat16(handle, path, name, offset, shape):
+    """The bfloat16 tensor at ``offset`` as float32 (bfloat16 is the top half of a float32,
+    so the values are exact)."""
+    raw = np.empty(shape, "<u2")
+    view = memoryview(raw.reshape(-1).view(np.uint8))
+    handle.seek(offset)
+    done = 0
+    while done < len(view):
+        count = handle.readinto(view[done:])
+        if not count:
+            raise CheckpointError(f"load: '{path}' is truncated (tensor '{name}'; it changed "
+                                  "while being read)")
+        done += count
+    wide = raw.astype("<u4")
+    wide <<= 16
+    return wide.view("<f4").astype(np.float32, copy=False)
