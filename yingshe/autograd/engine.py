@@ -4,6 +4,8 @@ dL/dx = sum over uses of dL/dy * dy/dx at every node (Rumelhart, Hinton & Willia
 Goodfellow, Bengio & Courville, Deep Learning, §6.5)."""
 from .._backend import get_array_module
 from .._tensor import Tensor
+from . import anomaly_mode
+from .anomaly_mode import ANOMALY
 from .grad_mode import STATE
 
 __all__ = ["backward", "grad"]
@@ -123,6 +125,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     dependencies = _count_dependencies(start_nodes)
     needed = _needed_nodes(start_nodes, capture_leaf, capture_node) if not accumulate else None
 
+    call_backward = _call_backward_checked if ANOMALY.enabled else _call_backward
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -137,7 +140,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                         for i in capture_node.get((node, nr), ()):
                             captured[i] = g
             run = grads is not None and (needed is None or node in needed)
-            input_grads = _call_backward(node, grads) if run else None
+            input_grads = call_backward(node, grads) if run else None
             if run and not retain_graph:
                 node._release()
             for i, edge in enumerate(node.next_edges):
@@ -210,6 +213,22 @@ def _call_backward(node, grads):
         raise RuntimeError(f"{node.name()}: backward returned {len(input_grads)} gradients but "
                            f"forward had {n_inputs} inputs")
     return [g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in input_grads]
+
+
+def _call_backward_checked(node, grads):
+    """``_call_backward`` in anomaly mode: nodes made meanwhile (``create_graph``) record
+    ``node`` as their parent; NaN results raise; any error warns with the forward stack."""
+    parent, ANOMALY.current_node = ANOMALY.current_node, node
+    try:
+        input_grads = _call_backward(node, grads)
+        if ANOMALY.check_nan:
+            anomaly_mode.check_nan(node, input_grads)
+    except Exception:
+        anomaly_mode.warn_forward_stack(node)
+        raise
+    finally:
+        ANOMALY.current_node = parent
+    return input_grads
 
 
 def _count_dependencies(start_nodes):

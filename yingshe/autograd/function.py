@@ -3,6 +3,8 @@ maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule; Goodf
 Courville, Deep Learning, §6.5.2)."""
 from .._backend import get_array_module
 from .._tensor import Tensor
+from . import anomaly_mode
+from .anomaly_mode import ANOMALY
 from .grad_mode import STATE
 
 __all__ = ["Function", "Op", "RemovableHandle", "once_differentiable"]
@@ -115,6 +117,8 @@ class Function:
         self.next_edges = edges
         self.needs_input_grad = needs
         self._pre_hooks = None
+        if ANOMALY.enabled:  # detect_anomaly: remember where this node was made
+            anomaly_mode.record(self)
 
     # ---- saving for backward -------------------------------------------------------------
     def save_for_backward(self, *items):

@@ -13,6 +13,7 @@ from ..autograd import no_grad
 from ..models.generative import gan_losses, vae_terms
 from ..ops.creation import from_numpy, randn
 from ..optim.swa_utils import update_bn
+from .trainer import check_finite
 
 __all__ = ["dataset_images", "train_autoencoder", "evaluate_reconstruction", "evaluate_denoising",
            "psnr", "train_vae", "evaluate_vae", "train_gan"]
@@ -56,7 +57,7 @@ def train_autoencoder(model, loader, epochs, optimizer, noise=None, sparsity=Non
     for epoch in range(1, epochs + 1):
         model.train()
         sums, count = {"loss": 0.0, "reconstruction": 0.0, "penalty": 0.0}, 0
-        for batch in loader:
+        for step, batch in enumerate(loader, 1):
             x = _images(batch)
             codes = model.encode(noise(x) if noise is not None else x)
             n = x.shape[0]
@@ -65,8 +66,13 @@ def train_autoencoder(model, loader, epochs, optimizer, noise=None, sparsity=Non
             loss = reconstruction + penalty if penalty is not None else reconstruction
             optimizer.zero_grad()
             loss.backward()
+            parts = {"reconstruction": reconstruction}
+            if penalty is not None:
+                parts["penalty"] = penalty
+            value = check_finite(loss.item(), "autoencoder loss", epoch=epoch, step=step,
+                                 parts=parts)
             optimizer.step()
-            sums["loss"] += loss.item() * n
+            sums["loss"] += value * n
             sums["reconstruction"] += reconstruction.item() * n
             sums["penalty"] += (penalty.item() if penalty is not None else 0.0) * n
             count += n
@@ -120,13 +126,15 @@ def train_vae(model, loader, epochs, optimizer, on_epoch=None):
     for epoch in range(1, epochs + 1):
         model.train()
         sums, count = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}, 0
-        for batch in loader:
+        for step, batch in enumerate(loader, 1):
             x = _images(batch)
             logits, mu, logvar = model(x)
             reconstruction, kl = vae_terms(logits, x, mu, logvar)
             loss = reconstruction + kl
             optimizer.zero_grad()
             loss.backward()
+            check_finite(loss.item(), "VAE loss (negative ELBO)", epoch=epoch, step=step,
+                         parts={"reconstruction": reconstruction, "kl": kl})
             optimizer.step()
             n = x.shape[0]
             for name, value in (("loss", loss), ("reconstruction", reconstruction), ("kl", kl)):
@@ -187,13 +195,15 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
         generator.train()
         discriminator.train()
         sums, batches = {"d_loss": 0.0, "g_loss": 0.0, "d_real": 0.0, "d_fake": 0.0}, 0
-        for batch in loader:
+        for batch_nr, batch in enumerate(loader, 1):
             x = _images(batch)
             fake = generator(randn(x.shape[0], latent))
             d_real = discriminator(x)
             d_loss, _ = gan_losses(d_real, discriminator(fake.detach()))
             d_optimizer.zero_grad()
             d_loss.backward()
+            d_value = check_finite(d_loss.item(), "discriminator loss (d_loss)", epoch=epoch,
+                                   step=batch_nr)
             d_optimizer.step()
 
             for step in range(generator_steps):
@@ -203,13 +213,17 @@ def train_gan(generator, discriminator, loader, epochs, lr=2e-4, betas=(0.5, 0.9
                 _, g_loss = gan_losses(d_real.detach(), d_fake)
                 g_optimizer.zero_grad()
                 g_loss.backward()
+                g_value = check_finite(
+                    g_loss.item(), "generator loss (g_loss" + (
+                        f", generator step {step + 1} of {generator_steps})"
+                        if generator_steps > 1 else ")"), epoch=epoch, step=batch_nr)
                 g_optimizer.step()
                 if generator_average is not None:
                     generator_average.update_parameters(generator)
-                sums["g_loss"] += g_loss.item() / generator_steps
+                sums["g_loss"] += g_value / generator_steps
                 sums["d_fake"] += float(d_fake.detach().sigmoid().mean().item()) / generator_steps
 
-            sums["d_loss"] += d_loss.item()
+            sums["d_loss"] += d_value
             sums["d_real"] += float(d_real.detach().sigmoid().mean().item())
             batches += 1
         _record(history, _epoch_means(sums, batches))

@@ -10,6 +10,7 @@ from ..datasets.text import bptt_windows
 from ..nn import functional as F
 from ..nn.utils import clip_grad_norm_
 from .progress import progress_bar
+from .trainer import check_finite
 
 __all__ = ["detach_state", "lm_train_epoch", "lm_evaluate"]
 
@@ -29,13 +30,15 @@ def _loss(model, x, y, state):
 
 
 def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=print,
-                   sum_over_time=False, progress=False):
+                   sum_over_time=False, progress=False, epoch=None):
     """One pass over (T, B) ``data``; returns (mean loss per token, tokens per second).
 
     ``sum_over_time``: minimise the per-step losses summed over the window and averaged over the
     batch (Zaremba et al.'s objective, whose learning rate 1 and clipping norm 5 assume it)
     instead of the mean over all tokens; the reported loss is the per-token mean either way.
-    ``progress``: show a tqdm bar (``log_every`` lines are then written through it)."""
+    ``progress``: show a tqdm bar (``log_every`` lines are then written through it).
+    A NaN or infinite loss raises ``NonFiniteLossError`` naming the window (counted from 1, and
+    ``epoch`` when given) before the weights are updated with it."""
     model.train()
     state, total, tokens = None, 0.0, 0
     start = time.perf_counter()
@@ -47,10 +50,12 @@ def lm_train_epoch(model, optimizer, data, bptt, clip=None, log_every=0, log=pri
         optimizer.zero_grad()
         loss, state = _loss(model, x, y, state)
         (loss * x.shape[0] if sum_over_time else loss).backward()
+        value = check_finite(loss.item(), "language-model loss (cross-entropy per token)",
+                             epoch=epoch, step=step, step_name="window")
         if clip:
             clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
-        total += loss.item() * y.numel()
+        total += value * y.numel()
         tokens += y.numel()
         if hasattr(windows, "set_postfix"):
             windows.set_postfix(perplexity=f"{math.exp(total / tokens):.1f}")

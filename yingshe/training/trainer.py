@@ -3,6 +3,7 @@ held-out data each epoch; Goodfellow, Bengio & Courville 2016, Deep Learning, §
 callbacks, schedulers, clipping and resumable state."""
 import csv
 import json
+import math
 import time
 
 from ..autograd.grad_mode import no_grad
@@ -11,7 +12,39 @@ from .metrics import RunningMean, accuracy
 from .progress import progress_bar
 from .state import load_training_state, save_training_state
 
-__all__ = ["Trainer", "History"]
+__all__ = ["Trainer", "History", "NonFiniteLossError", "check_finite"]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A training loss became NaN or infinite; the loop stopped before updating the weights with
+    that step."""
+
+
+def check_finite(value, what="loss", *, epoch=None, step=None, step_name="step", parts=None):
+    """Return the float ``value`` of a loss if it is finite; otherwise raise
+    ``NonFiniteLossError`` naming ``what``, the ``epoch`` and ``step`` (1-based, either may be
+    None), the value and the ``parts`` ({name: Tensor or float}) it is the sum of.
+
+    The training loops call it after ``backward`` and before ``optimizer.step()``, so the
+    weights are never updated with a NaN/Inf loss, and under ``detect_anomaly`` the backward has
+    already named the op."""
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    where = ", ".join(f"{name} {number}" for name, number in (("epoch", epoch), (step_name, step))
+                      if number is not None)
+    detail = ""
+    if parts:
+        detail = " (" + ", ".join(
+            f"{name} = {float(part.item() if hasattr(part, 'item') else part):.6g}"
+            for name, part in parts.items()) + ")"
+    raise NonFiniteLossError(
+        f"Training stopped{' at ' + where if where else ''}: the {what} is {value}{detail}. The "
+        "weights were not updated with this step, and the checkpoints written so far (at the end "
+        "of earlier epochs) are the last good ones. To find the op that produced the NaN/Inf, run "
+        "again with --detect-anomaly (or inside `with yingshe.autograd.detect_anomaly():`): the "
+        "first backward that returns NaN then raises, naming its op and the forward line that "
+        "made it.")
 
 
 class History:
@@ -70,23 +103,27 @@ class Trainer:
         return inputs.to(self.device), targets.to(self.device)
 
     def train_epoch(self, loader):
-        """One pass over ``loader`` updating the weights; returns mean loss and metric."""
+        """One pass over ``loader`` updating the weights; returns mean loss and metric.
+
+        A NaN or infinite loss raises ``NonFiniteLossError`` (naming the epoch and the step,
+        counted from 1) before the weights are updated with it."""
         self.model.train()
         loss_mean, metric_mean = RunningMean(), RunningMean()
         bar = progress_bar(loader, f"epoch {self.epoch + 1}", self.progress)
-        for batch in bar:
+        for step, batch in enumerate(bar, 1):
             inputs, targets = self._to_device(batch)
             self.optimizer.zero_grad()
             output = self.model(inputs)
             loss = self.loss_fn(output, targets)
             loss.backward()
+            value = check_finite(loss.item(), epoch=self.epoch + 1, step=step)
             if self.clip_grad_norm is not None:
                 clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
             self.optimizer.step()
             if self.scheduler is not None and self.scheduler_step == "batch":
                 self.scheduler.step()
             n = len(targets)
-            loss_mean.update(loss.item(), n)
+            loss_mean.update(value, n)
             if self.metric is not None:
                 metric_mean.update(self.metric(output.detach(), targets), n)
             if hasattr(bar, "set_postfix"):
