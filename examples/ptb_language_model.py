@@ -67,7 +67,7 @@ def main():
         for group in optimizer.param_groups:
             group["lr"] = lr
         train_loss, speed = lm_train_epoch(model, optimizer, train_data, args.bptt, args.clip,
-                                           log_every=200, sum_over_time=True,
+                                           log_every=200, sum_over_time=True, epoch=epoch,
                                            progress=not args.no_progress)
         valid_loss = lm_evaluate(model, valid_data, args.bptt)
         history.append({"epoch": epoch, "lr": lr, "train_loss": train_loss,

@@ -185,3 +185,20 @@ def test_version_and_the_data_set_listing(data_root, capsys):
     assert set(states) == {"mnist", "fashion-mnist", "ptb", "wikitext-2", "tinyshakespeare",
                            "fra-eng", "rt-polarity", "word-eval"}
     assert text.count(": ready") == 8
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "Training stopped at epoch 1, step "),
+    (["--detect-anomaly"], "returned nan values in its 0th output. Its forward call is printed"),
+])
+def test_a_diverging_run_stops_with_one_line(data_root, tmp_path, capsys, extra, message):
+    """SGD with lr 1e12 overflows within a few steps: the run stops naming the step (or, with
+    --detect-anomaly, the backward op that returned NaN), without a traceback."""
+    argv = ["train", "mlp", "--optimizer", "sgd", "--lr", "1e12", "--epochs", "2",
+            "--train-subset", "500", "--val-size", "100", "--no-progress",
+            "--out", str(tmp_path / "run")]
+    with np.errstate(all="ignore"):
+        assert _status(argv + extra) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and message in last and "Traceback" not in err

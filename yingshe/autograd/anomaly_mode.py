@@ -14,8 +14,12 @@ import warnings
 
 from .._backend import get_array_module
 
-__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+__all__ = ["AnomalyError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled"]
+
+
+class AnomalyError(RuntimeError):
+    """A backward returned NaN under anomaly detection (a RuntimeError, as PyTorch raises)."""
 
 
 class _AnomalyState:
@@ -161,5 +165,5 @@ def check_nan(node, input_grads):
             continue
         array = g._data
         if array.dtype.kind in "fc" and bool(get_array_module(array).isnan(array).any()):
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+            raise AnomalyError(f"Function '{node.name()}' returned nan values in its {i}th "
                                "output.")

@@ -97,7 +97,8 @@ def run(argv=None, log=print):
             return _train(argv[1], argv[2:], log)
         args = build_parser().parse_args(argv)
         return args.handler(args, log)
-    except (RunFolderError, DatasetIntegrityError, ValueError, ImportError, OSError) as error:
+    except (RunFolderError, DatasetIntegrityError, ValueError, ImportError, OSError,
+            FloatingPointError) as error:
         raise SystemExit(f"error: {error}") from None
 
 

@@ -3,9 +3,11 @@ a run (``--out``, ``--seed``, ``--resume``, ...), argument types that refuse bad
 anything is read or written, and turning parsed options into the config dict the recipes
 take."""
 import argparse
+import contextlib
 import difflib
 from pathlib import Path
 
+from ..autograd.anomaly_mode import AnomalyError, set_detect_anomaly
 from ..datasets.prepare import DATASETS
 from ..training.run_folder import RunFolder, RunFolderError
 from ..training.state import load_training_state
@@ -94,9 +96,12 @@ def add_run_options(parser, out_help, epochs_help=None, resume=True, download=Tr
                                  f"options it was started with (--epochs may raise the total)")
     parser.add_argument("--overwrite", action="store_true",
                         help="train into --out even if it holds a run already")
+    parser.add_argument("--detect-anomaly", action="store_true",
+                        help="record each op's forward line and stop at the first backward "
+                             "that returns NaN, naming them (slower; for debugging)")
 
 
-RUN_ONLY = ("out", "no_progress", "download", "resume", "overwrite")
+RUN_ONLY = ("out", "no_progress", "download", "resume", "overwrite", "detect_anomaly")
 
 
 def options_of(args):
@@ -128,8 +133,19 @@ def train_run(model, args, recipe, default_out, log):
     module; returns its metrics."""
     out = Path(args.out or default_out)
     config = config_for_run(model, args, recipe.complete_config, out)
-    return recipe.train(out, config, resume=args.resume, download=args.download, log=log,
-                        progress=not args.no_progress)
+    with set_detect_anomaly(args.detect_anomaly), anomaly_as_error():
+        return recipe.train(out, config, resume=args.resume, download=args.download, log=log,
+                            progress=not args.no_progress)
+
+
+@contextlib.contextmanager
+def anomaly_as_error():
+    """An ``AnomalyError`` (--detect-anomaly found a NaN) as a one-line user error: the warning
+    above it already printed the forward line that made it."""
+    try:
+        yield
+    except AnomalyError as error:
+        raise ValueError(f"{error} Its forward call is printed above.") from None
 
 
 def parse_script_args(parser, keep=()):

@@ -14,11 +14,20 @@ word nearest to X - Y + Z ("Y is to X as Z is to ?"), so ``king man woman`` asks
 as woman is to ?", which is ``KeyedVectors.analogy(Y, X, Z)``.  Words are looked up as typed."""
 from pathlib import Path
 
+from ..autograd.anomaly_mode import set_detect_anomaly
 from ..datasets.text import CORPORA
 from ..datasets.utils import default_root
 from ..training.plots import plot_word_map
 from ..training.recipes import word_vectors as recipe
-from .runs import add_run_options, at_least, one_of, options_of, refuse_to_overwrite, train_parser
+from .runs import (
+    add_run_options,
+    anomaly_as_error,
+    at_least,
+    one_of,
+    options_of,
+    refuse_to_overwrite,
+    train_parser,
+)
 
 __all__ = ["descriptions", "train_parser_for", "train", "add_commands"]
 
@@ -70,7 +79,8 @@ def train(model, args, log=print):
     name = f"word2vec-{config['architecture']}" if model == "word2vec" else model
     out = Path(args.out or f"runs/{name}-{config['corpus']}")
     refuse_to_overwrite(out, args)
-    return recipe.train(out, config, log=log, progress=not args.no_progress)
+    with set_detect_anomaly(args.detect_anomaly), anomaly_as_error():
+        return recipe.train(out, config, log=log, progress=not args.no_progress)
 
 
 def _check_words(kv, words, path):
