@@ -38,8 +38,9 @@ EXAMPLE_RESULTS = {  # name: (examples/ script and options as on docs/results, c
                   lambda m: m["test_perplexity"] <= 115),
     "shakespeare-lstm": ("char_language_model.py --model lstm --seed 0",
                          lambda m: m["val_loss"] <= 1.60),
+    # sacreBLEU (docs/results/sequence.md: 32.6 beam, 29.5 greedy; token BLEU 34.9 / 31.9)
     "translate-attention": ("translation.py --attention --seed 0",
-                            lambda m: m["bleu_beam"] >= 0.30 and m["bleu_greedy"] >= 0.30),
+                            lambda m: m["bleu_beam"] >= 0.30 and m["bleu_greedy"] >= 0.28),
 }
 
 
