@@ -30,6 +30,12 @@ test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# Property-based comparison of the op library with PyTorch (tests/test_fuzz.py): 5,000 random
+# cases per op family, fresh draws each run (`make test` runs a few, derandomized).
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-test
+	YINGSHE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 test-slow: $(VENV)/.installed-test
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
 

@@ -10,6 +10,7 @@ convolution is one large GEMM whatever the batch or image size (per-sample produ
 matrices run several times slower in OpenBLAS; PERFORMANCE-NOTES 3).  Images are moved to
 channel-first order (C, N, H, W) once on the way in and back to NCHW on the way out.
 """
+import math
 
 from .._backend import get_array_module
 from .._parallel import over_batch
@@ -35,16 +36,18 @@ def _output_size(size, kernel, stride, padding, dilation):
 
 
 def _channels_first(x):
-    """(N, C, *spatial) -> contiguous (C, N * prod(spatial))."""
+    """(N, C, *spatial) -> contiguous (C, N * prod(spatial)).  Sizes are explicit, not -1, so
+    that an empty batch (N = 0) or no channels reshape too."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
-    return xp.ascontiguousarray(x.reshape(n, c, -1).transpose(1, 0, 2)).reshape(c, -1)
+    length = math.prod(x.shape[2:])
+    return xp.ascontiguousarray(x.reshape(n, c, length).transpose(1, 0, 2)).reshape(c, n * length)
 
 
-def _batch_first(y, n):
+def _batch_first(y, n, length):
     """(C, N * L) -> contiguous (N, C, L), the inverse of ``_channels_first``."""
     xp = get_array_module(y)
-    return xp.ascontiguousarray(y.reshape(y.shape[0], n, -1).transpose(1, 0, 2))
+    return xp.ascontiguousarray(y.reshape(y.shape[0], n, length).transpose(1, 0, 2))
 
 
 def im2col(x, kernel, stride, padding, dilation):
@@ -105,15 +108,16 @@ def _grouped_matmul(weight, cols, groups):
     if groups == 1:
         return xp.matmul(weight[0], cols)
     length = cols.shape[1]
-    return xp.matmul(weight, cols.reshape(groups, -1, length)).reshape(-1, length)
+    product = xp.matmul(weight, cols.reshape(groups, cols.shape[0] // groups, length))
+    return product.reshape(groups * weight.shape[1], length)
 
 
 def _grouped_weight_grad(grad, cols, groups):
     """grad cols^T per group: (G*A, M), (G*B, M) -> (G, A, B)."""
     xp = get_array_module(cols)
     length = cols.shape[1]
-    g = grad.reshape(groups, -1, length)
-    c = cols.reshape(groups, -1, length)
+    g = grad.reshape(groups, grad.shape[0] // groups, length)
+    c = cols.reshape(groups, cols.shape[0] // groups, length)
     return xp.matmul(g, c.transpose(0, 2, 1))
 
 
@@ -122,11 +126,11 @@ def _conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     n = x.shape[0]
     out_channels, _, kh, kw = weight.shape
     cols, (ho, wo) = im2col(x, (kh, kw), stride, padding, dilation)
-    w = weight.reshape(groups, out_channels // groups, -1)  # G, O/G, K/G
+    w = weight.reshape(groups, out_channels // groups, cols.shape[0] // groups)  # G, O/G, K/G
     out = _grouped_matmul(w, cols, groups)  # O, N*L
     if bias is not None:
         out += bias.reshape(-1, 1)
-    return _batch_first(out, n).reshape(n, out_channels, ho, wo), cols
+    return _batch_first(out, n, ho * wo).reshape(n, out_channels, ho, wo), cols
 
 
 def _conv2d_backward(grad, x, weight, cols, stride, padding, dilation, groups,
@@ -137,7 +141,8 @@ def _conv2d_backward(grad, x, weight, cols, stride, padding, dilation, groups,
     g = _channels_first(grad)  # (O, N*L)
     grad_x = grad_w = grad_b = None
     if need_input:
-        w = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # G, K/G, O/G
+        w = weight.reshape(groups, out_channels // groups,
+                           math.prod(weight.shape[1:])).transpose(0, 2, 1)  # G, K/G, O/G
         dcols = _grouped_matmul(w, g, groups)
         grad_x = col2im(dcols, x.shape, (kh, kw), stride, padding, dilation, grad.shape[2:])
     if need_weight:
@@ -182,7 +187,8 @@ class ConvTranspose2d(Op):
         out_channels = weight.shape[1] * groups
         ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
         wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
-        wg = weight.reshape(groups, in_channels // groups, -1).transpose(0, 2, 1)  # G, Og*k*k, Cg
+        wg = weight.reshape(groups, in_channels // groups,
+                            math.prod(weight.shape[1:])).transpose(0, 2, 1)  # G, Og*k*k, Cg
         cols = _grouped_matmul(wg, _channels_first(x), groups)  # O*kh*kw, N*H*W
         out = col2im(cols, (n, out_channels, ho, wo), (kh, kw), stride, padding, dilation, (h, w))
         if bias is not None:
@@ -199,11 +205,18 @@ class ConvTranspose2d(Op):
         need = ctx.needs_input_grad
         n, in_channels = x.shape[:2]
         kh, kw = weight.shape[2:]
-        cols, _ = im2col(grad._data, (kh, kw), stride, padding, dilation)  # O*kh*kw, N*H*W
+        cols, (ho, wo) = im2col(grad._data, (kh, kw), stride, padding, dilation)  # O*k*k, N*H*W
+        h, w = x.shape[2:]
+        if (ho, wo) != (h, w):  # an output_padding of a stride or more (possible when the
+            # dilation is larger) adds windows past the input's: they are no input's gradient
+            rows = cols.shape[0]
+            cols = cols.reshape(rows, n, ho, wo)[:, :, :h, :w].reshape(rows, n * h * w)
         grad_x = grad_w = grad_b = None
         if need[0]:  # a convolution of the gradient with the same weight
-            wg = weight.reshape(groups, in_channels // groups, -1)  # G, Cg, Og*kh*kw
-            grad_x = _batch_first(_grouped_matmul(wg, cols, groups), n).reshape(x.shape)
+            wg = weight.reshape(groups, in_channels // groups,
+                                math.prod(weight.shape[1:]))  # G, Cg, Og*kh*kw
+            grad_x = _batch_first(_grouped_matmul(wg, cols, groups), n,
+                                  math.prod(x.shape[2:])).reshape(x.shape)
         if need[1]:
             grad_w = _grouped_weight_grad(_channels_first(x), cols, groups).reshape(weight.shape)
         if has_bias and need[2]:
@@ -219,6 +232,10 @@ def _check_conv(op, input, weight, bias, groups, spatial):
         raise ValueError(f"{op}: expected a {spatial + 2}-D weight, got shape {tuple(weight.shape)}")
     if input.dtype != weight.dtype:
         raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} differ")
+    if weight.shape[0] == 0 or 0 in weight.shape[2:] or ("transpose" in op
+                                                         and weight.shape[1] == 0):
+        raise RuntimeError(f"{op}: expected a weight with at least one output channel and a "
+                           f"non-empty kernel, got shape {tuple(weight.shape)}")
     if bias is not None and bias.shape != (weight.shape[0] if "transpose" not in op
                                            else weight.shape[1] * groups,):
         raise ValueError(f"{op}: bias shape {tuple(bias.shape)} does not match the weight "
@@ -288,12 +305,22 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if input.shape[1] != weight.shape[0]:
         raise ValueError(f"conv_transpose2d: input has {input.shape[1]} channels but the weight "
                          f"{tuple(weight.shape)} expects {weight.shape[0]}")
+    if 0 in input.shape[2:] and 0 not in input.shape[:2]:
+        raise RuntimeError(f"conv_transpose2d: only zero batch or zero channel inputs are "
+                           f"supported, got input shape {tuple(input.shape)}")
     stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
     output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
     for op_, s, d in zip(output_padding, stride, dilation):
         if op_ >= max(s, d):
             raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller "
                              f"than stride {stride} or dilation {dilation}")
+    out_hw = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
+        input.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding))
+    if min(out_hw) < 0:  # (an output size of 0 gives an empty result, as PyTorch's usual
+        # kernels do; its fallback kernel for 1 x 1 weights raises there)
+        raise RuntimeError(f"conv_transpose2d: the output size {out_hw} is too small (input "
+                           f"{tuple(input.shape)}, weight {tuple(weight.shape)}, stride {stride}, "
+                           f"padding {padding}, dilation {dilation})")
     return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation,
                                  groups)
 

@@ -100,7 +100,7 @@ class Mul(Op):
 
 
 class Div(Op):
-    """y = a / b;  da = dy / b, db = -dy * a / b^2."""
+    """y = a / b;  da = dy / b, db = -dy (a / b) / b."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -113,8 +113,8 @@ class Div(Op):
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = unbroadcast(grad / b, _shape(a))
-        if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(-grad * a / (b * b), _shape(b))
+        if ctx.needs_input_grad[1]:  # (a / b) / b, as PyTorch: b * b would underflow to 0
+            grad_b = unbroadcast(-grad * (a / b) / b, _shape(b))
         return grad_a, grad_b
 
 
@@ -305,6 +305,29 @@ class Pow(Op):
         return grad_a, grad_b
 
 
+def _power(x, c):
+    """x ** c for a number c, with PyTorch's special exponents: 0.5 is sqrt, -0.5 is 1 / sqrt,
+    -1 is 1 / x, 2 and 3 are products and -2 is 1 / x^2.  They differ from pow at the edges:
+    sqrt(-inf) is NaN and 1 / sqrt(-0) is -inf, where pow gives inf; PyTorch's gradients (which
+    call pow with c - 1) inherit these values, so ours do too."""
+    xp = get_array_module(x)
+    if x.dtype.kind != "f":
+        return x ** c
+    if c == 0.5:
+        return xp.sqrt(x)
+    if c == -0.5:
+        return 1.0 / xp.sqrt(x)
+    if c == -1:
+        return 1.0 / x
+    if c == 2:
+        return x * x
+    if c == 3:
+        return x * x * x
+    if c == -2:
+        return 1.0 / (x * x)
+    return x ** c
+
+
 class PowScalar(Op):
     """y = x^c for a number c;  dx = dy c x^(c-1) (0 for c = 0)."""
 
@@ -312,7 +335,7 @@ class PowScalar(Op):
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return x ** exponent
+        return _power(x, exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -548,7 +571,7 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """y = max(x, 0);  dx = dy where y > 0 (0 at x = 0, as PyTorch)."""
+    """y = max(x, 0);  dx = dy where y > 0 or y is NaN (0 at x = 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -559,9 +582,10 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
+        keep = ~(y._data <= 0)  # not (y <= 0): NaN passes dy on, as PyTorch
         if not STATE.enabled:  # no create_graph: one fused array product
-            return grad._data * (y._data > 0)
-        return Where.apply(y._data > 0, grad, 0.0)
+            return grad._data * keep
+        return Where.apply(keep, grad, 0.0)
 
 
 def exp(input):
@@ -639,11 +663,16 @@ def _step(input, function):
     return Step.apply(input, function)
 
 
+def _sign_array(x):
+    """(x > 0) - (x < 0) in x's dtype: PyTorch's sign, 0 for NaN (NumPy's sign gives NaN)."""
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+
 def sign(input):
-    """-1, 0 or 1 by the sign of x (bool stays bool); zero gradient."""
+    """-1, 0 or 1 by the sign of x, 0 for NaN as PyTorch (bool stays bool); zero gradient."""
     if input._data.dtype.kind == "b":
         return Tensor._make(input._data.copy())
-    return Step.apply(input, get_array_module(input._data).sign)
+    return Step.apply(input, _sign_array)
 
 
 def floor(input):
@@ -952,19 +981,29 @@ def logical_not(input):
     return _bool_result("logical_not", input)
 
 
+def _logical(ufunc_name, input, other):
+    """A logical ufunc of two tensors, taken (as PyTorch) in their promoted dtype: a float64
+    1e-50 and a float32 tensor meet as float32, where 1e-50 is 0 (False)."""
+    for t in (input, other):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{ufunc_name}: expected tensors, got {type(t).__name__}")
+    a, b = _promoted_arrays(input, other, ufunc_name)
+    return Tensor._make(getattr(get_array_module(a), ufunc_name)(a, b))
+
+
 def logical_and(input, other):
     """a and b (zero is False, anything else True), a bool tensor; broadcasting."""
-    return _bool_result("logical_and", input, other)
+    return _logical("logical_and", input, other)
 
 
 def logical_or(input, other):
     """a or b (zero is False, anything else True), a bool tensor; broadcasting."""
-    return _bool_result("logical_or", input, other)
+    return _logical("logical_or", input, other)
 
 
 def logical_xor(input, other):
     """a xor b (zero is False, anything else True), a bool tensor; broadcasting."""
-    return _bool_result("logical_xor", input, other)
+    return _logical("logical_xor", input, other)
 
 
 def _bitwise(ufunc_name, input, other):

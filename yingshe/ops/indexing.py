@@ -357,6 +357,7 @@ def _parse_index(index, x):
             arrays.append((item, shape[d], d))
             basic.append(_FULL)
             d, v = d + 1, v + 1
+    _check_empty_dims(arrays)
     while basic and basic[-1] == _FULL:
         basic.pop()
     basic = tuple(basic) + (Ellipsis,) if basic else ()
@@ -365,6 +366,22 @@ def _parse_index(index, x):
     axis = next(iter(advanced)) if len(advanced) == 1 else None
     advanced = tuple(advanced.get(i, _FULL) for i in range(max(advanced) + 1))
     return basic, advanced, axis, arrays
+
+
+def _check_empty_dims(arrays):
+    """PyTorch refuses to index a dimension of size 0 with index arrays that select anything
+    (after broadcasting), whatever the size of the result; NumPy returns an empty result."""
+    if any(size == 0 for _, size, _ in arrays):
+        shapes = [a.shape for a, _, _ in arrays]
+        try:
+            shape = broadcast_shapes(*shapes, op="index")
+        except RuntimeError:
+            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                             f"with shapes {', '.join(str(list(s)) for s in shapes)}") from None
+        if all(shape):
+            dim = next(d for _, size, d in arrays if size == 0)
+            raise IndexError(f"index is out of bounds for dimension {dim} with size 0 (an index "
+                             f"array of {tuple(shape)} positions into an empty dimension)")
 
 
 def _check_bounds(arrays):
@@ -459,14 +476,20 @@ def _index_array(index, op, dtypes=("int64", "int32")):
     return index._data
 
 
-def _check_range(index, size, dim, op, allow_negative=False):
-    """Every entry of ``index`` in [0, size) (or [-size, size)), else PyTorch's RuntimeError."""
+class IndexOutOfRangeError(IndexError, RuntimeError):
+    """index_select's out-of-range error: an IndexError, as PyTorch raises, and a RuntimeError,
+    as yingshe raised before (and as gather and scatter raise)."""
+
+
+def _check_range(index, size, dim, op, allow_negative=False, error=RuntimeError):
+    """Every entry of ``index`` in [0, size) (or [-size, size)), else PyTorch's error (a
+    RuntimeError; ``IndexOutOfRangeError`` for index_select)."""
     if index.size:
         low, high = int(index.min()), int(index.max())
         if high >= size or low < (-size if allow_negative else 0):
             bad = high if high >= size else low
-            raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {dim} with size "
-                               f"{size}")
+            raise error(f"{op}: index {bad} is out of bounds for dimension {dim} with size "
+                        f"{size}")
 
 
 def _check_same_ndim(index, input, op, what="input"):
@@ -520,7 +543,7 @@ def index_select(input, dim, index):
     if array.ndim > 1:
         raise IndexError(f"index_select: index is supposed to be a vector, got shape "
                          f"{tuple(array.shape)}")
-    _check_range(array, input.shape[dim], dim, "index_select")
+    _check_range(array, input.shape[dim], dim, "index_select", error=IndexOutOfRangeError)
     return IndexSelect.apply(input, array.reshape(-1), dim)
 
 

@@ -1,6 +1,9 @@
 """Affine layers' functions: y = x W^T + b (Goodfellow, Bengio & Courville, Deep Learning, §6.5.4)
 and the bilinear form y_k = x1^T A_k x2 + b_k, with PyTorch's weight layouts (out_features
 first)."""
+import math
+
+from .._backend import get_array_module
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from .matmul import einsum
@@ -15,8 +18,12 @@ class Linear(Op):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        y = _rows(x).dot(weight.T)  # one 2-D GEMM (a (T, N, I) @ (I, O) matmul would loop
-        # over T); dot skips matmul's ufunc dispatch, ~1 us a call on small inputs
+        rows = _rows(x)
+        # one 2-D GEMM (a (T, N, I) @ (I, O) matmul would loop over T); dot skips matmul's ufunc
+        # dispatch, ~1 us a call on small inputs.  With one input feature dot does a rank-1
+        # update (BLAS ger), which skips zero factors: 0 * inf would give 0, not NaN.
+        y = rows.dot(weight.T) if rows.shape[1] != 1 else get_array_module(x).matmul(rows,
+                                                                                      weight.T)
         if bias is not None:
             y += bias
         return y.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -29,17 +36,19 @@ class Linear(Op):
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_x = grad.matmul(weight)
-        rows = grad.reshape(-1, grad.shape[-1])
+        rows = grad.reshape(math.prod(grad.shape[:-1]), grad.shape[-1])
         if ctx.needs_input_grad[1]:
-            grad_weight = rows.t().matmul(x.reshape(-1, x.shape[-1]))
+            grad_weight = rows.t().matmul(x.reshape(math.prod(x.shape[:-1]), x.shape[-1]))
         if ctx.needs_input_grad[2]:
             grad_bias = rows.sum(0)
         return grad_x, grad_weight, grad_bias
 
 
 def _rows(array):
-    """A (..., F) array as (rows, F), a view when the layout allows."""
-    return array if array.ndim == 2 else array.reshape(-1, array.shape[-1])
+    """A (..., F) array as (rows, F), a view when the layout allows (sizes explicit, not -1:
+    there may be no rows or F may be 0)."""
+    return array if array.ndim == 2 else array.reshape(math.prod(array.shape[:-1]),
+                                                       array.shape[-1])
 
 
 def _backward_arrays(need, grad, x, weight):

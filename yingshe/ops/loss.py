@@ -1,9 +1,14 @@
 """Loss functions (``torch.nn.functional`` names).  Cross-entropy is one fused, numerically
 stable op: log p = z - max(z) - log sum exp(z - max(z)), L = -sum_c a_c log p_c, and
 dL/dz = p * sum_c a_c - a (Bishop, Pattern Recognition and Machine Learning, §4.3.4)."""
+import math
+
+import numpy as np
+
 from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op, once_differentiable
+from .broadcast import broadcast_tensors
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -19,8 +24,11 @@ def _check_reduction(op, reduction, allowed=_REDUCTIONS):
 
 def _softmax_rows(x):
     """Row-wise (z - max z, log sum exp(z - max z), softmax p) of a 2-D array: three passes
-    over the matrix besides the max, and log p = (z - max z) - lse is never formed."""
+    over the matrix besides the max, and log p = (z - max z) - lse is never formed.  Without
+    classes (no columns) every row sum is empty: lse is taken as 0, so that each loss is 0."""
     xp = get_array_module(x)
+    if x.shape[1] == 0:
+        return x, xp.zeros((x.shape[0], 1), x.dtype), x.copy()
     shifted = x - x.max(axis=1, keepdims=True)
     p = xp.exp(shifted)
     sums = p.sum(axis=1, keepdims=True)
@@ -28,14 +36,33 @@ def _softmax_rows(x):
     return shifted, xp.log(sums), p
 
 
-def _check_targets(target, classes, ignore_index, xp):
+def _check_targets(target, classes, ignore_index, xp, op="cross_entropy"):
     """(safe targets with ignored rows pointing at class 0, keep mask)."""
     keep = target != ignore_index
     safe_target = xp.where(keep, target, 0)
-    if target.size and (safe_target.min() < 0 or safe_target.max() >= classes):
-        bad = safe_target[(safe_target < 0) | (safe_target >= classes)][0]
-        raise IndexError(f"cross_entropy: target {int(bad)} is out of bounds for {classes} classes")
+    out_of_range = keep & ((safe_target < 0) | (safe_target >= classes))
+    if target.size and out_of_range.any():
+        bad = safe_target[out_of_range][0]
+        raise IndexError(f"{op}: target {int(bad)} is out of bounds for {classes} classes")
     return safe_target, keep
+
+
+def _picked(matrix, safe_target):
+    """matrix[i, target_i] for each row (zeros without classes: every row is then ignored)."""
+    xp = get_array_module(matrix)
+    if matrix.shape[1] == 0:
+        return xp.zeros(matrix.shape[0], matrix.dtype)
+    return matrix[xp.arange(matrix.shape[0]), safe_target]
+
+
+def _total(losses, reduction, denominator, dtype):
+    """The reduced loss: sum, or mean over ``denominator``; NaN when the denominator is 0 (no
+    rows, or no weight), as PyTorch, whose label-smoothing term x / 0 adds to its 0 / 0."""
+    xp = get_array_module(losses)
+    total = losses.sum()
+    if reduction == "mean":
+        total = total / dtype.type(denominator) if denominator else dtype.type(np.nan)
+    return xp.asarray(total, dtype)
 
 
 class CrossEntropy(Op):
@@ -52,54 +79,76 @@ class CrossEntropy(Op):
         rows, classes = logits.shape
         shifted, lse, p = _softmax_rows(logits)  # log p = shifted - lse
         if target.dtype.kind == "f":  # class probabilities
-            a = target * (1.0 - smoothing) + smoothing / classes
+            a = target * (1.0 - smoothing) + smoothing / max(classes, 1)
             if weight is not None:
                 a = a * weight
             losses = lse[:, 0] * a.sum(axis=1) - (a * shifted).sum(axis=1)
             ctx.saved = (p, a)
-            denominator = rows
+            ctx.log_p = (shifted, lse, smoothing, weight)  # for the gradient of the target
+            denominator = rows if classes else 0  # PyTorch: numel / classes, NaN without classes
         else:
             safe_target, keep = _check_targets(target, classes, ignore_index, xp)
-            w_target = (weight[safe_target] if weight is not None
+            w_target = (weight[safe_target] if weight is not None and classes
                         else xp.ones(rows, p.dtype)) * keep
             picked = (1.0 - smoothing) * w_target
-            losses = -picked * (shifted[xp.arange(rows), safe_target] - lse[:, 0])
+            losses = -picked * (_picked(shifted, safe_target) - lse[:, 0])
             smooth = None
             if smoothing:  # sum_c weight_c log p_c = sum_c weight_c shifted_c - lse sum_c weight_c
-                smooth = (smoothing / classes) * keep.astype(p.dtype)
+                smooth = (smoothing / max(classes, 1)) * keep.astype(p.dtype)
                 weighted = shifted if weight is None else shifted * weight
                 losses -= smooth * (weighted.sum(axis=1) -
                                     lse[:, 0] * (classes if weight is None else weight.sum()))
-            ctx.saved = (p, (safe_target, picked, smooth, weight))
+            losses = xp.where(keep, losses, 0)  # ignored rows add 0, even with NaN logits
+            ctx.saved = (p, (safe_target, keep, picked, smooth, weight))
             denominator = w_target.sum()
         ctx.reduction, ctx.denominator = reduction, denominator
         if reduction == "none":
             return losses
-        total = losses.sum()
-        return xp.asarray(total / denominator if reduction == "mean" else total, logits.dtype)
+        return _total(losses, reduction, denominator, logits.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        """dL/dz = g (p sum_c a_c - a), from the softmax kept by forward (no exp here)."""
-        xp = get_array_module(grad._data)
+        """dL/dz = g (p sum_c a_c - a), from the softmax kept by forward (no exp here); for
+        probability targets also dL/dt_c = -g (1 - eps) weight_c log p_c."""
         p, coefficients = ctx.saved
         g = grad._data
         if ctx.reduction == "mean":
-            g = g / p.dtype.type(ctx.denominator)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                g = g / p.dtype.type(ctx.denominator)
         g = g.reshape(-1) if ctx.reduction == "none" else g
-        if isinstance(coefficients, tuple):
-            safe_target, picked, smooth, weight = coefficients
-            total = picked if smooth is None else picked + smooth * (
-                p.shape[1] if weight is None else weight.sum())
-            out = p * (total * g).reshape(-1, 1)  # one pass over the matrix
-            out[xp.arange(len(safe_target)), safe_target] -= picked * g
-            if smooth is not None:
-                out -= (smooth * g).reshape(-1, 1) * (1.0 if weight is None else weight)
-        else:
-            out = p * (coefficients.sum(axis=1) * g).reshape(-1, 1)
-            out -= coefficients * (g.reshape(-1, 1) if g.ndim else g)
-        return out, None, None, None, None, None
+        column = g.reshape(-1, 1) if g.ndim else g
+        with np.errstate(invalid="ignore"):  # a NaN mean over no rows gives NaN gradients
+            out = _logits_gradient(p, coefficients, g, column)
+        grad_target = None
+        if not isinstance(coefficients, tuple) and ctx.needs_input_grad[1]:
+            shifted, lse, smoothing, weight = ctx.log_p
+            grad_target = (shifted - lse) * (column * -(1.0 - smoothing))
+            if weight is not None:
+                grad_target *= weight
+        return out, grad_target, None, None, None, None
+
+
+def _logits_gradient(p, coefficients, g, column):
+    """dL/dz = g (p sum_c a_c - a) for cross-entropy's coefficients a (class-index targets:
+    the tuple (targets, kept rows, the targets' weights, smoothing, class weights);
+    probabilities: the matrix a); ``column`` is g as a column."""
+    if not isinstance(coefficients, tuple):
+        out = p * (coefficients.sum(axis=1) * g).reshape(-1, 1)
+        out -= coefficients * column
+        return out
+    safe_target, keep, picked, smooth, weight = coefficients
+    xp = get_array_module(p)
+    if g.ndim == 0 and not xp.isfinite(g):  # NaN or inf (a mean over no weight): it reaches
+        g = xp.where(keep, g, 0)  # the kept rows only; ignored rows get exactly 0, as PyTorch
+    total = picked if smooth is None else picked + smooth * (
+        p.shape[1] if weight is None else weight.sum())
+    out = p * (total * g).reshape(-1, 1)  # one pass over the matrix
+    if p.shape[1]:
+        out[xp.arange(len(safe_target)), safe_target] -= picked * g
+    if smooth is not None:
+        out -= (smooth * g).reshape(-1, 1) * (1.0 if weight is None else weight)
+    return out
 
 
 def _rows(input, target, op):
@@ -112,11 +161,12 @@ def _rows(input, target, op):
     spatial = tuple(input.shape[2:])
     if input.ndim > 2:
         input = input.movedim(1, -1)
-    rows = input.reshape(-1, classes)
-    if target.dtype.is_floating_point:
-        if tuple(target.shape) != tuple(input.shape) and target.ndim > 2:
+        if target.dtype.is_floating_point:  # probabilities (N, C, d1, ...) like the input
             target = target.movedim(1, -1)
-        target = target.reshape(-1, classes)
+    count = math.prod(input.shape[:-1])  # not -1: there may be no classes
+    rows = input.reshape(count, classes)
+    if target.dtype.is_floating_point:
+        target = target.reshape(count, classes)
     else:
         target = target.reshape(-1)
     return rows, target, (input.shape[0],) + spatial
@@ -144,7 +194,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError(f"cross_entropy: weight must have shape ({classes},), got "
                          f"{tuple(weight.shape)}")
     rows, flat_target, out_shape = _rows(input, target, "cross_entropy")
-    loss = CrossEntropy.apply(rows, flat_target._data,
+    loss = CrossEntropy.apply(rows, flat_target,
                               None if weight is None else weight._data.astype(rows._data.dtype),
                               ignore_index, float(label_smoothing), reduction)
     if reduction == "none":
@@ -160,27 +210,28 @@ class NLLLoss(Op):
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         xp = get_array_module(logp)
         rows, classes = logp.shape
-        safe_target, keep = _check_targets(target, classes, ignore_index, xp)
-        w_target = (weight[safe_target] if weight is not None
+        safe_target, keep = _check_targets(target, classes, ignore_index, xp, "nll_loss")
+        w_target = (weight[safe_target] if weight is not None and classes
                     else xp.ones(rows, logp.dtype)) * keep
-        losses = xp.where(keep, -w_target * logp[xp.arange(rows), safe_target], 0)
-        ctx.saved = (logp.shape, logp.dtype, safe_target, w_target)
+        losses = xp.where(keep, -w_target * _picked(logp, safe_target), 0)
+        ctx.saved = (logp.shape, logp.dtype, safe_target, keep, w_target)
         ctx.reduction, ctx.denominator = reduction, w_target.sum()
         if reduction == "none":
             return losses
-        total = losses.sum()
-        return xp.asarray(total / ctx.denominator if reduction == "mean" else total, logp.dtype)
+        return _total(losses, reduction, ctx.denominator, logp.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        shape, dtype, safe_target, w_target = ctx.saved
+        shape, dtype, safe_target, keep, w_target = ctx.saved
         xp = get_array_module(grad._data)
         g = grad._data
         if ctx.reduction == "mean":
-            g = g / dtype.type(ctx.denominator)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                g = g / dtype.type(ctx.denominator)
         grad_logp = xp.zeros(shape, dtype)
-        grad_logp[xp.arange(shape[0]), safe_target] = -w_target * g
+        if shape[1]:  # ignored rows get exactly 0, also when g is NaN (a mean over no weight)
+            grad_logp[xp.arange(shape[0]), safe_target] = xp.where(keep, -w_target * g, 0)
         return grad_logp, None, None, None, None
 
 
@@ -206,17 +257,22 @@ def _reduce(loss, reduction):
 
 
 def _same_shape(op, input, target):
+    """(input, target), broadcast to one shape (with a warning) when their shapes differ.  As in
+    PyTorch they are broadcast before the arithmetic, so a 0-d target takes part in the type
+    promotion as a dimensioned tensor."""
     if tuple(input.shape) != tuple(target.shape):
         import warnings
         warnings.warn(f"{op}: target size {tuple(target.shape)} differs from input size "
                       f"{tuple(input.shape)}; they will be broadcast, which is rarely intended",
                       stacklevel=3)
+        return broadcast_tensors(input, target)
+    return input, target
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: mean((x - y)^2)."""
     _check_reduction("mse_loss", reduction)
-    _same_shape("mse_loss", input, target)
+    input, target = _same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -224,14 +280,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean absolute error: mean(|x - y|)."""
     _check_reduction("l1_loss", reduction)
-    _same_shape("l1_loss", input, target)
+    input, target = _same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
     _check_reduction("smooth_l1_loss", reduction)
-    _same_shape("smooth_l1_loss", input, target)
+    input, target = _same_shape("smooth_l1_loss", input, target)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     distance = (input - target).abs()
@@ -245,7 +301,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
     _check_reduction("huber_loss", reduction)
-    _same_shape("huber_loss", input, target)
+    input, target = _same_shape("huber_loss", input, target)
     from .elementwise import where
     distance = (input - target).abs()
     loss = where(distance < delta, distance * distance * 0.5, (distance - 0.5 * delta) * delta)

@@ -7,6 +7,8 @@ the closed form below, not a graph of a dozen small ops.
 
 where the means run over the normalised axes (when mu and var are the batch's own statistics;
 with fixed running statistics dx = g_hat invstd)."""
+import math
+
 from .._backend import get_array_module
 from ..autograd.function import Op, once_differentiable
 
@@ -46,7 +48,7 @@ class Normalize(Op):
         grad_x = None
         if ctx.needs_input_grad[0]:
             g_hat = grad * ctx.weight if ctx.weight is not None else grad
-            if ctx.batch_stats:
+            if ctx.batch_stats and x_hat.size:
                 mean_g = g_hat.mean(axis=ctx.axes, keepdims=True)
                 mean_gx = (g_hat * x_hat).mean(axis=ctx.axes, keepdims=True)
                 grad_x = (g_hat - mean_g - x_hat * mean_gx) * ctx.invstd
@@ -58,6 +60,9 @@ class Normalize(Op):
 def _statistics(x, axes, eps):
     """Mean, biased variance and 1/sqrt(var + eps) over ``axes`` (kept as size-1 dims)."""
     xp = get_array_module(x)
+    if x.size == 0:  # no values: statistics of the right shape, never used (no NaN warnings)
+        mean = x.sum(axis=axes, keepdims=True)
+        return mean, mean, 1.0 / xp.sqrt(mean + eps)
     mean = x.mean(axis=axes, keepdims=True)
     centred = x - mean
     var = xp.mean(centred * centred, axis=axes, keepdims=True)
@@ -87,6 +92,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_affine("batch_norm", name, t, channels)
     axes = (0,) + tuple(range(2, x.ndim))
     stat_shape = (1, channels) + (1,) * (x.ndim - 2)
+    if training and x.size == 0:  # nothing to normalise: an empty result, as PyTorch, and the
+        # running statistics stay as they are
+        xp = get_array_module(x)
+        mean = xp.zeros(stat_shape, x.dtype)
+        return Normalize.apply(input, weight, bias, mean, mean + 1, axes, stat_shape, False)
     if training:
         count = x.size // channels
         if count <= 1:
@@ -135,7 +145,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     n, channels = input.shape[0], input.shape[1]
     _check_affine("group_norm", "weight", weight, channels)
     _check_affine("group_norm", "bias", bias, channels)
-    grouped = input.reshape(n, num_groups, -1)
+    group_size = channels // num_groups * math.prod(input.shape[2:])
+    grouped = input.reshape(n, num_groups, group_size)  # sizes explicit: n may be 0
     mean, _, invstd = _statistics(grouped._data, (2,), eps)
     normalised = Normalize.apply(grouped, None, None, mean, invstd, (2,), (1, 1, 1), True)
     y = normalised.reshape(input.shape)

@@ -42,6 +42,26 @@ def _windows(x, kernel, stride, padding, dilation, out_hw, fill):
     return view, padded
 
 
+def _first_real_offsets(arg, bottom, shape, kernel, stride, padding, dilation):
+    """Where a window's maximum is -inf (``bottom``), point its argmax at the window's first
+    element inside the input, as PyTorch, rather than at the -inf padding, so that the gradient
+    reaches the input.  (A window on padding only keeps its offset; PyTorch's gradient there
+    goes to a position outside the window.)"""
+    xp = get_array_module(arg)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    h, w = shape[2:]
+    ho, wo = arg.shape[2:]
+    chosen = xp.full((ho, wo), -1, arg.dtype)
+    for k in range(kh * kw - 1, -1, -1):  # last to first: the first real offset wins
+        p, q = divmod(k, kw)
+        rows = xp.arange(ho) * sh + p * dh - ph
+        cols = xp.arange(wo) * sw + q * dw - pw
+        real = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
+        chosen = xp.where(real, arg.dtype.type(k), chosen)
+    fix = bottom & (chosen >= 0)
+    arg[fix] = xp.broadcast_to(chosen, arg.shape)[fix]
+
+
 class MaxPool2d(Op):
     """y = max over each window; dx gets dy at the window's argmax (the first one on ties, as
     PyTorch).  Both directions walk the kh * kw kernel offsets, each a strided view
@@ -76,6 +96,10 @@ class MaxPool2d(Op):
                         xp.copyto(arg[start:stop], k, where=xp.isnan(offsets[k]))
 
         over_batch(pool_rows, x.shape[0], x.size, xp.__name__)
+        if ctx._record and padded is not x:
+            bottom = out == -xp.inf
+            if bottom.any():
+                _first_real_offsets(arg, bottom, x.shape, kernel, stride, padding, dilation)
         if ctx._record:
             ctx.arg, ctx.input_shape, ctx.padded_shape = arg, x.shape, padded.shape
             ctx.geometry = (kernel, stride, padding, dilation)
@@ -165,6 +189,10 @@ class AvgPool2d(Op):
 def _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
     if input.ndim not in (3, 4):
         raise ValueError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+    if 0 in input.shape[-3:]:  # PyTorch's rule: only a 4-D input's batch may be empty
+        raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input with "
+                           f"non-zero sizes apart from an optional batch of 0, got shape "
+                           f"{tuple(input.shape)}")
     kernel = _pair(kernel_size, "kernel_size")
     stride = kernel if stride is None or stride == [] or stride == () else _pair(stride, "stride")
     padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
@@ -277,6 +305,9 @@ class AdaptiveAvgPool2dBackward(Op):
 def _adaptive_size(op, input, output_size):
     if input.ndim not in (3, 4):
         raise ValueError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+    if 0 in input.shape[1:]:  # PyTorch's rule: only the first dim may be empty
+        raise RuntimeError(f"{op}: expected the input to have non-zero sizes apart from the "
+                           f"first (batch) dim, got shape {tuple(input.shape)}")
     out = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
     return tuple(input.shape[-2 + i] if o is None else o for i, o in enumerate(out))
 
@@ -299,7 +330,7 @@ class AdaptiveMaxPool2d(Op):
         positions = xp.empty((n, c) + tuple(out_hw), xp.int64)
         for i, (r0, r1) in enumerate(rows):
             for j, (c0, c1) in enumerate(cols):
-                region = x[:, :, r0:r1, c0:c1].reshape(n, c, -1)
+                region = x[:, :, r0:r1, c0:c1].reshape(n, c, (r1 - r0) * (c1 - c0))
                 arg = region.argmax(axis=-1)
                 out[:, :, i, j] = xp.take_along_axis(region, arg[..., None], axis=-1)[..., 0]
                 p, q = xp.divmod(arg, c1 - c0)
@@ -313,8 +344,9 @@ class AdaptiveMaxPool2d(Op):
         grad = grad._data
         n, c, h, w = ctx.input_shape
         planes = n * c
-        out = _scatter_add_to_planes(grad.reshape(planes, -1), ctx.positions.reshape(planes, -1),
-                                     h * w)
+        bins = grad.shape[2] * grad.shape[3]
+        out = _scatter_add_to_planes(grad.reshape(planes, bins),
+                                     ctx.positions.reshape(planes, bins), h * w)
         return out.reshape(n, c, h, w), None
 
 
@@ -376,4 +408,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             else tuple(scale_factor)
         out_hw = (int(h * sf[0]), int(w * sf[1]))
         scales = (None, None) if recompute_scale_factor else sf
+    if 0 in input.shape[1:] or 0 in out_hw:  # PyTorch's rule: only the batch may be empty
+        raise RuntimeError(f"interpolate: expected non-zero channels, input and output sizes "
+                           f"(only the batch may be 0), got input shape {tuple(input.shape)} "
+                           f"and output size {out_hw}")
     return UpsampleNearest.apply(input, out_hw, scales)

@@ -204,6 +204,8 @@ class Prod(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
+        if not ctx.axes:  # a 0-d input: y = x and dx = dy, as PyTorch (x / x is NaN at inf)
+            return grad, None, None, None
         others = ProdOfOthers.apply(x, ctx.axes)
         return _expand_reduced(grad, x.shape, ctx.axes) * others, None, None, None
 
@@ -334,7 +336,7 @@ class Min(Amax):
 
 def _extremum(input, dim, keepdim, op):
     axes = _axes(dim, input.ndim, op)
-    if input._data.size == 0 and len(axes) == input.ndim:
+    if input._data.size == 0 and (dim is None or (isinstance(dim, (tuple, list)) and not dim)):
         raise RuntimeError(f"{op}: expected reduction dim to be specified for an empty input "
                            f"(shape {tuple(input.shape)}); specify it with the 'dim' argument")
     _require_nonempty(input.shape, axes, op)
@@ -448,14 +450,23 @@ def min(input, dim=None, keepdim=False):
 
 
 # ---- variance and standard deviation -----------------------------------------------------------
-def _variance(x, axes, keepdim, correction):
-    """sum((x - mean)^2) / max(n - correction, 0) over ``axes``, in x's dtype (two passes)."""
+def _variance(x, axes, keepdim, correction, root=False):
+    """sum((x - mean)^2) / max(n - correction, 0) over ``axes`` (two passes), accumulated in
+    float64 and returned in x's dtype, as PyTorch on the CPU: float32 values near 1e20 and beyond
+    have squares that float32 cannot hold.  With ``root``, the standard deviation."""
     n = _count(x.shape, axes)
+    dtype = x.dtype
+    if dtype.kind == "f" and dtype.itemsize < 8:
+        x = x.astype(np.float64)
     scalar = x.dtype.type
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         centered = x - x.sum(axis=axes, keepdims=True) / scalar(n)
         squares = (centered * centered).sum(axis=axes, keepdims=keepdim)
-        return get_array_module(x).asarray(squares / scalar(builtins.max(n - correction, 0)))
+        xp = get_array_module(x)
+        variance = xp.asarray(squares / scalar(builtins.max(n - correction, 0)))
+        if root:
+            variance = xp.sqrt(variance)
+        return variance.astype(dtype, copy=False)
 
 
 def _var_backward(grad, x, axes, correction, dim_given):
@@ -494,7 +505,7 @@ class Std(Op):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction, dim_given):
-        std = get_array_module(x).sqrt(_variance(x, axes, keepdim, correction))
+        std = _variance(x, axes, keepdim, correction, root=True)
         ctx.save_for_backward(x, std)
         ctx.axes, ctx.correction, ctx.dim_given = axes, correction, dim_given
         return std
@@ -633,8 +644,11 @@ class Norm(Op):
     def forward(ctx, x, p, axes, keepdim):
         xp = get_array_module(x)
         magnitude = xp.abs(x)
-        with np.errstate(divide="ignore"):
-            if p == 2:
+        with np.errstate(divide="ignore", over="ignore", under="ignore"):
+            if p != 0 and _count(x.shape, axes) == 1:
+                # one element: |x| exactly, as PyTorch (x * x underflows below 1e-154)
+                y = magnitude.reshape(_reduced_shape(x.shape, axes, keepdim))
+            elif p == 2:
                 y = xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
             elif p == 1:
                 y = magnitude.sum(axis=axes, keepdims=keepdim)
@@ -658,7 +672,7 @@ class Norm(Op):
         if p == 0:  # a count: no gradient
             return None, None, None, None
         xp = get_array_module(x._data)
-        sign = _constant(xp.sign(x._data))
+        sign = _constant(elementwise._sign_array(x._data))  # 0 at NaN, as PyTorch's sgn
         if p in (math.inf, -math.inf):  # d max|x| = sign(x), shared among the tied elements
             magnitude = xp.abs(x._data)
             return sign * _share_among_ties(grad, magnitude, y._data, axes, True), None, None, None
@@ -734,9 +748,11 @@ def cumprod(input, dim, *, dtype=None):
     gradient is exact where x has zeros (and differentiable again)."""
     if dtype is not None:
         input = to_copy(input, dtype)
-    if input.ndim == 0:
-        return input.clone()
     axis = _axis(dim, input.ndim, "cumprod")
+    if input.ndim == 0 or input.shape[axis] == 0:
+        # one element, or none: a copy (int64 for bool and integer inputs, as the products are)
+        copy = input.clone()
+        return to_copy(copy, np.int64) if input._data.dtype.kind in "biu" else copy
     if not (input.requires_grad and input._data.dtype.kind == "f"):
         xp = get_array_module(input._data)
         return Tensor._make(xp.cumprod(input._data, axis=axis))

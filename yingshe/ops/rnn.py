@@ -45,7 +45,8 @@ class RecurrentLayer(Op):
         xp = get_array_module(x)
         steps, n, _ = x.shape
         hidden = w_hh.shape[1]
-        xw = (x.reshape(steps * n, -1) @ w_ih.T).reshape(steps, n, -1)  # all steps, one GEMM
+        # all steps in one GEMM (sizes explicit, not -1: T or N may be 0)
+        xw = (x.reshape(steps * n, x.shape[2]) @ w_ih.T).reshape(steps, n, w_ih.shape[0])
         if b_ih is not None:
             xw += b_ih
             if mode != "GRU":  # GRU keeps b_hh inside r * (W_hn h + b_hn)
@@ -160,12 +161,12 @@ class RecurrentLayer(Op):
                 else:
                     dg[:] = dhb * (a > 0)
                 dh[:b] = dg @ w_hh
-        flat = d_gates.reshape(steps * n, -1)
-        flat_hh = d_hh.reshape(steps * n, -1)
+        flat = d_gates.reshape(steps * n, acts.shape[2])
+        flat_hh = d_hh.reshape(steps * n, acts.shape[2])
         need = ctx.needs_input_grad
         grad_x = (flat @ w_ih).reshape(x.shape) if need[0] else None
-        grad_w_ih = flat.T @ x.reshape(steps * n, -1) if need[3] else None
-        grad_w_hh = flat_hh.T @ h_prev_all.reshape(steps * n, -1) if need[4] else None
+        grad_w_ih = flat.T @ x.reshape(steps * n, x.shape[2]) if need[3] else None
+        grad_w_hh = flat_hh.T @ h_prev_all.reshape(steps * n, hidden) if need[4] else None
         grad_b_ih = flat.sum(axis=0) if has_bias and need[5] else None
         grad_b_hh = flat_hh.sum(axis=0) if has_bias and need[6] else None
         grad_c0 = dc if mode == "LSTM" and need[2] else None

@@ -4,7 +4,7 @@ import math
 
 from .. import _dtype
 from .._backend import get_array_module
-from .._tensor import _normalize_dim
+from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_to
 from .indexing import BasicIndex
@@ -296,9 +296,10 @@ def split(tensor, split_size_or_sections, dim=0):
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0:
-            raise RuntimeError(f"split: split_size must be positive, got {step}")
-        sections = [min(step, size - i) for i in range(0, size, step)] or [0]
+        if step < 0 or (step == 0 and size):
+            raise RuntimeError(f"split: split_size must be positive (0 only for a dimension of "
+                               f"size 0), got {step} for dimension {dim} of size {size}")
+        sections = [min(step, size - i) for i in range(0, size, step)] if size else [0]
     else:
         sections = list(split_size_or_sections)
         if sum(sections) != size:
@@ -316,7 +317,9 @@ def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
     size = input.shape[_normalize_dim(dim, input.ndim, "chunk")]
-    return split(input, max(1, -(-size // chunks)), dim)
+    if size == 0:  # PyTorch gives ``chunks`` empty pieces here
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
 
 
 def unbind(input, dim=0):
@@ -327,18 +330,27 @@ def unbind(input, dim=0):
 
 # ---- joining --------------------------------------------------------------------------------
 class Cat(Op):
-    """Concatenate along ``dim``; each input's gradient is its slice of dy."""
+    """Concatenate along ``dim``; each input's gradient is its slice of dy.  Inputs flagged in
+    ``skipped`` (PyTorch's legacy 1-D empty tensors) take no part and get an empty gradient."""
 
     @staticmethod
-    def forward(ctx, dim, *arrays):
-        ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
-        return get_array_module(arrays[0]).concatenate(arrays, axis=dim)
+    def forward(ctx, dim, skipped, *arrays):
+        ctx.dim, ctx.skipped = dim, skipped
+        ctx.sizes = [0 if skip else a.shape[dim] for a, skip in zip(arrays, skipped)]
+        kept = [a for a, skip in zip(arrays, skipped) if not skip]
+        return get_array_module(arrays[0]).concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        grads, start = [None], 0
+        grads, start = [None, None], 0
         for i, n in enumerate(ctx.sizes):
-            grads.append(narrow(grad, ctx.dim, start, n) if ctx.needs_input_grad[i + 1] else None)
+            if not ctx.needs_input_grad[i + 2]:
+                grads.append(None)
+            elif ctx.skipped[i]:
+                empty = get_array_module(grad._data).zeros(0, grad._data.dtype)
+                grads.append(Tensor._make(empty))
+            else:
+                grads.append(narrow(grad, ctx.dim, start, n))
             start += n
         return tuple(grads)
 
@@ -353,13 +365,18 @@ def _common_dtype(tensors):
 
 
 def cat(tensors, dim=0):
-    """Concatenate along an existing dimension; 1-D empty tensors are skipped like PyTorch."""
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)[:1]
+    """Concatenate along an existing dimension; 1-D empty tensors are skipped like PyTorch (they
+    still take part in the type promotion and get an empty gradient)."""
+    tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
-    ref = tensors[0]
+    skipped = tuple(t.ndim == 1 and t.shape[0] == 0 for t in tensors)
+    if all(skipped):
+        skipped = (False,) + skipped[1:]
+    kept = [t for t, skip in zip(tensors, skipped) if not skip]
+    ref = kept[0]
     d = _normalize_dim(dim, ref.ndim, "cat")
-    for other in tensors[1:]:
+    for other in kept[1:]:
         if other.ndim != ref.ndim:
             raise RuntimeError(f"cat: tensors must have the same number of dimensions, got "
                                f"{tuple(ref.shape)} and {tuple(other.shape)}")
@@ -370,7 +387,7 @@ def cat(tensors, dim=0):
     tensors = [t if t._data.dtype == np_dtype else t.to(np_dtype) for t in tensors]
     if len(tensors) == 1:
         return tensors[0].clone()
-    return Cat.apply(d, *tensors)
+    return Cat.apply(d, skipped, *tensors)
 
 
 concat = concatenate = cat
@@ -476,15 +493,31 @@ def pad(input, pad, mode="constant", value=None):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     widths = tuple(widths)
     if mode == "constant":
+        for size, (lo, hi) in zip(input.shape, widths):
+            if size + min(lo, 0) + min(hi, 0) < 0:  # negative pads crop more than there is
+                raise RuntimeError(f"pad: the negative padding ({lo}, {hi}) crops more than "
+                                   f"the size {size} of a dimension of input "
+                                   f"{tuple(input.shape)}")
         return ConstantPad.apply(input, widths, 0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"pad: mode {mode!r} is not supported")
+    count = len(pad) // 2
+    if mode != "circular" and 0 in input.shape[max(input.ndim - count - 1, 0):]:
+        # PyTorch's rule: the padded dims and the one before them (the channels) must not be
+        # empty; a batch dim before those may be
+        raise RuntimeError(f"pad: {mode} padding of {count} dim(s) expects the padded dims and "
+                           f"the channel dim before them to be non-empty (the batch may be "
+                           f"empty), got input of shape {tuple(input.shape)}")
     xp = get_array_module(input._data)
     axis_indices = []
     for axis, (lo, hi) in enumerate(widths):
         if lo == 0 and hi == 0:
             continue
         size = input.shape[axis]
+        if mode == "circular" and (lo > size or hi > size):
+            raise RuntimeError(f"pad: circular padding ({lo}, {hi}) would wrap around the "
+                               f"dimension of size {size} more than once (input "
+                               f"{tuple(input.shape)})")
         if mode == "reflect" and (lo >= size or hi >= size):
             raise RuntimeError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the "
                                f"dimension size {size} of input {tuple(input.shape)}")

@@ -20,10 +20,14 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         xp = get_array_module(x)
+        ctx.axis = axis
+        if x.size == 0:  # nothing to normalise (max has no identity): an empty result
+            y = x.copy()
+            ctx.save_for_backward(y)
+            return y
         y = x - x.max(axis=axis, keepdims=True)
         xp.exp(y, out=y)
         y /= y.sum(axis=axis, keepdims=True)
-        ctx.axis = axis
         ctx.save_for_backward(y)
         return y
 
@@ -67,9 +71,13 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         xp = get_array_module(x)
+        ctx.axis = axis
+        if x.size == 0:  # nothing to normalise (max has no identity): an empty result
+            y = x.copy()
+            ctx.save_for_backward(y)
+            return y
         y = x - x.max(axis=axis, keepdims=True)
         y -= xp.log(xp.exp(y).sum(axis=axis, keepdims=True))
-        ctx.axis = axis
         ctx.save_for_backward(y)
         return y
 
@@ -167,9 +175,9 @@ def one_hot(tensor, num_classes=-1):
         elif high >= num_classes:
             raise RuntimeError(f"one_hot: class value {high} is out of range for "
                                f"num_classes={num_classes} (values must be smaller)")
-    elif num_classes == -1:
+    elif num_classes <= 0:  # PyTorch: also for num_classes=0
         raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor; "
-                           "pass num_classes")
+                           "pass num_classes > 0")
     xp = get_array_module(data)
     out = xp.zeros(data.shape + (num_classes,), xp.int64)
     out.reshape(data.size, num_classes)[xp.arange(data.size), data.reshape(-1)] = 1

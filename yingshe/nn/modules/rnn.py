@@ -101,6 +101,9 @@ class RNNBase(Module):
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to "
                                f"input_size. Expected {self.input_size}, got {x.shape[-1]}")
+        if x.shape[0] == 0:  # PyTorch refuses an empty sequence (an empty batch is fine)
+            raise RuntimeError(f"{type(self).__name__}: expected sequence length to be larger "
+                               f"than 0, got input of shape {tuple(input.shape)}")
         output, finals = self._run_layers(x, self._initial_state(hx, x.shape[1], x),
                                           batch_sizes)
         if packed:
