@@ -593,3 +593,19 @@ def test_random_reductions_match_torch(case, keepdim, name):
         return
     check_op(lambda t: getattr(t, name)(dim, keepdim=keepdim),
              lambda t: getattr(t, name)(dim, keepdim=keepdim), [x])
+
+
+def test_cumprod_accumulates_float32_in_float64_as_torch():
+    """1e30 * 1e30 leaves float32's range; met by a zero it is 0 in torch's CPU kernel (which
+    accumulates in double), forward and backward, not inf * 0 = NaN."""
+    for values in ([1e30, 1e30, 0.0], [0.0, 0.0, 1e30, 1e30]):
+        x = yingshe.tensor(np.array(values, np.float32), requires_grad=True)
+        t = torch.tensor(values, dtype=torch.float32, requires_grad=True)
+        g = np.linspace(0.1, 0.4, len(values), dtype=np.float32)
+        y, ty = yingshe.cumprod(x, 0), torch.cumprod(t, 0)
+        np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+        assert y.dtype == yingshe.float32
+        if values[0] == 0.0:
+            y.backward(yingshe.tensor(g))
+            ty.backward(torch.tensor(g))
+            np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

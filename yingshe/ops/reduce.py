@@ -745,7 +745,10 @@ def cumsum(input, dim, *, dtype=None):
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``: y_i = y_{i-1} x_i, unrolled as products of slices so the
-    gradient is exact where x has zeros (and differentiable again)."""
+    gradient is exact where x has zeros (and differentiable again).  float16 and float32 inputs
+    accumulate in float64, as PyTorch's CPU kernel does, so a product that leaves the input's
+    range and then meets a zero (1e30 * 1e30 * 0) is 0, not inf * 0 = NaN, forward and
+    backward."""
     if dtype is not None:
         input = to_copy(input, dtype)
     axis = _axis(dim, input.ndim, "cumprod")
@@ -753,15 +756,25 @@ def cumprod(input, dim, *, dtype=None):
         # one element, or none: a copy (int64 for bool and integer inputs, as the products are)
         copy = input.clone()
         return to_copy(copy, np.int64) if input._data.dtype.kind in "biu" else copy
-    if not (input.requires_grad and input._data.dtype.kind == "f"):
+    kind, np_dtype = input._data.dtype.kind, input._data.dtype
+    widen = kind == "f" and np_dtype.itemsize < 8
+    if not (input.requires_grad and kind == "f"):
         xp = get_array_module(input._data)
+        if widen:
+            with np.errstate(over="ignore"):  # the float64 products cast back (inf past range)
+                return Tensor._make(xp.cumprod(input._data, axis=axis, dtype=np.float64)
+                                    .astype(np_dtype))
         return Tensor._make(xp.cumprod(input._data, axis=axis))
     from .shape import stack, unbind
     running, outputs = None, []
-    for piece in unbind(input, axis):
+    for piece in unbind(to_copy(input, np.float64) if widen else input, axis):
         running = piece if running is None else running * piece
         outputs.append(running)
-    return stack(outputs, axis)
+    result = stack(outputs, axis)
+    if not widen:
+        return result
+    with np.errstate(over="ignore"):
+        return to_copy(result, np_dtype)
 
 # ---- indices: argmax, sorting, top-k -------------------------------------------------------------
 def _arg_extremum(input, dim, keepdim, op):
