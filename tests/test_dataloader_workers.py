@@ -67,10 +67,14 @@ def test_timeout_fires_on_time_and_stops_hung_workers(timeout, init_fn, limit):
 
 
 # The script prints its workers' pids once the first batch is out, then blocks on the second
-# (every other sample takes 30 s). A worker that gets SIGINT says so on stderr.
+# (every other sample takes 30 s). A worker that gets SIGINT says so on stderr. The script
+# installs Python's own SIGINT handler as a terminal-started interpreter has it: a background
+# job of a shell without job control inherits SIGINT ignored, and Python then keeps it ignored.
 _SCRIPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     from yingshe.utils.data import DataLoader, Dataset
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     class Slow(Dataset):
         def __len__(self):
