@@ -189,11 +189,7 @@ def load_image(path, size, invert="auto"):
         if image.max() > 1.0:
             image /= 255.0
     else:
-        try:
-            from PIL import Image
-        except ImportError:
-            raise ImportError("reading PNG/JPEG needs Pillow (pip install pillow); .npy arrays "
-                              "work without it") from None
+        from PIL import Image  # a dependency; imported when an image file is read
         with Image.open(path) as opened:
             image = np.asarray(opened.convert("L"), np.float32) / 255.0
     if image.ndim != 2:
