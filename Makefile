@@ -12,8 +12,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# torchvision is a test oracle only, installed without its dependencies: they would replace the
+# CPU wheel of torch (tests/torchvision_oracle.py explains how it is imported).
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test,train,fast]'
+	$(PY) -m pip install -q --no-deps torchvision==0.28.0
 	touch $@
 
 $(VENV)/.installed-demo: pyproject.toml | $(PY)
