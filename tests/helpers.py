@@ -71,6 +71,26 @@ def _compare(ys_t, torch_t, what, tol):
         np.testing.assert_array_equal(actual, expected, err_msg=what)
 
 
+def grads_for_random_upstream(ys_args, torch_args, ys_out, torch_out, rng):
+    """Backpropagate the same random upstream gradient (drawn from ``rng``) through yingshe's
+    and torch's outputs: ``(ys_inputs, ys_grads, torch_grads)`` for the differentiable inputs,
+    or None when no input or output is differentiable."""
+    ys_diff = [t for t in ys_args if isinstance(t, yingshe.Tensor) and t.requires_grad]
+    torch_diff = [t for t in torch_args if isinstance(t, torch.Tensor) and t.requires_grad]
+    pairs = [(a, b) for a, b in zip(ys_out, torch_out) if b.requires_grad]
+    if not ys_diff or not torch_diff or not pairs:
+        return None
+    seeds = [rng.standard_normal(tuple(b.shape)).astype(b.detach().numpy().dtype)
+             for _, b in pairs]
+    ys_grads = yingshe.autograd.grad([a for a, _ in pairs], ys_diff,
+                                     [yingshe.from_numpy(s.copy()) for s in seeds],
+                                     allow_unused=True)
+    torch_grads = torch.autograd.grad([b for _, b in pairs], torch_diff,
+                                      [torch.from_numpy(s.copy()) for s in seeds],
+                                      allow_unused=True)
+    return ys_diff, ys_grads, torch_grads
+
+
 def check_op(ys_fn, torch_fn, inputs, *, dtypes=("float64", "float32"), requires_grad=None,
              grad=True, check_gradcheck=True, check_gradgrad=True, noncontiguous_inputs=True,
              tol=None, seed=0):
@@ -103,18 +123,10 @@ def check_op(ys_fn, torch_fn, inputs, *, dtypes=("float64", "float32"), requires
                 result = ys_out
             if not grad:
                 continue
-            ys_diff = [t for t in ys_args if isinstance(t, yingshe.Tensor) and t.requires_grad]
-            torch_diff = [t for t in torch_args if isinstance(t, torch.Tensor) and t.requires_grad]
-            pairs = [(a, b) for a, b in zip(ys_out, torch_out) if b.requires_grad]
-            if not ys_diff or not pairs:
+            grads = grads_for_random_upstream(ys_args, torch_args, ys_out, torch_out, rng)
+            if grads is None:
                 continue
-            seeds = [rng.standard_normal(b.shape).astype(b.detach().numpy().dtype) for _, b in pairs]
-            ys_grads = yingshe.autograd.grad([a for a, _ in pairs], ys_diff,
-                                             [yingshe.from_numpy(s.copy()) for s in seeds],
-                                             allow_unused=True)
-            torch_grads = torch.autograd.grad([b for _, b in pairs], torch_diff,
-                                              [torch.from_numpy(s.copy()) for s in seeds],
-                                              allow_unused=True)
+            ys_diff, ys_grads, torch_grads = grads
             for i, (g, tg, x) in enumerate(zip(ys_grads, torch_grads, ys_diff)):
                 if tg is None:
                     assert g is None or not np.any(g.numpy()), f"{label}: grad {i} should be zero"

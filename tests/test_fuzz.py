@@ -23,7 +23,7 @@ import torch
 from hypothesis import HealthCheck, assume, given, note, seed, settings
 
 import yingshe
-from helpers import TOLERANCES, _compare
+from helpers import TOLERANCES, _compare, grads_for_random_upstream
 from yingshe.ops._compiled import use_compiled
 
 # Overflow, division by zero and NaN are the point here: NumPy's and torch's warnings about them
@@ -192,20 +192,11 @@ def compare(fn, inputs, *, dtype, grad=True, tol=None, grad_tol=None, requires_g
         check(a, b, f"{dtype}: output {k}", _tol(a, tol))
     if not grad:
         return actual
-    pairs = [(a, b) for a, b in zip(actual, expected) if b.requires_grad]
-    torch_diff = [t for t in torch_args if isinstance(t, torch.Tensor) and t.requires_grad]
-    ys_diff = [t for t in ys_args if isinstance(t, yingshe.Tensor) and t.requires_grad]
-    if not pairs or not torch_diff:
+    grads = grads_for_random_upstream(ys_args, torch_args, actual, expected,
+                                      np.random.default_rng(upstream_seed))
+    if grads is None:
         return actual
-    rng = np.random.default_rng(upstream_seed)
-    seeds = [rng.standard_normal(tuple(b.shape)).astype(str(b.dtype).replace("torch.", ""))
-             for _, b in pairs]
-    torch_grads = torch.autograd.grad([b for _, b in pairs], torch_diff,
-                                      [torch.from_numpy(s.copy()) for s in seeds],
-                                      allow_unused=True)
-    ys_grads = yingshe.autograd.grad([a for a, _ in pairs], ys_diff,
-                                     [yingshe.from_numpy(s.copy()) for s in seeds],
-                                     allow_unused=True)
+    _, ys_grads, torch_grads = grads
     for i, (g, tg) in enumerate(zip(ys_grads, torch_grads)):
         if tg is None:
             assert g is None or not np.any(g.numpy()), f"gradient {i} should be zero"
