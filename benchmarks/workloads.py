@@ -95,8 +95,8 @@ def inference(fw, model_name, batch):
 
 def lenet_epoch(fw, batch=64, n=60000):
     """One epoch of LeNet-5 on real MNIST (from $YINGSHE_DATA), data loading included."""
-    from yingshe.datasets import MNIST
     from yingshe.datasets.prepare import preprocess_images
+    from yingshe.vision.datasets import MNIST
     images, labels = MNIST(train=True).arrays()
     x = fw.from_numpy(preprocess_images(images[:n], MNIST.mean, MNIST.std))
     y = fw.from_numpy(labels[:n].copy())

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import yingshe
-from yingshe.datasets import classification_splits
+from yingshe.datasets.prepare import classification_splits
 from yingshe.models import MLP
 from yingshe.nn import functional as F
 from yingshe.training import Trainer

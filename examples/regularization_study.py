@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yingshe
 from yingshe import optim
-from yingshe.datasets import classification_splits
+from yingshe.datasets.prepare import classification_splits
 from yingshe.models import MLP
 from yingshe.nn import functional as F
 from yingshe.optim.regularization import l2_penalty

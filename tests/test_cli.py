@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import yingshe
+from helpers import check_raises
 from yingshe import cli
 from yingshe.training import RunFolder
 
@@ -53,8 +54,8 @@ def test_evaluate_reproduces_the_test_accuracy(trained_run):
 
 def test_predict_an_image_of_any_size(trained_run, tmp_path):
     out, _, _ = trained_run
-    from yingshe.datasets import MNIST
-    image, _label = MNIST(train=False)[0]
+    from yingshe.vision.datasets import MNIST
+    image = np.asarray(MNIST(train=False)[0][0])
     big = np.kron(image, np.ones((2, 2), np.uint8))  # 56 x 56
     np.save(tmp_path / "digit.npy", big)
     ranked, text = _run(["predict", str(out / "checkpoint.safetensors"),
@@ -65,6 +66,84 @@ def test_predict_an_image_of_any_size(trained_run, tmp_path):
     pil.fromarray(255 - big).save(tmp_path / "digit.png")  # dark on light: inverted on load
     ranked_png, _ = _run(["predict", str(out), str(tmp_path / "digit.png")])
     assert ranked_png[0][0] == ranked[0][0]
+
+
+def test_predict_marks_a_blank_image_unreliable_and_exits_0(trained_run, tmp_path, capsys):
+    out, _, _ = trained_run
+    pil = pytest.importorskip("PIL.Image")
+    pil.new("L", (60, 40), 255).save(tmp_path / "blank.png")
+    assert _status(["predict", str(out), str(tmp_path / "blank.png")]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("->") and "(unreliable" in lines[0]
+    assert "unreliable" not in lines[1]
+    assert captured.err.startswith(f"warning: {tmp_path / 'blank.png'}: the image is flat")
+
+
+def drawn_seven(path, size=(200, 120)):
+    """A thick black '7' on white paper, off-centre in a ``size`` (width, height) picture."""
+    from PIL import Image, ImageDraw
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    draw.line([(20, 15), (80, 15)], fill=0, width=12)
+    draw.line([(80, 15), (45, 105)], fill=0, width=12)
+    image.save(path)
+    return path
+
+
+def centre_of_mass(image):
+    rows, cols = np.indices(image.shape)
+    return (rows * image).sum() / image.sum(), (cols * image).sum() / image.sum()
+
+
+def test_a_drawn_digit_is_prepared_as_mnist_digits_were(tmp_path):
+    from yingshe.training.recipes.classification import load_image
+    image = load_image(drawn_seven(tmp_path / "seven.png"))
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image.min() == 0.0 and image.max() == 1.0  # inverted: light ink on black
+    assert image[0].max() == 0 and image[:, 0].max() == 0
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    assert rows[-1] - rows[0] + 1 == 20  # the longer side (the height of the 7) is 20
+    assert cols[-1] - cols[0] + 1 < 20
+    cy, cx = centre_of_mass(image)
+    assert abs(cy - 14) <= 0.5 and abs(cx - 14) <= 0.5
+    # the same digit as a transparent PNG (ink on no paper) or light on dark: the same result
+    from PIL import Image
+    grey = Image.open(tmp_path / "seven.png")
+    rgba = Image.new("RGBA", grey.size, (0, 0, 0, 0))
+    rgba.putalpha(Image.eval(grey, lambda v: 255 - v))
+    rgba.save(tmp_path / "transparent.png")
+    np.testing.assert_allclose(load_image(tmp_path / "transparent.png"), image, atol=1e-6)
+    Image.eval(grey, lambda v: 255 - v).save(tmp_path / "dark.png")
+    np.testing.assert_allclose(load_image(tmp_path / "dark.png"), image, atol=1e-6)
+
+
+def test_blank_and_flat_images_warn_instead_of_answering():
+    from yingshe.training.recipes.classification import UnreliableImageWarning, prepare_image
+    with pytest.warns(UnreliableImageWarning, match="flat .every pixel is 0.700"):
+        out = prepare_image(np.full((30, 40), 0.7))
+    assert out.shape == (28, 28)
+    paper = np.ones((30, 40))
+    paper[10, 20] = 0.95  # a speck: not a digit
+    with pytest.warns(UnreliableImageWarning, match="no ink: its strongest mark is 0.050"):
+        prepare_image(paper)
+    check_raises(lambda: prepare_image(paper, invert="yes"), ValueError, "'yes'")
+    check_raises(lambda: prepare_image(paper, dataset="cifar"), ValueError, "'cifar'")
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
+def test_the_data_sets_own_images_pass_almost_unchanged(data_root, name):
+    from yingshe.datasets.prepare import DATASETS
+    from yingshe.training.recipes.classification import prepare_image
+    images = DATASETS[name](data_root, train=False).arrays()[0][:300] / np.float32(255)
+    prepared = np.stack([prepare_image(image, dataset=name) for image in images])
+    change = np.abs(prepared - images).mean(axis=(1, 2))
+    assert np.median(change) < 1e-6 and change.mean() < 0.01, (np.median(change), change.mean())
+    if name == "mnist":
+        first = prepared[0]
+        np.testing.assert_allclose(first, images[0], atol=1e-6)
+        cy, cx = centre_of_mass(first)
+        assert abs(cy - 14) <= 0.5 and abs(cx - 14) <= 0.5
 
 
 def test_listings_and_errors(tmp_path):

@@ -11,7 +11,7 @@ import torch
 import yingshe
 from benchmarks.twins import torch_twin
 from yingshe.autograd import gradcheck
-from yingshe.datasets import classification_splits
+from yingshe.datasets.prepare import classification_splits
 from yingshe.models import LeNet5
 from yingshe.models.generative import (
     VAE,

@@ -241,7 +241,7 @@ def test_interpolate_walks_between_codes(trained, tmp_path):
                       "--out", str(tmp_path / "vae.png")])
     assert images.shape == (10, 1, 28, 28)
     assert _png_size(tmp_path / "vae.png") == _grid_size(2, 5)
-    from yingshe.datasets import MNIST
+    from yingshe.vision.datasets import MNIST
     _, networks = recipe.load(vae)
     test_images = MNIST(train=False).arrays()[0][[0, 1, 2, 3]]
     with yingshe.no_grad():  # the ends of each row decode the posterior means of the pair

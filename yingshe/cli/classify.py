@@ -9,6 +9,8 @@ A classifier's run folder holds config.json, history.csv and history.json (per-e
 curves.png (loss and accuracy, train vs validation), checkpoint.safetensors (the training state
 of the most accurate epoch on the validation images), last.safetensors (of the latest epoch,
 for --resume) and metrics.json (final validation and test figures)."""
+import sys
+import warnings
 
 from ..datasets.catalog import file_states
 from ..models import MODELS
@@ -67,9 +69,23 @@ def evaluate(args, log=print):
 
 
 def predict(args, log=print):
-    ranked = recipe.predict(args.checkpoint, args.image, args.top)
+    """The ranked classes; an image with nothing to classify still gets them, the first marked
+    unreliable, and a warning on stderr (the exit status stays 0)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", recipe.UnreliableImageWarning)
+        ranked = recipe.predict(args.checkpoint, args.image, args.top)
+    unreliable = False
+    for warning in caught:
+        if issubclass(warning.category, recipe.UnreliableImageWarning):
+            unreliable = True
+            print(f"warning: {args.image}: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
     for rank, (name, p) in enumerate(ranked):
-        log(f"{'->' if rank == 0 else '  '} {name}: {100 * p:.1f}%")
+        mark = " (unreliable: the image holds no digit or object)" if unreliable and rank == 0 \
+            else ""
+        log(f"{'->' if rank == 0 else '  '} {name}: {100 * p:.1f}%{mark}")
     return ranked
 
 

@@ -1,7 +1,8 @@
-"""Every dataset file reader: the original files, checked against published checksums, from a
-local root (``$YINGSHE_DATA``) or, for the image sets, downloaded from the canonical mirrors."""
-from .mnist import MNIST, FashionMNIST
-from .prepare import DATASETS, classification_splits
+"""The non-image dataset readers (text, sentences, word benchmarks) and the file plumbing every
+dataset uses: the original files, checked against published checksums, from a local root
+(``$YINGSHE_DATA``) or downloaded from the canonical mirrors. The image sets (MNIST,
+Fashion-MNIST) are in ``yingshe.vision.datasets``; ``prepare`` turns them into training splits,
+``catalog`` lists every file."""
 from .sentiment import RTPolarity
 from .text import CORPORA, PennTreebank, TinyShakespeare, load_corpus, read_sentences
 from .translation import TatoebaPairs
@@ -16,7 +17,6 @@ from .utils import (
     verify_file,
 )
 
-__all__ = ["MNIST", "FashionMNIST", "RTPolarity", "PennTreebank", "TinyShakespeare",
-           "TatoebaPairs", "CORPORA", "read_sentences", "load_corpus", "DATASETS",
-           "classification_splits", "DatasetIntegrityError", "default_root", "download_url",
+__all__ = ["RTPolarity", "PennTreebank", "TinyShakespeare", "TatoebaPairs", "CORPORA",
+           "read_sentences", "load_corpus", "DatasetIntegrityError", "default_root", "download_url",
            "verify_file", "read_checked", "read_idx", "standardize", "train_val_split"]

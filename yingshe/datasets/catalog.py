@@ -2,7 +2,7 @@
 ``yingshe datasets``: where each file should be and whether it is there and intact."""
 from pathlib import Path
 
-from .mnist import MNIST, FashionMNIST
+from ..vision.datasets import MNIST, FashionMNIST
 from .sentiment import FILES as RT_POLARITY_FILES
 from .sentiment import RTPolarity
 from .text import CORPORA, TinyShakespeare

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..ops.creation import from_numpy
 from ..utils.data import Batch, Dataset, TensorDataset
-from .mnist import MNIST, FashionMNIST
+from ..vision.datasets import MNIST, FashionMNIST
+from ..vision.transforms import InterpolationMode, RandomAffine
 from .utils import train_val_split
 
 __all__ = ["DATASETS", "AugmentedImages", "default_augmentation", "classification_splits",
@@ -53,9 +54,9 @@ class AugmentedImages(Dataset):
 
 
 def default_augmentation():
-    """Small random rotations, shifts and scalings, safe for digits and clothing."""
-    from ..transforms import RandomAffine
-    return RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1))
+    """Small random rotations, shifts and scalings, safe for digits and clothing (bilinear)."""
+    return RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1),
+                        interpolation=InterpolationMode.BILINEAR)
 
 
 def classification_splits(name, root=None, val_size=5000, train_subset=None, augment=False,

@@ -4,9 +4,11 @@ trained model back from one.
 The run holds out ``val_size`` training images for validation, keeps the most accurate epoch on
 them (checkpoint.safetensors) and the latest (last.safetensors, to resume from), and reports the
 test set once, with the kept epoch's weights."""
+import warnings
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ... import optim
 from ..._backend import manual_seed
@@ -15,14 +17,14 @@ from ...datasets.prepare import DATASETS, classification_splits
 from ...models import MODELS, create_model
 from ...nn import functional as F
 from ...ops.creation import from_numpy
-from ...transforms import Resize
 from ...utils.data import DataLoader
 from ..callbacks import EarlyStopping, ModelCheckpoint
 from ..run_folder import RunFolder, RunFolderError
 from ..trainer import Trainer
 
 __all__ = ["OPTIMIZERS", "SCHEDULERS", "DEFAULTS", "make_optimizer", "make_scheduler",
-           "complete_config", "train", "load_model", "evaluate", "load_image", "predict"]
+           "complete_config", "train", "load_model", "evaluate", "UnreliableImageWarning",
+           "PREPARATION", "read_image", "prepare_image", "load_image", "predict"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw")
 SCHEDULERS = ("none", "cosine", "step")
@@ -177,10 +179,25 @@ def evaluate(path, data=None, batch_size=500):
             "dataset": config["dataset"]}
 
 
-def load_image(path, size, invert="auto"):
-    """An image file (PNG/JPEG through Pillow, or .npy) as a float array (H, W) in [0, 1], grey,
-    resized to ``size`` x ``size`` like the training data.  MNIST-style digits are light on
-    dark, so a light-background photo of a digit is inverted (``invert='auto'``)."""
+class UnreliableImageWarning(UserWarning):
+    """The image holds nothing to classify (it is blank or flat): the answer means little."""
+
+
+# How each dataset's images were made, which a user's image must copy to be read correctly:
+# (the side of the box the object is scaled to fit, out of 28; how it is centred in 28 x 28).
+# MNIST (LeCun, Bottou, Bengio & Haffner 1998, "Gradient-based learning applied to document
+# recognition", §III.A): the NIST digits were size-normalised to fit a 20 x 20 box keeping
+# their aspect ratio, anti-aliased, and centred in the 28 x 28 field by their centre of mass.
+# Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, §2): each product photo was trimmed, its longer
+# side resized to 28 and the shorter extended to 28 around the centre, then negated.
+PREPARATION = {"mnist": (20, "mass"), "fashion-mnist": (28, "box")}
+MIN_CONTRAST = 0.1  # ink this close to the paper (about 25 grey levels) is no ink at all
+INK = 0.05  # a pixel is part of the object this far above the paper (share of the strongest)
+
+
+def read_image(path):
+    """An image file (PNG/JPEG/... through Pillow, or .npy) as a float32 grey array (H, W) in
+    [0, 1]; transparent pixels count as white paper."""
     path = Path(path)
     if path.suffix == ".npy":
         image = np.load(path, allow_pickle=False).astype(np.float32)
@@ -189,23 +206,94 @@ def load_image(path, size, invert="auto"):
         if image.max() > 1.0:
             image /= 255.0
     else:
-        from PIL import Image  # a dependency; imported when an image file is read
         with Image.open(path) as opened:
+            if opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info:
+                rgba = opened.convert("RGBA")
+                opened = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
             image = np.asarray(opened.convert("L"), np.float32) / 255.0
     if image.ndim != 2:
         raise ValueError(f"{path}: expected a 2-D (grey) or colour image, got shape "
                          f"{image.shape}")
-    image = Resize((size, size))(image)
-    if invert == "auto" and np.median(image) > 0.5:
-        image = 1.0 - image
     return image
 
 
+def _resize(image, height, width):
+    """A float image resized with Pillow's Lanczos filter (antialiased when shrinking)."""
+    if image.shape == (height, width):
+        return image
+    resized = Image.fromarray(np.ascontiguousarray(image, np.float32)).resize(
+        (width, height), Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized, np.float32), 0.0, 1.0)
+
+
+def prepare_image(image, size=28, invert="auto", dataset="mnist"):
+    """A grey image (H, W) in [0, 1] -> float32 (size, size) made as ``dataset``'s images were
+    (``PREPARATION``): light ink on a dark ground (inverted when ``invert`` is True, or 'auto'
+    and the border is mostly light), the paper level subtracted and the strongest ink scaled to
+    1, cropped to the ink's bounding box, scaled (Lanczos) so its longer side fits the box, and
+    pasted into size x size with its centre of mass (MNIST) or its middle (Fashion-MNIST) at the
+    centre, shifted by whole pixels: pixel (14, 14) for 28 x 28, where MNIST's centres of mass
+    lie on average (13.99, 14.01 over the test set, counting rows and columns from 0).
+
+    An image without ink (blank: less than ``MIN_CONTRAST`` above the paper, or flat) warns
+    ``UnreliableImageWarning`` and comes back only resized."""
+    if invert not in ("auto", True, False):
+        raise ValueError(f"prepare_image: invert must be 'auto', True or False, got {invert!r}")
+    if dataset not in PREPARATION:
+        raise ValueError(f"prepare_image: unknown dataset {dataset!r}; available: "
+                         f"{', '.join(PREPARATION)}")
+    image = np.asarray(image, np.float32)
+    if image.ndim != 2:
+        raise ValueError(f"prepare_image: expected a grey image (H, W), got shape {image.shape}")
+    if image.max() == image.min():
+        warnings.warn(f"the image is flat (every pixel is {image.flat[0]:.3f}); there is "
+                      f"nothing to classify", UnreliableImageWarning, stacklevel=2)
+        return _resize(np.clip(image, 0.0, 1.0), size, size)
+    border = np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
+    if invert is True or (invert == "auto" and np.median(border) > 0.5):
+        image, border = 1.0 - image, 1.0 - border
+    paper = float(np.median(border))
+    contrast = float(image.max()) - paper
+    if contrast < MIN_CONTRAST:
+        warnings.warn(f"the image has no ink: its strongest mark is {contrast:.3f} from the "
+                      f"paper ({paper:.3f} after inverting light paper), under {MIN_CONTRAST}; "
+                      f"there is nothing to classify", UnreliableImageWarning, stacklevel=2)
+        return _resize(np.clip(image, 0.0, 1.0), size, size)
+    ink = np.clip((image - paper) / contrast, 0.0, 1.0)
+    rows = np.flatnonzero((ink >= INK).any(axis=1))
+    cols = np.flatnonzero((ink >= INK).any(axis=0))
+    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    box, centring = PREPARATION[dataset]
+    box = max(1, round(box * size / 28))
+    scale = box / max(ink.shape)
+    ink = _resize(ink, max(1, round(ink.shape[0] * scale)), max(1, round(ink.shape[1] * scale)))
+    height, width = ink.shape
+    if centring == "mass":
+        total = float(ink.sum())
+        top = round(size / 2 - float(ink.sum(axis=1) @ np.arange(height)) / total)
+        left = round(size / 2 - float(ink.sum(axis=0) @ np.arange(width)) / total)
+    else:
+        # an odd margin leaves the extra pixel above and to the left, as in the data set
+        top, left = (size - height + 1) // 2, (size - width + 1) // 2
+    canvas = np.zeros((size, size), np.float32)
+    y0, x0, y1, x1 = max(top, 0), max(left, 0), min(top + height, size), min(left + width, size)
+    canvas[y0:y1, x0:x1] = ink[y0 - top:y1 - top, x0 - left:x1 - left]
+    return canvas
+
+
+def load_image(path, size=28, invert="auto", dataset="mnist"):
+    """``prepare_image(read_image(path), ...)``: an image file ready for a classifier."""
+    return prepare_image(read_image(path), size, invert, dataset)
+
+
 def predict(path, image_path, top=3):
-    """The ``top`` (class name, probability) pairs of a classifier run for an image file."""
+    """The ``top`` (class name, probability) pairs of a classifier run for an image file,
+    prepared as its dataset's images were (``prepare_image``; a blank image warns
+    ``UnreliableImageWarning``)."""
     model, config = load_model(path)
     info = config["data_info"]
-    x = (load_image(image_path, info["image_shape"][1]) - info["mean"]) / info["std"]
+    image = load_image(image_path, info["image_shape"][1], dataset=config["dataset"])
+    x = (image - info["mean"]) / info["std"]
     with no_grad():
         probabilities = F.softmax(model(from_numpy(x[None, None].astype(np.float32))), dim=1)
     p = probabilities.numpy()[0]

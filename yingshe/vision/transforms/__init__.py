@@ -1,0 +1,29 @@
+"""Image transforms, as ``torchvision.transforms``: the classes, and ``functional`` for the same
+operations one call at a time."""
+from . import functional
+from .transforms import (
+    CenterCrop,
+    Compose,
+    ConvertImageDtype,
+    Grayscale,
+    InterpolationMode,
+    Lambda,
+    Normalize,
+    Pad,
+    PILToTensor,
+    RandomAffine,
+    RandomCrop,
+    RandomErasing,
+    RandomHorizontalFlip,
+    RandomResizedCrop,
+    RandomRotation,
+    RandomVerticalFlip,
+    Resize,
+    ToPILImage,
+    ToTensor,
+)
+
+__all__ = ["functional", "InterpolationMode", "Compose", "Lambda", "ToTensor", "PILToTensor",
+           "ToPILImage", "ConvertImageDtype", "Normalize", "Resize", "CenterCrop", "Pad",
+           "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
+           "RandomRotation", "RandomAffine", "Grayscale", "RandomErasing"]
