@@ -186,7 +186,7 @@ def test_views_share_the_version_counter():
 def test_clamp_with_numbers(low, high):
     x = rng.standard_normal((3, 4))
     check_op(lambda a: (a * 1.0).clamp_(low, high), lambda a: (a * 1.0).clamp_(low, high), [x])
-    y, t = yingshe.tensor(x), torch.tensor(x, dtype=torch.float32)
+    y, t = yingshe.tensor(x, dtype=yingshe.float32), torch.tensor(x, dtype=torch.float32)
     y.clip_(low, high)
     t.clip_(low, high)
     np.testing.assert_array_equal(y.numpy(), t.numpy())

@@ -3,7 +3,7 @@ import numpy as np
 
 __all__ = ["dtype", "float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64",
            "bool", "half", "float", "double", "short", "int", "long",
-           "get_default_dtype", "set_default_dtype"]
+           "get_default_dtype", "set_default_dtype", "promote_types", "can_cast"]
 
 _builtin_bool, _builtin_int, _builtin_float = bool, int, float
 
@@ -41,22 +41,27 @@ _ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 _FROM_NP = {d.np: d for d in _ALL}
 _FROM_NAME = {d.name: d for d in _ALL}
 _FROM_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64)
-_PY_TYPES = {_builtin_float: float32, _builtin_int: int64, _builtin_bool: bool}
+# As in PyTorch, the Python types name fixed dtypes: float is float64 whatever the default dtype.
+_PY_TYPES = {_builtin_float: float64, _builtin_int: int64, _builtin_bool: bool}
 
 _default_float = [float32]
 
 
 def get_default_dtype():
-    """The dtype that Python floats and float64 NumPy arrays become (float32 unless changed)."""
+    """The dtype of Python floats in new tensors and of ``zeros``, ``randn``, ... (float32 unless
+    changed).  NumPy arrays and scalars keep their own dtype."""
     return _default_float[0]
 
 
 def set_default_dtype(d):
+    """Make ``d`` (a floating dtype) the default: it is what Python floats become in ``tensor``,
+    what float factories (``zeros``, ``rand``, ``arange(0.5)``, ...) make, and what integer
+    operands promote to when a float Python scalar joins them (``int_tensor * 2.5``)."""
     d = as_dtype(d)
     if not d.is_floating_point:
-        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
+                        f"default type, got {d}")
     _default_float[0] = d
-    _PY_TYPES[_builtin_float] = d
 
 
 def as_dtype(d):
@@ -67,6 +72,9 @@ def as_dtype(d):
         return _PY_TYPES[d]
     if isinstance(d, str) and d in _FROM_NAME:
         return _FROM_NAME[d]
+    legacy = getattr(d, "dtype", None)  # yingshe.FloatTensor & co. name their dtype
+    if legacy.__class__ is dtype and isinstance(d, type):
+        return legacy
     try:
         return _FROM_NP[np.dtype(d)]
     except (TypeError, KeyError):
@@ -83,16 +91,22 @@ def from_np(np_dtype):
     try:
         return _FROM_NP[np_dtype]
     except KeyError:
-        raise TypeError(f"NumPy dtype {np_dtype} has no yingshe equivalent") from None
+        raise TypeError(f"NumPy dtype {np_dtype} has no yingshe equivalent (supported: "
+                        f"{', '.join(x.name for x in _ALL)})") from None
 
 
-# Type promotion, PyTorch's rules: categories bool < integer < floating.  Tensors with
-# dimensions outrank 0-d tensors, which outrank Python scalars; within the highest category present,
-# the highest-ranked operands of that category decide the dtype.
+# Type promotion, PyTorch's rules (torch.result_type).  Each dtype has a category,
+# bool < integer < floating.  Operands come in three tiers: tensors with dimensions, 0-d tensors,
+# and scalars (Python numbers and NumPy scalars, which PyTorch wraps like Python numbers).  The
+# highest category present decides the kind of result; its dtype comes from the highest tier that
+# holds an operand of that category (several of them: NumPy's promotion within the category), and
+# is the category's default (bool, int64, the default float) when only scalars hold it.
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 def _category_of(x):
+    if isinstance(x, np.bool_):  # PyTorch reads a NumPy bool scalar as a Python float
+        return 2
     if isinstance(x, _builtin_bool):
         return 0
     if isinstance(x, _builtin_int):
@@ -102,28 +116,53 @@ def _category_of(x):
     return _CATEGORY[x.dtype.kind]
 
 
-def result_type(a, b):
-    """PyTorch's result dtype (a NumPy dtype) for a binary op on arrays and/or Python scalars."""
-    a_is_array = hasattr(a, "dtype") and not isinstance(a, np.generic)
-    b_is_array = hasattr(b, "dtype") and not isinstance(b, np.generic)
-    if a_is_array and b_is_array and a.dtype == b.dtype:
-        return a.dtype
-    operands = []
-    for x, is_array in ((a, a_is_array), (b, b_is_array)):
-        if isinstance(x, np.generic):
-            x = np.asarray(x)
-            is_array = True
-        rank = (2 if x.ndim else 1) if is_array else 0
-        operands.append((rank, _category_of(x), x))
-    top = max(c for _, c, _ in operands)
-    for rank in (2, 1, 0):
-        chosen = [x for r, c, x in operands if r == rank and c == top]
-        if not chosen:
-            continue
-        if rank == 0:
-            return _default_for_category(top)
-        return np.result_type(*[x.dtype for x in chosen])
-    raise AssertionError("unreachable")
+def promote_types(type1, type2):
+    """torch.promote_types: the smallest dtype both convert to without leaving the higher
+    category (``promote_types(int64, float16)`` is float16; ``(uint8, int8)`` is int16)."""
+    a, b = as_dtype(type1).np, as_dtype(type2).np
+    return from_np(_promote(a, b))
+
+
+def _promote(a, b):
+    """``promote_types`` on NumPy dtypes; None (no operand yet) gives the other one."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def can_cast(from_, to):
+    """torch.can_cast: whether type promotion may cast ``from_`` to ``to`` (never to a lower
+    category: floating to integer or anything to bool are refused)."""
+    return _CATEGORY[as_dtype(from_).np.kind] <= _CATEGORY[as_dtype(to).np.kind]
+
+
+def result_type(*operands):
+    """PyTorch's result dtype (a NumPy dtype) for an op on raw arrays, tensors and/or scalars."""
+    if len(operands) == 2:  # the hot path: two arrays of one dtype
+        a, b = operands
+        if a.__class__ is np.ndarray and b.__class__ is np.ndarray and a.dtype == b.dtype:
+            return a.dtype
+    top, tiers = -1, ([], [], [])
+    for x in operands:
+        x = getattr(x, "_data", x)
+        category = _category_of(x)
+        tier = 0 if isinstance(x, (np.generic, _builtin_bool, _builtin_int, _builtin_float)) \
+            else (2 if x.ndim else 1)
+        top = max(top, category)
+        tiers[tier].append((category, x))
+    for tier in (2, 1):
+        chosen = None
+        for category, x in tiers[tier]:
+            if category == top:
+                chosen = _promote(chosen, x.dtype)
+        if chosen is not None:
+            return chosen
+    return _default_for_category(top)
 
 
 def _default_for_category(category):

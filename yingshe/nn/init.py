@@ -36,13 +36,17 @@ def calculate_gain(nonlinearity, param=None):
 
 def _fill(tensor, array):
     """Write ``array`` into ``tensor``'s memory (no graph), bumping its version."""
+    if tensor.is_meta:  # no values to write
+        return tensor
     tensor._data[...] = array
     tensor._bump_version()
     return tensor
 
 
 def _generator(tensor, generator):
-    return generator if generator is not None else _backend.generator(tensor.device)
+    """The NumPy generator to draw from: ``generator`` (a ``yingshe.Generator`` or a
+    ``numpy.random.Generator``) or the framework's generator of the tensor's device."""
+    return _backend.rng(generator, tensor.device)
 
 
 def _float(tensor, op):
@@ -54,12 +58,16 @@ def _float(tensor, op):
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     dtype = _float(tensor, "uniform_")
+    if tensor.is_meta:  # nothing to draw (the generator's stream does not move)
+        return tensor
     return _fill(tensor, _generator(tensor, generator).uniform(a, b, tensor.shape).astype(dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
     dtype = _float(tensor, "normal_")
+    if tensor.is_meta:
+        return tensor
     return _fill(tensor, _generator(tensor, generator).normal(mean, std, tensor.shape).astype(dtype))
 
 
@@ -68,6 +76,8 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     dtype = _float(tensor, "trunc_normal_")
     if not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    if tensor.is_meta:
+        return tensor
     gen = _generator(tensor, generator)
     values = gen.normal(mean, std, tensor.shape)
     outside = (values < a) | (values > b)
@@ -168,6 +178,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got "
                          f"shape {tuple(tensor.shape)}")
+    if tensor.is_meta:
+        return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     xp = _backend.get_array_module(tensor._data)
@@ -185,6 +197,8 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """2-D: N(0, std^2) with a fraction ``sparsity`` of each column set to zero."""
     if tensor.ndim != 2:
         raise ValueError(f"sparse_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+    if tensor.is_meta:
+        return tensor
     rows, cols = tensor.shape
     gen = _generator(tensor, generator)
     values = gen.normal(0.0, std, (rows, cols))

@@ -1,19 +1,25 @@
 """Making tensors: from data, filled with constants, ranges, and random draws."""
 import numbers
+import operator
 
 import numpy as np
 
 from .. import _backend, _dtype
 from .._tensor import Tensor
+from ..autograd.function import Op
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
-           "linspace", "eye", "rand", "randn", "randint", "randperm", "normal", "zeros_like",
-           "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like"]
+           "linspace", "logspace", "eye", "rand", "randn", "randint", "randperm", "normal",
+           "bernoulli", "multinomial", "zeros_like", "ones_like", "full_like", "empty_like",
+           "rand_like", "randn_like", "randint_like", "Generator", "default_generator",
+           "manual_seed", "get_rng_state", "set_rng_state", "result_type"]
 
 
 def _array_from_data(data, dtype, device, copy):
-    """A raw array for ``data`` with PyTorch's dtype inference: Python floats and float64 NumPy
-    input become the default float dtype (float32), Python ints int64, unless ``dtype`` is given."""
+    """A raw array for ``data`` with PyTorch's dtype inference (unless ``dtype`` is given):
+    tensors, NumPy arrays and NumPy scalars keep their dtype; Python floats become the default
+    dtype, ints int64, bools bool; a sequence takes the promotion of its items' dtypes
+    (``[1, 2.5]`` is float32, ``[np.float64(1), 2]`` float64; an empty one the default float)."""
     np_dtype = _dtype.to_np(dtype)
     if isinstance(data, Tensor):
         array = data._data
@@ -23,27 +29,73 @@ def _array_from_data(data, dtype, device, copy):
         array = data
         if device is None:
             device = _backend.device_of(data)
+        if np_dtype is None:
+            _check_array_dtype(array.dtype)
     else:
-        array = np.array(_unwrap_nested(data))
-        if array.dtype == object:
-            raise TypeError(f"tensor: could not convert data of type {type(data).__name__} "
-                            "to a numeric array (ragged nesting or non-numeric items?)")
+        if np_dtype is None:
+            np_dtype = _inferred_dtype(data)
+            np_dtype = _dtype.get_default_dtype().np if np_dtype is None else np_dtype
+        array = _nested_array(data, np_dtype)
         copy = False
-    if np_dtype is None:
-        if array.dtype == np.float64 and not isinstance(data, Tensor):
-            np_dtype = _dtype.get_default_dtype().np
-        elif array.dtype.kind in "iu" and not isinstance(data, (Tensor, np.ndarray)) \
-                and not hasattr(data, "__cuda_array_interface__"):
-            np_dtype = np.dtype(np.int64)
-        else:
-            _dtype.from_np(array.dtype)  # raises for dtypes we do not support
     if device is None:
         device = "cpu"
-    xp = _backend.array_module(device)
     array = _backend.to_device(array, device)
     if np_dtype is not None and array.dtype != np_dtype:
         return array.astype(np_dtype)
-    return array.copy() if copy else xp.asarray(array)
+    return array.copy() if copy else _backend.array_module(device).asarray(array)
+
+
+def _check_array_dtype(np_dtype):
+    if np_dtype not in _dtype._FROM_NP:
+        raise TypeError(f"can't convert an array of dtype {np_dtype}: the supported dtypes are "
+                        f"{', '.join(d.name for d in _dtype._ALL)}")
+
+
+_PYTHON_SCALARS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: None}
+
+
+def _scalar_type(kind):
+    """The NumPy dtype a Python scalar type stands for (floats: the default dtype)."""
+    np_dtype = _PYTHON_SCALARS[kind]
+    return _dtype.get_default_dtype().np if np_dtype is None else np_dtype
+
+
+def _inferred_dtype(data):
+    """The dtype PyTorch infers for ``data`` (None for an empty sequence)."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        _check_array_dtype(data.dtype)
+        return data.dtype
+    if isinstance(data, Tensor):
+        if data._data.size != 1 or data._data.ndim:
+            raise ValueError(f"only one element tensors can be converted to Python scalars "
+                             f"(a tensor of shape {tuple(data.shape)} inside a sequence)")
+        return data._data.dtype
+    if isinstance(data, (list, tuple, range)):
+        kinds = set(map(type, data))
+        result = None
+        for kind in kinds & _PYTHON_SCALARS.keys():
+            result = _dtype._promote(result, _scalar_type(kind))
+        if kinds - _PYTHON_SCALARS.keys():
+            for item in data:
+                if type(item) not in _PYTHON_SCALARS:
+                    result = _dtype._promote(result, _inferred_dtype(item))
+        return result
+    if isinstance(data, numbers.Real):  # bool, int, float and their kin (e.g. Fraction)
+        return _scalar_type(bool if isinstance(data, bool) else
+                            int if isinstance(data, numbers.Integral) else float)
+    raise TypeError(f"tensor: could not infer a dtype for data of type {type(data).__name__} "
+                    f"(expected numbers, sequences of numbers, NumPy arrays or tensors)")
+
+
+def _nested_array(data, np_dtype):
+    try:
+        array = np.array(_unwrap_nested(data), dtype=np_dtype)
+    except OverflowError as exc:
+        raise ValueError(f"tensor: a value does not fit {_dtype.from_np(np_dtype)}: {exc}") \
+            from None
+    except ValueError as exc:
+        raise ValueError(f"tensor: the nested sequences must be rectangular: {exc}") from None
+    return array
 
 
 def _unwrap_nested(data):
@@ -150,9 +202,66 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                    .astype(np_dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def _bound(value, op, name):
+    """A linspace/logspace bound: a number or a 0-d tensor, as a Python number."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got "
+                               f"{name} with {value.ndim} dimension(s).")
+        return value.item()
+    return value
+
+
+def _steps(steps, op):
+    try:
+        steps = operator.index(steps)
+    except TypeError:
+        raise TypeError(f"{op}: steps must be an integer, got {type(steps).__name__}") from None
+    if steps < 0:
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+    return steps
+
+
+def _evenly_spaced(start, end, steps, np_dtype, op):
+    """``steps`` values from ``start`` to ``end`` in float64, PyTorch's way: the bounds first
+    converted to the result dtype, the first half counted up from start and the second half down
+    from end (start + i step, end - (steps - 1 - i) step), so both ends are exact."""
+    if np_dtype.kind == "b":
+        raise NotImplementedError(f"{op}: not implemented for bool")
+    start, end = (float(np.asarray(v).astype(np_dtype)) for v in (start, end))
+    i = np.arange(steps, dtype=np.float64)
+    if steps == 1:
+        return np.full(1, start)
+    step = (end - start) / (steps - 1)
+    return np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
+
+
+def _spaced_result(values, steps, np_dtype, device, requires_grad):
+    if device is not None and _backend.device(device).type == "meta":
+        return _finish(_backend.meta_empty((steps,), np_dtype), requires_grad)
     xp = _backend.array_module(device or "cpu")
-    return _finish(xp.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(xp.asarray(values.astype(np_dtype)), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included); the default
+    float dtype unless ``dtype`` is given (integer dtypes truncate toward zero)."""
+    start, end = _bound(start, "linspace", "start"), _bound(end, "linspace", "end")
+    steps, np_dtype = _steps(steps, "linspace"), _float_dtype(dtype)
+    values = _evenly_spaced(start, end, steps, np_dtype, "linspace")
+    return _spaced_result(values, steps, np_dtype, device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` values base^e for e evenly spaced from ``start`` to ``end``."""
+    start, end = _bound(start, "logspace", "start"), _bound(end, "logspace", "end")
+    steps, np_dtype = _steps(steps, "logspace"), _float_dtype(dtype)
+    if np_dtype.kind == "b":
+        raise NotImplementedError("logspace: not implemented for bool")
+    exponents = _evenly_spaced(start, end, steps, np.dtype(np.float64), "logspace")
+    with np.errstate(invalid="ignore", over="ignore"):
+        values = np.power(float(base), exponents)
+    return _spaced_result(values, steps, np_dtype, device, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -160,29 +269,109 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(xp.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def _random_floats(draw, size, dtype, device, requires_grad):
+# ---- randomness ----------------------------------------------------------------------------
+class Generator:
+    """A random number generator (``torch.Generator``): a seed and the stream drawn from it.
+
+    Every random function takes one as ``generator=``; the same seed gives the same stream.  On
+    "cpu" the stream is NumPy's PCG64; ``get_state`` returns it as a uint8 tensor of 48 values
+    (seed, 128-bit state, 128-bit increment, cached half word) that ``set_state`` restores."""
+    __slots__ = ("_random_state",)
+
+    def __init__(self, device="cpu"):
+        self._random_state = _backend.RandomState(device)
+        if self.device.type == "cuda":
+            _backend._import_cupy()  # a clear error now rather than at the first draw
+
+    @property
+    def device(self):
+        return self._random_state.device
+
+    def manual_seed(self, seed):
+        """Reseed (integers in [-2^63, 2^64), negatives taken modulo 2^64); returns self."""
+        self._random_state.manual_seed(seed)
+        return self
+
+    def seed(self):
+        """Reseed from OS entropy; returns the seed."""
+        seed = int(np.random.SeedSequence().entropy % (1 << 63))
+        self._random_state.manual_seed(seed)
+        return seed
+
+    def initial_seed(self):
+        return self._random_state.seed
+
+    def get_state(self):
+        return Tensor._make(self._random_state.get_state())
+
+    def set_state(self, new_state):
+        """Restore a state from ``get_state``; returns self."""
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a yingshe.ByteTensor, but got {type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
+            raise TypeError(f"RNG state must be a yingshe.ByteTensor, got {new_state.dtype}")
+        self._random_state.set_state(_backend.to_device(new_state._data, "cpu"))
+        return self
+
+    def __repr__(self):
+        return f"<yingshe.Generator device='{self.device}' initial_seed={self.initial_seed()}>"
+
+
+default_generator = object.__new__(Generator)
+default_generator._random_state = _backend.default_state("cpu")
+
+
+def manual_seed(seed):
+    """Seed the generator of every device (``default_generator``, CUDA's); returns
+    ``default_generator``."""
+    _backend.manual_seed(seed)
+    return default_generator
+
+
+def get_rng_state():
+    """The state of ``default_generator`` (a uint8 tensor)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Restore ``default_generator`` from ``get_rng_state()``.  The dict that training
+    checkpoints hold (seed and NumPy bit-generator state) is accepted too."""
+    if isinstance(new_state, dict):
+        _backend.set_rng_state(new_state)
+    else:
+        default_generator.set_state(new_state)
+
+
+def _is_meta(device):
+    return device is not None and _backend.device(device).type == "meta"
+
+
+def _random_floats(draw, size, generator, dtype, device, requires_grad):
     np_dtype = _float_dtype(dtype)
     if np_dtype.kind != "f":
         raise TypeError(f"random floats need a floating dtype, got {np_dtype}")
-    gen = _backend.generator(device or "cpu")
+    if _is_meta(device):
+        return _finish(_backend.meta_empty(size, np_dtype), requires_grad)
+    gen = _backend.rng(generator, device or "cpu")
     work_dtype = np_dtype if np_dtype != np.float16 else np.dtype(np.float32)
     array = draw(gen, size, work_dtype).astype(np_dtype, copy=False)
     return _finish(array, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     return _random_floats(lambda g, s, d: g.random(s, dtype=d), _size(size, "rand"),
-                          dtype, device, requires_grad)
+                          generator, dtype, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal N(0, 1)."""
     return _random_floats(lambda g, s, d: g.standard_normal(s, dtype=d), _size(size, "randn"),
-                          dtype, device, requires_grad)
+                          generator, dtype, device, requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
     """Integers uniform on [low, high); ``randint(high, size)`` like PyTorch."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -192,34 +381,123 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
         low, high = 0, low
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low} and high={high}")
-    gen = _backend.generator(device or "cpu")
     np_dtype = _dtype.to_np(dtype) if dtype is not None else np.dtype(np.int64)
-    return _finish(gen.integers(low, high, _size((size,), "randint")).astype(np_dtype),
-                   requires_grad)
+    size = _size((size,), "randint")
+    if _is_meta(device):
+        return _finish(_backend.meta_empty(size, np_dtype), requires_grad)
+    gen = _backend.rng(generator, device or "cpu")
+    return _finish(gen.integers(low, high, size).astype(np_dtype), requires_grad)
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
-    gen = _backend.generator(device or "cpu")
     np_dtype = _dtype.to_np(dtype) if dtype is not None else np.dtype(np.int64)
+    if _is_meta(device):
+        return _finish(_backend.meta_empty((int(n),), np_dtype), requires_grad)
+    gen = _backend.rng(generator, device or "cpu")
     return _finish(gen.permutation(int(n)).astype(np_dtype), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, dtype=None, device=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
     """Draws from N(mean, std^2): scalars with ``size``, or tensors of means/stds (broadcast)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
         mean_a = mean._data if isinstance(mean, Tensor) else mean
         std_a = std._data if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(mean_a), np.shape(std_a))
-        noise = randn(shape, dtype=ref.dtype, device=ref.device)._data
+        noise = randn(shape, generator=generator, dtype=ref.dtype, device=ref.device)._data
         return _finish((mean_a + std_a * noise).astype(ref._data.dtype, copy=False), requires_grad)
     if size is None:
         raise TypeError("normal: with scalar mean and std, size must be given")
     if std < 0:
         raise RuntimeError(f"normal: std must be >= 0, got {std}")
-    t = randn(_size((size,), "normal"), dtype=dtype, device=device)
+    t = randn(_size((size,), "normal"), generator=generator, dtype=dtype, device=device)
     return _finish(t._data * t._data.dtype.type(std) + t._data.dtype.type(mean), requires_grad)
+
+
+class Bernoulli(Op):
+    """y = [u < p] with u ~ U(0, 1), so y ~ Bernoulli(p).  A draw is not a smooth function of
+    p: dp = 0, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, p, u):
+        return (u < p).astype(p.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor._make(_backend.get_array_module(grad._data).zeros_like(grad._data)), None
+
+
+def _check_probabilities(p, op):
+    xp = _backend.get_array_module(p)
+    if not _backend.is_meta(p) and not bool(xp.all((p >= 0) & (p <= 1))):
+        raise RuntimeError(f"{op}: expected every probability p to satisfy 0 <= p <= 1")
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 draws: 1 with probability ``input`` elementwise, or with probability ``p`` (a number)
+    in the shape and dtype of ``input``."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"bernoulli: not implemented for {input.dtype.name} input "
+                                  "(only floating-point probabilities)")
+    if _backend.is_meta(input._data):
+        return _finish(_backend.meta_empty(input.shape, input._data.dtype),
+                       p is None and input.requires_grad)
+    xp = _backend.get_array_module(input._data)
+    u = xp.asarray(_backend.rng(generator, input.device).random(input.shape))
+    if p is not None:
+        _check_probabilities(np.asarray(p, np.float64), "bernoulli")
+        return Tensor._make((u < p).astype(input._data.dtype))
+    _check_probabilities(input._data, "bernoulli")
+    return Bernoulli.apply(input, u)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Category indices (int64) drawn from the weights in each row of ``input`` (1-D or 2-D,
+    non-negative, not necessarily normalised).  With replacement: inverse transform sampling
+    on the cumulative weights.  Without: the ``num_samples`` smallest E_i / w_i with
+    E_i ~ Exp(1), i.e. successive draws each proportional to the remaining weights (Efraimidis &
+    Spirakis 2006, "Weighted random sampling with a reservoir")."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape "
+                           f"{tuple(input.shape)}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype.name}")
+    num_samples = operator.index(num_samples)
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (got {num_samples})")
+    categories = input.shape[-1]
+    if not replacement and num_samples > categories:
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
+                           f"without replacement ({num_samples} > {categories})")
+    out_shape = input.shape[:-1] + (num_samples,)
+    if _backend.is_meta(input._data):
+        return Tensor._make(_backend.meta_empty(out_shape, np.int64))
+    xp = _backend.get_array_module(input._data)
+    w = input._data.astype(np.float64).reshape(-1, categories)
+    if not bool(xp.all(xp.isfinite(w) & (w >= 0))):
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or "
+                           "element < 0")
+    total = w.sum(axis=1, keepdims=True)
+    if not bool(xp.all(total > 0)):
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities "
+                           "<= 0)")
+    gen = _backend.rng(generator, input.device)
+    if replacement:
+        # row r's cumulative weights, shifted to [r, r + 1], searched all at once
+        row = xp.arange(w.shape[0], dtype=np.float64)[:, None]
+        cdf = xp.cumsum(w, axis=1) / total + row
+        u = xp.asarray(gen.random((w.shape[0], num_samples))) + row
+        flat = xp.searchsorted(cdf.reshape(-1), u.reshape(-1), side="right").reshape(u.shape)
+        picks = xp.clip(flat - row.astype(np.int64) * categories, 0, categories - 1)
+    else:
+        keys = xp.asarray(gen.standard_exponential(w.shape))
+        with np.errstate(divide="ignore"):
+            keys = keys / w
+        picks = xp.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._make(picks.astype(np.int64).reshape(out_shape))
 
 
 def _like(input, dtype, device):
@@ -286,5 +564,23 @@ def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def _bernoulli_(self, p=0.5, *, generator=None):
+    """In place: every element becomes 1 with probability ``p`` (a number, or a tensor that
+    broadcasts to self's shape), else 0."""
+    probabilities = p._data if isinstance(p, Tensor) else np.float64(p)
+    _check_probabilities(probabilities, "bernoulli_")
+    if _backend.is_meta(self._data):
+        return self
+    xp = _backend.get_array_module(self._data)
+    u = xp.asarray(_backend.rng(generator, self.device).random(self.shape))
+    return self.copy_(Tensor._make(u < probabilities))
+
+
+def result_type(tensor, other):
+    """The dtype an arithmetic op on ``tensor`` and ``other`` (tensors or numbers) returns."""
+    return _dtype.from_np(_dtype.result_type(tensor, other))
+
+
 TENSOR_METHODS = {"new_tensor": _new_tensor, "new_zeros": _new_zeros, "new_ones": _new_ones,
-                  "new_full": _new_full, "new_empty": _new_empty}
+                  "new_full": _new_full, "new_empty": _new_empty, "bernoulli": bernoulli,
+                  "bernoulli_": _bernoulli_, "multinomial": multinomial}

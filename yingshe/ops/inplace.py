@@ -88,8 +88,8 @@ def _operand(self, other, op):
         if value.shape != self._data.shape:
             _check_fits(self.shape, value.shape, op)
         return value
-    if isinstance(other, np.generic):
-        return other.item()
+    if isinstance(other, np.generic):  # PyTorch reads a NumPy bool scalar as a float
+        return float(other) if isinstance(other, np.bool_) else other.item()
     if isinstance(other, (int, float, bool)):
         return other
     raise TypeError(f"{op}: expected a tensor or a number, got {type(other).__name__}")
@@ -135,7 +135,8 @@ def add_(self, other, *, alpha=1):
     _check_alpha(self, alpha, "add_")
     if alpha != 1:
         value = value * alpha
-    return _inplace(self, "add_", lambda a: get_array_module(a).add(a, value, out=a),
+    return _inplace(self, "add_",
+                    lambda a: get_array_module(a).add(a, value, out=a, casting="unsafe"),
                     lambda s: add(s, other, alpha=alpha), (other,))
 
 
@@ -149,7 +150,8 @@ def sub_(self, other, *, alpha=1):
                            "supported; use the `^` or logical_xor() operator instead")
     if alpha != 1:
         value = value * alpha
-    return _inplace(self, "sub_", lambda a: get_array_module(a).subtract(a, value, out=a),
+    return _inplace(self, "sub_",
+                    lambda a: get_array_module(a).subtract(a, value, out=a, casting="unsafe"),
                     lambda s: sub(s, other, alpha=alpha), (other,))
 
 
@@ -157,7 +159,8 @@ def mul_(self, other):
     """self *= other, in place."""
     value = _operand(self, other, "mul_")
     _check_cast(self, value, "mul_")
-    return _inplace(self, "mul_", lambda a: get_array_module(a).multiply(a, value, out=a),
+    return _inplace(self, "mul_",
+                    lambda a: get_array_module(a).multiply(a, value, out=a, casting="unsafe"),
                     lambda s: mul(s, other), (other,))
 
 
@@ -281,7 +284,9 @@ def _random_fill(self, draw, op, generator):
     if self._data.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for {self.dtype.name} tensors (only "
                                   "floating-point ones)")
-    gen = generator if generator is not None else _backend.generator(self.device)
+    gen = _backend.rng(generator, self.device)  # a yingshe.Generator or numpy.random.Generator
+    if self.is_meta:  # nothing to draw
+        return _fill(self, 0, op)
     work = self._data.dtype if self._data.dtype != np.float16 else np.dtype(np.float32)
     return _fill(self, draw(gen, self.shape, work), op)
 

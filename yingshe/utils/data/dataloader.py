@@ -23,7 +23,8 @@ _KILL_WAIT_S = 0.5
 class DataLoader:
     """Iterate over ``dataset`` in batches, like ``torch.utils.data.DataLoader``.
 
-    ``generator`` is a ``numpy.random.Generator`` for shuffling and worker seeds; without it
+    ``generator`` (a ``yingshe.Generator`` or ``numpy.random.Generator``) draws the shuffles
+    and worker seeds; without it
     each epoch draws from the framework generator (``yingshe.manual_seed`` fixes every
     epoch, and successive epochs differ). With ``num_workers > 0`` batches are built in
     worker processes (worker ``i`` is seeded with ``base_seed + i``) and still come out in
@@ -106,7 +107,7 @@ class DataLoader:
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self):
-        base_seed = int((self.generator or _backend.generator("cpu")).integers(0, _SEED_HIGH))
+        base_seed = int(_backend.rng(self.generator, "cpu").integers(0, _SEED_HIGH))
         if isinstance(self.dataset, IterableDataset):
             return self._iterable_batches()
         tasks = iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)

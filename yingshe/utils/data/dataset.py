@@ -128,7 +128,8 @@ def random_split(dataset, lengths, generator=None):
     """Split ``dataset`` into non-overlapping random ``Subset``s of the given lengths.
 
     ``lengths`` are sizes summing to ``len(dataset)`` or fractions summing to 1.
-    ``generator`` is a ``numpy.random.Generator`` (default: the framework's CPU generator).
+    ``generator`` is a ``yingshe.Generator`` or a ``numpy.random.Generator`` (default: the
+    framework's CPU generator).
     """
     n = len(dataset)
     sizes = _split_lengths(list(lengths), n)
@@ -136,7 +137,6 @@ def random_split(dataset, lengths, generator=None):
                               or s < 0 for s in sizes):
         raise ValueError(f"random_split: lengths {list(lengths)} must be non-negative and sum "
                          f"to the dataset size {n} (or be fractions summing to 1)")
-    gen = generator if generator is not None else _backend.generator("cpu")
-    perm = gen.permutation(n).tolist()
+    perm = _backend.rng(generator, "cpu").permutation(n).tolist()
     ends = np.cumsum(sizes).tolist()
     return [Subset(dataset, perm[end - int(size):end]) for size, end in zip(sizes, ends)]

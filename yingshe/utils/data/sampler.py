@@ -1,7 +1,8 @@
 """Samplers: which indices a ``DataLoader`` fetches, in what order, in what groups.
 
-Random samplers take an optional ``numpy.random.Generator``; without one they draw from the
-framework's CPU generator, so ``yingshe.manual_seed`` makes them reproducible.
+Random samplers take an optional ``yingshe.Generator`` (or ``numpy.random.Generator``); without
+one they draw from the framework's CPU generator, so ``yingshe.manual_seed`` makes them
+reproducible.
 """
 import numpy as np
 
@@ -56,10 +57,11 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
-        gen = self.generator
-        if gen is None:
+        if self.generator is None:
             seed = int(_backend.generator("cpu").integers(0, _SEED_HIGH))
             gen = np.random.Generator(np.random.PCG64(seed))
+        else:
+            gen = _backend.rng(self.generator, "cpu")
         if self.replacement:
             yield from gen.integers(0, n, size=self.num_samples).tolist()
             return
@@ -79,8 +81,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        gen = self.generator if self.generator is not None else _backend.generator("cpu")
-        for i in gen.permutation(len(self.indices)).tolist():
+        for i in _backend.rng(self.generator, "cpu").permutation(len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self):

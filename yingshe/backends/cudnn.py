@@ -1,0 +1,18 @@
+"""``yingshe.backends.cudnn``: PyTorch's cuDNN switches.  yingshe never calls cuDNN, so they
+are plain settings that code may read and write (``benchmark = True``, ``deterministic = True``);
+they change nothing, and ``is_available()`` is False."""
+
+__all__ = ["is_available", "version", "enabled", "benchmark", "deterministic", "allow_tf32"]
+
+enabled = True
+benchmark = False
+deterministic = False
+allow_tf32 = True
+
+
+def is_available():
+    return False
+
+
+def version():
+    return None
