@@ -1,5 +1,8 @@
 """Elementwise ops with broadcasting.  Each backward is the local derivative times the incoming
 gradient, summed back over broadcast dimensions (``unbroadcast``)."""
+import collections
+import math
+
 import numpy as np
 
 from .. import _backend, _dtype
@@ -30,7 +33,8 @@ def _binary_operands(input, other, op):
         if isinstance(other, np.ndarray):  # e.g. ndarray + tensor: the array becomes a tensor
             return _binary_operands(input, Tensor._make(other), op)
         if isinstance(other, np.generic):
-            other = other.item()  # NumPy scalars act as Python scalars, as in PyTorch
+            # NumPy scalars act as Python scalars, as in PyTorch, which reads a NumPy bool as a float
+            other = float(other) if isinstance(other, np.bool_) else other.item()
         if isinstance(other, (int, float, bool)):
             if input._data.dtype.kind == "f":  # a float tensor keeps its dtype with any number
                 return input, other
@@ -191,11 +195,44 @@ def div(input, other, *, rounding_mode=None, out=None):
     _no_out(out, "div")
     a, b = _binary_operands(input, other, "div")
     if rounding_mode is not None:
-        raise NotImplementedError("div: rounding_mode is not supported; use floor_divide")
+        return _rounded_div(a, b, rounding_mode)
     if _dtype_kind(a) != "f" and _dtype_kind(b) != "f":
         a = _cast(a, _dtype.get_default_dtype().np) if isinstance(a, Tensor) else float(a)
         b = _cast(b, _dtype.get_default_dtype().np) if isinstance(b, Tensor) else float(b)
     return Div.apply(a, b)
+
+
+class RoundedDiv(Op):
+    """y = trunc(a / b) or floor(a / b) (``mode``);  da = db = 0, as PyTorch (y is piecewise
+    constant)."""
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx.shapes = (a.shape, _shape(b))
+        xp = get_array_module(a)
+        with np.errstate(all="ignore"):
+            if mode == "floor":  # Python's //: numpy's floor_divide, like PyTorch's div_floor
+                return xp.floor_divide(a, b)
+            if a.dtype.kind == "f":
+                return xp.trunc(a / b)
+            quotient = xp.floor_divide(a, b)  # floor, moved up by one where a / b < 0 is inexact
+            return quotient + ((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = get_array_module(grad._data)
+        return tuple(Tensor._make(xp.zeros(shape, grad._data.dtype)) if needed else None
+                     for shape, needed in zip(ctx.shapes, ctx.needs_input_grad)) + (None,)
+
+
+def _rounded_div(a, b, mode):
+    """div with rounding_mode "trunc" or "floor": integers stay integers."""
+    if mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{mode}'")
+    _check_not_bool(a, "div")
+    _check_divisor(a._data, b._data if isinstance(b, Tensor) else b, "div")
+    return RoundedDiv.apply(a, b, mode)
 
 
 def _dtype_kind(x):
@@ -268,19 +305,6 @@ def _as_float(t):
     return t
 
 
-def _result_type(*operands):
-    """PyTorch's result dtype over several raw arrays and/or Python scalars: the highest category
-    (bool < integer < floating) present decides; within it, arrays with dimensions outrank 0-d
-    arrays, which outrank Python scalars (these give their category's default dtype)."""
-    top = max(_dtype._category_of(x) for x in operands)
-    for rank in (2, 1):
-        chosen = [x.dtype for x in operands if hasattr(x, "dtype")
-                  and (2 if x.ndim else 1) == rank and _dtype._category_of(x) == top]
-        if chosen:
-            return np.result_type(*chosen)
-    return _dtype._default_for_category(top)
-
-
 # ---- powers -------------------------------------------------------------------------------------
 class Pow(Op):
     """y = a^b for tensors a, b;  da = dy b a^(b-1) (0 where b = 0),
@@ -288,7 +312,8 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        y = a ** b
+        with np.errstate(all="ignore"):  # (-1.5) ** 0.5 is NaN quietly, as in PyTorch
+            y = a ** b
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -301,7 +326,8 @@ class Pow(Op):
             grad_a = unbroadcast(slope, a.shape)
         if ctx.needs_input_grad[1]:
             zero_base = (a._data == 0) & (b._data >= 0)
-            grad_b = unbroadcast(Where.apply(zero_base, 0.0, grad * y * log(a)), b.shape)
+            with np.errstate(all="ignore"):
+                grad_b = unbroadcast(Where.apply(zero_base, 0.0, grad * y * log(a)), b.shape)
         return grad_a, grad_b
 
 
@@ -635,6 +661,8 @@ def sigmoid(input):
 
 def abs(input):
     """|x| (integers stay integers);  d/dx |x| = sign x, 0 at 0."""
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("abs: not implemented for bool tensors")
     return Abs.apply(input)
 
 
@@ -657,7 +685,9 @@ class Step(Op):
         return _zeros_like(grad), None
 
 
-def _step(input, function):
+def _step(input, function, op):
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f"{op}: not implemented for bool tensors")
     if input._data.dtype.kind != "f":  # integers are whole already: a copy, as PyTorch
         return Tensor._make(input._data.copy())
     return Step.apply(input, function)
@@ -677,25 +707,25 @@ def sign(input):
 
 def floor(input):
     """The largest integer <= x; zero gradient."""
-    return _step(input, get_array_module(input._data).floor)
+    return _step(input, get_array_module(input._data).floor, "floor")
 
 
 def ceil(input):
     """The smallest integer >= x; zero gradient."""
-    return _step(input, get_array_module(input._data).ceil)
+    return _step(input, get_array_module(input._data).ceil, "ceil")
 
 
 def trunc(input):
     """x rounded toward zero; zero gradient."""
-    return _step(input, get_array_module(input._data).trunc)
+    return _step(input, get_array_module(input._data).trunc, "trunc")
 
 
 def round(input, *, decimals=0):
     """x rounded to ``decimals`` decimal places, halves to even; zero gradient."""
     xp = get_array_module(input._data)
     if decimals == 0:
-        return _step(input, xp.rint)
-    return _step(input, lambda x: xp.round(x, decimals))
+        return _step(input, xp.rint, "round")
+    return _step(input, lambda x: xp.round(x, decimals), "round")
 
 
 # ---- where, maximum, minimum, clamp, lerp -------------------------------------------------------
@@ -839,11 +869,11 @@ def clamp(input, min=None, max=None):
     bounds = [b._data if isinstance(b, Tensor) else b for b in (lo, hi) if b is not None]
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         broadcast_shapes(input.shape, *[_shape(b) for b in bounds], op="clamp")
-        dtype = _result_type(input._data, *bounds)
+        dtype = _dtype.result_type(input._data, *bounds)
         lo, hi = (_cast(b, dtype) if isinstance(b, Tensor) else b for b in (lo, hi))
         input = _cast(input, dtype)
     elif input._data.dtype.kind != "f":  # e.g. an int64 tensor clamped to 0.5 becomes float32
-        input = _cast(input, _result_type(input._data, *bounds))
+        input = _cast(input, _dtype.result_type(input._data, *bounds))
     return Clamp.apply(input, lo, hi)
 
 
@@ -1106,4 +1136,897 @@ TENSOR_METHODS.update({
     "__ror__": bitwise_or, "__xor__": bitwise_xor, "__rxor__": bitwise_xor,
     "__invert__": bitwise_not, "__floordiv__": floor_divide, "__rfloordiv__": _rfloordiv,
     "__mod__": remainder, "__rmod__": _rmod,
+})
+
+
+# ---- PyTorch's other pointwise functions -------------------------------------------------------
+# Domain edges give NaN or inf quietly (NumPy's warnings are silenced), as in PyTorch:
+# asin(2) is NaN, atanh(1) is inf, log2(0) is -inf.
+
+def _special(x, name):
+    """SciPy's special function ``name`` (CuPy's cupyx.scipy.special on "cuda") for the array x."""
+    if get_array_module(x) is np:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+    return getattr(special, name)
+
+
+class Pointwise(Op):
+    """y = f(x) for a differentiable f (with optional constant ``params``);  dx = dy f'(x).
+
+    A subclass gives ``f(xp, x, *params)`` on raw arrays and ``derivative(saved, *params)`` with
+    Tensor ops, so that backward can be differentiated again; ``saved`` is x, or y when
+    ``saves_output`` (PyTorch saves the same one, so in-place changes are caught alike)."""
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, x, *params):
+        ctx.params = params
+        with np.errstate(all="ignore"):
+            y = ctx.f(get_array_module(x), x, *params)
+        ctx.save_for_backward(y if ctx.saves_output else x)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (saved,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return (grad * ctx.derivative(saved, *ctx.params),) + (None,) * len(ctx.params)
+
+
+class Tan(Pointwise):
+    """y = tan x;  dx = dy (1 + y^2)."""
+    saves_output = True
+    f = staticmethod(lambda xp, x: xp.tan(x))
+    derivative = staticmethod(lambda y: y * y + 1.0)
+
+
+class Asin(Pointwise):
+    """y = arcsin x;  dx = dy / sqrt(1 - x^2)."""
+    f = staticmethod(lambda xp, x: xp.arcsin(x))
+    derivative = staticmethod(lambda x: rsqrt(1.0 - x * x))
+
+
+class Acos(Pointwise):
+    """y = arccos x;  dx = -dy / sqrt(1 - x^2)."""
+    f = staticmethod(lambda xp, x: xp.arccos(x))
+    derivative = staticmethod(lambda x: -rsqrt(1.0 - x * x))
+
+
+class Atan(Pointwise):
+    """y = arctan x;  dx = dy / (1 + x^2)."""
+    f = staticmethod(lambda xp, x: xp.arctan(x))
+    derivative = staticmethod(lambda x: reciprocal(x * x + 1.0))
+
+
+class Sinh(Pointwise):
+    """y = sinh x;  dx = dy cosh x."""
+    f = staticmethod(lambda xp, x: xp.sinh(x))
+    derivative = staticmethod(lambda x: cosh(x))
+
+
+class Cosh(Pointwise):
+    """y = cosh x;  dx = dy sinh x."""
+    f = staticmethod(lambda xp, x: xp.cosh(x))
+    derivative = staticmethod(lambda x: sinh(x))
+
+
+class Asinh(Pointwise):
+    """y = arsinh x;  dx = dy / sqrt(x^2 + 1)."""
+    f = staticmethod(lambda xp, x: xp.arcsinh(x))
+    derivative = staticmethod(lambda x: rsqrt(x * x + 1.0))
+
+
+class Acosh(Pointwise):
+    """y = arcosh x;  dx = dy / sqrt(x^2 - 1)."""
+    f = staticmethod(lambda xp, x: xp.arccosh(x))
+    derivative = staticmethod(lambda x: rsqrt(x * x - 1.0))
+
+
+class Atanh(Pointwise):
+    """y = artanh x;  dx = dy / (1 - x^2)."""
+    f = staticmethod(lambda xp, x: xp.arctanh(x))
+    derivative = staticmethod(lambda x: reciprocal(1.0 - x * x))
+
+
+class Exp2(Pointwise):
+    """y = 2^x;  dx = dy y ln 2."""
+    saves_output = True
+    f = staticmethod(lambda xp, x: xp.exp2(x))
+    derivative = staticmethod(lambda y: y * math.log(2.0))
+
+
+class Log2(Pointwise):
+    """y = log_2 x;  dx = dy / (x ln 2)."""
+    f = staticmethod(lambda xp, x: xp.log2(x))
+    derivative = staticmethod(lambda x: reciprocal(x * math.log(2.0)))
+
+
+class Log10(Pointwise):
+    """y = log_10 x;  dx = dy / (x ln 10)."""
+    f = staticmethod(lambda xp, x: xp.log10(x))
+    derivative = staticmethod(lambda x: reciprocal(x * math.log(10.0)))
+
+
+def _sinc_array(xp, x):
+    pi_x = x * x.dtype.type(math.pi)
+    return xp.where(x == 0, x.dtype.type(1), xp.sin(pi_x) / pi_x)
+
+
+def _sinc_derivative(x):
+    pi_x = x * math.pi
+    slope = (pi_x * cos(pi_x) - sin(pi_x)) / (pi_x * x)
+    return Where.apply(x._data == 0, 0.0, slope)
+
+
+class Sinc(Pointwise):
+    """y = sin(pi x) / (pi x), 1 at x = 0;  dx = dy (pi x cos(pi x) - sin(pi x)) / (pi x^2),
+    0 at x = 0."""
+    f = staticmethod(_sinc_array)
+    derivative = staticmethod(_sinc_derivative)
+
+
+class Erfc(Pointwise):
+    """y = erfc x = 1 - erf x;  dx = -dy 2/sqrt(pi) e^(-x^2)."""
+    f = staticmethod(lambda xp, x: _special(x, "erfc")(x).astype(x.dtype, copy=False))
+    derivative = staticmethod(lambda x: exp(-(x * x)) * (-2.0 / math.sqrt(math.pi)))
+
+
+class Erfinv(Pointwise):
+    """y = erf^-1 x;  dx = dy sqrt(pi)/2 e^(y^2) (the inverse function rule)."""
+    f = staticmethod(lambda xp, x: _special(x, "erfinv")(x).astype(x.dtype, copy=False))
+    derivative = staticmethod(lambda x: exp(square(erfinv(x))) * (math.sqrt(math.pi) / 2.0))
+
+
+def _i1_derivative(x):
+    """I1'(x) = I0(x) - I1(x) / x, 1/2 at x = 0 (Abramowitz & Stegun 9.6.26)."""
+    eps = float(np.finfo(x._data.dtype).eps)
+    tiny = get_array_module(x._data).abs(x._data) <= eps
+    safe = Where.apply(tiny, eps, x)
+    return Where.apply(tiny, 0.5, i0(safe) - I1.apply(safe) / safe)
+
+
+class I1(Pointwise):
+    """y = I1(x), the modified Bessel function of the first kind of order 1 (the derivative of
+    I0);  dx = dy (I0(x) - I1(x) / x)."""
+    f = staticmethod(lambda xp, x: _special(x, "i1")(x).astype(x.dtype, copy=False))
+    derivative = staticmethod(_i1_derivative)
+
+
+class I0(Pointwise):
+    """y = I0(x), the modified Bessel function of the first kind of order 0;  dx = dy I1(x)
+    (Abramowitz & Stegun 9.6.27)."""
+    f = staticmethod(lambda xp, x: _special(x, "i0")(x).astype(x.dtype, copy=False))
+    derivative = staticmethod(lambda x: I1.apply(x))
+
+
+class Lgamma(Pointwise):
+    """y = ln |Gamma(x)|;  dx = dy digamma(x)."""
+    f = staticmethod(lambda xp, x: _special(x, "gammaln")(x).astype(x.dtype, copy=False))
+    derivative = staticmethod(lambda x: digamma(x))
+
+
+def _polygamma_array(xp, x, n):
+    function = _special(x, "psi") if n == 0 else lambda v: _special(x, "polygamma")(n, v)
+    return function(x).astype(x.dtype, copy=False)
+
+
+class Polygamma(Pointwise):
+    """y = psi^(n)(x), the n-th derivative of digamma = (ln Gamma)';  dx = dy psi^(n+1)(x)."""
+    f = staticmethod(_polygamma_array)
+    derivative = staticmethod(lambda x, n: Polygamma.apply(x, n + 1))
+
+
+def _logit_array(xp, x, eps):
+    z = x if eps is None else xp.clip(x, eps, 1.0 - eps)
+    return xp.log(z / (1.0 - z))
+
+
+def _logit_derivative(x, eps):
+    """1 / (x (1 - x)) inside the domain; NaN outside [0, 1], or 0 outside [eps, 1 - eps] where
+    the input was clamped (PyTorch's rule)."""
+    low, high = (0.0, 1.0) if eps is None else (eps, 1.0 - eps)
+    outside = (x._data < low) | (x._data > high)
+    return Where.apply(outside, math.nan if eps is None else 0.0, reciprocal(x * (1.0 - x)))
+
+
+class Logit(Pointwise):
+    """y = ln(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given;
+    dx = dy / (x (1 - x)) (0 where x was clamped)."""
+    f = staticmethod(_logit_array)
+    derivative = staticmethod(_logit_derivative)
+
+
+def _finite_mask(x, *params):
+    return Tensor._make(get_array_module(x._data).isfinite(x._data).astype(x._data.dtype))
+
+
+class NanToNum(Pointwise):
+    """y = x with NaN, +inf and -inf replaced by numbers;  dx = dy where x is finite, else 0."""
+    f = staticmethod(lambda xp, x, nan, posinf, neginf: xp.nan_to_num(
+        x, nan=nan, posinf=posinf, neginf=neginf))
+    derivative = staticmethod(_finite_mask)
+
+
+def tan(input):
+    """tan x;  d/dx tan x = 1 + tan^2 x."""
+    return Tan.apply(_as_float(input))
+
+
+def asin(input):
+    """arcsin x (NaN outside [-1, 1]);  d/dx = 1 / sqrt(1 - x^2)."""
+    return Asin.apply(_as_float(input))
+
+
+def acos(input):
+    """arccos x (NaN outside [-1, 1]);  d/dx = -1 / sqrt(1 - x^2)."""
+    return Acos.apply(_as_float(input))
+
+
+def atan(input):
+    """arctan x;  d/dx = 1 / (1 + x^2)."""
+    return Atan.apply(_as_float(input))
+
+
+def sinh(input):
+    """sinh x = (e^x - e^-x) / 2;  d/dx = cosh x."""
+    return Sinh.apply(_as_float(input))
+
+
+def cosh(input):
+    """cosh x = (e^x + e^-x) / 2;  d/dx = sinh x."""
+    return Cosh.apply(_as_float(input))
+
+
+def asinh(input):
+    """arsinh x = ln(x + sqrt(x^2 + 1));  d/dx = 1 / sqrt(x^2 + 1)."""
+    return Asinh.apply(_as_float(input))
+
+
+def acosh(input):
+    """arcosh x = ln(x + sqrt(x^2 - 1)) (NaN below 1);  d/dx = 1 / sqrt(x^2 - 1)."""
+    return Acosh.apply(_as_float(input))
+
+
+def atanh(input):
+    """artanh x = ln((1 + x) / (1 - x)) / 2 (+-inf at +-1, NaN beyond);  d/dx = 1 / (1 - x^2)."""
+    return Atanh.apply(_as_float(input))
+
+
+def exp2(input):
+    """2^x;  d/dx 2^x = 2^x ln 2."""
+    return Exp2.apply(_as_float(input))
+
+
+def log2(input):
+    """log_2 x;  d/dx = 1 / (x ln 2)."""
+    return Log2.apply(_as_float(input))
+
+
+def log10(input):
+    """log_10 x;  d/dx = 1 / (x ln 10)."""
+    return Log10.apply(_as_float(input))
+
+
+def sinc(input):
+    """The normalised sinc, sin(pi x) / (pi x), with sinc 0 = 1."""
+    return Sinc.apply(_as_float(input))
+
+
+def erfc(input):
+    """The complementary error function 1 - erf x (accurate where erf x is near 1)."""
+    return Erfc.apply(_as_float(input))
+
+
+def erfinv(input):
+    """The inverse error function: erf(erfinv(y)) = y for y in (-1, 1); +-inf at +-1."""
+    return Erfinv.apply(_as_float(input))
+
+
+def i0(input):
+    """I0(x) = sum_k (x^2 / 4)^k / (k!)^2, the modified Bessel function of the first kind of
+    order 0 (Abramowitz & Stegun 9.6.12);  d/dx I0 = I1."""
+    return I0.apply(_as_float(input))
+
+
+def lgamma(input):
+    """ln |Gamma(x)| (inf at 0, -1, -2, ...);  d/dx = digamma(x)."""
+    return Lgamma.apply(_as_float(input))
+
+
+def digamma(input):
+    """psi(x) = d/dx ln Gamma(x) (-inf at 0, +inf at -0, NaN at negative integers, as PyTorch)."""
+    return Polygamma.apply(_as_float(input), 0)
+
+
+def polygamma(n, input):
+    """psi^(n)(x), the n-th derivative of digamma (n >= 0)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise RuntimeError(f"polygamma: n must be a non-negative integer, got {n!r}")
+    return Polygamma.apply(_as_float(input), int(n))
+
+
+def _polygamma_method(self, n):
+    """Tensor.polygamma(n) is polygamma(n, self)."""
+    return polygamma(n, self)
+
+
+def mvlgamma(input, p):
+    """The multivariate log-gamma ln Gamma_p(x) = p(p-1)/4 ln pi + sum_{j<p} ln Gamma(x - j/2)
+    (Muirhead, Aspects of Multivariate Statistical Theory, Def. 2.1.10)."""
+    if not isinstance(p, (int, np.integer)) or p < 1:
+        raise RuntimeError(f"mvlgamma: p has to be greater than or equal to 1, got {p!r}")
+    x = _as_float(input)
+    halves = Tensor._make(get_array_module(x._data).arange(p, dtype=x._data.dtype) * 0.5)
+    terms = lgamma(sub(x.unsqueeze(-1), halves))
+    return terms.sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def logit(input, eps=None):
+    """ln(p / (1 - p)), the inverse of sigmoid; with ``eps``, p is first clamped to
+    [eps, 1 - eps]."""
+    return Logit.apply(_as_float(input), None if eps is None else float(eps))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """x with NaN replaced by ``nan`` and +-inf by ``posinf``/``neginf`` (by default the largest
+    and smallest finite numbers of the dtype); the gradient passes where x is finite."""
+    if input._data.dtype.kind != "f":
+        return Tensor._make(input._data.copy())
+    return NanToNum.apply(input, float(nan), posinf, neginf)
+
+
+def frac(input):
+    """x - trunc(x), the fractional part, with x's sign;  d/dx = 1."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"frac: not implemented for {input.dtype.name} tensors "
+                                  "(floating point only)")
+    return sub(input, trunc(input))
+
+
+def deg2rad(input):
+    """x pi / 180: degrees to radians."""
+    return mul(_as_float(input), math.pi / 180.0)
+
+
+def rad2deg(input):
+    """x 180 / pi: radians to degrees."""
+    return mul(_as_float(input), 180.0 / math.pi)
+
+
+def sgn(input):
+    """The sign of x; for real tensors the same as ``sign`` (zero gradient)."""
+    return sign(input)
+
+
+def signbit(input):
+    """True where the sign bit of x is set: x < 0, and -0.0 (a bool tensor)."""
+    x = input._data
+    xp = get_array_module(x)
+    if x.dtype.kind == "b":
+        return Tensor._make(xp.zeros(x.shape, dtype=bool))
+    return Tensor._make(xp.signbit(x))
+
+
+def positive(input):
+    """+x: the input itself (PyTorch refuses bool tensors)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("positive: the `+` operator, on a bool tensor is not supported")
+    return input
+
+
+def _angle_array(x):
+    xp = get_array_module(x)
+    return xp.where(x < 0, x.dtype.type(math.pi), xp.where(xp.isnan(x), x, x.dtype.type(0)))
+
+
+def angle(input):
+    """The argument of x as a complex number: pi for x < 0, else 0 (NaN stays NaN); zero
+    gradient."""
+    return Step.apply(_as_float(input), _angle_array)
+
+
+def real(input):
+    """The real part: a real tensor itself."""
+    return input
+
+
+def imag(input):
+    """The imaginary part, which real tensors do not have."""
+    raise RuntimeError(f"imag: imag is not implemented for tensors with non-complex dtypes "
+                       f"(got {input.dtype.name})")
+
+
+def conj_physical(input):
+    """The complex conjugate: a real tensor itself."""
+    return input
+
+
+def isposinf(input):
+    """True where x is +inf."""
+    xp = get_array_module(input._data)
+    if input._data.dtype.kind != "f":
+        return Tensor._make(xp.zeros(input.shape, dtype=bool))
+    return Tensor._make(xp.isposinf(input._data))
+
+
+def isneginf(input):
+    """True where x is -inf."""
+    xp = get_array_module(input._data)
+    if input._data.dtype.kind != "f":
+        return Tensor._make(xp.zeros(input.shape, dtype=bool))
+    return Tensor._make(xp.isneginf(input._data))
+
+
+def isreal(input):
+    """True everywhere: a real tensor has no imaginary part."""
+    return Tensor._make(get_array_module(input._data).ones(input.shape, dtype=bool))
+
+
+# ---- binary functions ---------------------------------------------------------------------------
+class PointwiseBinary(Op):
+    """y = f(a, b) with broadcasting (b may be a number);  da = dy df/da, db = dy df/db, each
+    summed back over its broadcast dimensions.  A subclass gives ``f(xp, a, b)`` on raw arrays and
+    ``grad_a(dy, a, b, y)``, ``grad_b(dy, a, b, y)`` with Tensor ops (y is None unless
+    ``saves_output``)."""
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = get_array_module(a)
+        if not hasattr(b, "dtype"):  # a Python number, in a's (already promoted) dtype
+            b = xp.asarray(b, dtype=a.dtype)
+        with np.errstate(all="ignore"):
+            y = ctx.f(xp, a, b)
+        ctx.save_for_backward(a, b, y if ctx.saves_output else None)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, y = ctx.saved_tensors
+        grad_a = grad_b = None
+        with np.errstate(all="ignore"):
+            if ctx.needs_input_grad[0]:
+                grad_a = unbroadcast(ctx.grad_a(grad, a, b, y), a.shape)
+            if ctx.needs_input_grad[1]:
+                grad_b = unbroadcast(ctx.grad_b(grad, a, b, y), b.shape)
+        return grad_a, grad_b
+
+
+class Atan2(PointwiseBinary):
+    """y = atan2(a, b), the angle of the point (b, a);  da = dy b / (a^2 + b^2),
+    db = -dy a / (a^2 + b^2)."""
+    f = staticmethod(lambda xp, a, b: xp.arctan2(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad * b * reciprocal(a * a + b * b))
+    grad_b = staticmethod(lambda grad, a, b, y: grad * -a * reciprocal(a * a + b * b))
+
+
+class Hypot(PointwiseBinary):
+    """y = sqrt(a^2 + b^2) without overflow;  da = dy a / y, db = dy b / y."""
+    saves_output = True
+    f = staticmethod(lambda xp, a, b: xp.hypot(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad * a / y)
+    grad_b = staticmethod(lambda grad, a, b, y: grad * b / y)
+
+
+class LogAddExp(PointwiseBinary):
+    """y = ln(e^a + e^b), computed stably;  da = dy / (1 + e^(b - a)), db = dy / (1 + e^(a - b))."""
+    f = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad / (exp(b - a) + 1.0))
+    grad_b = staticmethod(lambda grad, a, b, y: grad / (exp(a - b) + 1.0))
+
+
+class LogAddExp2(PointwiseBinary):
+    """y = log_2(2^a + 2^b);  da = dy / (1 + 2^(b - a)), db = dy / (1 + 2^(a - b))."""
+    f = staticmethod(lambda xp, a, b: xp.logaddexp2(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad / (exp2(b - a) + 1.0))
+    grad_b = staticmethod(lambda grad, a, b, y: grad / (exp2(a - b) + 1.0))
+
+
+class Copysign(PointwiseBinary):
+    """y = |a| with the sign of b;  da = dy y / a (0 at a = 0), db = 0."""
+    saves_output = True
+    f = staticmethod(lambda xp, a, b: xp.copysign(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad * Where.apply(a._data == 0, 0.0, y / a))
+    grad_b = staticmethod(lambda grad, a, b, y: _zeros_like(grad))
+
+
+def _xlogy_array(xp, a, b):
+    product = xp.where(a == 0, a.dtype.type(0), a * xp.log(b))
+    return xp.where(xp.isnan(b), b, product)
+
+
+def _xlogy_grad_a(grad, a, b, y):
+    """dy ln b, taken as 0 where a = 0 and b <= 0 (PyTorch's choice where xlogy is not
+    differentiable, the derivative along the line a = 0)."""
+    return Where.apply((a._data == 0) & (b._data <= 0), 0.0, Xlogy.apply(grad, b))
+
+
+class Xlogy(PointwiseBinary):
+    """y = a ln b, with 0 ln b = 0 unless b is NaN;  da = dy ln b, db = dy a / b."""
+    f = staticmethod(_xlogy_array)
+    grad_a = staticmethod(_xlogy_grad_a)
+    grad_b = staticmethod(lambda grad, a, b, y: grad * a / b)
+
+
+class Fmod(PointwiseBinary):
+    """y = a - trunc(a / b) b, the C remainder (the sign of a);  da = dy, db = -dy trunc(a / b)."""
+    f = staticmethod(lambda xp, a, b: xp.fmod(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: grad)
+    grad_b = staticmethod(lambda grad, a, b, y: -grad * div(a, b, rounding_mode="trunc"))
+
+
+def _fmax_keeps_a(a, b):
+    return (a._data >= b._data) | get_array_module(b._data).isnan(b._data)
+
+
+def _fmin_keeps_a(a, b):
+    return (a._data <= b._data) | get_array_module(b._data).isnan(b._data)
+
+
+class Fmax(PointwiseBinary):
+    """y = max(a, b) ignoring NaN (NaN only where both are);  da = dy where a >= b or b is NaN,
+    db = dy elsewhere (PyTorch's rule: a tie goes to a)."""
+    f = staticmethod(lambda xp, a, b: xp.fmax(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: Where.apply(_fmax_keeps_a(a, b), grad, 0.0))
+    grad_b = staticmethod(lambda grad, a, b, y: Where.apply(_fmax_keeps_a(a, b), 0.0, grad))
+
+
+class Fmin(PointwiseBinary):
+    """y = min(a, b) ignoring NaN (NaN only where both are);  da = dy where a <= b or b is NaN,
+    db = dy elsewhere."""
+    f = staticmethod(lambda xp, a, b: xp.fmin(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: Where.apply(_fmin_keeps_a(a, b), grad, 0.0))
+    grad_b = staticmethod(lambda grad, a, b, y: Where.apply(_fmin_keeps_a(a, b), 0.0, grad))
+
+
+class Nextafter(PointwiseBinary):
+    """y = the next float after a towards b;  da = dy where a != b, else 0; db = 0 (PyTorch's
+    convention)."""
+    f = staticmethod(lambda xp, a, b: xp.nextafter(a, b))
+    grad_a = staticmethod(lambda grad, a, b, y: Where.apply(a._data != b._data, grad, 0.0))
+    grad_b = staticmethod(lambda grad, a, b, y: _zeros_like(grad))
+
+
+def _igamma_no_grad_a(grad, a, b, y):
+    raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
+
+
+class Igamma(PointwiseBinary):
+    """y = P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function;
+    dx = dy x^(a-1) e^(-x) / Gamma(a) (no derivative in a, as in PyTorch)."""
+    f = staticmethod(lambda xp, a, b: _special(a, "gammainc")(a, b).astype(a.dtype, copy=False))
+    grad_a = staticmethod(_igamma_no_grad_a)
+    grad_b = staticmethod(lambda grad, a, b, y: grad * exp((a - 1.0) * log(b) - b - lgamma(a)))
+
+
+class Igammac(Igamma):
+    """y = Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function;
+    dx = -dy x^(a-1) e^(-x) / Gamma(a)."""
+    f = staticmethod(lambda xp, a, b: _special(a, "gammaincc")(a, b).astype(a.dtype, copy=False))
+    grad_b = staticmethod(lambda grad, a, b, y: -grad * exp((a - 1.0) * log(b) - b - lgamma(a)))
+
+
+def _float_operands(input, other, op):
+    """Both operands after PyTorch's promotion; integers and bools then become the default float
+    dtype (for functions whose values are not integers)."""
+    a, b = _binary_operands(input, other, op)
+    if a._data.dtype.kind != "f":
+        np_dtype = _dtype.get_default_dtype().np
+        a = _cast(a, np_dtype)
+        b = _cast(b, np_dtype) if isinstance(b, Tensor) else float(b)
+    return a, b
+
+
+def _floating_only(a, op):
+    """For functions PyTorch implements for floating dtypes only."""
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for {a.dtype.name} tensors (floating "
+                                  "point only)")
+
+
+def atan2(input, other):
+    """atan2(a, b): the angle in (-pi, pi] of the point (b, a) (note the order), broadcasting."""
+    _tensor_pair(input, other, "atan2")
+    return Atan2.apply(*_float_operands(input, other, "atan2"))
+
+
+def hypot(input, other):
+    """sqrt(a^2 + b^2), the hypotenuse, without intermediate overflow; broadcasting."""
+    a, b = _tensor_pair(input, other, "hypot")
+    _floating_only(a, "hypot")
+    return Hypot.apply(a, b)
+
+
+def logaddexp(input, other):
+    """ln(e^a + e^b) without overflow (log-domain addition of probabilities); broadcasting."""
+    a, b = _tensor_pair(input, other, "logaddexp")
+    _floating_only(a, "logaddexp")
+    return LogAddExp.apply(a, b)
+
+
+def logaddexp2(input, other):
+    """log_2(2^a + 2^b) without overflow; broadcasting."""
+    a, b = _tensor_pair(input, other, "logaddexp2")
+    _floating_only(a, "logaddexp2")
+    return LogAddExp2.apply(a, b)
+
+
+def copysign(input, other):
+    """|a| with the sign of b (also of -0.0); integers give floats; zero gradient for b."""
+    return Copysign.apply(*_float_operands(input, other, "copysign"))
+
+
+def xlogy(input, other):
+    """a ln b, taken as 0 where a = 0 (unless b is NaN), as in entropy terms p ln p."""
+    return Xlogy.apply(*_float_operands(input, other, "xlogy"))
+
+
+def fmod(input, other):
+    """The C remainder a - trunc(a / b) b, with the sign of a (``remainder`` takes b's)."""
+    a, b = _binary_operands(input, other, "fmod")
+    _check_not_bool(a, "fmod")
+    _check_divisor(a._data, b._data if isinstance(b, Tensor) else b, "fmod")
+    return Fmod.apply(a, b)
+
+
+def fmax(input, other):
+    """max(a, b) elementwise where a NaN loses to a number (``maximum`` propagates NaN)."""
+    return Fmax.apply(*_tensor_pair(input, other, "fmax"))
+
+
+def fmin(input, other):
+    """min(a, b) elementwise where a NaN loses to a number (``minimum`` propagates NaN)."""
+    return Fmin.apply(*_tensor_pair(input, other, "fmin"))
+
+
+def nextafter(input, other):
+    """The next representable float after a in the direction of b."""
+    a, b = _tensor_pair(input, other, "nextafter")
+    _floating_only(a, "nextafter")
+    return Nextafter.apply(a, b)
+
+
+def igamma(input, other):
+    """P(a, x), the regularised lower incomplete gamma function (Abramowitz & Stegun 6.5.1)."""
+    a, b = _tensor_pair(input, other, "igamma")
+    _floating_only(a, "igamma")
+    return Igamma.apply(a, b)
+
+
+def igammac(input, other):
+    """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function."""
+    a, b = _tensor_pair(input, other, "igammac")
+    _floating_only(a, "igammac")
+    return Igammac.apply(a, b)
+
+
+def float_power(input, exponent):
+    """input ** exponent computed in float64 (both sides are made double first)."""
+    def double(x):
+        return to_copy(x, dtype=_dtype.float64) if isinstance(x, Tensor) else float(x)
+    return pow(double(input), double(exponent))
+
+
+def ldexp(input, other):
+    """input * 2^other."""
+    a, b = _float_operands(*_tensor_pair(input, other, "ldexp"), "ldexp")
+    return mul(a, exp2(b))
+
+
+def heaviside(input, values):
+    """The step function: 0 where x < 0, ``values`` where x = 0, 1 where x > 0.  No gradient:
+    like floor_divide the result is outside the graph (PyTorch records it and raises in
+    backward)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' must be Tensor, not "
+                        f"{type(values).__name__}")
+    if input.dtype != values.dtype:
+        raise RuntimeError(f"heaviside: heaviside is not yet implemented for tensors with "
+                           f"different dtypes ({input.dtype.name} and {values.dtype.name})")
+    x, v = input._data, values._data
+    broadcast_shapes(x.shape, v.shape, op="heaviside")
+    xp = get_array_module(x)
+    return Tensor._make(xp.where(x == 0, v, (x > 0).astype(x.dtype)))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2, broadcasting."""
+    return add(input, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2, broadcasting (a true division)."""
+    if _dtype_kind(tensor1) != "f" and _dtype_kind(tensor2) != "f":
+        raise RuntimeError("addcdiv: Integer division with addcdiv is no longer supported; "
+                           "use addcmul(input, tensor1, 1 / tensor2) or pass floating tensors")
+    return add(input, div(tensor1, tensor2), alpha=value)
+
+
+def _shift(input, other, op, left):
+    """a << b or a >> b for integer tensors; shifts by a negative amount or by the width of the
+    dtype or more give 0 (left) or the sign (right), as in PyTorch."""
+    a, b = _promoted_arrays(input, other, op)
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f"{op}: not implemented for {_dtype.from_np(a.dtype).name} "
+                                  "tensors (integer only)")
+    xp = get_array_module(a)
+    bits = a.dtype.itemsize * 8
+    outside = (b < 0) | (b >= bits)
+    amount = xp.where(outside, 0, b).astype(a.dtype)
+    if left:
+        return Tensor._make(xp.where(outside, a.dtype.type(0), xp.left_shift(a, amount)))
+    return Tensor._make(xp.where(outside, xp.right_shift(a, bits - 1), xp.right_shift(a, amount)))
+
+
+def bitwise_left_shift(input, other):
+    """a << b: a times 2^b for integers."""
+    return _shift(input, other, "bitwise_left_shift", left=True)
+
+
+def bitwise_right_shift(input, other):
+    """a >> b: a divided by 2^b, rounded down, for integers."""
+    return _shift(input, other, "bitwise_right_shift", left=False)
+
+
+def _rlshift(self, other):
+    return bitwise_left_shift(other, self)
+
+
+def _rrshift(self, other):
+    return bitwise_right_shift(other, self)
+
+
+class Frexp(Op):
+    """(m, e) with x = m 2^e and 0.5 <= |m| < 1 (m = e = 0 at x = 0);  dx = dm / 2^e (the
+    exponent has no gradient)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        mantissa, exponent = xp.frexp(x)
+        ctx.scale = xp.ldexp(xp.ones_like(x), -exponent)
+        return mantissa, exponent.astype(np.int32)
+
+    @staticmethod
+    def backward(ctx, grad_mantissa, grad_exponent):
+        return grad_mantissa * Tensor._make(ctx.scale)
+
+
+_FrexpResult = collections.namedtuple("frexp", ["mantissa", "exponent"])
+
+
+def frexp(input):
+    """The named tuple (mantissa, exponent) with x = mantissa * 2^exponent, 0.5 <= |mantissa| < 1
+    (exponent int32)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"frexp: only supports floating-point dtypes, got {input.dtype.name}")
+    return _FrexpResult(*Frexp.apply(input))
+
+
+# ---- closeness ----------------------------------------------------------------------------------
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|a - b| <= atol + rtol |b| elementwise (equal values, infinities included, are close; NaN
+    only with ``equal_nan``).  Both tensors must have the same dtype."""
+    _tensor_pair(input, other, "isclose")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"isclose: {input.dtype.name} did not match {other.dtype.name}")
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(f"isclose: {name} must be greater than or equal to zero, but got "
+                               f"{tolerance}")
+    a, b = input._data, other._data
+    if a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape, op="isclose")
+    xp = get_array_module(a)
+    close = a == b
+    if equal_nan and a.dtype.kind == "f":
+        close = close | (xp.isnan(a) & xp.isnan(b))
+    if rtol == 0 and atol == 0:
+        return Tensor._make(close)
+    if a.dtype.kind != "f":
+        float_dtype = _dtype.get_default_dtype().np
+        a, b = a.astype(float_dtype), b.astype(float_dtype)
+    with np.errstate(all="ignore"):
+        allowed = atol + xp.abs(rtol * b)
+        error = xp.abs(a - b)
+        return Tensor._make(close | (xp.isfinite(error) & (error <= allowed)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every element of a is close to b (``isclose``), as a Python bool."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and the same values (a Python bool)."""
+    if input.shape != other.shape:
+        return False
+    a, b = _promoted_arrays(*_tensor_pair(input, other, "equal"), "equal")
+    return bool(get_array_module(a).array_equal(a, b))
+
+
+# ---- in-place variants: x.f_(...) ---------------------------------------------------------------
+def _inplace_variant(name, function):
+    """The in-place method ``name`` (e.g. ``asin_``) of ``function``: the result is written into
+    the tensor, which keeps its shape and dtype.  As in PyTorch the result must not need a larger
+    shape (broadcasting goes one way) nor a higher dtype category (no floats into an integer
+    tensor, no integers into a bool one)."""
+    def method(self, *args, **kwargs):
+        from .inplace import _inplace  # inplace imports this module
+
+        def result(tensor):
+            out = function(tensor, *args, **kwargs)
+            if out.shape != self.shape:
+                raise RuntimeError(f"{name}: output with shape {list(self.shape)} doesn't match "
+                                   f"the broadcast shape {list(out.shape)}")
+            if not _dtype.can_cast(out.dtype, self.dtype):
+                raise RuntimeError(f"{name}: result type {out.dtype.name} can't be cast to the "
+                                   f"desired output type {self.dtype.name}")
+            return out
+
+        def write(array):
+            array[...] = result(Tensor._make(array))._data
+        return _inplace(self, name, write, result, args + tuple(kwargs.values()))
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{name[:-1]}``: the result is written into this tensor."
+    return method
+
+
+def _erf(input):
+    from .activation import erf  # activation imports this module
+    return erf(input)
+
+
+def _format(self, format_spec):
+    """format(t, spec): a 0-d tensor formats its number (f"{loss:.4f}"); other tensors accept only
+    the empty spec, as in PyTorch."""
+    if self._data.ndim == 0:
+        return self._data.item().__format__(format_spec)
+    return object.__format__(self, format_spec)
+
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+arctan2, absolute, fix = atan2, abs, trunc
+
+__all__ += ["tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",
+            "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "log2", "log10", "sinc",
+            "erfc", "erfinv", "i0", "lgamma", "digamma", "polygamma", "mvlgamma", "logit",
+            "nan_to_num", "frac", "fix", "deg2rad", "rad2deg", "sgn", "signbit", "positive",
+            "absolute", "angle", "real", "imag", "conj_physical", "isposinf", "isneginf",
+            "isreal", "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "copysign",
+            "xlogy", "fmod", "fmax", "fmin", "nextafter", "igamma", "igammac", "float_power",
+            "ldexp", "heaviside", "addcmul", "addcdiv", "bitwise_left_shift",
+            "bitwise_right_shift", "frexp", "isclose", "allclose", "equal"]
+
+TENSOR_METHODS.update({name: globals()[name] for name in __all__[__all__.index("tan"):]})
+TENSOR_METHODS.update({
+    "polygamma": _polygamma_method, "__lshift__": bitwise_left_shift, "__rlshift__": _rlshift,
+    "__rshift__": bitwise_right_shift, "__rrshift__": _rrshift, "__pos__": positive,
+    "__format__": _format, "real": property(real), "imag": property(imag),
+})
+
+# In-place methods: every function above (and erf) that PyTorch also has as x.f_(...).
+_INPLACE = {name: globals()[name] for name in (
+    "neg", "negative", "pow", "square", "reciprocal", "rsqrt", "exp", "log", "log1p", "expm1",
+    "sqrt", "abs", "absolute", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sign", "sgn",
+    "floor", "ceil", "trunc", "fix", "round", "frac", "clamp_min", "clamp_max", "lerp", "eq",
+    "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "floor_divide",
+    "remainder", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",
+    "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "log2", "log10", "sinc", "erfc",
+    "erfinv", "i0", "lgamma", "digamma", "mvlgamma", "logit", "nan_to_num", "deg2rad",
+    "rad2deg", "atan2", "arctan2", "hypot", "copysign", "xlogy", "fmod", "nextafter", "igamma",
+    "igammac", "float_power", "ldexp", "heaviside", "addcmul", "addcdiv", "conj_physical")}
+_INPLACE.update(erf=_erf, polygamma=_polygamma_method)
+TENSOR_METHODS.update({f"{name}_": _inplace_variant(f"{name}_", function)
+                       for name, function in _INPLACE.items()})
+TENSOR_METHODS.update({
+    "__ipow__": TENSOR_METHODS["pow_"], "__iand__": TENSOR_METHODS["bitwise_and_"],
+    "__ior__": TENSOR_METHODS["bitwise_or_"], "__ixor__": TENSOR_METHODS["bitwise_xor_"],
+    "__ilshift__": TENSOR_METHODS["bitwise_left_shift_"],
+    "__irshift__": TENSOR_METHODS["bitwise_right_shift_"],
+    "__ifloordiv__": TENSOR_METHODS["floor_divide_"], "__imod__": TENSOR_METHODS["remainder_"],
 })

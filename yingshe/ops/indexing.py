@@ -14,19 +14,23 @@ PyTorch applies ints, slices and None first and the index arrays afterwards, so 
 (2, 3, 4) ``x[0, :, [0, 1]]`` has shape (3, 2) where NumPy gives (2, 3); ``_parse_index`` splits
 an index into those two NumPy steps.
 """
+import collections.abc
 import operator
+import warnings
 
 import numpy as np
 
-from .. import _backend
+from .. import _backend, _dtype
 from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_shapes, broadcast_to, unbroadcast
-from .elementwise import to_copy
+from .elementwise import _inplace_variant, to_copy
 from .inplace import _inplace
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "take_along_dim", "masked_select"]
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "take_along_dim", "masked_select",
+           "nonzero", "argwhere", "take", "put", "index_add", "index_copy", "index_fill",
+           "masked_scatter", "tril_indices", "triu_indices", "unravel_index"]
 
 _FULL = slice(None)
 
@@ -246,16 +250,48 @@ def _scatter_into(flat, positions, src, accumulate):
 
 
 # ---- parsing an index ------------------------------------------------------------------------
+_LEGACY_SEQUENCE = ("x[seq] with a list that holds slices, sequences, None or Ellipsis is read "
+                    "as x[tuple(seq)], a multidimensional index; PyTorch deprecates this "
+                    "reading (it will become x[tensor(seq)]): write x[tuple(seq)]")
+
+
+def _is_sequence(obj):
+    """Python's sequence protocol as PyTorch's indexing reads it: lists, tuples, ranges, NumPy
+    arrays and other sequences, but not strings."""
+    return isinstance(obj, (collections.abc.Sequence, np.ndarray)) and not isinstance(
+        obj, (str, bytes))
+
+
 def _index_items(index):
-    """The index as a tuple of items.  A short list holding a slice, None, ``...``, a sequence or a
-    tensor counts as a tuple (PyTorch's legacy rule, still in force in 2.13)."""
+    """The index as a tuple of items.  A sequence other than a tuple is one item (an index
+    array), except a short one (fewer than 32 entries) holding a slice, None, ``...``, a sequence
+    or a tensor: that counts as a tuple, with PyTorch's deprecation warning (its legacy rule,
+    still in force in 2.13)."""
     if isinstance(index, tuple):
         return index
-    if isinstance(index, list) and len(index) < 32 and any(
-            i is None or i is Ellipsis or isinstance(i, (slice, list, tuple, Tensor, np.ndarray))
-            for i in index):
-        return tuple(index)
+    if type(index) is np.ndarray or not _is_sequence(index) or len(index) >= 32:
+        return (index,)
+    for item in index:
+        if (item is None or item is Ellipsis or isinstance(item, (slice, Tensor))
+                or _is_sequence(item)):
+            warnings.warn(_LEGACY_SEQUENCE, UserWarning, stacklevel=4)
+            return tuple(index)
     return (index,)
+
+
+def _sequence_array(item):
+    """A Python sequence used as an index: a bool array when every entry is a bool, else int64
+    (floats are truncated, as PyTorch converts index lists)."""
+    try:
+        array = np.asarray(item)
+    except (TypeError, ValueError) as error:
+        raise IndexError(f"an index sequence must hold numbers or bools of one nested shape "
+                         f"({error})") from None
+    if array.dtype.kind == "b":
+        return array
+    if array.dtype.kind not in "iuf":
+        raise IndexError(f"an index sequence must hold numbers or bools, got {array.dtype}")
+    return array.astype(np.int64)
 
 
 def _convert_item(item, like):
@@ -269,14 +305,12 @@ def _convert_item(item, like):
         return item
     if isinstance(item, Tensor):
         array = item._data
-    elif isinstance(item, (list, tuple)):
-        array = np.asarray(item)
-        if array.size == 0:
-            array = array.astype(np.int64)
     elif isinstance(item, np.ndarray) or hasattr(item, "__cuda_array_interface__"):
         array = item
     elif isinstance(item, np.bool_):
         return bool(item)
+    elif _is_sequence(item):
+        array = _sequence_array(item)
     else:
         try:
             return operator.index(item)
@@ -639,3 +673,182 @@ TENSOR_METHODS = {
     "scatter_add": scatter_add, "scatter_": _scatter_, "scatter_add_": _scatter_add_,
     "index_select": index_select, "take_along_dim": take_along_dim, "masked_select": masked_select,
 }
+
+
+# ---- positions of nonzeros, flat take and put --------------------------------------------------
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements, one row per element in row-major order (shape
+    (n, ndim), int64); with ``as_tuple``, one 1-D tensor per dim (what ``t[mask]`` uses)."""
+    x = input._data
+    xp = get_array_module(x)
+    if as_tuple:
+        coordinates = xp.nonzero(x.reshape(x.shape or (1,)))
+        return tuple(Tensor._make(c.astype(np.int64, copy=False)) for c in coordinates)
+    return Tensor._make(xp.argwhere(x).astype(np.int64, copy=False))
+
+
+def argwhere(input):
+    """The indices of the nonzero elements as an (n, ndim) int64 tensor (``nonzero``)."""
+    return nonzero(input)
+
+
+def _flat_positions(index, numel, op, error=IndexError):
+    """An int64 index tensor's entries as flat positions in [0, numel) (negative ones count from
+    the end), with PyTorch's errors."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}: index must be a tensor, got {type(index).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"{op}: Expected a long tensor for index, but got {index.dtype.name}")
+    array = index._data
+    if array.size:
+        low, high = int(array.min()), int(array.max())
+        if high >= numel or low < -numel:
+            bad = high if high >= numel else low
+            raise error(f"{op}: out of range: tried to access index {bad} on a tensor of "
+                        f"{numel} elements.")
+    return get_array_module(array).where(array < 0, array + numel, array)
+
+
+def take(input, index):
+    """input.flatten()[index], shaped like index (negative indices count from the end); the
+    gradient scatter-adds back (repeats accumulate)."""
+    return TakeFlat.apply(input, _flat_positions(index, input._data.size, "take"))
+
+
+def put(input, index, source, accumulate=False):
+    """A copy of input with flat positions ``index`` set to (or, with ``accumulate``, increased
+    by) the elements of ``source``; d input = dy (zero where overwritten), d source = dy at
+    the positions."""
+    positions = _flat_positions(index, input._data.size, "put_")
+    if source.numel() != index.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source.numel()}, index.numel() = "
+                         f"{index.numel()}")
+    _same_dtype(input, source, "put_")
+    return Scatter.apply(input, source.reshape(positions.shape), positions, accumulate)
+
+
+def _same_dtype(input, source, op):
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"{op}: self ({input.dtype.name}) and source ({source.dtype.name}) "
+                           f"must have the same scalar type")
+
+
+# ---- index_add, index_copy, index_fill, masked_scatter ------------------------------------------
+def _index_positions(input, dim, index, op, source=None):
+    """Flat positions of the slices input[..., index[i], ...] along ``dim`` (laid out like
+    ``index_select``'s result), after PyTorch's checks of index and source."""
+    dim = _normalize_dim(dim, input.ndim, op)
+    array = _index_array(index, op)
+    if array.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector, got shape "
+                         f"{tuple(array.shape)}")
+    array = array.reshape(-1)
+    size = input.shape[dim] if input.ndim else 1
+    _check_range(array, size, dim, op, allow_negative=True)
+    if source is not None:
+        _same_dtype(input, source, op)
+        expected = input.shape[:dim] + (array.size,) + input.shape[dim + 1:]
+        if source.ndim and source.shape[dim] != array.size:
+            raise RuntimeError(f"{op}(): Number of indices ({array.size}) should be equal to "
+                               f"source.size(dim): ({source.shape[dim]}), for dim: {dim}")
+        if tuple(source.shape) != expected and source.ndim:
+            raise RuntimeError(f"{op}(): source {tuple(source.shape)} must match self "
+                               f"{tuple(input.shape)} apart from dimension {dim}")
+    xp = get_array_module(array)
+    array = xp.where(array < 0, array + size, array)
+    return _take_positions(input.shape or (1,), dim, array)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with alpha * source[..., i, ...] added to input[..., index[i], ...]
+    (repeated indices add up); d source = dy gathered at index, times alpha."""
+    positions = _index_positions(input, dim, index, "index_add", source)
+    if alpha != 1:
+        source = source * alpha
+    return Scatter.apply(input, source.reshape(positions.shape), positions, True)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of input with input[..., index[i], ...] replaced by source[..., i, ...]."""
+    positions = _index_positions(input, dim, index, "index_copy", source)
+    return Scatter.apply(input, source.reshape(positions.shape), positions, False)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with the slices input[..., index[i], ...] set to ``value`` (a number or
+    a 0-d tensor, whose gradient is the sum of dy over them)."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        value = to_copy(value, dtype=input.dtype)
+    positions = _index_positions(input, dim, index, "index_fill")
+    if isinstance(value, Tensor):
+        value = broadcast_to(value, positions.shape)
+    return Scatter.apply(input, value, positions, False)
+
+
+def masked_scatter(input, mask, source):
+    """A copy of input whose elements where the boolean mask is True (mask broadcast to input)
+    are taken, in order, from the first elements of source."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_scatter: expected a bool tensor for mask, got {got}")
+    _same_dtype(input, source, "masked_scatter_")
+    xp = get_array_module(mask._data)
+    full = xp.broadcast_to(mask._data, broadcast_shapes(input.shape, mask.shape,
+                                                        op="masked_scatter"))
+    if full.shape != input.shape:
+        raise RuntimeError(f"masked_scatter: the mask {tuple(mask.shape)} must broadcast to the "
+                           f"input {tuple(input.shape)}")
+    positions = xp.flatnonzero(full)
+    if positions.size > source.numel():
+        raise RuntimeError(f"masked_scatter: Number of elements of source < number of ones in "
+                           f"mask ({source.numel()} < {positions.size})")
+    used = source.reshape(-1)[:positions.size]
+    return Scatter.apply(input, used, positions, False)
+
+
+# ---- index arithmetic ----------------------------------------------------------------------------
+def _triangle_indices(row, col, offset, dtype, device, lower):
+    xp = _backend.array_module(device or "cpu")
+    rows, cols = xp.nonzero(xp.tri(row, col, offset, dtype=bool) if lower
+                            else ~xp.tri(row, col, offset - 1, dtype=bool))
+    return Tensor._make(xp.stack([rows, cols]).astype(_dtype.to_np(dtype)))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, n) coordinates of the lower triangle (j - i <= offset) of a row x col matrix, in
+    row-major order."""
+    return _triangle_indices(row, col, offset, dtype or np.int64, device, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, n) coordinates of the upper triangle (j - i >= offset) of a row x col matrix, in
+    row-major order."""
+    return _triangle_indices(row, col, offset, dtype or np.int64, device, False)
+
+
+def unravel_index(indices, shape):
+    """The coordinates in an array of ``shape`` of flat (row-major) ``indices``, one tensor per
+    dim; indices wrap around modulo the number of elements, as in PyTorch."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"unravel_index: expected 'indices' to be a tensor, got "
+                        f"{type(indices).__name__}")
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype.name}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    xp = get_array_module(indices._data)
+    numel = int(np.prod(shape))
+    flat = indices._data.astype(np.int64) % max(numel, 1)
+    return tuple(Tensor._make(xp.asarray(c, dtype=np.int64))
+                 for c in xp.unravel_index(flat, shape))
+
+TENSOR_METHODS.update({name: globals()[name] for name in (
+    "nonzero", "argwhere", "take", "put", "index_add", "index_copy", "index_fill",
+    "masked_scatter")})
+TENSOR_METHODS.update({f"{name}_": _inplace_variant(f"{name}_", globals()[name]) for name in (
+    "put", "index_add", "index_copy", "index_fill", "masked_scatter")})

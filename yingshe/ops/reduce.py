@@ -18,7 +18,10 @@ from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op
 from . import elementwise
-from .elementwise import to_copy
+from .elementwise import _inplace_variant, to_copy
+from .indexing import gather
+from .matmul import matmul
+from .shape import cat, flip, narrow, stack, unbind
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "var", "std", "var_mean",
            "std_mean", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "topk", "sort",
@@ -765,7 +768,6 @@ def cumprod(input, dim, *, dtype=None):
                 return Tensor._make(xp.cumprod(input._data, axis=axis, dtype=np.float64)
                                     .astype(np_dtype))
         return Tensor._make(xp.cumprod(input._data, axis=axis))
-    from .shape import stack, unbind
     running, outputs = None, []
     for piece in unbind(to_copy(input, np.float64) if widen else input, axis):
         running = piece if running is None else running * piece
@@ -889,3 +891,631 @@ TENSOR_METHODS = {
     "argmax": argmax, "argmin": argmin, "topk": topk, "sort": sort, "argsort": argsort,
     "all": all, "any": any, "count_nonzero": count_nonzero,
 }
+
+
+# ---- unique values -------------------------------------------------------------------------------
+def _unique_result(values, inverse, counts, return_inverse, return_counts):
+    out = [_constant(values)]
+    if return_inverse:
+        out.append(_constant(inverse.astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(_constant(counts.astype(np.int64, copy=False)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements in ascending order (or, with ``dim``, the distinct slices along it,
+    in lexicographic order); optionally the index of each input element in that result and how
+    often each occurs.  NaNs are all distinct.  Not differentiable: the result is outside the
+    graph."""
+    x = input._data
+    xp = get_array_module(x)
+    if dim is None:
+        values, inverse, counts = xp.unique(x.reshape(-1), return_inverse=True,
+                                            return_counts=True, equal_nan=False)
+        inverse = inverse.reshape(x.shape)
+    else:
+        axis = _axis(dim, x.ndim, "unique")
+        values, inverse, counts = xp.unique(x, return_inverse=True, return_counts=True,
+                                            axis=axis)
+        inverse = inverse.reshape(-1)
+    return _unique_result(values, inverse, counts, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """One element (or slice along ``dim``) from each run of equal consecutive ones, as in the
+    Unix tool uniq; optionally each element's run number and the run lengths."""
+    x = input._data
+    xp = get_array_module(x)
+    if dim is None:
+        rows, shape = x.reshape(-1, 1), x.shape
+    else:
+        axis = _axis(dim, x.ndim, "unique_consecutive")
+        moved = xp.moveaxis(x, axis, 0)
+        rows, shape = moved.reshape(moved.shape[0], -1), (moved.shape[0],)
+    starts = xp.ones(rows.shape[0], dtype=bool)
+    if rows.shape[0] > 1:
+        starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    first = xp.nonzero(starts)[0]
+    if dim is None:
+        values = x.reshape(-1)[first]
+    else:
+        values = xp.take(x, first, axis=axis)
+    inverse = (xp.cumsum(starts) - 1).reshape(shape)
+    counts = xp.diff(xp.append(first, rows.shape[0]))
+    return _unique_result(values, inverse, counts, return_inverse, return_counts)
+
+
+# ---- running extrema and log-sum-exp ----------------------------------------------------------
+_CummaxResult = collections.namedtuple("cummax", ["values", "indices"])
+_CumminResult = collections.namedtuple("cummin", ["values", "indices"])
+
+
+def _running_extremum(input, dim, op):
+    """(values, indices) of the running max or min along ``dim``: a later element equal to the
+    running value takes over its index, and a NaN sticks (PyTorch's rule); each value's gradient
+    goes to its index (repeats add up)."""
+    x = input._data
+    axis = _axis(dim, x.ndim, op)
+    xp = get_array_module(x)
+    x1 = x.reshape(x.shape or (1,))
+    ufunc = xp.maximum if op == "cummax" else xp.minimum
+    running = ufunc.accumulate(x1, axis=axis) if x1.size else x1.copy()
+    at_value = x1 == running
+    if x1.dtype.kind == "f":
+        at_value |= xp.isnan(x1) & xp.isnan(running)
+    shape = [1] * x1.ndim
+    shape[axis] = x1.shape[axis]
+    positions = xp.where(at_value, xp.arange(x1.shape[axis]).reshape(shape), 0)
+    index = xp.maximum.accumulate(positions, axis=axis) if x1.size else positions
+    index = index.astype(np.int64).reshape(x.shape)
+    values = gather(input, axis, _constant(index))
+    result = _CummaxResult if op == "cummax" else _CumminResult
+    return result(values, _constant(index))
+
+
+def cummax(input, dim):
+    """The named tuple (values, indices) of the running maximum along ``dim``."""
+    return _running_extremum(input, dim, "cummax")
+
+
+def cummin(input, dim):
+    """The named tuple (values, indices) of the running minimum along ``dim``."""
+    return _running_extremum(input, dim, "cummin")
+
+
+class LogCumSumExp(Op):
+    """y_i = ln(sum_{j <= i} e^(x_j)) along ``axis``, accumulated pairwise with logaddexp (no
+    overflow, no underflow of the early terms);  dx_j = sum_{i >= j} dy_i e^(x_j - y_i), summed
+    in the log domain separately for positive and negative dy (PyTorch's stable formula)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        xp = get_array_module(x)
+        x1 = x.reshape(x.shape or (1,))
+        y = xp.logaddexp.accumulate(x1, axis=axis) if x1.size else x1.copy()
+        y = y.reshape(x.shape)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        axis = ctx.axis
+        if x.ndim == 0:
+            return grad, None
+        lowest = float(np.finfo(x._data.dtype).min)
+
+        def reverse_logcumsumexp(t):
+            return flip(LogCumSumExp.apply(flip(t, axis), axis), axis)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_magnitude = elementwise.log(elementwise.abs(grad))
+            positive = elementwise.Where.apply(grad._data > 0, log_magnitude, lowest)
+            negative = elementwise.Where.apply(grad._data < 0, log_magnitude, lowest)
+            return (elementwise.exp(reverse_logcumsumexp(positive - y) + x)
+                    - elementwise.exp(reverse_logcumsumexp(negative - y) + x)), None
+
+
+def logcumsumexp(input, dim):
+    """ln of the running sum of e^x along ``dim``, computed without overflow."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"logcumsumexp: not implemented for {input.dtype.name} tensors "
+                                  "(floating point only)")
+    return LogCumSumExp.apply(input, _axis(dim, input.ndim, "logcumsumexp"))
+
+
+# ---- sorted positions and counts ----------------------------------------------------------------
+def _side(right, side):
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got "
+                               f"{side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
+                               "got side of left while right was True")
+        return side
+    return "right" if right else "left"
+
+
+def _as_values(values, like):
+    """The raw array of a tensor or of a number (a 0-d array) searched for."""
+    if isinstance(values, Tensor):
+        return values._data
+    return get_array_module(like).asarray(values)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    """For each value, the index where it would be inserted into the sorted last dim of
+    ``sorted_sequence`` to keep it sorted (the first such index, or the last with right=True /
+    side='right').  An N-d sequence searches row by row: its leading dims must match the
+    values'.  ``sorter`` gives the order that sorts an unsorted sequence."""
+    side = _side(right, side)
+    sequence, values = sorted_sequence._data, _as_values(input, sorted_sequence._data)
+    xp = get_array_module(sequence)
+    if sorter is not None:
+        sequence = xp.take_along_axis(sequence, sorter._data, axis=-1)
+    if sequence.ndim > 1 and sequence.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            f"dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(sequence.shape)} and input value tensor "
+            f"{list(values.shape)}")
+    dtype = np.int32 if out_int32 else np.int64
+    if sequence.ndim <= 1:
+        return _constant(xp.searchsorted(sequence.reshape(-1), values, side=side).astype(dtype))
+    rows = sequence.reshape(-1, sequence.shape[-1])
+    queries = values.reshape(rows.shape[0], -1)
+    out = xp.stack([xp.searchsorted(r, q, side=side) for r, q in zip(rows, queries)])
+    return _constant(out.reshape(values.shape).astype(dtype))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value among the sorted 1-D ``boundaries``: i with
+    boundaries[i-1] < x <= boundaries[i] (or boundaries[i-1] <= x < boundaries[i] with
+    right=True)."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got "
+                           f"dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def histc(input, bins=100, min=0, max=0):
+    """The counts of the elements in ``bins`` equal-width bins over [min, max] (the last bin
+    includes max); min = max means the data's range.  Elements outside, and NaNs, are ignored.
+    The counts have the input's dtype; no gradient."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"histc: not implemented for {input.dtype.name} tensors "
+                                  "(floating point only)")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if min > max:
+        raise RuntimeError(f"torch.histc: max must be larger than min (got min {min}, max {max})")
+    xp = get_array_module(x)
+    low, high = x.dtype.type(min), x.dtype.type(max)
+    if low == high and x.size:
+        low, high = x.min(), x.max()
+    if low == high:
+        low, high = low - 1, high + 1
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(f"torch.histc: range of [{low}, {high}] is not finite")
+    inside = x[(x >= low) & (x <= high)]
+    position = ((inside - low) * bins / (high - low)).astype(np.int64)
+    position = xp.minimum(position, bins - 1)
+    return _constant(xp.bincount(position, minlength=bins).astype(x.dtype))
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max(input) occurs in a 1-D tensor of non-negative
+    integers (at least ``minlength`` counts); with ``weights``, the sum of the weights of each
+    value instead (float32 weights give float32, others float64)."""
+    x = input._data
+    if x.dtype.kind not in "iub":
+        raise NotImplementedError(f"bincount: not implemented for {input.dtype.name} tensors "
+                                  "(integers only)")
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs (got shape "
+                           f"{tuple(x.shape)})")
+    if minlength < 0:
+        raise RuntimeError(f"bincount: minlength should be >= 0, got {minlength}")
+    xp = get_array_module(x)
+    if weights is None:
+        return _constant(xp.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.shape != x.shape:
+        raise RuntimeError(f"bincount: weights should be 1-d and have the same length as input "
+                           f"(input {tuple(x.shape)}, weights {tuple(w.shape)})")
+    dtype = np.float32 if w.dtype == np.float32 else np.float64
+    return _constant(xp.bincount(x, weights=w, minlength=minlength).astype(dtype))
+
+
+# ---- order statistics: kthvalue, median --------------------------------------------------------
+_KthvalueResult = collections.namedtuple("kthvalue", ["values", "indices"])
+_MedianResult = collections.namedtuple("median", ["values", "indices"])
+_NanmedianResult = collections.namedtuple("nanmedian", ["values", "indices"])
+
+
+def _pick_sorted(input, axis, position, keepdim):
+    """(values, indices) of the elements at ``position`` (an array, one per slice, in the
+    kept-dim shape) of each slice sorted along ``axis`` (stably, NaN last); the gradient goes to
+    the picked element."""
+    x = input._data
+    order = _sort_index(x, axis, descending=False)
+    index = get_array_module(x).take_along_axis(order, position, axis=axis)
+    out_shape = _reduced_shape(x.shape, (axis,) if x.ndim else (), keepdim)
+    values = TakeAlongDim.apply(input, index, axis, out_shape)
+    return values, _constant(index.reshape(out_shape))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The named tuple (values, indices) of the k-th smallest element (k = 1 is the smallest)
+    along ``dim``."""
+    x = input._data
+    axis = _axis(dim, x.ndim, "kthvalue")
+    size = (x.shape or (1,))[axis]
+    if not _is_int(k) or not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim} "
+                           f"(k = {k}, size {size})")
+    shape = list(x.shape or (1,))
+    shape[axis] = 1
+    position = get_array_module(x).full(shape, k - 1, dtype=np.int64)
+    return _KthvalueResult(*_pick_sorted(input, axis, position, keepdim))
+
+
+class MedianAll(Op):
+    """y = the lower median of all elements (NaN if any is NaN, or, ``ignore_nan``, of the others);
+    dx = dy / k at each of the k elements equal to y (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, x, ignore_nan):
+        xp = get_array_module(x)
+        flat = x.reshape(-1)
+        if x.dtype.kind == "f":
+            flat = flat[~xp.isnan(flat)] if ignore_nan else flat
+        if flat.size == 0 or (x.dtype.kind == "f" and xp.isnan(flat).any()):
+            y = xp.asarray(xp.nan, dtype=x.dtype)
+        else:
+            y = xp.asarray(xp.sort(flat)[(flat.size - 1) // 2])
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _share_among_ties(grad, x._data, y._data, tuple(range(x.ndim)), True), None
+
+
+def _median(input, dim, keepdim, ignore_nan, op):
+    if dim is None:
+        return MedianAll.apply(input, ignore_nan)
+    x = input._data
+    axis = _axis(dim, x.ndim, op)
+    x1 = x.reshape(x.shape or (1,))
+    _require_nonempty(x1.shape, (axis,), op)
+    xp = get_array_module(x)
+    n = x1.shape[axis]
+    nans = (xp.isnan(x1).sum(axis=axis, keepdims=True) if x.dtype.kind == "f"
+            else xp.zeros(_kept_shape(x1.shape, (axis,)), np.int64))
+    if ignore_nan:  # the lower median of the numbers; index 0 where all are NaN
+        position = xp.maximum(n - nans - 1, 0) // 2
+    else:  # the first NaN where there is one
+        position = xp.where(nans > 0, n - nans, (n - 1) // 2)
+    result = _NanmedianResult if ignore_nan else _MedianResult
+    return result(*_pick_sorted(input, axis, position.astype(np.int64), keepdim))
+
+
+def median(input, dim=None, keepdim=False):
+    """``median(input)``: the lower median of all elements (NaN if any is NaN); ties share the
+    gradient.  ``median(input, dim)``: the named tuple (values, indices) along ``dim``."""
+    return _median(input, dim, keepdim, False, "median")
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """``median`` ignoring NaNs (NaN only where a slice has nothing else)."""
+    return _median(input, dim, keepdim, True, "nanmedian")
+
+
+class NanToZero(Op):
+    """y = x with NaNs replaced by 0;  dx = dy * (x is not NaN), a product as in PyTorch (so an
+    infinite dy still gives NaN there)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        present = ~xp.isnan(x)
+        ctx.present = present.astype(x.dtype)
+        return xp.where(present, x, x.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _constant(ctx.present)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, op):
+    """The q-quantiles over ``dim`` (all elements when None), read off the sorted values at rank
+    q (n - 1) and interpolated between the neighbouring ranks (Hyndman & Fan, Sample Quantiles
+    in Statistical Packages, 1996, definition 7 for 'linear').  A slice with a NaN gives NaN,
+    unless ``ignore_nan``; then n counts the other elements.  The gradient goes to the one or
+    two sorted elements used."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype, got "
+                           f"{input.dtype.name}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op}() interpolation must be one of {', '.join(_INTERPOLATIONS)}. "
+                         f"Got {interpolation!r}")
+    xp = get_array_module(input._data)
+    if isinstance(q, Tensor):
+        if q.ndim > 1:
+            raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+        if q.dtype != input.dtype:
+            raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor, got "
+                               f"{q.dtype.name} and {input.dtype.name}")
+        qs, q_is_vector = q._data.reshape(-1).astype(np.float64), q.ndim == 1
+    else:
+        qs, q_is_vector = xp.asarray([float(q)]), False
+    if qs.size and (qs.min() < 0 or qs.max() > 1):
+        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got "
+                           f"{float(qs.min() if qs.min() < 0 else qs.max())}")
+    if dim is None:
+        x, axis = input.reshape(-1), 0
+        kept_shape = (1,) * input.ndim
+    else:
+        axis = _axis(dim, input.ndim, op)
+        x = input.reshape(input.shape or (1,))
+        kept_shape = _kept_shape(input.shape, (axis,) if input.ndim else ())
+    if x.shape[axis] == 0:
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
+    values = sort(x.movedim(axis, -1), -1).values  # (..., n), NaN last
+    n = values.shape[-1]
+    nans = xp.isnan(values._data).sum(axis=-1, keepdims=True)
+    if ignore_nan:
+        rank = qs * xp.maximum(n - nans - 1, 0)
+    else:
+        rank = xp.where(nans > 0, n - 1, qs * (n - 1))
+    below, above = xp.floor(rank), xp.ceil(rank)
+    if interpolation == "lower":
+        above = below
+    elif interpolation == "higher":
+        below = above
+    elif interpolation == "nearest":
+        below = above = xp.round(rank)
+    weight = 0.5 if interpolation == "midpoint" else rank - below
+    weight = _constant(xp.broadcast_to(xp.asarray(weight, values._data.dtype), rank.shape))
+    low = gather(values, -1, _constant(below.astype(np.int64)))
+    high = gather(values, -1, _constant(above.astype(np.int64)))
+    result = (low + weight * (high - low)).movedim(-1, 0)  # (Q, ...)
+    if keepdim:
+        result = result.reshape((qs.size,) + tuple(kept_shape))
+    return result if q_is_vector else result.reshape(result.shape[1:])
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) over ``dim``; with a vector q the
+    quantiles come first in the result's shape."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` ignoring NaNs (NaN only where a slice has nothing else)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """The sum over ``dim`` with NaNs counted as 0 (their gradient is 0)."""
+    if input._data.dtype.kind == "f":
+        input = NanToZero.apply(input)
+    return sum(input, dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over ``dim`` of the elements that are not NaN (NaN where there are none)."""
+    if dtype is not None:
+        input = to_copy(input, dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
+                           f"{input.dtype.name}")
+    x = input._data
+    present = _constant((~get_array_module(x).isnan(x)).astype(x.dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return nansum(input, dim, keepdim) / sum(present, dim, keepdim)
+
+
+# ---- differences ---------------------------------------------------------------------------------
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied n times
+    (``!=`` for bool), after joining ``prepend`` and ``append`` to the input."""
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"diff: order must be non-negative but got {n}")
+    axis = _axis(dim, input.ndim, "diff")
+    pieces = [t for t in (prepend, input, append) if t is not None]
+    x = cat(pieces, axis) if len(pieces) > 1 else input
+    for _ in range(n):
+        size = x.shape[axis]
+        if size == 0:
+            break
+        later, earlier = narrow(x, axis, 1, size - 1), narrow(x, axis, 0, size - 1)
+        x = (elementwise.logical_xor(later, earlier) if x._data.dtype.kind == "b"
+             else elementwise.sub(later, earlier))
+    return x
+
+
+def _gradient_along(f, axis, x, edge_order):
+    """df/dx along ``axis`` at the coordinates x (a float64 NumPy vector): second-order central
+    differences inside, one-sided ones of order ``edge_order`` at the ends (Fornberg, Generation
+    of Finite Difference Formulas on Arbitrarily Spaced Grids, 1988; NumPy's gradient)."""
+    n = f.shape[axis]
+
+    def part(start, length):
+        return narrow(f, axis, start, length)
+
+    def along(values):  # coefficients laid along ``axis``, as constants of f's dtype
+        shape = [1] * f.ndim
+        shape[axis] = -1
+        xp = get_array_module(f._data)
+        return _constant(xp.asarray(values, dtype=f._data.dtype).reshape(shape))
+    dx = np.diff(x)
+    h1, h2 = dx[:-1], dx[1:]
+    inside = (part(0, n - 2) * along(-h2 / (h1 * (h1 + h2)))
+              + part(1, n - 2) * along((h2 - h1) / (h1 * h2))
+              + part(2, n - 2) * along(h1 / (h2 * (h1 + h2))))
+    if edge_order == 1:
+        first = (part(1, 1) - part(0, 1)) / float(dx[0])
+        last = (part(n - 1, 1) - part(n - 2, 1)) / float(dx[-1])
+    else:
+        a, b = dx[0], dx[1]
+        first = (part(0, 1) * float(-(2 * a + b) / (a * (a + b)))
+                 + part(1, 1) * float((a + b) / (a * b))
+                 + part(2, 1) * float(-a / (b * (a + b))))
+        a, b = dx[-2], dx[-1]
+        last = (part(n - 3, 1) * float(b / (a * (a + b)))
+                + part(n - 2, 1) * float(-(a + b) / (a * b))
+                + part(n - 1, 1) * float((2 * b + a) / (b * (a + b))))
+    return cat([first, inside, last], axis)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """The numerical derivative of samples of a function along each of ``dim`` (all dims by
+    default), one tensor per dim: central differences inside, one-sided at the edges.
+    ``spacing`` is the sample distance (a number, one per dim) or the sample coordinates (one
+    1-D tensor per dim)."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = tuple(range(input.ndim)) if dim is None else (dim,) if _is_int(dim) else tuple(dim)
+    axes = [_axis(d, input.ndim, "gradient") for d in dims]
+    spacings = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(axes)
+    if len(spacings) != len(axes):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or a "
+                           f"list of length {len(axes)}, got {len(spacings)}")
+    if input._data.dtype.kind != "f":
+        input = to_copy(input, _dtype.get_default_dtype())
+    results = []
+    for axis, step in zip(axes, spacings):
+        samples = input
+        if isinstance(step, Tensor):  # coordinates take part in the type promotion
+            samples = to_copy(input, _dtype.promote_types(input.dtype, step.dtype))
+        n = input.shape[axis]
+        if n < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+        if isinstance(step, Tensor):
+            x = np.asarray(step.detach().cpu().numpy(), np.float64).reshape(-1)
+            if x.size != n:
+                raise RuntimeError(f"torch.gradient expected the coordinates along dim {axis} "
+                                   f"to have {n} values, got {x.size}")
+        else:
+            x = np.arange(n, dtype=np.float64) * float(step)
+        results.append(_gradient_along(samples, axis, x, edge_order))
+    return tuple(results)
+
+
+_AminmaxResult = collections.namedtuple("aminmax", ["min", "max"])
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """The named tuple (min, max) over ``dim`` (an int, or all dims); ties share each gradient
+    evenly, as in amin and amax."""
+    dims = () if dim is None else dim
+    return _AminmaxResult(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+def msort(input):
+    """``input`` sorted along dim 0 (the values of ``sort(input, dim=0)``)."""
+    return sort(input, dim=0).values
+
+
+def dist(input, other, p=2):
+    """The p-norm of input - other (broadcasting)."""
+    return norm(elementwise.sub(input, other), p)
+
+
+# ---- contractions and distances -----------------------------------------------------------------
+def tensordot(a, b, dims=2):
+    """sum over the contracted dims of a[..., k] * b[k, ...]: ``dims`` = n contracts the last n
+    dims of a with the first n of b; a pair of lists names the dims of each.  Computed as one
+    matrix product."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > builtins.min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError(f"tensordot: both dimension lists should have same length, got "
+                           f"{dims_a} and {dims_b}")
+    dims_a = [_axis(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [_axis(d, b.ndim, "tensordot") for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"tensordot: contracted dimensions need to match, but first has "
+                               f"size {a.shape[da]} in dim {da} and second has size "
+                               f"{b.shape[db]} in dim {db}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = math.prod(a.shape[d] for d in dims_a)
+    left = a.permute(free_a + dims_a).reshape(-1, k)
+    right = b.permute(dims_b + free_b).reshape(k, -1)
+    return matmul(left, right).reshape([a.shape[d] for d in free_a] +
+                                       [b.shape[d] for d in free_b])
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p, batch dims broadcasting.  The gradient
+    is the norm's (0 where a distance is 0)."""
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{t.dtype.name}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    differences = elementwise.sub(x1.unsqueeze(-2), x2.unsqueeze(-3))
+    return norm(differences, p, dim=-1)
+
+
+def chain_matmul(*matrices):
+    """The product of 2-D matrices, left to right (deprecated in PyTorch, as here: use
+    ``matmul`` or ``linalg.multi_dot``)."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
+                  "more tensors rather than multiple parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for i, m in enumerate(matrices):
+        if m.ndim != 2:
+            raise RuntimeError(f"chain_matmul(): Tensor dimension is {m.ndim}, expected 2 "
+                               f"instead (matrix {i})")
+    product = matrices[0]
+    if len(matrices) == 1:
+        return product.clone()
+    for m in matrices[1:]:
+        product = matmul(product, m)
+    return product
+
+
+__all__ += ["unique", "unique_consecutive", "cummax", "cummin", "logcumsumexp", "searchsorted",
+            "bucketize", "histc", "bincount", "kthvalue", "median", "nanmedian", "nansum",
+            "nanmean", "quantile", "nanquantile", "diff", "gradient", "aminmax", "msort", "dist",
+            "tensordot", "cdist", "chain_matmul"]
+
+TENSOR_METHODS.update({name: globals()[name] for name in (
+    "unique", "unique_consecutive", "cummax", "cummin", "logcumsumexp", "histc", "bincount",
+    "kthvalue", "median", "nanmedian", "nansum", "nanmean", "quantile", "nanquantile", "diff",
+    "aminmax", "msort", "dist")})
+TENSOR_METHODS.update({"cumsum_": _inplace_variant("cumsum_", cumsum),
+                       "cumprod_": _inplace_variant("cumprod_", cumprod)})

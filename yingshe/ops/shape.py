@@ -1,13 +1,19 @@
 """Shape ops: views and rearrangements.  Each backward undoes the rearrangement on the gradient
 (reshape back, transpose back, slice back, pad back)."""
+import itertools
 import math
+import warnings
 
-from .. import _dtype
+import numpy as np
+
+from .. import _backend, _dtype
 from .._backend import get_array_module
 from .._tensor import Tensor, _normalize_dim
 from ..autograd.function import Op
 from .broadcast import broadcast_to
-from .indexing import BasicIndex
+from .elementwise import _inplace_variant, mul
+from .indexing import BasicIndex, index_select
+from .inplace import masked_fill_
 
 __all__ = ["reshape", "view_as", "transpose", "swapaxes", "swapdims", "permute", "t",
            "squeeze", "unsqueeze", "flatten", "unflatten", "movedim", "moveaxis", "repeat",
@@ -540,3 +546,417 @@ TENSOR_METHODS = {
     "repeat": repeat, "tile": tile, "flip": flip, "roll": roll, "split": split, "chunk": chunk,
     "unbind": unbind, "narrow": narrow, "select": select, "contiguous": _contiguous,
 }
+
+
+# ---- triangles and diagonals ---------------------------------------------------------------------
+class Triangle(Op):
+    """y = x with the entries above (``lower``) or below the k-th diagonal of the last two dims
+    set to 0;  dx = dy masked the same way."""
+
+    @staticmethod
+    def forward(ctx, x, k, lower):
+        ctx.k, ctx.lower = k, lower
+        xp = get_array_module(x)
+        rows, cols = x.shape[-2:]
+        keep = xp.tri(rows, cols, k, dtype=bool)
+        return xp.where(keep if lower else ~xp.tri(rows, cols, k - 1, dtype=bool), x,
+                        x.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Triangle.apply(grad, ctx.k, ctx.lower), None, None
+
+
+def _triangle(input, diagonal, lower, op):
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                           f"{tuple(input.shape)}")
+    return Triangle.apply(input, int(diagonal), lower)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal kept, the
+    rest 0 (batched)."""
+    return _triangle(input, diagonal, True, "tril")
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal kept, the
+    rest 0 (batched)."""
+    return _triangle(input, diagonal, False, "triu")
+
+
+def _diagonal_view(x, offset, axis1, axis2):
+    """The diagonal of the array x as a writable strided view: axes axis1 and axis2 removed and
+    the diagonal appended as the last axis (NumPy's and PyTorch's layout)."""
+    xp = get_array_module(x)
+    start1, start2 = (0, offset) if offset >= 0 else (-offset, 0)
+    length = max(min(x.shape[axis1] - start1, x.shape[axis2] - start2), 0)
+    rest = [d for d in range(x.ndim) if d not in (axis1, axis2)]
+    shape = tuple(x.shape[d] for d in rest) + (length,)
+    if length == 0:
+        return xp.empty(shape, x.dtype)
+    index = [slice(None)] * x.ndim
+    index[axis1], index[axis2] = slice(start1, None), slice(start2, None)
+    base = x[tuple(index)]
+    strides = tuple(base.strides[d] for d in rest) + (base.strides[axis1] + base.strides[axis2],)
+    return xp.lib.stride_tricks.as_strided(base, shape, strides)
+
+
+def _diagonal_axes(ndim, dim1, dim2, op):
+    axis1, axis2 = _normalize_dim(dim1, ndim, op), _normalize_dim(dim2, ndim, op)
+    if axis1 == axis2:
+        raise RuntimeError(f"{op}: dimensions cannot be identical {dim1}, {dim2}")
+    return axis1, axis2
+
+
+class Diagonal(Op):
+    """y = the diagonal x[..., i, i + offset] over the axes (axis1, axis2), appended as the last
+    dim (a view);  dx = dy written onto that diagonal of zeros."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset, axis1, axis2):
+        ctx.shape, ctx.params = x.shape, (offset, axis1, axis2)
+        return _diagonal_view(x, offset, axis1, axis2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return DiagonalScatter.apply(grad, ctx.shape, *ctx.params), None, None, None
+
+
+class DiagonalScatter(Op):
+    """y = zeros(shape) with x written onto its diagonal (``offset`` over axes axis1, axis2);
+    dx = the diagonal of dy (the adjoint of ``Diagonal``)."""
+
+    @staticmethod
+    def forward(ctx, x, shape, offset, axis1, axis2):
+        ctx.params = (offset, axis1, axis2)
+        out = get_array_module(x).zeros(shape, x.dtype)
+        _diagonal_view(out, offset, axis1, axis2)[...] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Diagonal.apply(grad, *ctx.params), None, None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal (shifted by ``offset``: > 0 above, < 0 below) of the matrices over dims dim1,
+    dim2, as the last dim of a view."""
+    axis1, axis2 = _diagonal_axes(input.ndim, dim1, dim2, "diagonal")
+    return Diagonal.apply(input, int(offset), axis1, axis2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices (over the output dims dim1, dim2) whose ``offset`` diagonal is the last dim of
+    ``input``, zeros elsewhere; the inverse of ``diagonal``."""
+    ndim = input.ndim + 1
+    axis1, axis2 = _diagonal_axes(ndim, dim1, dim2, "diag_embed")
+    n = (input.shape[-1] if input.ndim else 1) + abs(int(offset))
+    shape = list(input.shape[:-1])
+    for axis in sorted((axis1, axis2)):
+        shape.insert(axis, n)
+    return DiagonalScatter.apply(input, tuple(shape), int(offset), axis1, axis2)
+
+
+def diag(input, diagonal=0):
+    """A vector's diagonal matrix (the vector on the ``diagonal``-th diagonal), or a matrix's
+    diagonal as a vector (a copy)."""
+    if input.ndim == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if input.ndim == 2:
+        return Diagonal.apply(input, int(diagonal), 0, 1).clone()
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D (shape "
+                       f"{tuple(input.shape)})")
+
+
+def diagflat(input, offset=0):
+    """The diagonal matrix of the flattened input (on the ``offset``-th diagonal)."""
+    return diag_embed(flatten(input), offset, 0, 1)
+
+
+def trace(input):
+    """The sum of a matrix's diagonal; integers sum in int64."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim} "
+                           f"(shape {tuple(input.shape)})")
+    return diagonal(input).sum()
+
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    """The main diagonal set to ``fill_value`` in place (all dims of equal length when more than
+    two; with ``wrap`` a tall matrix restarts its diagonal every cols + 1 rows, as NumPy's
+    fill_diagonal)."""
+    if self.ndim < 2:
+        raise RuntimeError(f"fill_diagonal_: dimensions must larger than 1, got shape "
+                           f"{tuple(self.shape)}")
+    if self.ndim > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError(f"fill_diagonal_: all dimensions of input must be of equal length, got "
+                           f"shape {tuple(self.shape)}")
+    mask = np.zeros(self.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    mask = Tensor._make(_backend.to_device(mask, self.device))
+    return masked_fill_(self, mask, fill_value)
+
+
+# ---- grids and products of tensors ---------------------------------------------------------------
+def _tensor_list(tensors):
+    """f(a, b) and f([a, b]) alike."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(tensors[0])
+    return tuple(tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 0-d and 1-d tensors: with indexing='ij' the i-th grid varies along
+    dim i; with 'xy' (Cartesian, like NumPy's default) the first two dims are swapped.  The grids
+    are broadcast views."""
+    tensors = _tensor_list(tensors)
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got shape {tuple(t.shape)}")
+        if t.dtype != tensors[0].dtype or t.device != tensors[0].device:
+            raise RuntimeError(f"meshgrid expects all tensors to have the same dtype and device, "
+                               f"got {tensors[0].dtype.name} and {t.dtype.name}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors = (tensors[1], tensors[0]) + tensors[2:]
+    k = len(tensors)
+    shape = tuple(t.numel() for t in tensors)
+    grids = [broadcast_to(_reshape_to(t, (1,) * i + (t.numel(),) + (1,) * (k - i - 1)), shape)
+             for i, t in enumerate(tensors)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """All tuples (a_i, b_j, ...) of elements of 1-D tensors, one per row, in lexicographic order
+    (itertools.product); a single tensor is returned as it is."""
+    tensors = _tensor_list(tensors)
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"cartesian_prod: Expect a 1D vector, but got shape "
+                               f"{list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([flatten(g) for g in meshgrid(tensors, indexing="ij")], 1)
+
+
+def block_diag(*tensors):
+    """The block-diagonal matrix with the given blocks (0-d: 1 x 1, 1-d: a row) on its diagonal,
+    zeros elsewhere; dtypes are promoted."""
+    blocks = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+        blocks.append(_reshape_to(t, (1, 1)) if t.ndim == 0 else
+                      _reshape_to(t, (1, t.shape[0])) if t.ndim == 1 else t)
+    if not blocks:
+        return Tensor._make(np.zeros((1, 0), _dtype.get_default_dtype().np))
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(pad(b, (left, width - left - b.shape[1])))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def kron(input, other):
+    """The Kronecker product: block (i, j, ...) of the result is input[i, j, ...] * other
+    (Horn & Johnson, Topics in Matrix Analysis, Def. 4.2.1), for any number of dims."""
+    ndim = max(input.ndim, other.ndim)
+    a = _reshape_to(input, (1,) * (ndim - input.ndim) + input.shape)
+    b = _reshape_to(other, (1,) * (ndim - other.ndim) + other.shape)
+    a_shape, b_shape = [], []
+    for m, n in zip(a.shape, b.shape):
+        a_shape += [m, 1]
+        b_shape += [1, n]
+    blocks = mul(_reshape_to(a, tuple(a_shape)), _reshape_to(b, tuple(b_shape)))
+    return reshape(blocks, tuple(m * n for m, n in zip(a.shape, b.shape)))
+
+
+# ---- flips and rotations ------------------------------------------------------------------------
+def fliplr(input):
+    """Reverse the order of the columns (dim 1)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {tuple(input.shape)}")
+    return flip(input, 1)
+
+
+def flipud(input):
+    """Reverse the order of the rows (dim 0)."""
+    if input.ndim < 1:
+        raise RuntimeError("flipud: Input must be >= 1-d, got a 0-d tensor")
+    return flip(input, 0)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by k * 90 degrees in the plane of ``dims``, from the first dim towards the second
+    (k < 0 the other way)."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = (_normalize_dim(d, input.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"rot90: expected rotation dims to be different, but got dim0 = "
+                           f"{dims[0]} and dim1 = {dims[1]}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, d1), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, d0), d0, d1)
+    return input.clone()
+
+
+# ---- atleast_nd, ravel, more splitting and stacking --------------------------------------------
+def _at_least(tensors, shape_of):
+    tensors = tuple(tensors)
+    if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+        return _reshape_to(tensors[0], shape_of(tensors[0].shape))
+    return tuple(_reshape_to(t, shape_of(t.shape)) for t in _tensor_list(tensors))
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (0-d becomes shape (1,)); one tensor gives a tensor,
+    several (or a list) a tuple."""
+    return _at_least(tensors, lambda s: s or (1,))
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: 0-d becomes (1, 1), (n,) becomes (1, n)."""
+    return _at_least(tensors, lambda s: (1,) * (2 - len(s)) + s if len(s) < 2 else s)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: 0-d becomes (1, 1, 1), (n,) becomes (1, n, 1),
+    (m, n) becomes (m, n, 1)."""
+    def shape_of(s):
+        return {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
+    return _at_least(tensors, shape_of)
+
+
+def ravel(input):
+    """The elements as a 1-D tensor (a view when the memory allows)."""
+    return flatten(input)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Split along ``dim`` into n nearly equal pieces (an int n: the first size % n pieces are one
+    longer) or at the given indices (a list); a tensor argument acts as its int or list."""
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    d = _normalize_dim(dim, input.ndim, "tensor_split")
+    size = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"tensor_split: number of sections must be larger than 0, got {n}")
+        bounds = [i * (size // n) + min(i, size % n) for i in range(n + 1)]
+    else:
+        bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
+    return tuple(narrow(input, d, start, max(stop - start, 0))
+                 for start, stop in itertools.pairwise(bounds))
+
+
+def _split_along(input, sections, dim, op, min_ndim):
+    if input.ndim < min_ndim:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {min_ndim} dimension, but "
+                           f"got a tensor with {input.ndim} dimensions!")
+    if isinstance(sections, int) and (sections <= 0 or input.shape[dim] % sections):
+        raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the size "
+                           f"of the dimension {input.shape[dim]} is not divisible by the "
+                           f"split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, sections):
+    """tensor_split along the columns (dim 1; dim 0 of a vector); an int must divide evenly."""
+    return _split_along(input, sections, 0 if input.ndim == 1 else 1, "hsplit", 1)
+
+
+def vsplit(input, sections):
+    """tensor_split along the rows (dim 0); an int must divide evenly."""
+    return _split_along(input, sections, 0, "vsplit", 2)
+
+
+def dsplit(input, sections):
+    """tensor_split along the depth (dim 2); an int must divide evenly."""
+    return _split_along(input, sections, 2, "dsplit", 3)
+
+
+def column_stack(tensors):
+    """Join as columns: 0-d and 1-d tensors become columns (n, 1), then all are joined along
+    dim 1."""
+    tensors = list(tensors)
+    return hstack([_reshape_to(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in tensors])
+
+
+def dstack(tensors):
+    """Join along the depth (dim 2) after ``atleast_3d``."""
+    return cat(atleast_3d(list(tensors)), 2)
+
+
+row_stack = vstack
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] with 2
+    gives [a, a, b, b]; repeats may be a tensor with one count per slice.  Without ``dim`` the
+    input is flattened.  ``repeat_interleave(counts)`` alone gives the indices 0, 1, ... each
+    repeated counts[i] times.  The gradient sums the copies."""
+    xp = get_array_module(input._data)
+    if repeats is None:
+        counts = input._data
+        if counts.ndim != 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError(f"repeat_interleave: repeats must be a 1-D integer tensor, got "
+                               f"shape {tuple(counts.shape)} ({input.dtype.name})")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("repeat_interleave: Repeats must be non-negative")
+        return Tensor._make(xp.repeat(xp.arange(counts.size), counts))
+    if dim is None:
+        input, dim = flatten(input), 0
+    d = _normalize_dim(dim, input.ndim, "repeat_interleave")
+    size = input.shape[d] if input.ndim else 1
+    counts = repeats._data if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    if counts.ndim == 1 and counts.size != size and counts.size != 1:
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along "
+                           f"dim, but got repeats.size(0) = {counts.size} and input.size({dim}) "
+                           f"= {size}")
+    if counts.ndim > 1:
+        raise RuntimeError(f"repeat_interleave: repeats must be 0-dim or 1-dim tensor, got shape "
+                           f"{tuple(counts.shape)}")
+    if counts.size and counts.min() < 0:
+        raise RuntimeError("repeat_interleave: Repeats must be non-negative")
+    index = Tensor._make(xp.repeat(xp.arange(size), counts.reshape(-1)))
+    return index_select(reshape(input, (1,)) if input.ndim == 0 else input, d, index)
+
+
+__all__ += ["tril", "triu", "diagonal", "diag_embed", "diag", "diagflat", "trace", "meshgrid",
+            "cartesian_prod", "block_diag", "kron", "fliplr", "flipud", "rot90",
+            "atleast_1d", "atleast_2d", "atleast_3d", "ravel", "tensor_split", "hsplit", "vsplit",
+            "dsplit", "column_stack", "dstack", "row_stack", "repeat_interleave"]
+
+TENSOR_METHODS.update({name: globals()[name] for name in (
+    "tril", "triu", "diagonal", "diag_embed", "diag", "diagflat", "trace", "kron",
+    "fliplr", "flipud", "rot90", "ravel", "tensor_split", "hsplit", "vsplit", "dsplit",
+    "repeat_interleave")})
+TENSOR_METHODS.update({"tril_": _inplace_variant("tril_", tril),
+                       "triu_": _inplace_variant("triu_", triu),
+                       "fill_diagonal_": _fill_diagonal_})
