@@ -1,11 +1,13 @@
 """Dropout (Srivastava et al. 2014), the "inverted" form PyTorch uses: during
 training each element is kept with probability 1 - p and scaled by 1 / (1 - p), so evaluation
-needs no rescaling.  ``dropout2d`` drops whole channels (Tompson et al. 2015)."""
+needs no rescaling.  ``dropout1d/2d/3d`` drop whole channels (Tompson et al. 2015)."""
+import warnings
+
 from .. import _backend
 from .._tensor import Tensor
 from ..autograd.function import Op
 
-__all__ = ["dropout", "dropout1d", "dropout2d"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
 
 
 class MaskedScale(Op):
@@ -45,24 +47,72 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _masked(input, p, input.shape)
 
 
-def _channel_dropout(input, p, training, op, spatial_dims):
-    _check_p(p, op)
-    if input.ndim not in (spatial_dims + 1, spatial_dims + 2):
-        raise ValueError(f"{op}: expected a {spatial_dims + 1}-D or {spatial_dims + 2}-D input "
-                         f"(channels then {spatial_dims} spatial dims), got shape "
-                         f"{tuple(input.shape)}")
+def _feature_dropout(input, p, training, op):
+    """Channel dropout of a (N, C, ...) input: one mask entry per (sample, channel)."""
     if not training or p == 0.0:
         return input
-    kept_dims = input.ndim - spatial_dims
-    return _masked(input, p, tuple(input.shape[:kept_dims]) + (1,) * spatial_dims)
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: Feature dropout requires at least 2 dimensions in the input, "
+                           f"got shape {tuple(input.shape)}")
+    return _masked(input, p, tuple(input.shape[:2]) + (1,) * (input.ndim - 2))
+
+
+def _unbatched_feature_dropout(input, p, training, op):
+    """Channel dropout of an input without a batch dim: (C, ...) seen as (1, C, ...)."""
+    if not training or p == 0.0:
+        return input
+    return _feature_dropout(input.unsqueeze(0), p, training, op).squeeze(0)
+
+
+def _warn_dims(op, input, expected):
+    warnings.warn(f"{op}: Received a {input.ndim}-D input to {op}, which is deprecated and will "
+                  f"result in an error in a future release. To retain the behavior and silence "
+                  f"this warning, please use dropout instead. Note that {op} exists to provide "
+                  f"channel-wise dropout on inputs with {expected - 2} spatial dimensions, a "
+                  f"channel dimension, and an optional batch dimension (i.e. {expected - 1}D or "
+                  f"{expected}D inputs).", UserWarning, stacklevel=3)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of a (N, C, L) or (C, L) input with probability p."""
-    return _channel_dropout(input, p, training, "dropout1d", 1)
+    _check_p(p, "dropout1d")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
+                           f"input of shape {tuple(input.shape)}. Note that dropout1d exists to "
+                           "provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+                           "inputs).")
+    if input.ndim == 2:
+        return _unbatched_feature_dropout(input, p, training, "dropout1d")
+    return _feature_dropout(input, p, training, "dropout1d")
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels (feature maps) of a (N, C, H, W) or (C, H, W) input with probability
-    p (Tompson et al. 2015), scaling the rest by 1 / (1 - p)."""
-    return _channel_dropout(input, p, training, "dropout2d", 2)
+    """Zero whole channels (feature maps) of a (N, C, H, W) input with probability p
+    (Tompson et al. 2015), scaling the rest by 1 / (1 - p).
+
+    As PyTorch, other ranks only warn: a 3-D input is read as (N, C, L) (channel dropout of a
+    sequence, not an unbatched image), and any other input of 2 or more dims drops (N, C)
+    entries."""
+    _check_p(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        _warn_dims("dropout2d", input, 4)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. This behavior will change in a future release "
+                      "to interpret the input as one without a batch dimension, i.e. shape "
+                      "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch "
+                      "to using dropout1d instead.", UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (volumes) of a (N, C, D, H, W) or (C, D, H, W) input with probability
+    p.  As PyTorch, other ranks only warn and are read as unbatched (C, ...)."""
+    _check_p(p, "dropout3d")
+    if input.ndim not in (4, 5):
+        _warn_dims("dropout3d", input, 5)
+    if input.ndim != 5:
+        return _unbatched_feature_dropout(input, p, training, "dropout3d")
+    return _feature_dropout(input, p, training, "dropout3d")

@@ -2,6 +2,7 @@
 stable op: log p = z - max(z) - log sum exp(z - max(z)), L = -sum_c a_c log p_c, and
 dL/dz = p * sum_c a_c - a (Bishop, Pattern Recognition and Machine Learning, §4.3.4)."""
 import math
+import warnings
 
 import numpy as np
 
@@ -15,6 +16,20 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "cosine_embedding_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """``reduction`` itself, or the one PyTorch's deprecated ``size_average``/``reduce`` flags
+    stand for (with its warning) when either is given: 'mean' unless one is False, 'sum' when
+    only ``size_average`` is False, 'none' when ``reduce`` is False."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    legacy = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{legacy}' instead.", UserWarning, stacklevel=3)
+    return legacy
 
 
 def _check_reduction(op, reduction, allowed=_REDUCTIONS):
@@ -175,6 +190,7 @@ def _rows(input, target, op):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """``torch.nn.functional.cross_entropy``: class indices or class probabilities as target."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -238,6 +254,7 @@ class NLLLoss(Op):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """``torch.nn.functional.nll_loss`` on log-probabilities (N, C) or (N, C, d1, ...)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("nll_loss", reduction)
     if target.dtype.is_floating_point:
         raise TypeError(f"nll_loss: target must hold class indices (int64), got {target.dtype}")
@@ -271,6 +288,7 @@ def _same_shape(op, input, target):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: mean((x - y)^2)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     input, target = _same_shape("mse_loss", input, target)
     diff = input - target
@@ -279,6 +297,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean absolute error: mean(|x - y|)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     input, target = _same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
@@ -286,6 +305,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("smooth_l1_loss", reduction)
     input, target = _same_shape("smooth_l1_loss", input, target)
     if beta < 0:
@@ -311,6 +331,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """-(y log x + (1 - y) log(1 - x)), logs clamped at -100 like PyTorch."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy: target size {tuple(target.shape)} must equal "
@@ -330,6 +351,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Sigmoid + BCE, stable: (1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy_with_logits: target size {tuple(target.shape)} "
@@ -345,8 +367,20 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    """KL(target || exp(input)) pointwise: y (log y - x), 0 where y = 0; 'batchmean' divides by N."""
-    _check_reduction("kl_div", reduction, _REDUCTIONS + ("batchmean",))
+    """KL(target || exp(input)) pointwise: y (log y - x), 0 where y = 0; 'batchmean' divides by N.
+    'mean' (the default) divides by the number of elements, which is not the KL divergence of
+    the batch; PyTorch warns about it, and so does this."""
+    if size_average is not None or reduce is not None:
+        applied = _legacy_reduction(size_average, reduce, reduction)
+    else:
+        _check_reduction("kl_div", reduction, _REDUCTIONS + ("batchmean",))
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                          "the support size.'batchmean' divides only by the batch size, and "
+                          "aligns with the KL div math definition.'mean' will be changed to "
+                          "behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+        applied = "sum" if reduction == "batchmean" else reduction
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -354,14 +388,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         positive = target > 0
         safe = where(positive, target, 1.0)
         loss = where(positive, target * (safe.log() - input), 0.0)
-    if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.ndim else 1)
-    return _reduce(loss, reduction)
+    loss = _reduce(loss, applied)
+    if reduction == "batchmean" and input.ndim:
+        return loss / input.shape[0]
+    return loss
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
     """1 - cos(x1, x2) for y = 1; max(0, cos(x1, x2) - margin) for y = -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("cosine_embedding_loss", reduction)
     eps = 1e-12
     dot = (input1 * input2).sum(-1)

@@ -11,8 +11,11 @@ import math
 
 from .._backend import get_array_module
 from ..autograd.function import Op, once_differentiable
+from .elementwise import _no_out
+from .reduce import norm
+from .shape import narrow, pad
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "local_response_norm", "normalize"]
 
 
 class Normalize(Op):
@@ -156,3 +159,32 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         y = y + bias.reshape(affine_shape)
     return y
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (Krizhevsky, Sutskever & Hinton 2012,
+    "ImageNet Classification with Deep Convolutional Neural Networks", §3.3), as PyTorch:
+
+        y_c = x_c / (k + alpha / size * sum_{j = c - size//2}^{c + (size-1)//2} x_j^2)^beta
+
+    over the channels (dim 1) of a (N, C, ...) input, channels outside [0, C) counting as 0.
+    Built from differentiable ops, so gradients of any order come from autograd."""
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got "
+                         f"{input.ndim} dimensions, shape {tuple(input.shape)})")
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    window = narrow(squares, 1, 0, channels)
+    for offset in range(1, size):
+        window = window + narrow(squares, 1, offset, channels)
+    div = ((window / size) * alpha + k) ** beta
+    return input / div
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along ``dim``: unit p-norm vectors, with eps guarding against
+    division by zero."""
+    _no_out(out, "normalize")
+    return input / norm(input, p, dim, keepdim=True).clamp(min=eps)

@@ -6,10 +6,13 @@ from . import lr_scheduler, regularization, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 from .sparse import SparseRowSGD
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
-           "SparseRowSGD", "lr_scheduler", "regularization", "swa_utils"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "NAdam",
+           "RAdam", "LBFGS", "SparseRowSGD", "lr_scheduler", "regularization", "swa_utils"]

@@ -4,6 +4,7 @@ from . import (
     attention,
     batchnorm,
     conv,
+    distance,
     dropout,
     flatten,
     linear,
@@ -19,6 +20,7 @@ from .attention import *
 from .batchnorm import *
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
 from .linear import *
@@ -31,6 +33,6 @@ from .sparse import *
 from .transformer import *
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
-for _family in (activation, attention, batchnorm, conv, dropout, flatten, linear, loss,
+for _family in (activation, attention, batchnorm, conv, distance, dropout, flatten, linear, loss,
                 normalization, pooling, rnn, sparse, transformer):
     __all__ += _family.__all__

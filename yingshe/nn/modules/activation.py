@@ -3,11 +3,15 @@ accepted for PyTorch compatibility and ignored: the result is always a new tenso
 safe."""
 from ...ops import activation as A
 from ...ops import elementwise as E
-from ...ops import softmax as S
+from ...ops.creation import empty
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus",
-           "Softmax", "LogSoftmax", "Hardtanh"]
+__all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid",
+           "Tanh", "Softplus", "Softmax", "LogSoftmax", "Softmin", "Hardtanh", "Hardswish",
+           "Hardsigmoid", "Threshold", "LogSigmoid", "Softsign", "Tanhshrink", "GLU", "PReLU"]
 
 
 class _Activation(Module):
@@ -121,18 +125,19 @@ class Hardtanh(_Activation):
         return A.hardtanh(input, self.min_val, self.max_val)
 
     def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
 
 
 class Softmax(Module):
-    """e^x_i / sum_j e^x_j along ``dim``."""
+    """e^x_i / sum_j e^x_j along ``dim`` (without ``dim``: PyTorch's implicit choice, warned)."""
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
-        return S.softmax(input, self.dim)
+        return F.softmax(input, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -142,4 +147,130 @@ class LogSoftmax(Softmax):
     """log softmax along ``dim``, computed stably as x - logsumexp(x)."""
 
     def forward(self, input):
-        return S.log_softmax(input, self.dim)
+        return F.log_softmax(input, self.dim, _stacklevel=5)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along ``dim``."""
+
+    def forward(self, input):
+        return A.softmin(input, self.dim, _stacklevel=5)
+
+
+class SELU(_Activation):
+    """scale * elu(x, alpha) with the self-normalising constants (Klambauer et al. 2017)."""
+
+    def forward(self, input):
+        return A.selu(input)
+
+
+class CELU(_Activation):
+    """max(0, x) + min(0, alpha (e^(x / alpha) - 1))."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        self.alpha = alpha
+
+    def forward(self, input):
+        return A.celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Mish(_Activation):
+    """x tanh(softplus(x))."""
+
+    def forward(self, input):
+        return A.mish(input)
+
+
+class Hardswish(_Activation):
+    """x relu6(x + 3) / 6."""
+
+    def forward(self, input):
+        return A.hardswish(input)
+
+    def extra_repr(self):  # PyTorch's repr leaves inplace out here
+        return ""
+
+
+class Hardsigmoid(_Activation):
+    """relu6(x + 3) / 6."""
+
+    def forward(self, input):
+        return A.hardsigmoid(input)
+
+    def extra_repr(self):
+        return ""
+
+
+class Threshold(_Activation):
+    """x where x > threshold, else value."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__(inplace)
+        self.threshold, self.value = threshold, value
+
+    def forward(self, input):
+        return A.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """log sigmoid(x)."""
+
+    def forward(self, input):
+        return A.logsigmoid(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input):
+        return A.softsign(input)
+
+
+class Tanhshrink(Module):
+    """x - tanh x."""
+
+    def forward(self, input):
+        return A.tanhshrink(input)
+
+
+class GLU(Module):
+    """a sigmoid(b) for the two halves a, b of the input along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return A.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x for x > 0, a x otherwise, with ``num_parameters`` learned slopes a (1, or one per
+    channel), all starting at ``init`` (He et al. 2015)."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return A.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+

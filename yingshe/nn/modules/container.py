@@ -3,8 +3,9 @@
 import operator
 from collections import OrderedDict
 
+from ..._tensor import Tensor
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _indent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
@@ -121,6 +122,23 @@ class ModuleList(Module):
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
 
+    def __repr__(self):
+        """PyTorch's: runs of children with the same repr are shown once, as
+        ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return f"{self._get_name()}()"
+        runs = []  # [first index, last index, repr]
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [_indent(f"({first}): {text}" if first == last
+                         else f"({first}-{last}): {last - first + 1} x {text}", 2)
+                 for first, last, text in runs]
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """A dict of modules whose parameters are registered, in insertion order."""
@@ -201,6 +219,9 @@ class ParameterList(Module):
             self.append(p)
         return self
 
+    def extra_repr(self):
+        return "\n".join(f"  ({i}): {_describe(p, str(p.dtype))}" for i, p in enumerate(self))
+
 
 class ParameterDict(Module):
     """A dict of Parameters."""
@@ -233,6 +254,27 @@ class ParameterDict(Module):
 
     def items(self):
         return self._parameters.items()
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): {_describe(p, _TYPE_NAMES.get(p.dtype.name, str(p.dtype)))}"
+                         for k, p in self.items())
+
+
+# PyTorch's legacy tensor type names, which ParameterDict's repr shows.
+_TYPE_NAMES = {"float32": "yingshe.FloatTensor", "float64": "yingshe.DoubleTensor",
+               "float16": "yingshe.HalfTensor", "int64": "yingshe.LongTensor",
+               "int32": "yingshe.IntTensor", "int16": "yingshe.ShortTensor",
+               "int8": "yingshe.CharTensor", "uint8": "yingshe.ByteTensor",
+               "bool": "yingshe.BoolTensor"}
+
+
+def _describe(value, type_name):
+    """``Parameter containing: [<type> of size 2x3]``, as PyTorch's parameter containers."""
+    if not isinstance(value, Tensor):
+        return f"Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    device = f" ({value.device})" if value.device.type == "cuda" else ""
+    return f"{kind} containing: [{type_name} of size {'x'.join(map(str, value.shape))}{device}]"
 
 
 def _as_param(value):

@@ -3,7 +3,7 @@
 from ...ops import dropout as D
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class _DropoutNd(Module):
@@ -32,7 +32,16 @@ class Dropout1d(_DropoutNd):
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole feature maps of (N, C, H, W) input with probability p in training."""
+    """Zero whole feature maps of (N, C, H, W) input with probability p in training (a 3-D
+    input is read as (N, C, L), with a warning, as PyTorch)."""
 
     def forward(self, input):
         return D.dropout2d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole volumes of (N, C, D, H, W) or (C, D, H, W) input with probability p in
+    training."""
+
+    def forward(self, input):
+        return D.dropout3d(input, self.p, self.training)

@@ -1,11 +1,12 @@
 """Per-sample normalisation layers: ``LayerNorm`` (Ba et al. 2016) and ``GroupNorm``
-(Wu & He 2018), with PyTorch's parameters and initialisation (weight 1, bias 0)."""
+(Wu & He 2018), with PyTorch's parameters and initialisation (weight 1, bias 0), and
+``LocalResponseNorm`` (Krizhevsky et al. 2012), which has none."""
 from ...ops.creation import ones, zeros
-from ...ops.normalization import group_norm, layer_norm
+from ...ops.normalization import group_norm, layer_norm, local_response_norm
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
 
 
 class LayerNorm(Module):
@@ -56,3 +57,18 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """Divide each channel by (k + alpha / size * sum of x^2 over ``size`` neighbouring
+    channels)^beta (Krizhevsky, Sutskever & Hinton 2012, §3.3)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,0 +1,85 @@
+"""NAdam: Adam with Nesterov momentum."""
+from .. import _dtype
+from .._backend import get_array_module
+from .._tensor import Tensor
+from .optimizer import Optimizer, _check_non_negative, _gradient, _lerp_
+
+__all__ = ["NAdam"]
+
+
+def _check_betas(betas):
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+class NAdam(Optimizer):
+    """NAdam (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"), with the momentum
+    schedule and rounding of PyTorch:
+
+        g = grad + weight_decay * theta   (decoupled: theta = theta - lr * weight_decay * theta)
+        mu_t = b1 (1 - 0.96^(t * momentum_decay) / 2),   P_t = mu_1 ... mu_t
+        m_t = b1 m_{t-1} + (1 - b1) g,   v_t = b2 v_{t-1} + (1 - b2) g^2
+        d = sqrt(v_t / (1 - b2^t)) + eps
+        theta = theta - lr (1 - mu_t) / (1 - P_t) g / d - lr mu_{t+1} / (1 - P_t mu_{t+1}) m_t / d
+
+    The product P_t is kept, as PyTorch keeps it, in float32 unless the default dtype is
+    float64.
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+        _check_non_negative("learning rate", lr)
+        _check_non_negative("epsilon value", eps)
+        _check_betas(betas)
+        _check_non_negative("weight_decay value", weight_decay)
+        _check_non_negative("momentum_decay value", momentum_decay)
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}
+        super().__init__(params, defaults)
+
+    def _update(self, param, grad, state, group):
+        xp = get_array_module(param)
+        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
+        momentum_decay = float(group["momentum_decay"])
+        if not state:
+            state["step"] = 0
+            scalar_dtype = "float64" if _dtype.get_default_dtype().name == "float64" \
+                else "float32"
+            state["mu_product"] = Tensor._make(xp.ones((), scalar_dtype))
+            state["exp_avg"] = Tensor._make(xp.zeros_like(param))
+            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(param))
+        state["step"] += 1
+        step = state["step"]
+        if group["decoupled_weight_decay"]:
+            if weight_decay != 0:
+                param *= 1 - lr * weight_decay
+            g = _gradient(param, grad, 0, group["maximize"])
+        else:
+            g = _gradient(param, grad, weight_decay, group["maximize"])
+        bias_correction2 = 1 - beta2 ** step
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+        mu_product = state["mu_product"]._data
+        mu_product *= mu  # in the product's own precision, as PyTorch
+        state["mu_product"]._bump_version()
+        mu_product = float(mu_product)
+        mu_product_next = mu_product * mu_next
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        scratch, update = xp.empty_like(param), xp.empty_like(param)
+        _lerp_(exp_avg, g, 1 - beta1, scratch)
+        squared = xp.multiply(g, 1 - beta2, out=scratch)
+        squared *= g
+        exp_avg_sq *= beta2
+        exp_avg_sq += squared
+        denom = xp.divide(exp_avg_sq, bias_correction2, out=scratch)
+        xp.sqrt(denom, out=denom)
+        denom += float(group["eps"])
+        xp.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=update)
+        update /= denom
+        param += update
+        xp.multiply(exp_avg, (-lr * mu_next) / (1.0 - mu_product_next), out=update)
+        update /= denom
+        param += update
