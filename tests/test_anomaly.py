@@ -78,9 +78,9 @@ def test_nan_in_backward_raises_naming_the_op_as_torch_does():
     with _detector():
         x, out = _nan_graph(yingshe)
         message, [report], _ = _failing_backward(out)
-    assert message == "Function 'SqrtBackward' returned nan values in its 0th output."
+    assert message == "Function 'SqrtBackward0' returned nan values in its 0th output."
     assert x.grad is None  # the pass stopped before reaching the leaf
-    assert report.startswith("Error detected in SqrtBackward. Traceback of forward call that "
+    assert report.startswith("Error detected in SqrtBackward0. Traceback of forward call that "
                              "caused the error:\n")
     stack = report.splitlines()
     assert stack[-2].endswith("in _nan_graph") and __file__ in stack[-2]
@@ -166,8 +166,8 @@ def test_the_decorator_set_detect_anomaly_and_nesting_restore_the_mode():
             _, out = _nan_graph(yingshe)
             out.backward()
 
-    with pytest.raises(RuntimeError, match="'SqrtBackward' returned nan"), pytest.warns(
-            UserWarning, match="Error detected in SqrtBackward"):
+    with pytest.raises(RuntimeError, match="'SqrtBackward0' returned nan"), pytest.warns(
+            UserWarning, match="Error detected in SqrtBackward0"):
         backward_nan()
     assert not autograd.is_anomaly_enabled()  # restored after the exception too
 
@@ -192,7 +192,7 @@ def test_the_decorator_set_detect_anomaly_and_nesting_restore_the_mode():
 def test_forward_outside_detection_says_no_forward_information_as_torch():
     _, out = _nan_graph(yingshe)
     with autograd.set_detect_anomaly(True), pytest.raises(RuntimeError, match="SqrtBackward"), \
-            pytest.warns(UserWarning, match="Error detected in SqrtBackward. No forward pass "
+            pytest.warns(UserWarning, match="Error detected in SqrtBackward0. No forward pass "
                          "information available. Enable detect anomaly during forward pass"):
         out.backward()
 
@@ -210,11 +210,11 @@ def test_double_backward_names_the_node_and_the_node_that_induced_it_as_torch():
     with _detector():
         message, reports = run(yingshe, autograd.grad)
     assert torch_message == "Function 'DivBackward0' returned nan values in its 1th output."
-    assert message == torch_message.replace("DivBackward0", "DivBackward")
+    assert message == torch_message
     assert len(reports) == len(torch_reports) == 2
-    assert reports[0].startswith("Error detected in DivBackward.")
+    assert reports[0].startswith("Error detected in DivBackward0.")
     assert reports[0].splitlines()[-1].strip().startswith("g, = grad(y.sum(), x, create_graph")
-    assert reports[1].startswith("\n\nPrevious calculation was induced by SqrtBackward. "
+    assert reports[1].startswith("\n\nPrevious calculation was induced by SqrtBackward0. "
                                  "Traceback of forward call that induced the previous calculation")
     assert reports[1].splitlines()[-1].strip() == "y = module.sqrt(x)"
 
@@ -301,7 +301,7 @@ def test_a_diverging_trainer_stops_with_the_error_and_detect_anomaly_names_the_o
     with _detector():
         message, [report], _ = _failing_backward(
             None, backward=lambda: trainer.fit(_classification(), epochs=1, log=None))
-    assert message == "Function 'MulBackward' returned nan values in its 0th output."
+    assert message == "Function 'MulBackward0' returned nan values in its 0th output."
     assert report.splitlines()[-1].strip() == "return loss * self.bad"
 
 

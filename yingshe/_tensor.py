@@ -4,7 +4,8 @@ import numpy as np
 from . import _backend, _dtype
 from .autograd.grad_mode import STATE
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+           "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
 
 
 class Tensor:
@@ -18,10 +19,10 @@ class Tensor:
                  "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
-    def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):
-        from .ops.creation import _array_from_data
-        array = _array_from_data(data if data is not None else [], dtype, device, copy=True)
-        self._init(array, requires_grad)
+    def __init__(self, *args, device=None):
+        """PyTorch's legacy constructor, in the default dtype: ``Tensor(2, 3)`` is uninitialised
+        of shape (2, 3), ``Tensor([1, 2])`` holds that data, ``Tensor()`` is empty."""
+        self._init(_legacy_array(_dtype.get_default_dtype(), args, device, "Tensor"))
 
     def _init(self, array, requires_grad=False, grad_fn=None, output_nr=0):
         self._data = array
@@ -37,8 +38,11 @@ class Tensor:
     def _make(cls, array, requires_grad=False, grad_fn=None, output_nr=0):
         """Wrap a raw array without copying or checking (the hot path of every op)."""
         t = object.__new__(Tensor)
-        if array.__class__ is not np.ndarray and isinstance(array, np.generic):
-            array = np.asarray(array)  # NumPy reductions on 0-d arrays return scalars
+        if array.__class__ is not np.ndarray:
+            if isinstance(array, np.generic):
+                array = np.asarray(array)  # NumPy reductions on 0-d arrays return scalars
+            elif array.__class__ is _backend.MetaArray:
+                array = _backend.compact_meta(array)  # one element of memory, whatever the shape
         t._data = array
         t.grad = None
         t.requires_grad = requires_grad
@@ -65,6 +69,10 @@ class Tensor:
     @property
     def is_cuda(self):
         return self.device.type == "cuda"
+
+    @property
+    def is_meta(self):
+        return self._data.__class__ is _backend.MetaArray
 
     @property
     def ndim(self):
@@ -124,15 +132,24 @@ class Tensor:
         if self.requires_grad and STATE.enabled:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
+        self._check_not_meta_for_numpy()
         if self.device.type != "cpu":
             raise TypeError("numpy(): the tensor is on 'cuda'; use tensor.cpu().numpy() to copy it")
         return self._data
 
+    def _check_not_meta_for_numpy(self):
+        if self.is_meta:
+            raise TypeError("can't convert meta device type tensor to numpy: a meta tensor has "
+                            "no data")
+
     def __array__(self, dtype=None, copy=None):
+        self._check_not_meta_for_numpy()
         array = _backend.to_device(self._data, "cpu")
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def item(self):
+        if self.is_meta:
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
         if self._data.size != 1:
             raise RuntimeError(f"item(): a tensor with {self._data.size} elements cannot be "
                                f"converted to a Python scalar (shape {tuple(self.shape)})")
@@ -167,9 +184,15 @@ class Tensor:
         from .ops.elementwise import to_copy
         return to_copy(self, dtype=dtype, device=device)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
+        """Without ``dtype``, the legacy type name, e.g. 'yingshe.FloatTensor' ('yingshe.cuda.' and
+        'yingshe.meta.' off the CPU); with one (a dtype, ``yingshe.LongTensor`` or its name, the
+        'torch.' spelling too), the tensor converted to it."""
         if dtype is None:
-            return f"yingshe.{self.dtype.name}"
+            where = "" if self.device.type == "cpu" else f"{self.device.type}."
+            return f"yingshe.{where}{_LEGACY_NAMES[self._data.dtype]}"
+        if isinstance(dtype, str):
+            return self.to(*_parse_type_name(dtype))
         return self.to(dtype)
 
     def type_as(self, other):
@@ -260,7 +283,7 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"the truth value of a tensor with {self._data.size} elements "
                                f"is ambiguous (shape {tuple(self.shape)})")
-        return bool(self._data.item())
+        return bool(self.item())
 
     def __float__(self):
         return float(self.item())
@@ -311,20 +334,25 @@ _QUIET_DTYPES = ("float32", "int64", "bool")
 
 
 def _format_tensor(t):
-    array = _backend.to_device(t._data, "cpu")
     prefix = "tensor("
-    if array.size == 0:
+    if t.is_meta:  # no values: PyTorch's "tensor(..., device='meta', size=(2, 3))"
+        array = t._data
+        body = f"..., device='meta', size={tuple(array.shape)}"
+    elif t._data.size == 0:
+        array = t._data
         body = "[]" if array.ndim <= 1 else f"size={tuple(array.shape)}"
     else:
+        array = _backend.to_device(t._data, "cpu")
         body = np.array2string(array, separator=", ", prefix=prefix, threshold=1000, edgeitems=3,
                                formatter=_formatter(array))
     extras = []
-    if t.device.type != "cpu":
+    if t.device.type not in ("cpu", "meta"):
         extras.append(f"device='{t.device}'")
-    if t.dtype.name not in _QUIET_DTYPES or (array.size == 0 and t.dtype.name != "float32"):
+    no_values = array.size == 0 or t.is_meta  # the dtype cannot be read off the values
+    if t.dtype.name not in _QUIET_DTYPES or (no_values and t.dtype.name != "float32"):
         extras.append(f"dtype={t.dtype!r}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn={t.grad_fn!r}")
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
     return prefix + ", ".join([body] + extras) + ")"
@@ -356,3 +384,72 @@ def _formatter(array):
     width = max(len(to_text(v)) for v in array.reshape(-1)[:2000])
     kind = {"b": "bool", "f": "float_kind"}.get(array.dtype.kind, "int_kind")
     return {kind: lambda v: to_text(v).rjust(width)}
+
+
+# ---- PyTorch's legacy tensor types -----------------------------------------------------------
+_LEGACY_TYPES = (("FloatTensor", _dtype.float32), ("DoubleTensor", _dtype.float64),
+                 ("HalfTensor", _dtype.float16), ("LongTensor", _dtype.int64),
+                 ("IntTensor", _dtype.int32), ("ShortTensor", _dtype.int16),
+                 ("CharTensor", _dtype.int8), ("ByteTensor", _dtype.uint8),
+                 ("BoolTensor", _dtype.bool))
+_LEGACY_NAMES = {d.np: name for name, d in _LEGACY_TYPES}
+
+
+def _legacy_array(dtype, args, device, name):
+    """The array of a legacy constructor call ``name(*args)``: integers are a size (values left
+    uninitialised), one sequence or array is data, a tensor of the same dtype is shared."""
+    from .ops.creation import _array_from_data, _size
+    if device is not None and _backend.device(device).type != "cpu":
+        raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
+                           f"{_backend.device(device).type} was passed")
+    xp = np
+    if not args:
+        return xp.empty((0,), dtype.np)
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        return xp.empty(_size(args, name), dtype.np)
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data.dtype is not dtype:
+                raise TypeError(f"{name}(): expected a tensor of dtype {dtype}, got {data.dtype}")
+            return data._data
+        if isinstance(data, (list, tuple, range, np.ndarray)):
+            return _array_from_data(data, dtype, "cpu", copy=True)
+        raise TypeError(f"{name}(): data must be a sequence (got {type(data).__name__})")
+    raise TypeError(f"{name}(): expected integers (a size) or one sequence, got "
+                    f"({', '.join(type(a).__name__ for a in args)})")
+
+
+class _LegacyTensorType(type):
+    """Metaclass of ``FloatTensor`` & co.: calling one makes a Tensor of its dtype, and
+    ``isinstance(t, FloatTensor)`` holds for a float32 CPU tensor, as in PyTorch."""
+
+    def __call__(cls, *args, device=None):
+        return Tensor._make(_legacy_array(cls.dtype, args, device, cls.__name__))
+
+    def __instancecheck__(cls, instance):
+        return (isinstance(instance, Tensor) and instance._data.dtype == cls.dtype.np
+                and instance.device.type == "cpu")
+
+    def __repr__(cls):
+        return f"<class 'yingshe.{cls.__name__}'>"
+
+
+def _legacy_type(name, dtype):
+    doc = (f"{name}(*sizes) is an uninitialised {dtype.name} tensor of that shape, {name}(data) "
+           f"holds data converted to {dtype.name} (PyTorch's legacy constructor).")
+    return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__slots__": ()})
+
+
+FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, \
+    ByteTensor, BoolTensor = (_legacy_type(name, d) for name, d in _LEGACY_TYPES)
+_FROM_LEGACY_NAME = {name: d for name, d in _LEGACY_TYPES}
+
+
+def _parse_type_name(name):
+    """(device, dtype) of a legacy type name such as 'yingshe.LongTensor', 'torch.cuda.FloatTensor'."""
+    parts = name.split(".")
+    if len(parts) in (2, 3) and parts[0] in ("yingshe", "torch") and parts[-1] in _FROM_LEGACY_NAME \
+            and (len(parts) == 2 or parts[1] in ("cuda", "meta")):
+        return ("cpu" if len(parts) == 2 else parts[1]), _FROM_LEGACY_NAME[parts[-1]]
+    raise ValueError(f"invalid type: {name!r}")

@@ -100,9 +100,27 @@ def _encode(obj, arrays, name, where, depth):
         return obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if callable(getattr(obj, "state_dict", None)):
+        raise _whole_object_error(obj, where)
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at "
                     f"'{where or '<root>'}' (only tensors, arrays, numbers, strings, None and "
                     "dicts/lists/tuples of them; nothing is pickled)")
+
+
+def _whole_object_error(obj, where):
+    """The TypeError for ``save(model)``: a module or optimizer object itself cannot be stored,
+    only its ``state_dict()``."""
+    if hasattr(obj, "param_groups"):
+        kind, name, also = "optimizer", "optimizer", ""
+    else:
+        kind, name = "module", "model"
+        also = " (and optimizer.state_dict() for its optimizer)"
+    return TypeError(
+        f"save: cannot store the {type(obj).__name__} {kind} object at '{where or '<root>'}'. "
+        f"Saving a whole {kind} (as torch.save({name}) does) needs pickle, and unpickling runs "
+        "code from the file when it is loaded, so yingshe never pickles. Save its state_dict "
+        f"instead: yingshe.save({name}.state_dict(), path){also}; to restore, build the {kind} "
+        f"in code and call {name}.load_state_dict(yingshe.load(path)).")
 
 
 def _add_array(arrays, array, name, where):
@@ -216,8 +234,15 @@ def load(f, map_location=None, weights_only=True):
 
     Every malformed file raises a ``CheckpointError`` naming the file and the offending entry,
     before any tensor is read.  A PyTorch pickle checkpoint is refused, never unpickled:
-    nothing in a file is ever executed (``weights_only`` is accepted for PyTorch compatibility
-    and ignored; it is always true)."""
+    nothing in a file is ever executed.  ``weights_only=True`` (PyTorch's default) is what
+    ``load`` always does; ``weights_only=False`` (unpickle arbitrary objects) raises a
+    ValueError."""
+    if not weights_only:
+        raise ValueError(
+            "load: weights_only=False is not supported: it means unpickling arbitrary objects, "
+            "and unpickling runs code from the file. yingshe files hold only tensors, numbers, "
+            "strings and containers of them, so call load(f) (weights_only=True) and rebuild "
+            "models in code with model.load_state_dict(...).")
     path = os.fsdecode(os.fspath(f))
     with open(path, "rb") as handle:
         data_start, entries, metadata = _read_header(handle, path)

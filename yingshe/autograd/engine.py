@@ -2,6 +2,8 @@
 topological order (iteratively, so a graph of any depth works), applying the chain rule
 dL/dx = sum over uses of dL/dy * dy/dx at every node (Rumelhart, Hinton & Williams 1986;
 Goodfellow, Bengio & Courville, Deep Learning, §6.5)."""
+import warnings
+
 from .._backend import get_array_module
 from .._tensor import Tensor
 from . import anomaly_mode
@@ -32,8 +34,25 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False, materialize_grads=False):
-    """Return d(outputs)/d(inputs) (weighted by ``grad_outputs``) without touching ``.grad``."""
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) (weighted by ``grad_outputs``) without touching ``.grad``.
+
+    As PyTorch: an input the outputs do not depend on raises unless ``allow_unused`` (its
+    gradient is then None) or ``materialize_grads`` (zeros); ``only_inputs`` is deprecated and
+    ignored (with PyTorch's FutureWarning); ``is_grads_batched`` needs vmap, which yingshe
+    lacks."""
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         f"materialize_grads=True, but got: allow_unused={allow_unused}.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
+                      "True). To accumulate gradient for other parts of the graph, please use "
+                      "yingshe.autograd.backward.", FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True needs vmap (torch.func), which "
+                                  "yingshe does not have; call grad once per grad_outputs row")
     outputs = _as_tuple(outputs)
     single_input = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
@@ -200,7 +219,7 @@ def _run_pre_hooks(node, grads):
 
 
 def _call_backward(node, grads):
-    if node._num_outputs > 1 and any(g is None for g in grads):
+    if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
         grads = [Tensor._make(xp.zeros(shape, dtype)) if g is None else g
                  for g, (shape, dtype, xp) in zip(grads, node._output_meta)]
     input_grads = node.backward(node, *grads)

@@ -1,13 +1,16 @@
 """``Function``: one node of the graph.  An op's ``forward`` computes the output, its ``backward``
 maps d(loss)/d(output) to d(loss)/d(input) for each input (the chain rule; Goodfellow, Bengio &
 Courville, Deep Learning, §6.5.2)."""
+import functools
+import weakref
+
 from .._backend import get_array_module
 from .._tensor import Tensor
 from . import anomaly_mode
 from .anomaly_mode import ANOMALY
 from .grad_mode import STATE
 
-__all__ = ["Function", "Op", "RemovableHandle", "once_differentiable"]
+__all__ = ["Function", "Op", "RemovableHandle", "once_differentiable", "AccumulateGrad"]
 
 _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 _RELEASED = ()
@@ -29,6 +32,8 @@ class Function:
     is_view = False  # True: the output is a view of input 0 and shares its version counter
     _saved = None
     _non_differentiable = ()
+    _plain_args = ()  # positions of the arguments that are not Tensors
+    _materialize_grads = True
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -51,7 +56,9 @@ class Function:
         if cls._array_forward:
             out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args],
                               **kwargs)
-        else:
+        else:  # a user-defined forward may read ctx.needs_input_grad, as in PyTorch
+            ctx.needs_input_grad = tuple(record and isinstance(a, Tensor) and a.requires_grad
+                                         for a in args)
             out = cls._forward_on_tensors(ctx, args, kwargs)
         if out.__class__ is not tuple:  # the common case: one output
             if not record:
@@ -106,16 +113,24 @@ class Function:
         """Record where each input's gradient goes: its grad_fn, or the leaf tensor that accumulates it."""
         edges = []
         needs = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                grad_fn = a.grad_fn
-                edges.append((grad_fn, a._output_nr) if grad_fn is not None else (a, 0))
-                needs.append(True)
+        plain = None
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if a.requires_grad:
+                    grad_fn = a.grad_fn
+                    edges.append((grad_fn, a._output_nr) if grad_fn is not None else (a, 0))
+                    needs.append(True)
+                    continue
+            elif plain is None:
+                plain = [i]
             else:
-                edges.append(None)
-                needs.append(False)
+                plain.append(i)
+            edges.append(None)
+            needs.append(False)
         self.next_edges = edges
-        self.needs_input_grad = needs
+        self.needs_input_grad = tuple(needs)
+        if plain is not None:
+            self._plain_args = plain
         self._pre_hooks = None
         if ANOMALY.enabled:  # detect_anomaly: remember where this node was made
             anomaly_mode.record(self)
@@ -127,8 +142,14 @@ class Function:
             self._saved = items
 
     def mark_non_differentiable(self, *outputs):
-        """Outputs (the arrays or Tensors that forward returns) that get no gradient."""
+        """Outputs (the arrays or Tensors that forward returns) that get no gradient: they do not
+        require grad, and backward receives zeros for them."""
         self._non_differentiable = [o._data if isinstance(o, Tensor) else o for o in outputs]
+
+    def set_materialize_grads(self, value):
+        """With False, backward receives None instead of zeros for an output that got no
+        gradient (PyTorch's ``ctx.set_materialize_grads``); the default is True."""
+        self._materialize_grads = bool(value)
 
     def _resolve_saved(self, args, out_arrays, outputs):
         resolved = []
@@ -198,15 +219,39 @@ class Function:
 
     @property
     def next_functions(self):
-        """PyTorch-style: ((node or leaf accumulator, output_nr) or (None, 0)) per input."""
-        return tuple(e if e is not None else (None, 0) for e in self.next_edges)
+        """Where this node sends each input's gradient, as PyTorch: a tuple of (node, output_nr)
+        pairs, one per Tensor input (and per number operand of +, -, *, /), where node is the
+        input's ``grad_fn``, an ``AccumulateGrad`` (its ``.variable`` is the leaf) for a leaf
+        that requires grad, or None for an input that does not require grad."""
+        plain = self._plain_args
+        if plain and type(self).__name__ in _NUMBER_OPERANDS:
+            plain = ()
+        functions = []
+        for i, edge in enumerate(self.next_edges):
+            if i in plain:
+                continue
+            if edge is None:
+                functions.append((None, 0))
+            elif isinstance(edge[0], Tensor):
+                functions.append((_accumulator(edge[0]), 0))
+            else:
+                functions.append(edge)
+        return tuple(functions)
 
-    @classmethod
-    def name(cls):
-        return f"{cls.__name__}Backward"
+    def name(self):
+        """PyTorch's name for this node: "MulBackward0" for built-in ops (see ``_TORCH_NAMES``),
+        "<Class>Backward" for a user-defined Function."""
+        cls = type(self)
+        if not cls._array_forward:
+            return f"{cls.__name__}Backward"
+        rule = _TORCH_NAMES.get(cls.__name__)
+        if rule is None:
+            return f"{cls.__name__}Backward0"
+        return rule if isinstance(rule, str) else rule(self)
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        module = "" if type(self)._array_forward else "yingshe.autograd.function."
+        return f"<{module}{self.name()} object at {id(self):#x}>"
 
 
 class Op(Function):
@@ -238,13 +283,121 @@ def _raise_modified(node, shape, dtype, now, expected):
         f"change, or do the change out of place.")
 
 
+class AccumulateGrad:
+    """The node that adds a leaf's gradient to its ``.grad`` (PyTorch's ``AccumulateGrad``),
+    as ``next_functions`` shows it; ``variable`` is the leaf.  One per leaf while it is held."""
+    __slots__ = ("variable", "__weakref__")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "yingshe::autograd::AccumulateGrad"  # PyTorch: "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+_ACCUMULATORS = weakref.WeakValueDictionary()  # id(leaf) -> its AccumulateGrad while one is held
+
+
+def _accumulator(leaf):
+    """The leaf's AccumulateGrad: the same object as long as someone holds it (it holds the leaf,
+    so the id cannot be reused meanwhile)."""
+    node = _ACCUMULATORS.get(id(leaf))
+    if node is None:
+        node = _ACCUMULATORS[id(leaf)] = AccumulateGrad(leaf)
+    return node
+
+
+def _reduction(name):
+    """SumBackward0 for a reduction over every dim, SumBackward1 over some dims (PyTorch's two
+    overloads)."""
+    def rule(node):
+        axes, shape = getattr(node, "axes", None), getattr(node, "input_shape", None)
+        full = axes is None or (shape is not None and len(axes) == len(shape))
+        return f"{name}Backward{0 if full else 1}"
+    return rule
+
+
+def _index_name(node):
+    index = getattr(node, "index", ())
+    index = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, int) for i in index) and all(
+            isinstance(i, int) or i is Ellipsis or i == slice(None) for i in index):
+        return "SelectBackward0"
+    return "SliceBackward0"
+
+
+# Built-in ops whose PyTorch node name is not "<Class>Backward0".  One yingshe op can stand for
+# several PyTorch kernels; the name is PyTorch's for the commonest use (docs/differences.md).
+_TORCH_NAMES = {
+    "PowScalar": "PowBackward0", "Pow": "PowBackward1", "Sum": _reduction("Sum"),
+    "Mean": _reduction("Mean"), "Max": "MaxBackward1", "Min": "MinBackward1",
+    "SumTo": "SumBackward1", "BroadcastTo": "ExpandBackward0", "ExpandReduced": "ExpandBackward0",
+    "MatMul": "MmBackward0", "MatrixTranspose": "TransposeBackward0",
+    "Linear": lambda node: "MmBackward0" if 2 in node._plain_args else "AddmmBackward0",
+    "ReshapeView": "ViewBackward0", "Reshape": "UnsafeViewBackward0", "BasicIndex": _index_name,
+    "TakeFlat": "GatherBackward0", "TakeAlongDim": "GatherBackward0",
+    "Clamp": "ClampBackward1", "Conv2d": "ConvolutionBackward0",
+    "ConvTranspose2d": "ConvolutionBackward0", "MaskedScale": "MulBackward0",
+    "CrossEntropy": "NllLossBackward0", "NLLLoss": "NllLossBackward0",
+    "Normalize": lambda node: ("NativeBatchNormBackward0" if 0 in getattr(node, "axes", ())
+                               else "NativeLayerNormBackward0"),
+    "MaxPool2d": "MaxPool2DWithIndicesBackward0", "AvgPool2d": "AvgPool2DBackward0",
+    "AdaptiveAvgPool2d": "AdaptiveAvgPool2DBackward0",
+    "AdaptiveMaxPool2d": "AdaptiveMaxPool2DBackward0",
+    "AdaptiveAvgPool2dBackward": "AdaptiveAvgPool2DBackwardBackward0",
+    "UpsampleNearest": "UpsampleNearest2DBackward0", "Norm": "LinalgVectorNormBackward0",
+    "LogSumExp": "LogsumexpBackward0", "ConstantPad": "ConstantPadNdBackward0",
+    "SoftmaxBackward": "SoftmaxBackwardDataBackward0",
+    "LogSoftmaxBackward": "LogSoftmaxBackwardDataBackward0",
+}
+# Ops whose Python-number operands PyTorch lists as (None, 0) in next_functions (x * 2.0).
+_NUMBER_OPERANDS = {"Add", "Sub", "Mul", "Div"}
+
+
+class DelayedError(Function):
+    """Passes gradients through unchanged but raises if they are differentiated: what a
+    ``once_differentiable`` backward returns under ``create_graph=True`` (PyTorch's)."""
+    message = ("trying to differentiate twice a function that was marked with "
+               "@once_differentiable")
+
+    @staticmethod
+    def forward(ctx, *grads):
+        return grads if len(grads) > 1 else grads[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(DelayedError.message)
+
+    def name(self):
+        return "DelayedError"
+
+
 def once_differentiable(backward):
-    """Decorator for a ``backward`` that cannot be differentiated again (it runs under no_grad)."""
+    """Decorator for a ``backward`` that cannot be differentiated again: it runs under no_grad,
+    and under ``create_graph=True`` its results raise PyTorch's error ("trying to differentiate
+    twice ...") if they are differentiated."""
+    @functools.wraps(backward)
     def wrapper(ctx, *grads):
         previous, STATE.enabled = STATE.enabled, False
         try:
-            return backward(ctx, *grads)
+            outputs = backward(ctx, *grads)
         finally:
             STATE.enabled = previous
-    wrapper.__doc__ = backward.__doc__
+        if not previous or not any(isinstance(g, Tensor) and g.requires_grad for g in grads):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outputs = (outputs,) if single else outputs
+        present = [i for i, o in enumerate(outputs) if isinstance(o, Tensor)]
+        fakes = [outputs[i].detach().requires_grad_(outputs[i].is_floating_point())
+                 for i in present]
+        delayed = DelayedError.apply(*fakes)
+        delayed = delayed if isinstance(delayed, tuple) else (delayed,)
+        result = list(outputs)
+        for i, t in zip(present, delayed):
+            result[i] = t
+        return result[0] if single else tuple(result)
     return wrapper
