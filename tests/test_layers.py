@@ -10,13 +10,14 @@ PACKAGE = Path(yingshe.__file__).parent
 
 # Lowest first.  A module may import modules of its own layer and of the layers below.
 LAYERS = [
-    ("_version", "_dtype", "_allocator", "_backend", "_parallel"),
+    ("_version", "_dtype", "_allocator", "_backend", "_parallel", "cuda", "accelerator",
+     "backends"),
     ("_tensor", "autograd"),  # a Tensor's backward runs the engine, the engine sees Tensors
-    ("ops",),
-    ("nn", "serialization", "utils"),
+    ("ops", "linalg", "functional"),  # linalg and functional rename ops functions
+    ("nn", "serialization", "utils", "multiprocessing", "distributions"),
     ("optim",),
-    ("transforms", "text"),
-    ("datasets",),
+    ("text",),
+    ("datasets", "vision"),  # image datasets read files with datasets.utils; prepare reads them
     ("models",),
     ("training",),
     ("cli", "__main__"),

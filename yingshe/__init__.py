@@ -2,12 +2,14 @@
 # The order below is the core's import order: autograd and _tensor first, then ops, then nn.
 from ._allocator import ALLOCATOR_TUNED
 from ._version import __version__
-from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
-                     half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
-from ._backend import (device, get_array_module, get_rng_state, initial_seed, manual_seed, seed,
-                       set_rng_state)
+from ._dtype import (bool, can_cast, double, dtype, float, float16, float32, float64,
+                     get_default_dtype, half, int, int8, int16, int32, int64, long, promote_types,
+                     set_default_dtype, short, uint8)
+from ._backend import device, get_array_module, initial_seed, seed
+from . import accelerator, backends, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from ._tensor import Tensor
+from ._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                      IntTensor, LongTensor, ShortTensor, Tensor)
 from . import ops
 from .ops.creation import *  # tensor, zeros, randn, ... (yingshe.X for each __all__ below)
 from .ops.broadcast import *
@@ -18,7 +20,10 @@ from .ops.indexing import *
 from .ops.inplace import *
 from .ops.matmul import *
 from .ops.softmax import *
+from .ops.linalg import *  # det, logdet, slogdet, inverse, pinverse, svd, qr, cholesky, ...
 from .ops.activation import erf
 from .serialization import load, save
-from . import nn, optim, utils
+from . import functional, nn, optim, utils
+from . import distributions, linalg  # torch.distributions, torch.linalg
+from . import multiprocessing  # torch.multiprocessing: shared tensors (binds share_memory_)
 

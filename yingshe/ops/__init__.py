@@ -8,6 +8,7 @@ from . import (
     elementwise,
     indexing,
     inplace,
+    linalg,
     matmul,
     reduce,
     shape,
@@ -15,7 +16,7 @@ from . import (
 )
 
 _FAMILIES = (creation, broadcast, elementwise, activation, reduce, shape, indexing, inplace, matmul,
-             softmax)
+             softmax, linalg)
 
 
 def _bind_tensor_methods():
