@@ -552,7 +552,7 @@ def test_argument_errors():
     check_raises(lambda: yingshe.arange(3).std(), RuntimeError, "std", "floating")
     check_raises(lambda: x.var(0, unbiased=True, correction=0), TypeError, "var", "not both")
     check_raises(lambda: yingshe.arange(3).norm(), RuntimeError, "norm", "floating", "int64")
-    check_raises(lambda: x.norm("nuc"), RuntimeError, "norm", "'nuc'")
+    check_raises(lambda: x.norm("spectral"), RuntimeError, "norm", "'spectral'")
     check_raises(lambda: yingshe.zeros(2, 2, 2).norm("fro", (0, 1, 2)), RuntimeError, "norm",
                  "at most 2 dims")
     check_raises(lambda: x.topk(4), RuntimeError, "topk", "k=4", "size 3")
@@ -609,3 +609,12 @@ def test_cumprod_accumulates_float32_in_float64_as_torch():
             y.backward(yingshe.tensor(g))
             ty.backward(torch.tensor(g))
             np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize(("shape", "dim", "keepdim"),
+                         [((3, 4), None, False), ((2, 3, 4), (1, 2), False),
+                          ((2, 3, 4), (0, 2), True)])
+def test_nuclear_norm_as_torch_norm(shape, dim, keepdim):
+    check_op(lambda x: yingshe.norm(x, "nuc", dim, keepdim),
+             lambda x: torch.norm(x, "nuc", dim, keepdim), [_x(shape)])
+    check_raises(lambda: yingshe.ones(3).norm("nuc"), RuntimeError, "at least 2 dimensions")

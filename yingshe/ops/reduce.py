@@ -695,11 +695,16 @@ class Norm(Op):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm (sum |x|^p)^(1/p) over ``dim`` (all dims when None); p may be 'fro' or 2,
-    1, inf, -inf, 0 or any other number.  d||x||_2/dx = x / ||x||_2 (0 at x = 0)."""
+    1, inf, -inf, 0 or any other number.  d||x||_2/dx = x / ||x||_2 (0 at x = 0).  p='nuc' is
+    the nuclear norm of the matrices over ``dim`` (``linalg.matrix_norm``), as torch.norm."""
     if isinstance(p, str):
+        if p == "nuc":
+            from .linalg import matrix_norm  # ops/linalg.py builds on this module
+            dims = tuple(range(input.ndim)) if dim is None else dim
+            return matrix_norm(input if dtype is None else to_copy(input, dtype), "nuc", dims,
+                               keepdim)
         if p != "fro":
-            raise RuntimeError(f"norm: p={p!r} is not supported; use 'fro' or a number "
-                               "(matrix norms such as 'nuc' are not implemented)")
+            raise RuntimeError(f"norm: p={p!r} is not supported; use 'fro', 'nuc' or a number")
         if isinstance(dim, (tuple, list)) and len(dim) > 2:
             raise RuntimeError(f"norm: the Frobenius norm takes at most 2 dims, got dim={dim}")
         p = 2
