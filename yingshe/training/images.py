@@ -7,38 +7,26 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..ops.creation import from_numpy
+from ..vision.utils import make_grid as tile_images
 from .plots import pyplot
 
 __all__ = ["make_grid", "save_grid", "save_contact_sheet", "normal_quantiles", "latent_manifold"]
 
 
-def _as_unit_images(images, value_range=None):
-    """(N, C, H, W) (or (N, H, W)) array or Tensor -> float32 (N, C, H, W) in [0, 1], mapped
-    linearly from ``value_range``; by default (-1, 1) when any value is negative (tanh
-    outputs), else (0, 1)."""
+def make_grid(images, nrow=8, padding=2, pad_value=1.0, value_range=None):
+    """Tile (N, C, H, W) (or (N, H, W)) images, an array or a Tensor, into one (H', W') or
+    (H', W', 3) float32 array in [0, 1]: ``vision.utils.make_grid`` with ``normalize=True``,
+    ``value_range`` mapped linearly onto [0, 1] and clipped; by default (-1, 1) when any value
+    is negative (tanh outputs), else (0, 1).  ``nrow`` images per row, ``padding`` pixels of
+    ``pad_value`` (white) between and around them; a single image comes without padding."""
     x = images.detach().numpy() if hasattr(images, "detach") else np.asarray(images)
     x = x.astype(np.float32)
     if x.ndim == 3:
         x = x[:, None]
     low, high = value_range or ((-1.0, 1.0) if x.min() < 0 else (0.0, 1.0))
-    return np.clip((x - low) / (high - low), 0.0, 1.0)
-
-
-def make_grid(images, nrow=8, padding=2, pad_value=1.0, value_range=None):
-    """Tile (N, C, H, W) images in [0, 1] or [-1, 1] (see ``value_range`` of
-    ``_as_unit_images``) into one (H', W') or (H', W', 3) array in [0, 1], ``nrow`` images per
-    row, ``padding`` pixels between and around them (like torchvision's)."""
-    x = _as_unit_images(images, value_range)
-    n, c, h, w = x.shape
-    rows = -(-n // nrow)
-    columns = min(n, nrow)
-    grid = np.full((c, rows * (h + padding) + padding, columns * (w + padding) + padding),
-                   pad_value, np.float32)
-    for i in range(n):
-        top = (i // nrow) * (h + padding) + padding
-        left = (i % nrow) * (w + padding) + padding
-        grid[:, top:top + h, left:left + w] = x[i]
-    return grid[0] if c == 1 else grid.transpose(1, 2, 0)
+    grid = tile_images(from_numpy(x), nrow, padding, normalize=True,
+                       value_range=(float(low), float(high)), pad_value=pad_value).numpy()
+    return grid[0] if x.shape[1] == 1 else grid.transpose(1, 2, 0)
 
 
 def save_grid(images, path, nrow=8, padding=2, value_range=None):
