@@ -5,11 +5,12 @@ from ._version import __version__
 from ._dtype import (bool, can_cast, double, dtype, float, float16, float32, float64,
                      get_default_dtype, half, int, int8, int16, int32, int64, long, promote_types,
                      set_default_dtype, short, uint8)
-from ._backend import device, get_array_module, initial_seed, seed
+from ._backend import (device, get_array_module, get_default_device, initial_seed, seed,
+                       set_default_device)
 from . import accelerator, backends, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
-                      IntTensor, LongTensor, ShortTensor, Tensor)
+                      IntTensor, LongTensor, ShortTensor, Size, Tensor)
 from . import ops
 from .ops.creation import *  # tensor, zeros, randn, ... (yingshe.X for each __all__ below)
 from .ops.broadcast import *

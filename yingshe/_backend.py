@@ -1,10 +1,12 @@
 """Devices: "cpu" is NumPy, "cuda" is CuPy, "meta" is shapes and dtypes without data.  Every op
 reaches its math through ``get_array_module``."""
+import threading
 import types
 
 import numpy as np
 
-__all__ = ["device", "get_array_module", "manual_seed", "seed", "initial_seed"]
+__all__ = ["device", "get_array_module", "manual_seed", "seed", "initial_seed",
+           "set_default_device", "get_default_device"]
 
 _cupy = None
 
@@ -37,7 +39,8 @@ _DEVICE_TYPES = ("cpu", "cuda", "meta")
 
 class device:
     """A device, ``device("cpu")``, ``device("cuda")`` / ``device("cuda:0")`` / ``device("cuda", 0)``
-    or ``device("meta")``; compares equal to its string."""
+    or ``device("meta")``; compares equal to its string.  ``with device("meta"):`` makes it the
+    default device of the factories inside the block (``set_default_device``)."""
     __slots__ = ("type", "index")
 
     def __init__(self, spec, index=None):
@@ -64,6 +67,52 @@ class device:
 
     def __hash__(self):
         return hash(self.type)
+
+    def __enter__(self):
+        _DEFAULT.outer.append(_DEFAULT.device)
+        _DEFAULT.device = self
+        return self
+
+    def __exit__(self, *exc_info):
+        _DEFAULT.device = _DEFAULT.outer.pop()
+
+
+class _DefaultDevice(threading.local):
+    """The device set by ``set_default_device`` (None: not set, i.e. "cpu"), and the ones that
+    enclosing ``with device(...)`` blocks will restore; one of each per thread, as in PyTorch."""
+
+    def __init__(self):
+        self.device = None
+        self.outer = []
+
+
+_DEFAULT = _DefaultDevice()
+
+
+def set_default_device(dev):
+    """Make ``dev`` the device of the tensors that factories (``tensor``, ``zeros``, ``rand``,
+    ``arange``, ...) and so layers' parameters are made on when they are given no ``device``;
+    ``None`` goes back to "cpu".  Tensors made from other tensors (``zeros_like``, ``x.new_*``,
+    ops) stay on their inputs' device."""
+    _DEFAULT.device = None if dev is None else device(dev)
+
+
+def get_default_device():
+    """The device factories use when given none ("cpu" unless ``set_default_device`` or a
+    ``with device(...)`` block says otherwise)."""
+    return _DEFAULT.device or CPU
+
+
+def factory_device(dev):
+    """The device a factory called with ``device=dev`` makes its tensor on."""
+    if dev is None:
+        return _DEFAULT.device or CPU
+    return dev
+
+
+def chosen_default_device():
+    """The default device if one was set (``set_default_device``, ``with device``), else None."""
+    return _DEFAULT.device
 
 
 CPU = device("cpu")

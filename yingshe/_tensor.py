@@ -1,11 +1,63 @@
 """Tensor: an n-dimensional array (NumPy on "cpu", CuPy on "cuda") that records the ops made from it."""
+import math
+import operator
+
 import numpy as np
 
 from . import _backend, _dtype
 from .autograd.grad_mode import STATE
 
-__all__ = ["Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+__all__ = ["Size", "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
            "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+
+
+class Size(tuple):
+    """The shape of a tensor (``torch.Size``): a tuple of ints that stays a Size when sliced,
+    added to a tuple or repeated, and prints as ``yingshe.Size([3, 28, 28])``.
+
+    Passed to a legacy constructor (``FloatTensor(t.shape)``) it is a size, where a plain tuple
+    would be data."""
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        items = []
+        for i, n in enumerate(sizes):
+            try:
+                items.append(operator.index(n))
+            except TypeError:
+                raise TypeError(f"yingshe.Size() takes an iterable of 'int' (item {i} is "
+                                f"'{type(n).__name__}')") from None
+        return _new_tuple(cls, items)
+
+    def numel(self):
+        """The number of elements of a tensor of this shape (1 for the shape of a scalar)."""
+        return math.prod(self)
+
+    def __getitem__(self, key):
+        item = _tuple_getitem(self, key)
+        return _new_tuple(Size, item) if key.__class__ is slice else item
+
+    def __add__(self, other):
+        return _new_tuple(Size, _tuple_add(self, other))
+
+    def __radd__(self, other):
+        return _new_tuple(Size, _tuple_add(other, self))
+
+    def __mul__(self, n):
+        return _new_tuple(Size, _tuple_mul(self, n))
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return Size, (tuple(self),)
+
+    def __repr__(self):
+        return f"yingshe.Size({list(self)})"
+
+
+# the tuple methods themselves, so the hot paths (``Tensor.shape``) skip ``Size.__new__``'s checks
+_new_tuple, _tuple_getitem, _tuple_add, _tuple_mul = (tuple.__new__, tuple.__getitem__,
+                                                      tuple.__add__, tuple.__mul__)
 
 
 class Tensor:
@@ -20,8 +72,9 @@ class Tensor:
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(self, *args, device=None):
-        """PyTorch's legacy constructor, in the default dtype: ``Tensor(2, 3)`` is uninitialised
-        of shape (2, 3), ``Tensor([1, 2])`` holds that data, ``Tensor()`` is empty."""
+        """PyTorch's legacy constructor, in the default dtype: ``Tensor(2, 3)`` and
+        ``Tensor(Size([2, 3]))`` are uninitialised of shape (2, 3), ``Tensor([1, 2])`` holds that
+        data, ``Tensor()`` is empty."""
         self._init(_legacy_array(_dtype.get_default_dtype(), args, device, "Tensor"))
 
     def _init(self, array, requires_grad=False, grad_fn=None, output_nr=0):
@@ -56,7 +109,8 @@ class Tensor:
     # ---- attributes ------------------------------------------------------------------------
     @property
     def shape(self):
-        return self._data.shape
+        """The shape as a ``Size`` (ops read ``self._data.shape``, a plain tuple, instead)."""
+        return _new_tuple(Size, self._data.shape)
 
     @property
     def dtype(self):
@@ -83,7 +137,7 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self._data.shape
+            return _new_tuple(Size, self._data.shape)
         return self._data.shape[_normalize_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
@@ -396,8 +450,9 @@ _LEGACY_NAMES = {d.np: name for name, d in _LEGACY_TYPES}
 
 
 def _legacy_array(dtype, args, device, name):
-    """The array of a legacy constructor call ``name(*args)``: integers are a size (values left
-    uninitialised), one sequence or array is data, a tensor of the same dtype is shared."""
+    """The array of a legacy constructor call ``name(*args)``: integers or one ``Size`` are a size
+    (values left uninitialised), one other sequence or array is data, a tensor of the same dtype
+    is shared."""
     from .ops.creation import _array_from_data, _size
     if device is not None and _backend.device(device).type != "cpu":
         raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
@@ -405,7 +460,8 @@ def _legacy_array(dtype, args, device, name):
     xp = np
     if not args:
         return xp.empty((0,), dtype.np)
-    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
         return xp.empty(_size(args, name), dtype.np)
     if len(args) == 1:
         data = args[0]

@@ -7,6 +7,7 @@ import numpy as np
 from .. import _backend, _dtype
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ._out import write_factory_out, write_out
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "logspace", "eye", "rand", "randn", "randint", "randperm", "normal",
@@ -114,13 +115,19 @@ def _finish(array, requires_grad):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
-    """A new tensor holding a copy of ``data`` (list, scalar, array or tensor)."""
+    """A new tensor holding a copy of ``data`` (list, scalar, array or tensor), on ``device``, else
+    on the default device if one was set (``set_default_device``), else where ``data`` is."""
+    if device is None:
+        device = _backend.chosen_default_device()
     return _finish(_array_from_data(data, dtype, device, copy=True), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like ``tensor`` but shares memory with a NumPy array when dtype and device allow it."""
-    if isinstance(data, Tensor) and dtype is None and device is None:
+    """Like ``tensor`` but shares memory with a NumPy array or tensor when dtype and device allow
+    it."""
+    if device is None:
+        device = _backend.chosen_default_device()
+    if isinstance(data, Tensor) and dtype is None and (device is None or device == data.device):
         return data
     if isinstance(data, np.ndarray) and dtype is None:
         _dtype.from_np(data.dtype)
@@ -153,18 +160,27 @@ def _float_dtype(dtype):
     return _dtype.to_np(dtype) if dtype is not None else _dtype.get_default_dtype().np
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    xp = _backend.array_module(device or "cpu")
+def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
+    if out is not None:
+        return write_factory_out(out, "zeros", zeros, *size, dtype=dtype, device=device,
+                                 requires_grad=requires_grad)
+    xp = _backend.array_module(_backend.factory_device(device))
     return _finish(xp.zeros(_size(size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    xp = _backend.array_module(device or "cpu")
+def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
+    if out is not None:
+        return write_factory_out(out, "ones", ones, *size, dtype=dtype, device=device,
+                                 requires_grad=requires_grad)
+    xp = _backend.array_module(_backend.factory_device(device))
     return _finish(xp.ones(_size(size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    xp = _backend.array_module(device or "cpu")
+def empty(*size, out=None, dtype=None, device=None, requires_grad=False):
+    if out is not None:
+        return write_factory_out(out, "empty", empty, *size, dtype=dtype, device=device,
+                                 requires_grad=requires_grad)
+    xp = _backend.array_module(_backend.factory_device(device))
     return _finish(xp.empty(_size(size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
@@ -176,17 +192,23 @@ def _scalar_dtype(value):
     return _dtype.get_default_dtype().np
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, *, out=None):
     """Filled with ``fill_value``; the dtype follows the value (int64, bool, or float32) unless given."""
+    if out is not None:
+        return write_factory_out(out, "full", full, size, fill_value, dtype=dtype, device=device,
+                                 requires_grad=requires_grad)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    xp = _backend.array_module(device or "cpu")
+    xp = _backend.array_module(_backend.factory_device(device))
     np_dtype = _dtype.to_np(dtype) if dtype is not None else _scalar_dtype(fill_value)
     return _finish(xp.full(_size((size,), "full"), fill_value, np_dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, *, out=None):
     """Values from ``start`` (inclusive) to ``end`` (exclusive); int64 when all bounds are integers."""
+    if out is not None:
+        return write_factory_out(out, "arange", arange, start, end, step, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -197,7 +219,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         np_dtype = np.dtype(np.int64) if integral else _dtype.get_default_dtype().np
     else:
         np_dtype = _dtype.to_np(dtype)
-    xp = _backend.array_module(device or "cpu")
+    xp = _backend.array_module(_backend.factory_device(device))
     return _finish(xp.arange(*values, dtype=np.float64 if np_dtype.kind == "f" else None)
                    .astype(np_dtype), requires_grad)
 
@@ -237,23 +259,31 @@ def _evenly_spaced(start, end, steps, np_dtype, op):
 
 
 def _spaced_result(values, steps, np_dtype, device, requires_grad):
-    if device is not None and _backend.device(device).type == "meta":
+    device = _backend.factory_device(device)
+    if _backend.device(device).type == "meta":
         return _finish(_backend.meta_empty((steps,), np_dtype), requires_grad)
-    xp = _backend.array_module(device or "cpu")
+    xp = _backend.array_module(device)
     return _finish(xp.asarray(values.astype(np_dtype)), requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` (both included); the default
     float dtype unless ``dtype`` is given (integer dtypes truncate toward zero)."""
+    if out is not None:
+        return write_factory_out(out, "linspace", linspace, start, end, steps, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     start, end = _bound(start, "linspace", "start"), _bound(end, "linspace", "end")
     steps, np_dtype = _steps(steps, "linspace"), _float_dtype(dtype)
     values = _evenly_spaced(start, end, steps, np_dtype, "linspace")
     return _spaced_result(values, steps, np_dtype, device, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
+             requires_grad=False):
     """``steps`` values base^e for e evenly spaced from ``start`` to ``end``."""
+    if out is not None:
+        return write_factory_out(out, "logspace", logspace, start, end, steps, base, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     start, end = _bound(start, "logspace", "start"), _bound(end, "logspace", "end")
     steps, np_dtype = _steps(steps, "logspace"), _float_dtype(dtype)
     if np_dtype.kind == "b":
@@ -264,8 +294,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     return _spaced_result(values, steps, np_dtype, device, requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    xp = _backend.array_module(device or "cpu")
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, *, out=None):
+    if out is not None:
+        return write_factory_out(out, "eye", eye, n, m, dtype=dtype, device=device,
+                                 requires_grad=requires_grad)
+    xp = _backend.array_module(_backend.factory_device(device))
     return _finish(xp.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -343,36 +376,46 @@ def set_rng_state(new_state):
 
 
 def _is_meta(device):
-    return device is not None and _backend.device(device).type == "meta"
+    return _backend.device(device).type == "meta"
 
 
 def _random_floats(draw, size, generator, dtype, device, requires_grad):
     np_dtype = _float_dtype(dtype)
     if np_dtype.kind != "f":
         raise TypeError(f"random floats need a floating dtype, got {np_dtype}")
+    device = _backend.factory_device(device)
     if _is_meta(device):
         return _finish(_backend.meta_empty(size, np_dtype), requires_grad)
-    gen = _backend.rng(generator, device or "cpu")
+    gen = _backend.rng(generator, device)
     work_dtype = np_dtype if np_dtype != np.float16 else np.dtype(np.float32)
     array = draw(gen, size, work_dtype).astype(np_dtype, copy=False)
     return _finish(array, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
+    if out is not None:
+        return write_factory_out(out, "rand", rand, *size, generator=generator, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     return _random_floats(lambda g, s, d: g.random(s, dtype=d), _size(size, "rand"),
                           generator, dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """Standard normal N(0, 1)."""
+    if out is not None:
+        return write_factory_out(out, "randn", randn, *size, generator=generator, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     return _random_floats(lambda g, s, d: g.standard_normal(s, dtype=d), _size(size, "randn"),
                           generator, dtype, device, requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
             requires_grad=False):
     """Integers uniform on [low, high); ``randint(high, size)`` like PyTorch."""
+    if out is not None:
+        return write_factory_out(out, "randint", randint, low, high, size, generator=generator,
+                                 dtype=dtype, device=device, requires_grad=requires_grad)
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint: size must be given as a tuple, e.g. randint(0, 10, (3,))")
@@ -383,25 +426,37 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         raise RuntimeError(f"randint: expected low < high, got low={low} and high={high}")
     np_dtype = _dtype.to_np(dtype) if dtype is not None else np.dtype(np.int64)
     size = _size((size,), "randint")
+    device = _backend.factory_device(device)
     if _is_meta(device):
         return _finish(_backend.meta_empty(size, np_dtype), requires_grad)
-    gen = _backend.rng(generator, device or "cpu")
+    gen = _backend.rng(generator, device)
     return _finish(gen.integers(low, high, size).astype(np_dtype), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
+    if out is not None:
+        return write_factory_out(out, "randperm", randperm, n, generator=generator, dtype=dtype,
+                                 device=device, requires_grad=requires_grad)
     np_dtype = _dtype.to_np(dtype) if dtype is not None else np.dtype(np.int64)
+    device = _backend.factory_device(device)
     if _is_meta(device):
         return _finish(_backend.meta_empty((int(n),), np_dtype), requires_grad)
-    gen = _backend.rng(generator, device or "cpu")
+    gen = _backend.rng(generator, device)
     return _finish(gen.permutation(int(n)).astype(np_dtype), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
     """Draws from N(mean, std^2): scalars with ``size``, or tensors of means/stds (broadcast)."""
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+    tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
+    if out is not None and tensors:
+        return write_out(out, "normal", lambda: normal(mean, std, generator=generator),
+                         (mean, std))
+    if out is not None:
+        return write_factory_out(out, "normal", normal, mean, std, size, generator=generator,
+                                 dtype=dtype, device=device, requires_grad=requires_grad)
+    if tensors:
         ref = mean if isinstance(mean, Tensor) else std
         mean_a = mean._data if isinstance(mean, Tensor) else mean
         std_a = std._data if isinstance(std, Tensor) else std

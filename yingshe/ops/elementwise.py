@@ -10,6 +10,7 @@ from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
+from ._out import write_out
 from .broadcast import broadcast_shapes, unbroadcast
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
@@ -163,8 +164,9 @@ class Clone(Op):
 
 
 def add(input, other, *, alpha=1, out=None):
-    """input + alpha * other, broadcasting."""
-    _no_out(out, "add")
+    """input + alpha * other, broadcasting (written into ``out`` when given)."""
+    if out is not None:
+        return write_out(out, "add", lambda: add(input, other, alpha=alpha), (input, other))
     if alpha != 1:
         other = other * alpha
     a, b = _binary_operands(input, other, "add")
@@ -172,8 +174,9 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    """input - alpha * other, broadcasting."""
-    _no_out(out, "sub")
+    """input - alpha * other, broadcasting (written into ``out`` when given)."""
+    if out is not None:
+        return write_out(out, "sub", lambda: sub(input, other, alpha=alpha), (input, other))
     if _dtype_kind(input) == "b" or _dtype_kind(other) == "b":
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not "
                            "supported; use the `^` or logical_xor() operator instead")
@@ -184,15 +187,19 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 def mul(input, other, *, out=None):
-    """input * other, broadcasting."""
-    _no_out(out, "mul")
+    """input * other, broadcasting (written into ``out`` when given)."""
+    if out is not None:
+        return write_out(out, "mul", lambda: mul(input, other), (input, other))
     a, b = _binary_operands(input, other, "mul")
     return Mul.apply(a, b)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """input / other (true division: integers give floats), broadcasting."""
-    _no_out(out, "div")
+    """input / other (true division: integers give floats), broadcasting (written into ``out``
+    when given)."""
+    if out is not None:
+        return write_out(out, "div", lambda: div(input, other, rounding_mode=rounding_mode),
+                         (input, other))
     a, b = _binary_operands(input, other, "div")
     if rounding_mode is not None:
         return _rounded_div(a, b, rounding_mode)

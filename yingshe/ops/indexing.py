@@ -526,8 +526,13 @@ def _check_range(index, size, dim, op, allow_negative=False, error=RuntimeError)
                         f"{size}")
 
 
-def _check_same_ndim(index, input, op, what="input"):
-    if index.ndim != input.ndim:
+def _check_same_ndim(index, input, op, what="input", scalar_as_vector=False):
+    """index.ndim == input.ndim; with ``scalar_as_vector`` (gather, scatter) a 0-d tensor counts
+    as 1-d, as in PyTorch (``zeros(10).scatter_(0, tensor(3), value=1)``)."""
+    ndims = (index.ndim, input.ndim)
+    if scalar_as_vector:
+        ndims = (max(index.ndim, 1), max(input.ndim, 1))
+    if ndims[0] != ndims[1]:
         raise RuntimeError(f"{op}: index tensor must have the same number of dimensions as the "
                            f"{what} tensor (index {tuple(index.shape)}, {what} "
                            f"{tuple(input.shape)})")
@@ -540,7 +545,7 @@ def gather(input, dim, index, *, sparse_grad=False):
         raise NotImplementedError("gather: sparse_grad=True is not supported (gradients are dense)")
     dim = _normalize_dim(dim, input.ndim, "gather")
     array = _index_array(index, "gather")
-    _check_same_ndim(array, input._data, "gather")
+    _check_same_ndim(array, input._data, "gather", scalar_as_vector=True)
     for d, (m, n) in enumerate(zip(array.shape, input.shape)):
         if d != dim and m > n:
             raise RuntimeError(f"gather: size does not match at dimension {d}: expected index "
@@ -582,25 +587,30 @@ def index_select(input, dim, index):
 
 
 def _scatter_positions(input, dim, index, src, op):
-    """Checks of scatter/scatter_add (PyTorch's) and the flat positions they write to."""
+    """Checks of scatter/scatter_add (PyTorch's) and the flat positions they write to, with
+    ``src``; a 0-d index or src (allowed where self is 0-d or 1-d) is made a 1-element vector."""
     dim = _normalize_dim(dim, input.ndim, op)
-    array = _index_array(index, op, ("int64",))
-    _check_same_ndim(array, input._data, op, "self")
+    array = _index_array(index, op)
+    _check_same_ndim(array, input._data, op, "self", scalar_as_vector=True)
     if isinstance(src, Tensor):
-        _check_same_ndim(array, src._data, op, "src")
+        _check_same_ndim(array, src._data, op, "src", scalar_as_vector=True)
         if src.dtype != input.dtype:
             raise RuntimeError(f"{op}: expected self.dtype to be equal to src.dtype, got "
                                f"{input.dtype.name} and {src.dtype.name}")
         if src._data.__class__ is not input._data.__class__:
             raise RuntimeError(f"{op}: expected src on {input.device}, got {src.device}")
+        if src._data.ndim == 0:
+            src = src.reshape(1)
+    array = array.reshape(array.shape or (1,))
+    self_shape = input._data.shape or (1,)
     for d, m in enumerate(array.shape):
-        if (d != dim and m > input.shape[d]) or (isinstance(src, Tensor) and m > src.shape[d]):
+        if (d != dim and m > self_shape[d]) or (isinstance(src, Tensor) and m > src.shape[d]):
             raise RuntimeError(
                 f"{op}: expected index {list(array.shape)} to be no larger than self "
                 f"{list(input.shape)} apart from dimension {dim} and to be no larger than src "
                 f"{list(src.shape) if isinstance(src, Tensor) else []}")
-    _check_range(array, input.shape[dim] if input.ndim else 1, dim, op)
-    return _positions_along(input.shape, dim, array)
+    _check_range(array, self_shape[dim], dim, op)
+    return _positions_along(input._data.shape, dim, array), src
 
 
 def _scalar_or_tensor(src, value, op):
@@ -616,7 +626,7 @@ def scatter(input, dim, index, src=None, *, value=None):
     """A copy of input with out[p with p_dim = index[p]] = src[p] (or the number ``value``).
     d input = dy with zeros where written; d src = dy gathered at the written places."""
     src = _scalar_or_tensor(src, value, "scatter")
-    positions = _scatter_positions(input, dim, index, src, "scatter")
+    positions, src = _scatter_positions(input, dim, index, src, "scatter")
     return Scatter.apply(input, src, positions, False)
 
 
@@ -625,7 +635,7 @@ def scatter_add(input, dim, index, src):
     d input = dy; d src = dy gathered at the written places."""
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
-    positions = _scatter_positions(input, dim, index, src, "scatter_add")
+    positions, src = _scatter_positions(input, dim, index, src, "scatter_add")
     return Scatter.apply(input, src, positions, True)
 
 
@@ -644,7 +654,7 @@ def _scatter_add_(self, dim, index, src):
 
 def _scatter_in_place(self, dim, index, src, accumulate, op):
     """scatter_/scatter_add_ through the in-place mechanism (strided memory written via a copy)."""
-    positions = _scatter_positions(self, dim, index, src, op)
+    positions, src = _scatter_positions(self, dim, index, src, op)
     raw = src._data if isinstance(src, Tensor) else src
 
     def write(array):
@@ -812,7 +822,7 @@ def masked_scatter(input, mask, source):
 
 # ---- index arithmetic ----------------------------------------------------------------------------
 def _triangle_indices(row, col, offset, dtype, device, lower):
-    xp = _backend.array_module(device or "cpu")
+    xp = _backend.array_module(_backend.factory_device(device))
     rows, cols = xp.nonzero(xp.tri(row, col, offset, dtype=bool) if lower
                             else ~xp.tri(row, col, offset - 1, dtype=bool))
     return Tensor._make(xp.stack([rows, cols]).astype(_dtype.to_np(dtype)))

@@ -7,6 +7,7 @@ import string
 from .._backend import get_array_module
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ._out import write_out
 from .broadcast import broadcast_to, unbroadcast
 from .elementwise import mul
 from .shape import ReshapeView
@@ -30,7 +31,8 @@ class MatrixTranspose(Op):
 
 def _rows(t):
     """``t`` as a matrix of rows, (prod(shape[:-1]), shape[-1])."""
-    return ReshapeView.apply(t, (math.prod(t.shape[:-1]), t.shape[-1]))
+    shape = t._data.shape
+    return ReshapeView.apply(t, (math.prod(shape[:-1]), shape[-1]))
 
 
 # ---- matmul ------------------------------------------------------------------------------------
@@ -51,25 +53,26 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        a2 = ReshapeView.apply(a, (1, a.shape[0])) if a.ndim == 1 else a
-        b2 = ReshapeView.apply(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        a_shape, b_shape = a._data.shape, b._data.shape
+        a2 = ReshapeView.apply(a, (1, a_shape[0])) if a.ndim == 1 else a
+        b2 = ReshapeView.apply(b, (b_shape[0], 1)) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # give dY back the unit dimensions that Y dropped
-            shape = grad.shape + (1,) if b.ndim == 1 else grad.shape
+            shape = grad._data.shape + (1,) if b.ndim == 1 else grad._data.shape
             if a.ndim == 1:
                 shape = shape[:-1] + (1,) + shape[-1:]
             grad = ReshapeView.apply(grad, shape)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(MatMul.apply(grad, MatrixTranspose.apply(b2)), a2.shape)
+            grad_a = unbroadcast(MatMul.apply(grad, MatrixTranspose.apply(b2)), a2._data.shape)
             if a.ndim == 1:
-                grad_a = ReshapeView.apply(grad_a, a.shape)
+                grad_a = ReshapeView.apply(grad_a, a_shape)
         if ctx.needs_input_grad[1]:
             if a2.ndim > 2 and b2.ndim == 2:  # the batch sum done inside one GEMM: A_rows^T dY_rows
                 grad_b = MatMul.apply(MatrixTranspose.apply(_rows(a2)), _rows(grad))
             else:
-                grad_b = unbroadcast(MatMul.apply(MatrixTranspose.apply(a2), grad), b2.shape)
+                grad_b = unbroadcast(MatMul.apply(MatrixTranspose.apply(a2), grad), b2._data.shape)
             if b.ndim == 1:
-                grad_b = ReshapeView.apply(grad_b, b.shape)
+                grad_b = ReshapeView.apply(grad_b, b_shape)
         return grad_a, grad_b
 
 
@@ -107,10 +110,14 @@ def _check_batch(op, a_shape, b_shape):
                                f"{tuple(b_shape)} cannot be broadcast ({m} vs {n})")
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """``torch.matmul``: Y = A B.  1-D x 1-D is the dot product (0-d); a 1-D operand is a row
     (first) or column (second) whose unit dimension is removed again; N-D operands multiply their
-    last two dimensions and broadcast the others."""
+    last two dimensions and broadcast the others.  Written into ``out`` (of the same dtype) when
+    given."""
+    if out is not None:
+        return write_out(out, "matmul", lambda: matmul(input, other), (input, other),
+                         same_dtype=True)
     _check_operands("matmul", input, other)
     a_shape, b_shape = input._data.shape, other._data.shape
     if not a_shape or not b_shape:
@@ -122,8 +129,10 @@ def matmul(input, other):
     return MatMul.apply(input, other)
 
 
-def mm(input, mat2):
-    """Matrix product of two 2-D tensors, (n, k) x (k, m) -> (n, m)."""
+def mm(input, mat2, *, out=None):
+    """Matrix product of two 2-D tensors, (n, k) x (k, m) -> (n, m) (into ``out`` when given)."""
+    if out is not None:
+        return write_out(out, "mm", lambda: mm(input, mat2), (input, mat2), same_dtype=True)
     _check_operands("mm", input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D matrices, got shapes {tuple(input.shape)} and "
@@ -132,8 +141,11 @@ def mm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
-def bmm(input, mat2):
-    """Batched matrix product of 3-D tensors with equal batch sizes, (b, n, k) x (b, k, m)."""
+def bmm(input, mat2, *, out=None):
+    """Batched matrix product of 3-D tensors with equal batch sizes, (b, n, k) x (b, k, m) (into
+    ``out`` when given)."""
+    if out is not None:
+        return write_out(out, "bmm", lambda: bmm(input, mat2), (input, mat2), same_dtype=True)
     _check_operands("bmm", input, mat2)
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(input.shape)} and "
