@@ -1,0 +1,77 @@
+"""pytorch/examples regression: fit a random degree-4 polynomial with one nn.Linear on polynomial
+features, smooth_l1_loss, and a hand-written update p.data.add_(-lr * p.grad)."""
+from itertools import count
+
+import torch
+import torch.nn.functional as F
+
+POLY_DEGREE = 4
+torch.manual_seed(0)
+W_target = torch.randn(POLY_DEGREE, 1) * 5
+b_target = torch.randn(1) * 5
+
+
+def make_features(x):
+    """Builds features i.e. a matrix with columns [x, x^2, x^3, x^4]."""
+    x = x.unsqueeze(1)
+    return torch.cat([x ** i for i in range(1, POLY_DEGREE + 1)], 1)
+
+
+def f(x):
+    """Approximated function."""
+    return x.mm(W_target) + b_target.item()
+
+
+def poly_desc(W, b):
+    """Creates a string description of a polynomial."""
+    result = 'y = '
+    for i, w in enumerate(W):
+        result += '{:+.2f} x^{} '.format(w, i + 1)
+    result += '{:+.2f}'.format(b[0])
+    return result
+
+
+def get_batch(batch_size=32):
+    """Builds a batch i.e. (x, f(x)) pair."""
+    random = torch.randn(batch_size)
+    x = make_features(random)
+    y = f(x)
+    return x, y
+
+
+features = make_features(torch.tensor([2.0, -1.0]))
+assert features.tolist() == [[2.0, 4.0, 8.0, 16.0], [-1.0, 1.0, -1.0, 1.0]]
+assert poly_desc(torch.tensor([1.0, -2.5]), torch.tensor([0.125])) == 'y = +1.00 x^1 -2.50 x^2 +0.12'
+
+# Define model
+fc = torch.nn.Linear(W_target.size(0), 1)
+
+for batch_idx in count(1):
+    # Get data
+    batch_x, batch_y = get_batch()
+
+    # Reset gradients
+    fc.zero_grad()
+
+    # Forward pass
+    output = F.smooth_l1_loss(fc(batch_x), batch_y)
+    loss = output.item()
+
+    # Backward pass
+    output.backward()
+
+    # Apply gradients
+    for param in fc.parameters():
+        param.data.add_(-0.1 * param.grad)
+
+    # Stop criterion
+    if loss < 1e-3:
+        break
+    assert batch_idx < 5000, f"no convergence, loss {loss}"
+
+print('Loss: {:.6f} after {} batches'.format(loss, batch_idx))
+print('==> Learned function:\t' + poly_desc(fc.weight.view(-1), fc.bias))
+print('==> Actual function:\t' + poly_desc(W_target.view(-1), b_target))
+assert torch.allclose(fc.weight.view(-1), W_target.view(-1), atol=0.25)
+assert torch.allclose(fc.bias, b_target, atol=0.25)
+print("OK")
