@@ -38,6 +38,6 @@ def _skip_missing_operator(register):
 
 torch.library.register_fake = _skip_missing_operator(torch.library.register_fake)
 
-import torchvision  # noqa: E402  (after the patch above)
+import torchvision  # after the patch above
 
 __all__ = ["torchvision"]
