@@ -6,6 +6,36 @@ from .optimizer import Optimizer, _check_non_negative, _gradient, _lerp_
 __all__ = ["Adam", "AdamW"]
 
 
+def _check_betas(betas):
+    """PyTorch's check that each of Adam's moment decay rates lies in [0, 1)."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def _adam_gradient(param, grad, group):
+    """The gradient the Adam family follows: with ``decoupled_weight_decay`` the decay first
+    shrinks ``param`` in place, ``theta = theta - lr * weight_decay * theta`` (Loshchilov & Hutter,
+    2019), and stays out of the gradient; otherwise it enters it as the L2 term."""
+    weight_decay = float(group["weight_decay"])
+    if group["decoupled_weight_decay"]:
+        if weight_decay != 0:
+            param *= 1 - float(group["lr"]) * weight_decay
+        return _gradient(param, grad, 0, group["maximize"])
+    return _gradient(param, grad, weight_decay, group["maximize"])
+
+
+def _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, scratch):
+    """Adam's running moments in place, rounded as PyTorch: ``m = b1 m + (1 - b1) g`` (a lerp)
+    and ``v = b2 v + (1 - b2) g^2``; ``scratch`` is an array of g's shape to work in."""
+    xp = get_array_module(g)
+    _lerp_(exp_avg, g, 1 - beta1, scratch)
+    squared = xp.multiply(g, 1 - beta2, out=scratch)
+    squared *= g
+    exp_avg_sq *= beta2
+    exp_avg_sq += squared
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015), PyTorch's update rounding for rounding:
 
@@ -21,9 +51,7 @@ class Adam(Optimizer):
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         _check_non_negative("learning rate", lr)
         _check_non_negative("epsilon value", eps)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        _check_betas(betas)
         _check_non_negative("weight_decay value", weight_decay)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize,
@@ -32,7 +60,7 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        lr = float(group["lr"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
             state["step"] = 0
@@ -42,19 +70,10 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                param *= 1 - lr * weight_decay
-            g = _gradient(param, grad, 0, group["maximize"])
-        else:
-            g = _gradient(param, grad, weight_decay, group["maximize"])
+        g = _adam_gradient(param, grad, group)
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         scratch, update = xp.empty_like(param), xp.empty_like(param)
-        _lerp_(exp_avg, g, 1 - beta1, scratch)
-        squared = xp.multiply(g, 1 - beta2, out=scratch)
-        squared *= g
-        exp_avg_sq *= beta2
-        exp_avg_sq += squared
+        _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, scratch)
         if group["amsgrad"]:
             max_exp_avg_sq = state["max_exp_avg_sq"]._data
             xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)

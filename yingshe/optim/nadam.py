@@ -2,15 +2,10 @@
 from .. import _dtype
 from .._backend import get_array_module
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_non_negative, _gradient, _lerp_
+from .adam import _adam_gradient, _check_betas, _update_moments_
+from .optimizer import Optimizer, _check_non_negative
 
 __all__ = ["NAdam"]
-
-
-def _check_betas(betas):
-    for i, beta in enumerate(betas):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
 class NAdam(Optimizer):
@@ -41,7 +36,7 @@ class NAdam(Optimizer):
 
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        lr = float(group["lr"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         momentum_decay = float(group["momentum_decay"])
         if not state:
@@ -53,12 +48,7 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = Tensor._make(xp.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                param *= 1 - lr * weight_decay
-            g = _gradient(param, grad, 0, group["maximize"])
-        else:
-            g = _gradient(param, grad, weight_decay, group["maximize"])
+        g = _adam_gradient(param, grad, group)
         bias_correction2 = 1 - beta2 ** step
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
@@ -69,11 +59,7 @@ class NAdam(Optimizer):
         mu_product_next = mu_product * mu_next
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         scratch, update = xp.empty_like(param), xp.empty_like(param)
-        _lerp_(exp_avg, g, 1 - beta1, scratch)
-        squared = xp.multiply(g, 1 - beta2, out=scratch)
-        squared *= g
-        exp_avg_sq *= beta2
-        exp_avg_sq += squared
+        _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, scratch)
         denom = xp.divide(exp_avg_sq, bias_correction2, out=scratch)
         xp.sqrt(denom, out=denom)
         denom += float(group["eps"])

@@ -12,7 +12,7 @@ from collections import defaultdict
 from itertools import chain
 
 from .. import _backend
-from .._tensor import Tensor
+from .._tensor import Tensor, _zero_grads
 from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
@@ -89,19 +89,7 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: ``p.grad = None`` (default) or, with ``set_to_none=False``,
         fill them with zeros in place (detached from any graph)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad = False
-                    p.grad._data.fill(0)
-                    p.grad._bump_version()
+        _zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; ``closure`` (optional) re-evaluates

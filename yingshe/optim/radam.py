@@ -1,8 +1,8 @@
 """RAdam: Adam with its adaptive step rectified while the variance estimate is unreliable."""
 from .._backend import get_array_module
 from .._tensor import Tensor
-from .nadam import _check_betas
-from .optimizer import Optimizer, _check_non_negative, _gradient, _lerp_
+from .adam import _adam_gradient, _check_betas, _update_moments_
+from .optimizer import Optimizer, _check_non_negative
 
 __all__ = ["RAdam"]
 
@@ -31,7 +31,7 @@ class RAdam(Optimizer):
 
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        lr = float(group["lr"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
             state["step"] = 0
@@ -39,19 +39,10 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = Tensor._make(xp.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                param *= 1 - lr * weight_decay
-            g = _gradient(param, grad, 0, group["maximize"])
-        else:
-            g = _gradient(param, grad, weight_decay, group["maximize"])
+        g = _adam_gradient(param, grad, group)
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         scratch = xp.empty_like(param)
-        _lerp_(exp_avg, g, 1 - beta1, scratch)
-        squared = xp.multiply(g, 1 - beta2, out=scratch)
-        squared *= g
-        exp_avg_sq *= beta2
-        exp_avg_sq += squared
+        _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, scratch)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         update = exp_avg / bias_correction1
