@@ -214,12 +214,8 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        k = _count_to_prune(self.amount, t.numel())
-        mask = default_mask._data.copy()
-        if k:
-            prob = rand_like(t.detach())._data.reshape(-1)
-            mask.reshape(-1)[_smallest(-prob, k)] = 0
-        return _tensor(mask)
+        return _prune_smallest(t, default_mask, self.amount,
+                               lambda: -rand_like(t.detach())._data.reshape(-1))
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -235,12 +231,8 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        k = _count_to_prune(self.amount, t.numel())
-        mask = default_mask._data.copy()
-        if k:
-            xp = get_array_module(t._data)
-            mask.reshape(-1)[_smallest(xp.abs(t._data).reshape(-1), k)] = 0
-        return _tensor(mask)
+        return _prune_smallest(t, default_mask, self.amount,
+                               lambda: get_array_module(t._data).abs(t._data).reshape(-1))
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
@@ -257,10 +249,7 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        k = _count_to_prune(self.amount, size)
+        size, k = _channels_to_prune(t, self.dim, self.amount)
         if k == 0:
             return default_mask
         prob = rand(size)._data
@@ -285,10 +274,7 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        k = _count_to_prune(self.amount, size)
+        size, k = _channels_to_prune(t, self.dim, self.amount)
         if k == 0:
             return default_mask
         dim = self.dim % t.ndim
@@ -420,6 +406,25 @@ def is_pruned(module):
 
 def _tensor(array):
     return Tensor._make(array)
+
+
+def _prune_smallest(t, default_mask, amount, scores):
+    """A copy of ``default_mask`` with 0 at the ``amount`` entries of ``t`` whose ``scores()``
+    (a flat array, one score per entry, computed only when something is pruned) are smallest."""
+    k = _count_to_prune(amount, t.numel())
+    mask = default_mask._data.copy()
+    if k:
+        mask.reshape(-1)[_smallest(scores(), k)] = 0
+    return _tensor(mask)
+
+
+def _channels_to_prune(t, dim, amount):
+    """After checking ``t`` and ``dim`` for structured pruning: the number of channels along
+    ``dim`` and how many of them ``amount`` prunes."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, dim)
+    size = t.shape[dim]
+    return size, _count_to_prune(amount, size)
 
 
 def _smallest(values, k):

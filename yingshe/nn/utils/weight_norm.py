@@ -61,9 +61,15 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Fold ``<name>_g`` and ``<name>_v`` back into one parameter ``<name>``."""
+    return _remove_norm_hook(module, name, WeightNorm, "weight_norm")
+
+
+def _remove_norm_hook(module, name, hook_type, what):
+    """Undo the ``hook_type`` pre-hook that reparametrizes ``module.<name>`` (its ``remove``
+    folds the parameter back) and drop it; ValueError naming ``what`` if there is none."""
     for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_type) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
