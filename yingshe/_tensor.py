@@ -356,6 +356,23 @@ class Tensor:
         return _format_tensor(self)
 
 
+
+def _zero_grads(params, set_to_none):
+    """``zero_grad`` of modules and optimizers: each ``p.grad = None`` or, with
+    ``set_to_none=False``, filled with zeros in place (detached from any graph)."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad = False
+            p.grad._data.fill(0)
+            p.grad._bump_version()
+
 def _parse_to(*args, **kwargs):
     """The (device, dtype) named by the arguments of ``Tensor.to`` and ``Module.to``: a device
     (str or ``device``), a dtype, both, or a tensor whose device and dtype are taken; the keywords

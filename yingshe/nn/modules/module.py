@@ -5,7 +5,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ..._backend import get_array_module
-from ..._tensor import Tensor, _parse_to
+from ..._tensor import Tensor, _parse_to, _zero_grads
 from ...autograd.function import Op, RemovableHandle
 from ...autograd.grad_mode import STATE, no_grad
 from ..parameter import Buffer, Parameter
@@ -300,18 +300,7 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Forget the parameters' gradients: ``p.grad = None`` (default) or, with
         ``set_to_none=False``, fill them with zeros in place (detached from any graph)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad = False
-                p.grad._data.fill(0)
-                p.grad._bump_version()
+        _zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         """Call ``fn(module)`` on every submodule (children first) and on self, as PyTorch."""
