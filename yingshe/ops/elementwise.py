@@ -1726,11 +1726,14 @@ def _float_operands(input, other, op):
     return a, b
 
 
-def _floating_only(a, op):
-    """For functions PyTorch implements for floating dtypes only."""
+def _apply_floating_only(function, input, other, op):
+    """``function`` applied to two tensors after dtype promotion, for functions PyTorch
+    implements for floating dtypes only."""
+    a, b = _tensor_pair(input, other, op)
     if a._data.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for {a.dtype.name} tensors (floating "
                                   "point only)")
+    return function.apply(a, b)
 
 
 def atan2(input, other):
@@ -1741,23 +1744,17 @@ def atan2(input, other):
 
 def hypot(input, other):
     """sqrt(a^2 + b^2), the hypotenuse, without intermediate overflow; broadcasting."""
-    a, b = _tensor_pair(input, other, "hypot")
-    _floating_only(a, "hypot")
-    return Hypot.apply(a, b)
+    return _apply_floating_only(Hypot, input, other, "hypot")
 
 
 def logaddexp(input, other):
     """ln(e^a + e^b) without overflow (log-domain addition of probabilities); broadcasting."""
-    a, b = _tensor_pair(input, other, "logaddexp")
-    _floating_only(a, "logaddexp")
-    return LogAddExp.apply(a, b)
+    return _apply_floating_only(LogAddExp, input, other, "logaddexp")
 
 
 def logaddexp2(input, other):
     """log_2(2^a + 2^b) without overflow; broadcasting."""
-    a, b = _tensor_pair(input, other, "logaddexp2")
-    _floating_only(a, "logaddexp2")
-    return LogAddExp2.apply(a, b)
+    return _apply_floating_only(LogAddExp2, input, other, "logaddexp2")
 
 
 def copysign(input, other):
@@ -1790,23 +1787,17 @@ def fmin(input, other):
 
 def nextafter(input, other):
     """The next representable float after a in the direction of b."""
-    a, b = _tensor_pair(input, other, "nextafter")
-    _floating_only(a, "nextafter")
-    return Nextafter.apply(a, b)
+    return _apply_floating_only(Nextafter, input, other, "nextafter")
 
 
 def igamma(input, other):
     """P(a, x), the regularised lower incomplete gamma function (Abramowitz & Stegun 6.5.1)."""
-    a, b = _tensor_pair(input, other, "igamma")
-    _floating_only(a, "igamma")
-    return Igamma.apply(a, b)
+    return _apply_floating_only(Igamma, input, other, "igamma")
 
 
 def igammac(input, other):
     """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function."""
-    a, b = _tensor_pair(input, other, "igammac")
-    _floating_only(a, "igammac")
-    return Igammac.apply(a, b)
+    return _apply_floating_only(Igammac, input, other, "igammac")
 
 
 def float_power(input, exponent):

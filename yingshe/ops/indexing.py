@@ -418,15 +418,26 @@ def _check_empty_dims(arrays):
                              f"array of {tuple(shape)} positions into an empty dimension)")
 
 
+def _out_of_bounds(array, size, allow_negative=True):
+    """An entry of the index array outside [-size, size) (or [0, size) without
+    ``allow_negative``): its maximum if that is too large, else its minimum; None when all are in
+    range."""
+    if array.size:
+        low, high = int(array.min()), int(array.max())
+        if high >= size:
+            return high
+        if low < (-size if allow_negative else 0):
+            return low
+    return None
+
+
 def _check_bounds(arrays):
     """Raise PyTorch's IndexError for the first index array with an entry outside [-size, size)."""
     for array, size, dim in arrays:
-        if array.size:
-            low, high = int(array.min()), int(array.max())
-            if high >= size or low < -size:
-                bad = high if high >= size else low
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
+        bad = _out_of_bounds(array, size)
+        if bad is not None:
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
+                             f"{size}")
 
 
 def _select(x, parsed):
@@ -518,12 +529,9 @@ class IndexOutOfRangeError(IndexError, RuntimeError):
 def _check_range(index, size, dim, op, allow_negative=False, error=RuntimeError):
     """Every entry of ``index`` in [0, size) (or [-size, size)), else PyTorch's error (a
     RuntimeError; ``IndexOutOfRangeError`` for index_select)."""
-    if index.size:
-        low, high = int(index.min()), int(index.max())
-        if high >= size or low < (-size if allow_negative else 0):
-            bad = high if high >= size else low
-            raise error(f"{op}: index {bad} is out of bounds for dimension {dim} with size "
-                        f"{size}")
+    bad = _out_of_bounds(index, size, allow_negative)
+    if bad is not None:
+        raise error(f"{op}: index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 def _check_same_ndim(index, input, op, what="input", scalar_as_vector=False):
@@ -710,12 +718,10 @@ def _flat_positions(index, numel, op, error=IndexError):
     if index._data.dtype != np.int64:
         raise RuntimeError(f"{op}: Expected a long tensor for index, but got {index.dtype.name}")
     array = index._data
-    if array.size:
-        low, high = int(array.min()), int(array.max())
-        if high >= numel or low < -numel:
-            bad = high if high >= numel else low
-            raise error(f"{op}: out of range: tried to access index {bad} on a tensor of "
-                        f"{numel} elements.")
+    bad = _out_of_bounds(array, numel)
+    if bad is not None:
+        raise error(f"{op}: out of range: tried to access index {bad} on a tensor of "
+                    f"{numel} elements.")
     return get_array_module(array).where(array < 0, array + numel, array)
 
 
