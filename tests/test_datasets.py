@@ -3,6 +3,7 @@ original IDX files in our layout or torchvision's, FakeData, ImageFolder): count
 checksum failures with clear errors, downloads (from a local mirror: nothing is fetched from the
 network in tests); and the dataset plumbing of yingshe.datasets."""
 import gzip
+import os
 import shutil
 
 import numpy as np
@@ -267,3 +268,23 @@ def test_image_folder_errors_as_torchvision(image_tree, tmp_path):
     (tmp_path / "flat").mkdir()
     check_raises(lambda: ImageFolder(tmp_path / "flat"), FileNotFoundError,
                  "Couldn't find any class folder")
+
+
+def test_download_gets_a_plain_files_permissions_and_leaves_no_temporary(tmp_path):
+    from yingshe.datasets.utils import download_url, md5sum
+    source = tmp_path / "mirror"
+    source.mkdir()
+    (source / "file.gz").write_bytes(os.urandom(200_000))
+    mirror, folder = source.as_uri() + "/", tmp_path / "data"
+    old = os.umask(0o027)
+    try:
+        target = download_url([mirror], "file.gz", folder, md5sum(source / "file.gz"))
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == (source / "file.gz").read_bytes()
+    assert target.stat().st_mode & 0o777 == 0o640  # 0o666 less the umask, as a plain open()
+    target.unlink()
+    with pytest.raises(DatasetIntegrityError, match=r"file.gz: MD5 \w+ differs from the "
+                                                    r"published 0{32}"):
+        download_url([mirror], "file.gz", folder, "0" * 32)
+    assert list(folder.iterdir()) == []  # neither the file nor a temporary is left

@@ -6,11 +6,12 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from ..serialization import write_atomically
 
 __all__ = ["default_root", "md5sum", "verify_file", "read_checked", "download_url", "read_idx",
            "standardize", "train_val_split", "DatasetIntegrityError"]
@@ -102,31 +103,40 @@ def _progress(done, total, name):
 
 
 def download_url(mirrors, filename, folder, md5):
-    """Fetch ``filename`` from the first mirror that works into ``folder`` (atomically: a temp
-    file renamed into place once its MD5 matches), with a progress bar on stderr."""
+    """Fetch ``filename`` from the first mirror that works into ``folder``, with a progress bar on
+    stderr.  The file appears only once its MD5 matches: it is written through a temporary
+    file and renamed into place (``serialization.write_atomically``: the permissions of a plain
+    ``open()``, flushed to disk)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / filename
     errors = []
     for mirror in mirrors:
         url = mirror + filename
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{filename}.")
         try:
-            with urllib.request.urlopen(url, timeout=60) as response, os.fdopen(fd, "wb") as out:
-                total, done = int(response.headers.get("Content-Length") or 0), 0
-                for chunk in iter(lambda: response.read(1 << 16), b""):
-                    out.write(chunk)
-                    done += len(chunk)
-                    _progress(done, total, filename)
-            sys.stderr.write("\n")
-            verify_file(tmp, md5=md5)
-            os.replace(tmp, target)
+            with urllib.request.urlopen(url, timeout=60) as response:
+                write_atomically(target, _checked_chunks(response, filename, md5))
             return target
         except (OSError, DatasetIntegrityError) as error:
             errors.append(f"{url}: {error}")
-            if os.path.exists(tmp):
-                os.remove(tmp)
     raise DatasetIntegrityError(f"could not download {filename}:\n  " + "\n  ".join(errors))
+
+
+def _checked_chunks(response, filename, md5):
+    """The body of ``response`` in 64 KiB chunks, drawing the progress bar; after the last chunk,
+    raises ``DatasetIntegrityError`` when the MD5 of the whole is not ``md5`` (so the atomic
+    write that consumes the chunks leaves nothing behind)."""
+    total, done, digest = int(response.headers.get("Content-Length") or 0), 0, hashlib.md5()
+    for chunk in iter(lambda: response.read(1 << 16), b""):
+        digest.update(chunk)
+        done += len(chunk)
+        _progress(done, total, filename)
+        yield chunk
+    sys.stderr.write("\n")
+    if digest.hexdigest() != md5:
+        raise DatasetIntegrityError(f"{filename}: MD5 {digest.hexdigest()} differs from the "
+                                    f"published {md5}; the download is damaged or not the "
+                                    "original")
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
