@@ -807,3 +807,16 @@ def test_masked_softmax_and_attention_modules_on_empty_inputs():
     assert out.shape == (0, 2, 4) and weights.shape == (0, 2, 3)
     out.sum().backward()
     assert q.grad.shape == (0, 2, 4) and keys.grad.shape == (0, 3, 4)
+
+
+@pytest.mark.parametrize(("shape", "dtype"), [((0,), "float32"), ((0, 3), "float32"),
+                                              ((2, 0), "int64"), ((2, 0, 4), "float64")])
+def test_repr_and_scalar_conversion_of_empty_tensors_as_torch(shape, dtype):
+    y, t = yingshe.zeros(shape, dtype=getattr(yingshe, dtype)), torch.zeros(
+        shape, dtype=getattr(torch, dtype))
+    assert repr(y) == repr(t).replace("torch.", "yingshe.")
+    for convert in (float, int):
+        with pytest.raises(ValueError, match="only one element tensors"):
+            convert(t)
+        with pytest.raises(ValueError, match="only one element tensors"):
+            convert(y)

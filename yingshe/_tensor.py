@@ -340,10 +340,17 @@ class Tensor:
         return bool(self.item())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._single_item())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._single_item())
+
+    def _single_item(self):
+        """The one element, for ``float()`` and ``int()`` (a ValueError otherwise, as PyTorch)."""
+        if self._data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars "
+                             f"(this one has {self._data.size}, shape {tuple(self.shape)})")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -354,7 +361,6 @@ class Tensor:
 
     def __repr__(self):
         return _format_tensor(self)
-
 
 
 def _zero_grads(params, set_to_none):
@@ -411,7 +417,7 @@ def _format_tensor(t):
         body = f"..., device='meta', size={tuple(array.shape)}"
     elif t._data.size == 0:
         array = t._data
-        body = "[]" if array.ndim <= 1 else f"size={tuple(array.shape)}"
+        body = "[]" if array.ndim <= 1 else f"[], size={tuple(array.shape)}"
     else:
         array = _backend.to_device(t._data, "cpu")
         body = np.array2string(array, separator=", ", prefix=prefix, threshold=1000, edgeitems=3,
