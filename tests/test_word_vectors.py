@@ -278,3 +278,19 @@ def test_short_ptb_run_lowers_the_loss(data_root, model):
                          batch_size=256, seed=0)
     assert run.epoch_losses[-1] < run.epoch_losses[0] - 0.1
     assert run.tokens_per_s > 0 and run.vectors.vectors.shape == (len(vocab), 24)
+
+
+def test_word_vector_training_stops_on_a_nan_loss():
+    from yingshe.text import Vocab
+    from yingshe.training import NonFiniteLossError
+    from yingshe.training.word_vectors import train_glove
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 20, 2000)
+    vocab = Vocab.from_tokens([f"w{i}" for i in range(20)] * 2)
+    # a NaN learning rate poisons the weights in step 1, so step 2's loss is NaN
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 2: the skipgram loss is nan"):
+        train_word2vec(ids, vocab, model="skipgram", dim=8, window=2, negatives=2, epochs=1,
+                       batch_size=64, lr=float("nan"), seed=0)
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 2: the GloVe loss J is nan"):
+        train_glove(cooccurrence_matrix(ids, 20, window=2), vocab.itos, dim=8, epochs=1,
+                    lr=float("nan"), batch_size=16)

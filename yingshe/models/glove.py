@@ -5,6 +5,7 @@ global co-occurrence counts by weighted least squares,
     f(x) = min(1, (x / x_max)^alpha),
 
 with AdaGrad over minibatches of nonzero entries; the final vectors are W + W~."""
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,9 +85,13 @@ class GloVe:
     def step(self, rows, cols, values, lr=0.05, x_max=100.0, alpha=0.75):
         """One AdaGrad step on J over a minibatch of entries: with e = 2 f(X_ij) diff_ij,
         dJ/dw_i = sum e w~_j, dJ/dw~_j = sum e w_i, dJ/db_i = dJ/db~_j = sum e; then for every
-        touched row G += g^2, theta -= lr g / sqrt(G).  Returns J before the step."""
+        touched row G += g^2, theta -= lr g / sqrt(G).  Returns J before the step; a NaN or
+        infinite J is returned without a step, for the caller to stop on."""
         diff = self._residual(rows, cols, values)
         weight = glove_weight(values, x_max, alpha)
+        loss = float((weight * diff ** 2).sum())
+        if not math.isfinite(loss):
+            return loss
         e = 2 * weight * diff
         grads = [e[:, None] * self.W_tilde[cols], e[:, None] * self.W[rows], e, e]
         for param, gradsq, index, grad in zip(self.params, self.gradsq,
@@ -95,7 +100,7 @@ class GloVe:
             total = total.reshape((len(touched),) + grad.shape[1:])
             gradsq[touched] += total ** 2
             param[touched] -= lr * total / np.sqrt(gradsq[touched])
-        return float((weight * diff ** 2).sum())
+        return loss
 
     def vectors(self):
         """W + W~, the vectors the paper evaluates."""

@@ -19,6 +19,7 @@ from ..text.sampling import (
     skipgram_pairs,
     subsample,
 )
+from .trainer import check_finite
 
 __all__ = ["Word2VecRun", "train_word2vec", "GloVeRun", "train_glove"]
 
@@ -76,7 +77,7 @@ def train_word2vec(corpus_ids, vocab, model="skipgram", dim=100, window=5, negat
             examples = cbow_windows(kept, window, rng)
         count = len(examples[0])
         loss_sum = 0.0
-        for start, batch in _batches(count, batch_size, rng):
+        for step, (start, batch) in enumerate(_batches(count, batch_size, rng), 1):
             done = epoch * len(ids) + len(ids) * start / max(count, 1)
             optimizer.param_groups[0]["lr"] = lr * max(1e-4, 1 - done / total)
             noise = table.sample((len(batch), negatives), rng)
@@ -90,9 +91,9 @@ def train_word2vec(corpus_ids, vocab, model="skipgram", dim=100, window=5, negat
             v = inputs if model == "skipgram" else context_mean(inputs, weights)
             loss = negative_sampling_loss(v, outputs, reduction="sum")
             loss.backward()
+            loss_sum += check_finite(loss.item(), f"{model} loss", epoch=epoch + 1, step=step)
             optimizer.step([in_index, out_index],
                            [inputs.grad.numpy(), outputs.grad.numpy()])
-            loss_sum += float(loss.item())
         losses.append(loss_sum / max(count, 1))
         speed = (epoch + 1) * len(ids) / (time.perf_counter() - start_time)
         if log is not None:
@@ -127,7 +128,9 @@ def train_glove(cooccurrence, vocab, dim=50, epochs=25, lr=0.05, x_max=100.0, al
         total = 0.0
         for i in range(0, len(order), batch_size):
             batch = order[i:i + batch_size]
-            total += model.step(c.rows[batch], c.cols[batch], c.values[batch], lr, x_max, alpha)
+            total += check_finite(
+                model.step(c.rows[batch], c.cols[batch], c.values[batch], lr, x_max, alpha),
+                "GloVe loss J", epoch=epoch + 1, step=i // batch_size + 1)
         losses.append(total / max(len(c), 1))
         if log is not None:
             log(f"epoch {epoch + 1}/{epochs}: J per entry {losses[-1]:.4f}")
