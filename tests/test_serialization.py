@@ -1,4 +1,5 @@
 """save/load: round trips, the safetensors layout, atomic writes and clear errors on damage."""
+import io
 import json
 import math
 import os
@@ -8,6 +9,8 @@ import struct
 import subprocess
 import sys
 import textwrap
+import zipfile
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -305,16 +308,15 @@ def test_pickles_are_recognised_and_never_unpickled(tmp_path):
     pickle.loads(pickle.dumps(_Payload(tmp_path / "proof")))  # the payload does work
     assert (tmp_path / "proof").is_dir()
     target = tmp_path / "pwned"
-    files = {"raw.pkl": pickle.dumps(_Payload(target))}
-    torch.save({"w": torch.ones(2), "x": _Payload(target)}, tmp_path / "zip.pt")
+    (tmp_path / "raw.pkl").write_bytes(pickle.dumps(_Payload(target)))
     torch.save({"w": torch.ones(2)}, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
-    torch.save(torch.nn.Linear(2, 3).state_dict(), tmp_path / "state_dict.pt")
-    for name, blob in files.items():
-        (tmp_path / name).write_bytes(blob)
-    for name in ("raw.pkl", "zip.pt", "legacy.pt", "state_dict.pt"):
+    for name, what in (("raw.pkl", "another pickle"), ("legacy.pt", "legacy torch.save")):
         check_raises(lambda: yingshe.load(tmp_path / name), CheckpointError, str(tmp_path / name),
-                     "PyTorch pickle checkpoint", "never unpickles",
-                     "safetensors.torch.save_file(")
+                     "PyTorch pickle checkpoint", what, "never unpickles", "torch.save(torch.load(")
+    torch.save({"w": torch.ones(2), "x": _Payload(target)}, tmp_path / "zip.pt")
+    check_raises(lambda: yingshe.load(tmp_path / "zip.pt"), CheckpointError,
+                 str(tmp_path / "zip.pt"),
+                 f"refused to load the global '{os.mkdir.__module__}.mkdir'")
     assert not target.exists()
 
 
@@ -404,3 +406,256 @@ def test_a_killed_write_leaves_a_temporary_that_the_next_save_removes(tmp_path, 
     left = set(os.listdir(tmp_path)) - {"ckpt.safetensors"}
     assert len(left) == 2 and left < leftovers  # only the target's own temporary went
     assert all("ckpt.safetensors" not in name for name in left)
+
+
+# ---- 6. torch.save zip checkpoints -----------------------------------------------------------
+def _zip_entries(path):
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _write_zip(path, entries):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, blob in entries.items():
+            archive.writestr(name, blob)
+    return path
+
+
+def test_torch_state_dict_loads_into_a_yingshe_model_with_the_same_outputs(tmp_path):
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                                 torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(16, 5))
+    x = torch.randn(2, 3, 4, 4)
+    theirs(x)  # train mode: running statistics move, num_batches_tracked becomes 1
+    theirs.eval()
+    torch.save(theirs.state_dict(), tmp_path / "model.pth")
+    state = yingshe.load(tmp_path / "model.pth")
+    assert list(state) == list(theirs.state_dict())
+    assert state["1.num_batches_tracked"].dtype == yingshe.int64
+    assert state["1.num_batches_tracked"].item() == 1
+    ours = yingshe.nn.Sequential(yingshe.nn.Conv2d(3, 4, 3), yingshe.nn.BatchNorm2d(4),
+                                 yingshe.nn.ReLU(), yingshe.nn.Flatten(), yingshe.nn.Linear(16, 5))
+    ours.load_state_dict(state)
+    ours.eval()
+    np.testing.assert_allclose(ours(yingshe.tensor(x.numpy())).detach().numpy(),
+                               theirs(x).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_torch_tensors_keep_dtype_shape_values_and_views(tmp_path):
+    base = torch.arange(24, dtype=torch.float32).reshape(4, 6)
+    shared = torch.randn(5)
+    tensors = {
+        "f16": torch.randn(3, 2).half(), "f64": torch.randn(2, 3, dtype=torch.float64),
+        "i8": torch.tensor([-128, 0, 127], dtype=torch.int8),
+        "u8": torch.tensor([0, 255], dtype=torch.uint8),
+        "i16": torch.tensor([-3, 4], dtype=torch.int16),
+        "i32": torch.tensor([[1, -2]], dtype=torch.int32),
+        "i64": torch.tensor(2**40), "bool": torch.tensor([True, False, True]),
+        "view": base[1:3, 2:5], "column": base[:, 4], "transposed": base.t(),
+        "expanded": torch.tensor([1.0, 2.0]).expand(3, 2), "empty": torch.zeros(0, 3),
+        "u16": torch.tensor([0, 65535], dtype=torch.uint16),
+        "param": torch.nn.Parameter(torch.ones(2)), "same": shared, "again": shared,
+    }
+    assert not tensors["transposed"].is_contiguous()
+    expected = {"bool": np.bool_, "u16": np.int32}
+    torch.save({"t": tensors, "bf16": torch.tensor([1.5, -2.25], dtype=torch.bfloat16),
+                "nested": [1, 2.5, "s", None, True, (3, [b"raw", {"k": torch.ones(1)}])]},
+               tmp_path / "t.pt")
+    loaded = yingshe.load(tmp_path / "t.pt")
+    for name, value in tensors.items():
+        got = loaded["t"][name]
+        want = value.detach().numpy()
+        assert isinstance(got, yingshe.Tensor) and got.shape == tuple(value.shape), name
+        got = got.detach().numpy()
+        assert got.dtype == expected.get(name, want.dtype), name
+        np.testing.assert_array_equal(got, want.astype(got.dtype), err_msg=name)
+    assert loaded["t"]["param"].requires_grad and not loaded["t"]["view"].requires_grad
+    assert loaded["t"]["same"] is loaded["t"]["again"]  # one tensor saved twice: one object
+    assert loaded["bf16"].tolist() == [1.5, -2.25] and loaded["bf16"].dtype == yingshe.float32
+    n = loaded["nested"]
+    assert n[:5] == [1, 2.5, "s", None, True] and n[5][0] == 3 and n[5][1][0] == b"raw"
+    assert n[5][1][1]["k"].tolist() == [1.0]
+
+
+def test_torch_optimizer_state_dict_loads(tmp_path):
+    model = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.8, 0.9))
+    model(torch.randn(4, 3)).sum().backward()
+    optimizer.step()
+    theirs = optimizer.state_dict()
+    torch.save(theirs, tmp_path / "optim.pt")
+    ours = yingshe.load(tmp_path / "optim.pt")
+    assert ours["param_groups"][0]["params"] == [0, 1]
+    assert ours["param_groups"][0]["betas"] == (0.8, 0.9) and ours["param_groups"][0]["lr"] == 0.01
+    assert sorted(ours["state"]) == [0, 1]
+    for index, state in theirs["state"].items():
+        assert sorted(ours["state"][index]) == sorted(state)
+        for key, value in state.items():
+            np.testing.assert_array_equal(ours["state"][index][key].numpy(), value.numpy())
+
+
+class _Hostile:
+    """Unpickling this calls ``function(*args)``; each call writes a marker file."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
+def test_hostile_torch_zip_pickles_never_run(tmp_path):
+    marker = tmp_path / "marker"
+    payloads = {
+        f"{os.system.__module__}.system": _Hostile(os.system, f"touch '{marker}'"),
+        "builtins.exec": _Hostile(exec, f"open({str(marker)!r}, 'w').close()"),
+        "subprocess.call": _Hostile(subprocess.call, ["touch", str(marker)]),
+    }
+    pickle.loads(pickle.dumps(payloads["builtins.exec"]))  # the payloads do work
+    assert marker.exists()
+    marker.unlink()
+    for name, payload in payloads.items():
+        path = tmp_path / "evil.pth"
+        torch.save({"w": torch.ones(2), "x": [payload]}, path)
+        check_raises(lambda: yingshe.load(path), CheckpointError, f"'{path}'",
+                     f"refused to load the global '{name}'", "data.pkl")
+        assert not marker.exists()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_torchscript_archives_are_refused_with_advice(tmp_path):
+    path = tmp_path / "script.pt"
+    torch.jit.script(torch.nn.Linear(2, 3)).save(str(path))
+    check_raises(lambda: yingshe.load(path), CheckpointError, f"'{path}'", "TorchScript",
+                 "torch.jit.load")
+
+
+def test_damaged_torch_zips_raise_errors_naming_file_and_entry(tmp_path):
+    path = tmp_path / "ok.pt"
+    torch.save({"w": torch.arange(6.0), "v": torch.ones(2)}, path)
+    entries = _zip_entries(path)
+    pkl = next(name for name in entries if name.endswith("/data.pkl"))
+    prefix = pkl[:-len("data.pkl")]
+
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(path.read_bytes()[:-100])
+    check_raises(lambda: yingshe.load(cut), CheckpointError, f"'{cut}'", "truncated")
+
+    short = _write_zip(tmp_path / "short.pt", {**entries, f"{prefix}data/0": b"\0" * 20})
+    check_raises(lambda: yingshe.load(short), CheckpointError, f"'{short}'",
+                 f"'{prefix}data/0'", "20 bytes", "24")
+
+    missing = dict(entries)
+    del missing[f"{prefix}data/1"]
+    missing = _write_zip(tmp_path / "missing.pt", missing)
+    check_raises(lambda: yingshe.load(missing), CheckpointError, f"'{prefix}data/1'", "no entry")
+
+    endian = _write_zip(tmp_path / "endian.pt", {**entries, f"{prefix}byteorder": b"middle"})
+    check_raises(lambda: yingshe.load(endian), CheckpointError, "byteorder", "'middle'")
+
+    broken = _write_zip(tmp_path / "broken.pt", {**entries, pkl: entries[pkl][:-30]})
+    check_raises(lambda: yingshe.load(broken), CheckpointError, f"'{broken}'", f"'{pkl}'")
+
+    # a stride that reaches past the end of the storage
+    bad_view = entries[pkl].replace(b"K\x06\x85", b"K\x07\x85", 1)
+    assert bad_view != entries[pkl]
+    bad_view = _write_zip(tmp_path / "view.pt", {**entries, pkl: bad_view})
+    check_raises(lambda: yingshe.load(bad_view), CheckpointError, "storage '0'", "reaches")
+
+    not_torch = _write_zip(tmp_path / "other.zip", {"a.txt": b"hi"})
+    check_raises(lambda: yingshe.load(not_torch), CheckpointError, "zip archive",
+                 "not a torch.save checkpoint")
+
+
+def test_big_endian_torch_zips_are_byteswapped(tmp_path):
+    values = {"f": torch.tensor([1.5, -2.0, 3.25]), "i": torch.tensor([1, -2, 2**40]),
+              "h": torch.tensor([0.5, 2.0], dtype=torch.float16)}
+    path = tmp_path / "little.pt"
+    torch.save(values, path)
+    entries = _zip_entries(path)
+    prefix = next(name for name in entries if name.endswith("/data.pkl"))[:-len("data.pkl")]
+    swapped = {name: blob for name, blob in entries.items()}
+    swapped[f"{prefix}byteorder"] = b"big"
+    for key, value in enumerate(values.values()):
+        swapped[f"{prefix}data/{key}"] = value.numpy().byteswap().tobytes()
+    loaded = yingshe.load(_write_zip(tmp_path / "big.pt", swapped))
+    for name, value in values.items():
+        np.testing.assert_array_equal(loaded[name].numpy(), value.numpy())
+        assert loaded[name].numpy().dtype.isnative
+
+
+class _StorageRef:
+    """Pickled by ``_write_torch_zip`` as the persistent id ``pid``."""
+
+    def __init__(self, *pid):
+        self.pid = pid
+
+
+def _write_torch_zip(path, obj, storages):
+    """A torch.save-like archive whose data.pkl pickles ``obj`` (protocol 2, as torch.save)."""
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, value):
+            return value.pid if isinstance(value, _StorageRef) else None
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=2).dump(obj)
+    return _write_zip(path, {"a/data.pkl": buffer.getvalue(), "a/byteorder": b"little",
+                             **{f"a/data/{k}": v for k, v in storages.items()}})
+
+
+class _Reduce:
+    def __init__(self, *reduced):
+        self.reduced = reduced
+
+    def __reduce__(self):
+        return self.reduced
+
+
+def test_crafted_torch_pickles_are_refused(tmp_path):
+    rebuild = torch._utils._rebuild_tensor_v2
+    floats = _StorageRef("storage", torch.FloatStorage, "0", "cpu", 4)
+    data = {"0": np.arange(4, dtype="<f4").tobytes(), "1": bytes(6)}
+    loop = []
+    loop.append(loop)
+    cases = {
+        "build": (_Reduce(rebuild, (floats, 0, (2,), (1,), False, OrderedDict()), {"x": 1}),
+                  ["BUILD on a tensor"]),
+        "pid": ([_StorageRef("storage", torch.FloatStorage, 0, "cpu", 4)], ["persistent id"]),
+        "hooks": (_Reduce(rebuild, (floats, 0, (2,), (1,), False, OrderedDict(h=1))),
+                  ["backward hooks"]),
+        "bare_storage": ({"s": floats}, ["a storage", "<root>['s']"]),
+        "negative_stride": (_Reduce(rebuild, (floats, 3, (2,), (-1,), False, OrderedDict())),
+                            ["stride (-1,)", "non-negative"]),
+        "loop": (loop, ["nested more than"]),
+        "tuple_key": ({(1, 2): 3}, ["dict key of type tuple"]),
+        "set": ({"s": {1, 2}}, ["'builtins.set'"]),
+        "two_sizes": ([floats, _StorageRef("storage", torch.FloatStorage, "0", "cpu", 3)],
+                      ["storage '0' two sizes"]),
+        "expanded_huge": (_Reduce(rebuild, (floats, 0, (10**6, 10**6), (0, 0), False,
+                                            OrderedDict())),
+                          ["asks for 1000000000000 elements from a storage of 4"]),
+        "ragged": (_Reduce(torch._utils._rebuild_tensor_v3,
+                           (_StorageRef("storage", torch.UntypedStorage, "1", "cpu", 6), 0,
+                            (1,), (1,), False, OrderedDict(), torch.float32)),
+                   ["6 bytes are no whole number of float32 elements"]),
+    }
+    for name, (obj, fragments) in cases.items():
+        path = _write_torch_zip(tmp_path / f"{name}.pt", obj, data)
+        check_raises(lambda: yingshe.load(path), CheckpointError, f"'{path}'", *fragments)
+    good = {"t": _Reduce(rebuild, (floats, 1, (2,), (2,), False, OrderedDict())),
+            "size": torch.Size([2, 3])}
+    loaded = yingshe.load(_write_torch_zip(tmp_path / "good.pt", good, data))
+    assert loaded["t"].tolist() == [1, 3] and loaded["size"] == (2, 3)
+
+
+def test_torch_zip_entries_claiming_more_than_the_file_holds_are_refused(tmp_path):
+    path = _write_torch_zip(tmp_path / "huge.pt",
+                            _StorageRef("storage", torch.FloatStorage, "0", "cpu", 2**29),
+                            {"0": b"\0" * 8})
+    blob = bytearray(path.read_bytes())
+    record = blob.index(b"PK\x01\x02")  # the central directory: find the storage's record
+    while blob[record + 46:record + 54] != b"a/data/0":
+        record = blob.index(b"PK\x01\x02", record + 1)
+    blob[record + 20:record + 28] = struct.pack("<II", 2**31, 2**31)  # both sizes: 2 GiB
+    path.write_bytes(bytes(blob))
+    check_raises(lambda: yingshe.load(path), CheckpointError, f"'{path}'", "'a/data/0'",
+                 "truncated or corrupted", str(2**31))

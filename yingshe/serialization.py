@@ -5,7 +5,8 @@ tensor's dtype, shape and byte range, then the raw little-endian tensor bytes.  
 around the tensors (dicts, lists, tuples, numbers, strings) is stored as JSON in the header's
 ``__metadata__`` under "yingshe.structure".  The tensor section is written and read by the
 ``safetensors`` package (the format's reference implementation).  Nothing is pickled, so loading
-a file never executes code.
+a file never executes code.  ``load`` also reads the zip checkpoints ``torch.save`` writes,
+through a restricted unpickler that resolves only the globals a state dict needs.
 
 ``load`` reads the header first and checks it against the format before it reads any tensor
 (a damaged or hostile file is refused without being read), then reads each tensor it needs
@@ -19,15 +20,21 @@ never leaves a half-written file under the real name, and the temporary a killed
 behind is removed by the next write to the same target.  Files are created with the permissions
 of a plain ``open()`` (0o666 less the umask).
 """
+import _compat_pickle
+import collections
 import contextlib
 import errno
 import hashlib
+import io
 import json
+import math
 import os
+import pickle
 import re
 import secrets
 import struct
 import zipfile
+import zlib
 
 import numpy as np
 import safetensors
@@ -40,7 +47,8 @@ __all__ = ["save", "load", "write_atomically", "CheckpointError"]
 
 
 class CheckpointError(ValueError, RuntimeError):
-    """A file ``load`` cannot read: not a safetensors file, or a malformed one.  The message
+    """A file ``load`` cannot read: neither a safetensors file nor a torch.save state dict, a
+    malformed one, or one that names a global yingshe refuses to load.  The message
     names the file and the offending entry.  (A ``ValueError``; also a ``RuntimeError``, which
     is what ``load`` raised for damaged files before this type existed.)"""
 
@@ -232,10 +240,17 @@ def load(f, map_location=None, weights_only=True):
     bfloat16; the values are exact).  Other dtypes (float8, complex, ...) raise a
     ``CheckpointError`` naming the dtype and the tensor.
 
-    Every malformed file raises a ``CheckpointError`` naming the file and the offending entry,
-    before any tensor is read.  A PyTorch pickle checkpoint is refused, never unpickled:
-    nothing in a file is ever executed.  ``weights_only=True`` (PyTorch's default) is what
-    ``load`` always does; ``weights_only=False`` (unpickle arbitrary objects) raises a
+    Every malformed file raises a ``CheckpointError`` naming the file and the offending entry
+    (for a safetensors file, before any tensor is read).
+
+    A zip checkpoint written by ``torch.save`` (PyTorch 1.6+) of a state dict (tensors,
+    numbers, strings, dicts, OrderedDicts, lists, tuples) loads too: its pickle is read by a
+    restricted unpickler that allows only the globals a state dict needs and refuses any other
+    with a ``CheckpointError`` naming it, so nothing in the file runs.  Each tensor is a copy
+    of its view of the stored storage (views of one storage do not share memory afterwards).
+    Legacy (pre-1.6) PyTorch files, raw pickles and TorchScript archives are refused, never
+    unpickled: nothing in a file is ever executed.  ``weights_only=True`` (PyTorch's default)
+    is what ``load`` always does; ``weights_only=False`` (unpickle arbitrary objects) raises a
     ValueError."""
     if not weights_only:
         raise ValueError(
@@ -245,6 +260,10 @@ def load(f, map_location=None, weights_only=True):
             "models in code with model.load_state_dict(...).")
     path = os.fsdecode(os.fspath(f))
     with open(path, "rb") as handle:
+        head = handle.read(9)
+        handle.seek(0)
+        if head[:4] == b"PK\x03\x04" and head[8:9] != b"{":  # a zip archive (torch.save)
+            return _load_torch_zip(handle, path, map_location)
         data_start, entries, metadata = _read_header(handle, path)
         structure = _read_structure(metadata, path)
         if structure is None:  # a plain safetensors file written by another tool
@@ -410,27 +429,26 @@ def _check_layout(path, entries, data_size):
 
 
 def _refuse_other_formats(handle, path, head):
-    """Raise a ``CheckpointError`` that says what the file is if it is a PyTorch checkpoint
-    (a pickle, or a zip of one); nothing in it is unpickled or run."""
-    def refuse(what):
-        return CheckpointError(
-            f"load: '{path}' is a PyTorch pickle checkpoint ({what}), not a safetensors file. "
-            "yingshe never unpickles files: unpickling can run any code the file contains. If "
-            "you trust the file, convert it with PyTorch: `safetensors.torch.save_file("
-            f"torch.load('{path}', weights_only=True), 'model.safetensors')` (a state_dict of "
-            "tensors), then load that file.")
-    if head[:4] == b"PK\x03\x04":
-        try:
-            handle.seek(0)
-            with zipfile.ZipFile(handle) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            names = []
-        if any(n.endswith("data.pkl") for n in names):
-            raise refuse("a zip archive of a pickle, written by torch.save")
-        raise CheckpointError(f"load: '{path}' is a zip archive, not a safetensors file")
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        raise refuse("or another pickle: the file starts like one")
+    """Raise a ``CheckpointError`` that says what the file is if it is a legacy PyTorch
+    checkpoint (a raw pickle or a tar archive) or another pickle; nothing in it is unpickled."""
+    handle.seek(0)
+    start = handle.read(512)
+    if start.startswith(_LEGACY_TORCH_MAGIC):
+        what = ("a legacy torch.save file: the format before PyTorch 1.6, or "
+                "_use_new_zipfile_serialization=False")
+    elif start[257:262] == b"ustar":
+        what = "a legacy torch.save file in the tar format of early PyTorch versions"
+    elif head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        what = "or another pickle: the file starts like one"
+    else:
+        return
+    raise CheckpointError(
+        f"load: '{path}' is a PyTorch pickle checkpoint ({what}), neither a safetensors file "
+        "nor a torch.save zip archive. yingshe never unpickles such files: unpickling can run "
+        "any code the file contains. If you trust the file, re-save it with PyTorch: "
+        f"`torch.save(torch.load('{path}', weights_only=True), 'model.pt')` (a zip archive "
+        "yingshe reads safely) or `safetensors.torch.save_file(torch.load(...), "
+        "'model.safetensors')`, then load that file.")
 
 
 def _read_structure(metadata, path):
@@ -527,3 +545,316 @@ def _read_bfloat16(handle, path, name, offset, shape):
     wide = raw.astype("<u4")
     wide <<= 16
     return wide.view("<f4").astype(np.float32, copy=False)
+
+
+# ---- torch.save zip checkpoints --------------------------------------------------------------
+# A torch.save file (PyTorch 1.6+) is a zip archive "NAME/..." holding data.pkl (the pickled
+# object), byteorder ("little" or "big"), version, and one entry data/KEY per storage (its raw
+# bytes).  data.pkl is read by a restricted unpickler: it resolves only the globals a state dict
+# needs, to yingshe's own functions, and refuses every other global, so nothing in the file runs.
+_TORCH_STORAGES = {"FloatStorage": "float32", "DoubleStorage": "float64",
+                   "HalfStorage": "float16", "BFloat16Storage": "bfloat16",
+                   "LongStorage": "int64", "IntStorage": "int32", "ShortStorage": "int16",
+                   "CharStorage": "int8", "ByteStorage": "uint8", "BoolStorage": "bool"}
+_TORCH_DTYPES = set(_TORCH_STORAGES.values()) | {"uint16", "uint32", "uint64"}
+# legacy torch.save files start with a pickled magic number (torch/serialization.py)
+_LEGACY_TORCH_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+
+
+class _TorchName:
+    """A storage type ("storage") or dtype ("dtype") a pickle names, as a dtype name."""
+    __slots__ = ("kind", "dtype")
+
+    def __init__(self, kind, dtype):
+        self.kind, self.dtype = kind, dtype
+
+    def __setstate__(self, state):
+        raise pickle.UnpicklingError("BUILD on a storage type or dtype")
+
+
+class _Storage:
+    """The raw bytes (a uint8 array) of the storage entry ``key``, with its dtype (None when
+    untyped)."""
+    __slots__ = ("raw", "key", "dtype")
+
+    def __init__(self, raw, key, dtype):
+        self.raw, self.key, self.dtype = raw, key, dtype
+
+    def __setstate__(self, state):
+        raise pickle.UnpicklingError("BUILD on a storage")
+
+
+class _TensorRecord:
+    """A tensor the pickle rebuilt: its array (a copy, C-contiguous) and requires_grad; turned
+    into a Tensor once the whole pickle has been read."""
+    __slots__ = ("array", "requires_grad")
+
+    def __init__(self, array, requires_grad):
+        self.array, self.requires_grad = array, requires_grad
+
+    def __setstate__(self, state):
+        raise pickle.UnpicklingError("BUILD on a tensor")
+
+
+class _StateDictUnpickler(pickle.Unpickler):
+    """Unpickles data.pkl of a torch.save archive with only the globals a state dict needs."""
+
+    def __init__(self, file, path, archive, prefix, byteorder):
+        super().__init__(file, encoding="utf-8")
+        self.path, self.archive, self.prefix, self.byteorder = path, archive, prefix, byteorder
+        self.storages = {}
+        self.archive_size = os.fstat(archive.fp.fileno()).st_size
+
+    def find_class(self, module, name):
+        # protocol 2 pickles name Python 2 modules (__builtin__.exec): use the Python 3 names
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+        full = f"{module}.{name}"
+        if full == "collections.OrderedDict":
+            return collections.OrderedDict
+        if full == "torch._utils._rebuild_tensor_v2":
+            return self._rebuild_tensor_v2
+        if full == "torch._utils._rebuild_tensor_v3":
+            return self._rebuild_tensor_v3
+        if full == "torch._utils._rebuild_parameter":
+            return _rebuild_parameter
+        if full == "torch.Size":
+            return _torch_size
+        if full == "_codecs.encode":  # how protocol 2 pickles bytes
+            return _latin1_bytes
+        if module == "torch" and name in _TORCH_STORAGES:
+            return _TorchName("storage", _TORCH_STORAGES[name])
+        if full == "torch.storage.UntypedStorage":
+            return _TorchName("storage", None)
+        if module == "torch" and name in _TORCH_DTYPES:
+            return _TorchName("dtype", name)
+        raise CheckpointError(
+            f"load: '{self.path}': refused to load the global '{full}' from "
+            f"{self.prefix}data.pkl: yingshe reads only state dicts (tensors of "
+            f"{', '.join(sorted(_TORCH_DTYPES))}, numbers, strings, dicts, lists and tuples), "
+            "and loading any other global could run code from the file. If you trust the "
+            "file, load it with torch.load and save its state_dict with torch.save.")
+
+    def persistent_load(self, pid):
+        if (not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage"
+                or not isinstance(pid[1], _TorchName) or pid[1].kind != "storage"
+                or not isinstance(pid[2], str) or not _is_int(pid[4]) or pid[4] < 0):
+            raise _corrupted(self.path, f"{self.prefix}data.pkl has the persistent id "
+                                        f"{_short(pid)} (not ('storage', type, key, location, "
+                                        "numel))")
+        _, storage_type, key, _, numel = pid
+        dtype = storage_type.dtype
+        nbytes = numel * (1 if dtype is None else _storage_itemsize(dtype))
+        storage = self.storages.get(key)
+        if storage is None:
+            storage = self.storages[key] = _Storage(self._read_entry(key, nbytes), key, dtype)
+        elif storage.raw.size != nbytes:
+            raise _corrupted(self.path, f"{self.prefix}data.pkl gives storage '{key}' two "
+                                        f"sizes ({storage.raw.size} and {nbytes} bytes)")
+        return _Storage(storage.raw, key, dtype)
+
+    def _read_entry(self, key, nbytes):
+        """The bytes of the entry data/KEY, which must hold exactly ``nbytes``, read straight
+        into a new uint8 array."""
+        entry = f"{self.prefix}data/{key}"
+        try:
+            info = self.archive.getinfo(entry)
+        except KeyError:
+            raise _corrupted(self.path, f"{self.prefix}data.pkl refers to storage '{key}' but "
+                                        f"the archive has no entry '{entry}'") from None
+        if info.file_size != nbytes:
+            raise _corrupted(self.path, f"the entry '{entry}' holds {info.file_size} bytes but "
+                                        f"data.pkl says storage '{key}' has {nbytes}")
+        # the sizes the archive claims must fit the file before the array is made
+        stored_ok = info.compress_type != zipfile.ZIP_STORED or info.compress_size == nbytes
+        if not stored_ok or info.header_offset + info.compress_size > self.archive_size:
+            raise CheckpointError(f"load: '{self.path}' is truncated or corrupted: the entry "
+                                  f"'{entry}' claims {info.compress_size} stored bytes at "
+                                  f"offset {info.header_offset} of a {self.archive_size}-byte "
+                                  "file")
+        raw = np.empty(nbytes, np.uint8)
+        view, done = memoryview(raw), 0
+        try:
+            with self.archive.open(info) as stream:
+                while done < nbytes:
+                    count = stream.readinto(view[done:])
+                    if not count:
+                        break
+                    done += count
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise _corrupted(self.path, f"the entry '{entry}' cannot be read ({exc})") from None
+        if done != nbytes:
+            raise CheckpointError(f"load: '{self.path}' is truncated: the entry '{entry}' "
+                                  f"gave {done} of its {nbytes} bytes")
+        return raw
+
+    def _rebuild_tensor_v2(self, storage, offset, size, stride, requires_grad, hooks,
+                           metadata=None):
+        if not isinstance(storage, _Storage) or storage.dtype is None:
+            raise _corrupted(self.path, f"{self.prefix}data.pkl rebuilds a tensor from "
+                                        f"{_short(storage)} (not a typed storage)")
+        return self._rebuild(storage, storage.dtype, offset, size, stride, requires_grad, hooks,
+                             metadata)
+
+    def _rebuild_tensor_v3(self, storage, offset, size, stride, requires_grad, hooks, dtype,
+                           metadata=None):
+        if not isinstance(storage, _Storage) or not isinstance(dtype, _TorchName) \
+                or dtype.kind != "dtype":
+            raise _corrupted(self.path, f"{self.prefix}data.pkl rebuilds a tensor from "
+                                        f"{_short(storage)} as {_short(dtype)} (not a storage "
+                                        "and a dtype)")
+        return self._rebuild(storage, dtype.dtype, offset, size, stride, requires_grad, hooks,
+                             metadata)
+
+    def _rebuild(self, storage, dtype, offset, size, stride, requires_grad, hooks, metadata):
+        """The tensor record of the view (offset, size, stride, in elements) of ``storage``
+        read as ``dtype``: a copy, checked to lie inside the storage."""
+        where = f"the tensor on storage '{storage.key}' in {self.prefix}data.pkl"
+        if hooks or metadata or not isinstance(requires_grad, bool):
+            raise _corrupted(self.path, f"{where} has backward hooks, metadata or a "
+                                        "requires_grad that is not a bool")
+        if (not isinstance(size, tuple) or not isinstance(stride, tuple)
+                or len(size) != len(stride) or not _is_int(offset) or offset < 0
+                or not all(_is_int(n) and n >= 0 for n in size)
+                or not all(_is_int(s) and s >= 0 for s in stride)):
+            raise _corrupted(self.path, f"{where} has the offset {_short(offset)}, size "
+                                        f"{_short(size)} and stride {_short(stride)} (not "
+                                        "non-negative integers, one stride per dimension)")
+        itemsize = _storage_itemsize(dtype)
+        if storage.raw.size % itemsize:
+            raise _corrupted(self.path, f"{where}: its {storage.raw.size} bytes are no whole "
+                                        f"number of {dtype} elements")
+        order = "<" if self.byteorder == "little" else ">"
+        stored = {"bfloat16": np.dtype(f"{order}u2"), "bool": np.dtype(np.uint8)}.get(
+            dtype) or np.dtype(dtype).newbyteorder(order)
+        elements = storage.raw.view(stored)
+        numel = math.prod(size)
+        if numel > max(elements.size, _EXPANDED_LIMIT):
+            raise _corrupted(self.path, f"{where} asks for {numel} elements from a storage of "
+                                        f"{elements.size} (an expanded view, size {list(size)}, "
+                                        f"stride {list(stride)}); loaded views are copies, and "
+                                        f"more than {_EXPANDED_LIMIT} elements that the file "
+                                        "does not hold are refused")
+        if numel == 0:
+            array = np.empty(size, stored)
+        else:
+            last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
+            if last >= elements.size:
+                raise _corrupted(self.path, f"{where} (offset {offset}, size {list(size)}, "
+                                            f"stride {list(stride)}) reaches element {last} "
+                                            f"but the storage holds {elements.size}")
+            array = np.lib.stride_tricks.as_strided(
+                elements[offset:], size, tuple(s * itemsize for s in stride), writeable=False)
+        if dtype == "bfloat16":  # the top half of a float32, so the values are exact
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        elif dtype == "bool":
+            array = array != 0
+        else:
+            array = np.array(array, dtype=np.dtype(dtype), order="C")
+        return _TensorRecord(array, requires_grad)
+
+
+# A loaded view is a copy, so a view whose strides repeat elements (an expanded tensor) costs
+# memory its file does not hold: up to this many elements are allowed, as a legitimately saved
+# expanded tensor needs; a crafted size of 10^12 is refused instead of exhausting memory.
+_EXPANDED_LIMIT = 2**24
+
+
+def _storage_itemsize(dtype):
+    return 2 if dtype == "bfloat16" else np.dtype(dtype).itemsize
+
+
+def _rebuild_parameter(data, requires_grad, hooks):
+    if not isinstance(data, _TensorRecord) or not isinstance(requires_grad, bool) or hooks:
+        raise pickle.UnpicklingError("_rebuild_parameter needs a tensor, a bool and no hooks")
+    return _TensorRecord(data.array, requires_grad)
+
+
+def _latin1_bytes(text, encoding):
+    if not isinstance(text, str) or encoding != "latin1":
+        raise pickle.UnpicklingError(f"_codecs.encode of {_short(text)} as {_short(encoding)}")
+    return text.encode("latin1")
+
+
+def _torch_size(sizes=()):
+    sizes = tuple(sizes)
+    if not all(_is_int(n) for n in sizes):
+        raise pickle.UnpicklingError(f"torch.Size of {_short(sizes)}")
+    return sizes
+
+
+def _load_torch_zip(handle, path, map_location):
+    """The object a torch.save zip archive holds, its tensors as yingshe Tensors."""
+    try:
+        archive = zipfile.ZipFile(handle)
+        names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise CheckpointError(f"load: '{path}' is a zip archive (as torch.save writes) that is "
+                              f"truncated or corrupted: {exc}") from None
+    with archive:
+        pickles = [n for n in names if n.count("/") == 1 and n.endswith("/data.pkl")]
+        prefixes = {n.split("/", 1)[0] + "/" for n in names if "/" in n}
+        if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
+            raise CheckpointError(
+                f"load: '{path}' is a TorchScript archive (written by torch.jit.save), not a "
+                "checkpoint: it holds code, which yingshe never runs. Load it with PyTorch and "
+                "save its weights: `torch.save(torch.jit.load(f).state_dict(), 'model.pt')`, "
+                "then load that file.")
+        if len(pickles) != 1 or len(prefixes) != 1:
+            raise CheckpointError(f"load: '{path}' is a zip archive but not a torch.save "
+                                  "checkpoint (one folder holding data.pkl) nor a safetensors "
+                                  "file")
+        prefix = pickles[0][:-len("data.pkl")]
+        byteorder = "little"
+        if f"{prefix}byteorder" in names:
+            byteorder = archive.read(f"{prefix}byteorder").decode("ascii", "replace")
+            if byteorder not in ("little", "big"):
+                raise _corrupted(path, f"its entry '{prefix}byteorder' says "
+                                       f"{_short(byteorder)} (not 'little' or 'big')")
+        try:
+            blob = archive.read(pickles[0])
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise _corrupted(path, f"the entry '{pickles[0]}' cannot be read ({exc})") from None
+        unpickler = _StateDictUnpickler(io.BytesIO(blob), path, archive, prefix, byteorder)
+        try:
+            obj = unpickler.load()
+        except CheckpointError:
+            raise
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                LookupError, OverflowError, RecursionError, struct.error) as exc:
+            raise _corrupted(path, f"its entry '{pickles[0]}' is not a valid state dict pickle "
+                                   f"({type(exc).__name__}: {_short(exc, 200)})") from None
+    return _tensors_of(obj, path, map_location, {}, "<root>", 0)
+
+
+def _tensors_of(obj, path, map_location, made, where, depth):
+    """``obj`` with each tensor record replaced by a Tensor (one Tensor per record, so a tensor
+    stored twice loads as one object); anything but numbers, strings, bytes, None, tensors and
+    dicts/lists/tuples of them raises a CheckpointError naming its position."""
+    if depth > _MAX_DEPTH:
+        raise _corrupted(path, f"its pickle is nested more than {_MAX_DEPTH} containers deep "
+                               f"at {where} (or contains itself)")
+    if isinstance(obj, _TensorRecord):
+        if id(obj) not in made:
+            array = _tensor_array(obj.array, path, where)
+            if map_location is not None:
+                array = _backend.to_device(array, map_location)
+            made[id(obj)] = Tensor._make(array, requires_grad=obj.requires_grad)
+        return made[id(obj)]
+    if obj is None or type(obj) in (bool, int, float, complex, str, bytes):
+        return obj
+    if type(obj) in (dict, collections.OrderedDict):
+        for key in obj:
+            if key is not None and type(key) not in (bool, int, float, str):
+                raise CheckpointError(f"load: '{path}': its pickle has a dict key of type "
+                                      f"{type(key).__name__} at {where} (a state dict's keys "
+                                      "are strings and numbers)")
+        return type(obj)((key, _tensors_of(value, path, map_location, made,
+                                           f"{where}[{key!r}]", depth + 1))
+                         for key, value in obj.items())
+    if type(obj) in (list, tuple):
+        return type(obj)(_tensors_of(value, path, map_location, made, f"{where}[{i}]",
+                                     depth + 1) for i, value in enumerate(obj))
+    what = "a storage" if isinstance(obj, _Storage) else f"an object of type {type(obj).__name__}"
+    raise CheckpointError(f"load: '{path}': its pickle holds {what} at {where}, which is not "
+                          "part of a state dict")
