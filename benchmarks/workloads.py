@@ -30,7 +30,9 @@ def lenet_model(fw):
 
 
 def resnet18_model(fw):
-    """ResNet-18, CIFAR variant (3x3 stem, no max pool), as in yingshe.models.resnet."""
+    """ResNet-18, CIFAR variant (3x3 stem, no max pool): the network of
+    yingshe.vision.models.resnet18(num_classes=10, small_input=True), written for both
+    frameworks."""
     nn = fw.nn
 
     class Block(nn.Module):

@@ -3,11 +3,10 @@ taking ``(in_channels, image_size, num_classes, dropout, batch_norm)`` keyword a
 from . import history
 from .lenet import LeNet5, SeedConvNet, lenet_seed
 from .mlp import MLP
-from .resnet import ResNet, resnet18
 from .sequence import RowRNNClassifier
 
-__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "ResNet", "resnet18", "RowRNNClassifier",
-           "history", "MODELS", "create_model"]
+__all__ = ["MLP", "LeNet5", "SeedConvNet", "lenet_seed", "RowRNNClassifier", "history", "MODELS",
+           "create_model"]
 
 
 def _mlp(in_channels=1, image_size=28, num_classes=10, dropout=0.0, batch_norm=False):

@@ -2,6 +2,6 @@
 images) with torchvision's names, arguments and results (``import yingshe.vision as
 torchvision`` runs tutorial code with the import changed).  ``import yingshe`` does not load it,
 as ``import torch`` does not load torchvision."""
-from . import datasets, transforms, utils
+from . import datasets, models, transforms, utils
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "transforms", "utils"]

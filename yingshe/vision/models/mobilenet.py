@@ -1,0 +1,156 @@
+"""MobileNetV2 (Sandler, Howard, Zhu, Zhmoginov & Chen 2018, "MobileNetV2: Inverted residuals and
+linear bottlenecks"), as torchvision 0.28 builds it: same constructor, module names, state_dict
+keys and shapes.
+
+An inverted residual block expands the channels t times with a 1x1 convolution, filters each
+channel with a 3x3 depthwise convolution, and projects back with a linear 1x1 convolution (no
+activation: the "linear bottleneck"); the shortcut is added when stride is 1 and the channel
+count is unchanged (the paper's Table 1 and Figure 4)."""
+from ... import nn
+from ._weights import no_pretrained_weights
+
+__all__ = ["MobileNetV2", "InvertedResidual", "Conv2dNormActivation", "mobilenet_v2"]
+
+
+def _make_divisible(v, divisor, min_value=None):
+    """v rounded to the nearest multiple of ``divisor`` (at least ``min_value``), never more than
+    10% below v (the TensorFlow MobileNet rule torchvision follows)."""
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+def _pair(value, dims):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+
+
+class Conv2dNormActivation(nn.Sequential):
+    """Convolution, normalisation, activation (torchvision.ops.Conv2dNormActivation); padding
+    defaults to (kernel_size - 1) // 2 * dilation, the bias to ``norm_layer is None``."""
+
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
+                 norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1, inplace=True,
+                 bias=None):
+        if padding is None:
+            if isinstance(kernel_size, int) and isinstance(dilation, int):
+                padding = (kernel_size - 1) // 2 * dilation
+            else:
+                dims = len(kernel_size) if isinstance(kernel_size, (tuple, list)) else len(dilation)
+                kernel_size = _pair(kernel_size, dims)
+                dilation = _pair(dilation, dims)
+                padding = tuple((k - 1) // 2 * d for k, d in zip(kernel_size, dilation))
+        if bias is None:
+            bias = norm_layer is None
+        layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
+                            dilation=dilation, groups=groups, bias=bias)]
+        if norm_layer is not None:
+            layers.append(norm_layer(out_channels))
+        if activation_layer is not None:
+            layers.append(activation_layer(**({} if inplace is None else {"inplace": inplace})))
+        super().__init__(*layers)
+        self.out_channels = out_channels
+
+
+class InvertedResidual(nn.Module):
+    """1x1 expansion (ReLU6), 3x3 depthwise (ReLU6), linear 1x1 projection, plus x when
+    ``stride == 1`` and ``inp == oup``."""
+
+    def __init__(self, inp, oup, stride, expand_ratio, norm_layer=None):
+        super().__init__()
+        self.stride = stride
+        if stride not in [1, 2]:
+            raise ValueError(f"stride should be 1 or 2 instead of {stride}")
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        hidden_dim = round(inp * expand_ratio)
+        self.use_res_connect = self.stride == 1 and inp == oup
+        layers = []
+        if expand_ratio != 1:
+            layers.append(Conv2dNormActivation(inp, hidden_dim, kernel_size=1,
+                                               norm_layer=norm_layer, activation_layer=nn.ReLU6))
+        layers.extend([
+            Conv2dNormActivation(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim,
+                                 norm_layer=norm_layer, activation_layer=nn.ReLU6),
+            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
+            norm_layer(oup),
+        ])
+        self.conv = nn.Sequential(*layers)
+        self.out_channels = oup
+        self._is_cn = stride > 1
+
+    def forward(self, x):
+        if self.use_res_connect:
+            return x + self.conv(x)
+        return self.conv(x)
+
+
+class MobileNetV2(nn.Module):
+    """A 3x3/2 stem of 32 channels, 17 inverted residual blocks set by
+    ``inverted_residual_setting`` rows (t expansion, c channels, n repeats, s first stride), a
+    1x1 convolution to 1280 channels, global average pooling, dropout and a linear classifier.
+    Channel counts are scaled by ``width_mult`` and rounded to multiples of ``round_nearest``."""
+
+    def __init__(self, num_classes=1000, width_mult=1.0, inverted_residual_setting=None,
+                 round_nearest=8, block=None, norm_layer=None, dropout=0.2):
+        super().__init__()
+        if block is None:
+            block = InvertedResidual
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        input_channel = 32
+        last_channel = 1280
+        if inverted_residual_setting is None:
+            inverted_residual_setting = [
+                [1, 16, 1, 1],
+                [6, 24, 2, 2],
+                [6, 32, 3, 2],
+                [6, 64, 4, 2],
+                [6, 96, 3, 1],
+                [6, 160, 3, 2],
+                [6, 320, 1, 1],
+            ]
+        if len(inverted_residual_setting) == 0 or len(inverted_residual_setting[0]) != 4:
+            raise ValueError("inverted_residual_setting should be non-empty or a 4-element list, "
+                             f"got {inverted_residual_setting}")
+        input_channel = _make_divisible(input_channel * width_mult, round_nearest)
+        self.last_channel = _make_divisible(last_channel * max(1.0, width_mult), round_nearest)
+        features = [Conv2dNormActivation(3, input_channel, stride=2, norm_layer=norm_layer,
+                                         activation_layer=nn.ReLU6)]
+        for t, c, n, s in inverted_residual_setting:
+            output_channel = _make_divisible(c * width_mult, round_nearest)
+            for i in range(n):
+                stride = s if i == 0 else 1
+                features.append(block(input_channel, output_channel, stride, expand_ratio=t,
+                                      norm_layer=norm_layer))
+                input_channel = output_channel
+        features.append(Conv2dNormActivation(input_channel, self.last_channel, kernel_size=1,
+                                             norm_layer=norm_layer, activation_layer=nn.ReLU6))
+        self.features = nn.Sequential(*features)
+        self.classifier = nn.Sequential(nn.Dropout(p=dropout),
+                                        nn.Linear(self.last_channel, num_classes))
+
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0, 0.01)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
+        return self.classifier(x.flatten(1))
+
+
+def mobilenet_v2(*, weights=None, progress=True, **kwargs):
+    """MobileNetV2 (Sandler et al. 2018); ``kwargs`` go to ``MobileNetV2`` (``num_classes``,
+    ``width_mult``, ``round_nearest``, ``dropout``, ...)."""
+    no_pretrained_weights("mobilenet_v2", weights)
+    return MobileNetV2(**kwargs)

@@ -1,0 +1,232 @@
+"""Residual networks (He, Zhang, Ren & Sun 2016, "Deep residual learning for image recognition"),
+as torchvision 0.28 builds them: same constructors, module names, state_dict keys and shapes.
+
+Each block computes y = relu(F(x) + s(x)), F a stack of conv + batch-norm layers and s the
+identity or, where the shape changes, a 1x1 projection (``downsample``). ``small_input=True``
+gives the paper's CIFAR-10 variant (Section 4.2): a 3x3 stride-1 stem and no max pooling, for
+28x28 and 32x32 images; it changes no parameter name, only the stem's kernel shape."""
+from ... import nn
+from ._weights import no_pretrained_weights
+
+__all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101",
+           "resnet152", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
+           "wide_resnet50_2", "wide_resnet101_2"]
+
+
+def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
+    """3x3 convolution with padding."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation,
+                     groups=groups, bias=False, dilation=dilation)
+
+
+def conv1x1(in_planes, out_planes, stride=1):
+    """1x1 convolution."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 convolutions: F(x) = bn2(conv2(relu(bn1(conv1(x))))) (He et al. 2016, Fig. 5
+    left)."""
+    expansion = 1
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64,
+                 dilation=1, norm_layer=None):
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        if groups != 1 or base_width != 64:
+            raise ValueError("BasicBlock only supports groups=1 and base_width=64")
+        if dilation > 1:
+            raise NotImplementedError("Dilation > 1 not supported in BasicBlock")
+        self.conv1 = conv3x3(inplanes, planes, stride)
+        self.bn1 = norm_layer(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = conv3x3(planes, planes)
+        self.bn2 = norm_layer(planes)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + identity)
+
+
+class Bottleneck(nn.Module):
+    """1x1 reduce, 3x3 (stride, groups, dilation), 1x1 expand by 4 (He et al. 2016, Fig. 5
+    right); the stride sits on the 3x3 convolution ("ResNet v1.5"), as in torchvision."""
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64,
+                 dilation=1, norm_layer=None):
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        width = int(planes * (base_width / 64.0)) * groups
+        self.conv1 = conv1x1(inplanes, width)
+        self.bn1 = norm_layer(width)
+        self.conv2 = conv3x3(width, width, stride, groups, dilation)
+        self.bn2 = norm_layer(width)
+        self.conv3 = conv1x1(width, planes * self.expansion)
+        self.bn3 = norm_layer(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return self.relu(out + identity)
+
+
+class ResNet(nn.Module):
+    """Stem (7x7/2 conv, BN, ReLU, 3x3/2 max pool; or with ``small_input`` a 3x3/1 conv and no
+    pooling), four stages of ``block`` with 64, 128, 256, 512 planes (strides 1, 2, 2, 2),
+    global average pooling and a linear classifier.  Convolutions get He-normal initialisation
+    (fan_out); ``zero_init_residual`` zeroes each block's last BN scale (Goyal et al. 2017)."""
+
+    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, groups=1,
+                 width_per_group=64, replace_stride_with_dilation=None, norm_layer=None,
+                 small_input=False, in_channels=3):
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        self._norm_layer = norm_layer
+        self.inplanes = 64
+        self.dilation = 1
+        if replace_stride_with_dilation is None:
+            replace_stride_with_dilation = [False, False, False]
+        if len(replace_stride_with_dilation) != 3:
+            raise ValueError("replace_stride_with_dilation should be None or a 3-element tuple, "
+                             f"got {replace_stride_with_dilation}")
+        self.groups = groups
+        self.base_width = width_per_group
+        if small_input:
+            self.conv1 = nn.Conv2d(in_channels, self.inplanes, kernel_size=3, stride=1, padding=1,
+                                   bias=False)
+        else:
+            self.conv1 = nn.Conv2d(in_channels, self.inplanes, kernel_size=7, stride=2, padding=3,
+                                   bias=False)
+        self.bn1 = norm_layer(self.inplanes)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = (nn.Identity() if small_input
+                        else nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+        self.layer1 = self._make_layer(block, 64, layers[0])
+        self.layer2 = self._make_layer(block, 128, layers[1], stride=2,
+                                       dilate=replace_stride_with_dilation[0])
+        self.layer3 = self._make_layer(block, 256, layers[2], stride=2,
+                                       dilate=replace_stride_with_dilation[1])
+        self.layer4 = self._make_layer(block, 512, layers[3], stride=2,
+                                       dilate=replace_stride_with_dilation[2])
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512 * block.expansion, num_classes)
+
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+                nn.init.constant_(m.weight, 1)
+                nn.init.constant_(m.bias, 0)
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, Bottleneck) and m.bn3.weight is not None:
+                    nn.init.constant_(m.bn3.weight, 0)
+                elif isinstance(m, BasicBlock) and m.bn2.weight is not None:
+                    nn.init.constant_(m.bn2.weight, 0)
+
+    def _make_layer(self, block, planes, blocks, stride=1, dilate=False):
+        norm_layer = self._norm_layer
+        downsample = None
+        previous_dilation = self.dilation
+        if dilate:
+            self.dilation *= stride
+            stride = 1
+        if stride != 1 or self.inplanes != planes * block.expansion:
+            downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
+                                       norm_layer(planes * block.expansion))
+        layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width,
+                        previous_dilation, norm_layer)]
+        self.inplanes = planes * block.expansion
+        for _ in range(1, blocks):
+            layers.append(block(self.inplanes, planes, groups=self.groups,
+                                base_width=self.base_width, dilation=self.dilation,
+                                norm_layer=norm_layer))
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(self.avgpool(x).flatten(1))
+
+
+def _overwrite(kwargs, **fixed):
+    """kwargs with ``fixed`` set; a different value the caller passed is an error."""
+    for name, value in fixed.items():
+        if kwargs.get(name, value) != value:
+            raise ValueError(f"The parameter '{name}' expected value {value} but got "
+                             f"{kwargs[name]} instead.")
+    return {**kwargs, **fixed}
+
+
+def _resnet(block, layers, weights, kwargs):
+    no_pretrained_weights("resnet", weights)
+    return ResNet(block, layers, **kwargs)
+
+
+def resnet18(*, weights=None, progress=True, **kwargs):
+    """ResNet-18: BasicBlocks (2, 2, 2, 2).  ``kwargs`` go to ``ResNet`` (``num_classes``,
+    ``small_input``, ``in_channels``, ...)."""
+    return _resnet(BasicBlock, [2, 2, 2, 2], weights, kwargs)
+
+
+def resnet34(*, weights=None, progress=True, **kwargs):
+    """ResNet-34: BasicBlocks (3, 4, 6, 3)."""
+    return _resnet(BasicBlock, [3, 4, 6, 3], weights, kwargs)
+
+
+def resnet50(*, weights=None, progress=True, **kwargs):
+    """ResNet-50: Bottlenecks (3, 4, 6, 3)."""
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, kwargs)
+
+
+def resnet101(*, weights=None, progress=True, **kwargs):
+    """ResNet-101: Bottlenecks (3, 4, 23, 3)."""
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+
+
+def resnet152(*, weights=None, progress=True, **kwargs):
+    """ResNet-152: Bottlenecks (3, 8, 36, 3)."""
+    return _resnet(Bottleneck, [3, 8, 36, 3], weights, kwargs)
+
+
+def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-50 32x4d (Xie et al. 2017, "Aggregated residual transformations"): grouped 3x3
+    convolutions, 32 groups of width 4."""
+    kwargs = _overwrite(kwargs, groups=32, width_per_group=4)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, kwargs)
+
+
+def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-101 32x8d (Xie et al. 2017)."""
+    kwargs = _overwrite(kwargs, groups=32, width_per_group=8)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+
+
+def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+    """ResNeXt-101 64x4d (Xie et al. 2017)."""
+    kwargs = _overwrite(kwargs, groups=64, width_per_group=4)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+
+
+def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
+    """Wide ResNet-50-2 (Zagoruyko & Komodakis 2016, "Wide residual networks"): bottlenecks
+    twice as wide inside."""
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, _overwrite(kwargs, width_per_group=128))
+
+
+def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
+    """Wide ResNet-101-2 (Zagoruyko & Komodakis 2016)."""
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, _overwrite(kwargs, width_per_group=128))
