@@ -3,6 +3,7 @@ operations one call at a time."""
 from . import functional
 from .transforms import (
     CenterCrop,
+    ColorJitter,
     Compose,
     ConvertImageDtype,
     Grayscale,
@@ -26,4 +27,5 @@ from .transforms import (
 __all__ = ["functional", "InterpolationMode", "Compose", "Lambda", "ToTensor", "PILToTensor",
            "ToPILImage", "ConvertImageDtype", "Normalize", "Resize", "CenterCrop", "Pad",
            "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
-           "RandomRotation", "RandomAffine", "Grayscale", "RandomErasing"]
+           "RandomRotation", "RandomAffine", "Grayscale", "RandomErasing",
+           "ColorJitter"]

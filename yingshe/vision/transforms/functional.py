@@ -12,7 +12,8 @@ Tensors and arrays are resampled with the formulas of torchvision's tensor backe
 half-pixel centres (antialiased bilinear as Pillow's ``ImagingResample``: the filter widened by
 the scale, Schumacher 1992, "General Filtered Image Rescaling", Graphics Gems III), rotations and
 affine maps through the inverse matrix of ``_get_inverse_affine_matrix``. Integer images are
-computed in floating point and rounded back (half to even).
+computed in floating point and rounded back (half to even), except by the colour adjustments,
+which truncate as torchvision's tensor casts do.
 """
 import math
 import numbers
@@ -21,7 +22,7 @@ import warnings
 from enum import Enum
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageEnhance, ImageOps
 
 from ..._dtype import as_dtype, get_default_dtype
 from ..._tensor import Tensor
@@ -30,7 +31,8 @@ from ...ops.creation import from_numpy
 __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels",
            "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
            "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
-           "affine", "rgb_to_grayscale", "to_grayscale", "erase"]
+           "affine", "rgb_to_grayscale", "to_grayscale", "erase", "adjust_brightness",
+           "adjust_contrast", "adjust_saturation", "adjust_hue"]
 
 
 class InterpolationMode(Enum):
@@ -770,3 +772,121 @@ def erase(img, i, j, h, w, v, inplace=False):
     array[..., i:i + h, j:j + w] = _cast_like(np.broadcast_to(value, array[..., i:i + h, j:j + w]
                                                               .shape), array.dtype)
     return img if inplace else _wrap(array, how)
+
+
+# ---------------------------------------------------------------- colour
+def _colour_array(name, img, channels=(1, 3)):
+    array, how = _unwrap(name, img)
+    if _channels(array) not in channels:
+        raise TypeError(f"{name}: input image channel should be one of {list(channels)} "
+                        f"[..., C, H, W], got shape {tuple(array.shape)}")
+    return array, how
+
+
+def _blend(array, other, ratio):
+    """``ratio * array + (1 - ratio) * other`` clamped to the image range, in ``array``'s
+    dtype (integers truncated, as torchvision's tensor cast)."""
+    work = array.dtype.type if array.dtype.kind == "f" else np.float32
+    out = work(ratio) * array.astype(work) + work(1.0 - ratio) * np.asarray(other, dtype=work)
+    return np.clip(out, 0, _max_value(array.dtype)).astype(array.dtype)
+
+
+def _check_factor(name, what, factor):
+    if factor < 0:
+        raise ValueError(f"{name}: {what} ({factor}) is not non-negative.")
+
+
+def adjust_brightness(img, brightness_factor):
+    """Scale the intensities by ``brightness_factor`` (0 gives black, 1 the image), clamped;
+    Pillow images go through ``ImageEnhance.Brightness`` as in torchvision."""
+    _check_factor("adjust_brightness", "brightness_factor", brightness_factor)
+    if _is_pil(img):
+        return ImageEnhance.Brightness(img).enhance(brightness_factor)
+    array, how = _colour_array("adjust_brightness", img)
+    return _wrap(_blend(array, np.zeros_like(array), brightness_factor), how)
+
+
+def adjust_contrast(img, contrast_factor):
+    """Blend with the mean grey level of each image by ``contrast_factor`` (0 gives flat grey,
+    1 the image); Pillow images go through ``ImageEnhance.Contrast``."""
+    _check_factor("adjust_contrast", "contrast_factor", contrast_factor)
+    if _is_pil(img):
+        return ImageEnhance.Contrast(img).enhance(contrast_factor)
+    array, how = _colour_array("adjust_contrast", img)
+    work = array.dtype.type if array.dtype.kind == "f" else np.float32
+    grey = _unwrap("adjust_contrast", rgb_to_grayscale(img))[0] if _channels(array) == 3 \
+        else array
+    mean = grey.astype(work).mean(axis=tuple(range(-min(3, grey.ndim), 0)), keepdims=True)
+    return _wrap(_blend(array, mean, contrast_factor), how)
+
+
+def adjust_saturation(img, saturation_factor):
+    """Blend with the image's grey version by ``saturation_factor`` (0 gives grey, 1 the
+    image); Pillow images go through ``ImageEnhance.Color``; one channel is left as is."""
+    _check_factor("adjust_saturation", "saturation_factor", saturation_factor)
+    if _is_pil(img):
+        return ImageEnhance.Color(img).enhance(saturation_factor)
+    array, how = _colour_array("adjust_saturation", img)
+    if _channels(array) == 1:
+        return _wrap(array.copy(), how)
+    grey = _unwrap("adjust_saturation", rgb_to_grayscale(img))[0]
+    return _wrap(_blend(array, grey, saturation_factor), how)
+
+
+def _rgb_to_hsv(rgb):
+    """RGB in [0, 1] (channels on axis -3) to HSV, all in [0, 1] (Smith 1978, "Color Gamut
+    Transform Pairs"), with torchvision's handling of grey pixels (h = s = 0)."""
+    r, g, b = rgb[..., 0, :, :], rgb[..., 1, :, :], rgb[..., 2, :, :]
+    maxc, minc = rgb.max(axis=-3), rgb.min(axis=-3)
+    eqc = maxc == minc
+    cr = maxc - minc
+    ones = np.ones_like(maxc)
+    s = cr / np.where(eqc, ones, maxc)
+    divisor = np.where(eqc, ones, cr)
+    rc, gc, bc = (maxc - r) / divisor, (maxc - g) / divisor, (maxc - b) / divisor
+    h = ((maxc == r) * (bc - gc) + ((maxc == g) & (maxc != r)) * (2.0 + rc - bc)
+         + ((maxc != g) & (maxc != r)) * (4.0 + gc - rc)).astype(rgb.dtype)
+    h = np.fmod(h / rgb.dtype.type(6.0) + rgb.dtype.type(1.0), rgb.dtype.type(1.0))
+    return np.stack((h, s, maxc), axis=-3)
+
+
+def _hsv_to_rgb(hsv):
+    """The inverse of ``_rgb_to_hsv`` (Smith 1978)."""
+    h, s, v = hsv[..., 0, :, :], hsv[..., 1, :, :], hsv[..., 2, :, :]
+    one = hsv.dtype.type(1.0)
+    i = np.floor(h * hsv.dtype.type(6.0))
+    f = h * hsv.dtype.type(6.0) - i
+    i = i.astype(np.int32) % 6
+    p = np.clip(v * (one - s), 0, 1)
+    q = np.clip(v * (one - s * f), 0, 1)
+    t = np.clip(v * (one - s * (one - f)), 0, 1)
+    table = np.stack([np.stack(row, axis=-3) for row in
+                      ((v, q, p, p, t, v), (t, v, v, q, p, p), (p, p, t, v, v, q))], axis=-4)
+    return np.take_along_axis(table, i[..., None, None, :, :], axis=-3)[..., 0, :, :]
+
+
+def adjust_hue(img, hue_factor):
+    """Rotate the hue by ``hue_factor`` turns (in [-0.5, 0.5]) in HSV space, keeping saturation
+    and value; Pillow images shift their 8-bit 'HSV' hue band as torchvision does."""
+    if not -0.5 <= hue_factor <= 0.5:
+        raise ValueError(f"adjust_hue: hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
+    if _is_pil(img):
+        if img.mode in {"L", "1", "I", "F"}:
+            return img
+        h, s, v = img.convert("HSV").split()
+        hue = np.array(h, dtype=np.uint8)
+        with np.errstate(over="ignore"):
+            hue += np.array(hue_factor * 255).astype(np.uint8)
+        return Image.merge("HSV", (Image.fromarray(hue, "L"), s, v)).convert(img.mode)
+    array, how = _colour_array("adjust_hue", img)
+    if _channels(array) == 1:
+        return _wrap(array.copy(), how)
+    integer = array.dtype.kind != "f"  # through float32 as convert_image_dtype does
+    work = array.astype(np.float32) / np.float32(_max_value(array.dtype)) if integer else array
+    hsv = _rgb_to_hsv(work)
+    hsv[..., 0, :, :] = np.mod(hsv[..., 0, :, :] + work.dtype.type(hue_factor),
+                               work.dtype.type(1.0))
+    rgb = _hsv_to_rgb(hsv)
+    if integer:
+        rgb = (rgb * np.float32(_max_value(array.dtype) + 1.0 - 1e-3)).astype(array.dtype)
+    return _wrap(rgb, how)

@@ -21,7 +21,7 @@ from .functional import InterpolationMode, _interpolation_mode
 __all__ = ["InterpolationMode", "Compose", "Lambda", "ToTensor", "PILToTensor", "ToPILImage",
            "ConvertImageDtype", "Normalize", "Resize", "CenterCrop", "Pad", "RandomCrop",
            "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation",
-           "RandomAffine", "Grayscale", "RandomErasing"]
+           "RandomAffine", "Grayscale", "RandomErasing", "ColorJitter"]
 
 
 def _rng(generator):
@@ -495,6 +495,66 @@ class Grayscale:
 
     def __repr__(self):
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
+
+
+class ColorJitter:
+    """Randomly change brightness, contrast, saturation and hue, in a random order.
+
+    Each of ``brightness``, ``contrast``, ``saturation`` is a number ``x`` (the factor is drawn
+    uniformly from ``[max(0, 1 - x), 1 + x]``) or a ``(min, max)`` pair; ``hue`` is a number
+    ``x`` in [0, 0.5] (factor from ``[-x, x]``) or a pair within [-0.5, 0.5]. The order of the
+    four operations (a permutation) and the factors are drawn from ``generator``."""
+
+    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0, generator=None):
+        self.brightness = self._check_input(brightness, "brightness")
+        self.contrast = self._check_input(contrast, "contrast")
+        self.saturation = self._check_input(saturation, "saturation")
+        self.hue = self._check_input(hue, "hue", center=0, bound=(-0.5, 0.5),
+                                     clip_first_on_zero=False)
+        self.generator = generator
+
+    @staticmethod
+    def _check_input(value, name, center=1, bound=(0, float("inf")), clip_first_on_zero=True):
+        """``(min, max)`` of the factor, or None when it can only be the identity."""
+        if isinstance(value, numbers.Number):
+            if value < 0:
+                raise ValueError(f"ColorJitter: if {name} is a single number, it must be non "
+                                 f"negative, got {value}")
+            value = [center - float(value), center + float(value)]
+            if clip_first_on_zero:
+                value[0] = max(value[0], 0.0)
+        elif isinstance(value, (tuple, list)) and len(value) == 2:
+            value = [float(value[0]), float(value[1])]
+        else:
+            raise TypeError(f"ColorJitter: {name} should be a single number or a list/tuple "
+                            f"with length 2, got {value!r}")
+        if not bound[0] <= value[0] <= value[1] <= bound[1]:
+            raise ValueError(f"ColorJitter: {name} values should be between {bound}, but got "
+                             f"{value}.")
+        return None if value[0] == value[1] == center else tuple(value)
+
+    @staticmethod
+    def get_params(brightness, contrast, saturation, hue, generator=None):
+        """(order of the four operations, brightness, contrast, saturation, hue factors; None
+        for a range that is None)."""
+        rng = _rng(generator)
+        order = rng.permutation(4).tolist()
+        factors = [None if r is None else float(rng.uniform(r[0], r[1]))
+                   for r in (brightness, contrast, saturation, hue)]
+        return (order, *factors)
+
+    def __call__(self, img):
+        order, *factors = self.get_params(self.brightness, self.contrast, self.saturation,
+                                          self.hue, self.generator)
+        adjust = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
+        for i in order:
+            if factors[i] is not None:
+                img = adjust[i](img, factors[i])
+        return img
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(brightness={self.brightness}, contrast={self.contrast}, "
+                f"saturation={self.saturation}, hue={self.hue})")
 
 
 class RandomErasing:
