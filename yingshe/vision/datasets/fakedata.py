@@ -30,8 +30,4 @@ class FakeData(VisionDataset):
         pixels = rng.integers(0, 256, size=tuple(self.image_size), dtype=np.uint8)
         target = int(rng.integers(0, self.num_classes))
         image = to_pil_image(pixels.transpose(1, 2, 0) if pixels.ndim == 3 else pixels)
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return self._transformed(image, target)

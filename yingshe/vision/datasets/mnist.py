@@ -119,11 +119,7 @@ class MNIST(VisionDataset):
     def __getitem__(self, index):
         image = Image.fromarray(self.data.numpy()[index])  # mode 'L', as torchvision
         target = int(self.targets.numpy()[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return self._transformed(image, target)
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train is True else 'Test'}"

@@ -12,11 +12,7 @@ class StandardTransform:
         self.transform, self.target_transform = transform, target_transform
 
     def __call__(self, image, target):
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return _apply(self.transform, self.target_transform, image, target)
 
     def __repr__(self):
         lines = [type(self).__name__]
@@ -26,6 +22,14 @@ class StandardTransform:
                 first, *rest = repr(transform).splitlines()
                 lines += [head + first] + [" " * len(head) + line for line in rest]
         return "\n".join(lines)
+
+
+def _apply(transform, target_transform, image, target):
+    if transform is not None:
+        image = transform(image)
+    if target_transform is not None:
+        target = target_transform(target)
+    return image, target
 
 
 class VisionDataset(Dataset):
@@ -44,6 +48,10 @@ class VisionDataset(Dataset):
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+    def _transformed(self, image, target):
+        """``(image, target)`` after ``transform`` and ``target_transform``, as each item."""
+        return _apply(self.transform, self.target_transform, image, target)
 
     def extra_repr(self):
         return ""
