@@ -480,12 +480,11 @@ def _legacy_array(dtype, args, device, name):
     if device is not None and _backend.device(device).type != "cpu":
         raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
                            f"{_backend.device(device).type} was passed")
-    xp = np
     if not args:
-        return xp.empty((0,), dtype.np)
+        return np.empty((0,), dtype.np)
     if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
             len(args) == 1 and isinstance(args[0], Size)):
-        return xp.empty(_size(args, name), dtype.np)
+        return np.empty(_size(args, name), dtype.np)
     if len(args) == 1:
         data = args[0]
         if isinstance(data, Tensor):

@@ -37,6 +37,7 @@ from . import reduce
 from .broadcast import broadcast_shapes, unbroadcast
 from .elementwise import to_copy, where
 from .matmul import MatMul, MatrixTranspose
+from .reduce import _constant
 from .shape import cat, narrow, permute, roll, unsqueeze
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "matrix_power", "svd", "qr",
@@ -169,10 +170,6 @@ def _check_positive_definite(op, array, lower=None):
 
 
 # ---- small Tensor helpers for the backward passes ----------------------------------------------
-def _constant(array):
-    return Tensor._make(array)
-
-
 def _eye_like(t):
     """The identity matrix of t's last dimension, as a constant of t's dtype."""
     xp = get_array_module(t._data)

@@ -59,6 +59,14 @@ def _normalized(x, eps):
     return x / max(float(xp.linalg.norm(x)), eps)
 
 
+def _weight_as_matrix(weight, dim):
+    """``weight`` as the matrix whose largest singular value spectral normalisation divides by:
+    dimension ``dim`` as the rows, the others flattened into the columns."""
+    if dim != 0:
+        weight = weight.permute(dim, *(d for d in range(weight.ndim) if d != dim))
+    return weight.reshape(weight.shape[0], -1)
+
+
 class _SpectralNorm(Module):
     """W / sigma(W), sigma the largest singular value of W as a matrix (dim ``dim`` first, the
     rest flattened), estimated by power iteration on the buffers ``_u`` and ``_v`` (Miyato,
@@ -79,7 +87,7 @@ class _SpectralNorm(Module):
         self.eps = eps
         if ndim > 1:
             self.n_power_iterations = n_power_iterations
-            weight_mat = self._reshape_weight_to_matrix(weight.detach())
+            weight_mat = _weight_as_matrix(weight.detach(), self.dim)
             h, w = weight_mat.shape
             u = weight_mat.new_empty(h).normal_(0, 1)
             v = weight_mat.new_empty(w).normal_(0, 1)
@@ -87,10 +95,6 @@ class _SpectralNorm(Module):
             self.register_buffer("_v", Tensor._make(_normalized(v._data, eps)))
             self._power_method(weight_mat, 15)
 
-    def _reshape_weight_to_matrix(self, weight):
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.flatten(1)
 
     def _power_method(self, weight_mat, n_power_iterations):
         """Update ``_u`` and ``_v`` in place (their version counters move, so a graph that saved
@@ -105,7 +109,7 @@ class _SpectralNorm(Module):
     def forward(self, weight):
         if weight.ndim == 1:
             return weight / norm(weight, 2, dim=0, keepdim=True).clamp(min=self.eps)
-        weight_mat = self._reshape_weight_to_matrix(weight)
+        weight_mat = _weight_as_matrix(weight, self.dim)
         if self.training:
             self._power_method(weight_mat.detach(), self.n_power_iterations)
         u, v = self._u.clone(), self._v.clone()  # later iterations must not change this graph

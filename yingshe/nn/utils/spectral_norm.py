@@ -5,7 +5,7 @@ networks", ICLR 2018, Algorithm 1).  ``parametrizations.spectral_norm`` is the n
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
-from .parametrizations import _normalized
+from .parametrizations import _normalized, _weight_as_matrix
 from .weight_norm import _remove_norm_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
@@ -24,9 +24,7 @@ class SpectralNorm:
         self.eps = eps
 
     def reshape_weight_to_matrix(self, weight):
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *[d for d in range(weight.ndim) if d != self.dim])
-        return weight.reshape(weight.shape[0], -1)
+        return _weight_as_matrix(weight, self.dim)
 
     def compute_weight(self, module, do_power_iteration):
         """W / (u^T W v), after ``n_power_iterations`` updates of u and v in place if asked."""
