@@ -213,7 +213,10 @@ def test_train_resumes_from_the_last_epoch(data_root, tmp_path, monkeypatch):
     (["train", "mlp", "--train-subset", "-10"], "--train-subset: must be at least 1, got -10"),
     (["train", "vae", "--batch-size", "0"], "--batch-size: must be at least 1, got 0"),
     (["train", "mlp", "--dataset", "mnst"], ("unknown dataset 'mnst' (choose from mnist, "
-                                            "fashion-mnist); did you mean 'mnist'?")),
+                                            "fashion-mnist, cifar10, bccd-cells); did you mean "
+                                            "'mnist'?")),
+    (["train", "vae", "--dataset", "cifar10"], ("unknown dataset 'cifar10' (choose from mnist, "
+                                               "fashion-mnist)")),
     (["train", "word2vec", "--corpus", "ptbb"], "did you mean 'ptb'?"),
     (["train", "dcgan", "--generator-ema", "1.5"], "must lie strictly between 0.0 and 1.0"),
     (["train", "lenet", "--epochs", "1"], "unknown model 'lenet'; did you mean 'lenet5'?"),

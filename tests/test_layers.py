@@ -17,7 +17,9 @@ LAYERS = [
     ("nn", "serialization", "utils", "multiprocessing", "distributions"),
     ("optim",),
     ("text",),
-    ("datasets", "vision"),  # image datasets read files with datasets.utils; prepare reads them
+    ("datasets", "vision", "hub"),  # image datasets read files with datasets.utils;
+    # prepare reads them; hub downloads with datasets.utils and vision.models' weights download
+    # through hub
     ("models",),
     ("training",),
     ("cli", "__main__"),

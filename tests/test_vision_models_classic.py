@@ -6,7 +6,6 @@ import pytest
 import torch
 
 import yingshe
-from helpers import check_raises
 from torchvision_oracle import torchvision
 from yingshe.vision import models
 
@@ -167,7 +166,7 @@ def test_small_input_variants_train_on_small_images(name, builder, shape):
 def test_small_input_layout():
     alex = models.alexnet(num_classes=10, in_channels=1, small_input=True)
     assert str(alex.features[0]) == "Conv2d(1, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
-    assert isinstance(alex.features[2], yingshe.nn.Identity)
+    assert str(alex.features[2]) == str(models.alexnet().features[2])  # 28 -> 13 -> 6 -> 2
     assert alex.classifier[1].weight.shape == (512, 256)
     assert alex.classifier[6].weight.shape == (10, 512)
     # The same state_dict keys as the full-size models: the layer indices do not move.
@@ -184,6 +183,25 @@ def test_small_input_layout():
             assert vgg.features(x).shape == (1, 512, pooled, pooled)
 
 
+@pytest.mark.parametrize("builder", ["alexnet", "vgg11_bn", "googlenet", "resnet18", "resnet50",
+                                     "mobilenet_v2"])
+def test_width_mult_scales_channels_and_keeps_keys(builder):
+    """width_mult (our addition) scales every convolution and keeps the state_dict keys."""
+    options = {"init_weights": True} if builder == "googlenet" else {}
+    full = getattr(models, builder)(num_classes=10, in_channels=1, small_input=True, **options)
+    narrow = getattr(models, builder)(num_classes=10, in_channels=1, small_input=True,
+                                      width_mult=0.25, **options)
+    assert list(narrow.state_dict()) == list(full.state_dict())
+    convs = [(a.out_channels, b.out_channels) for a, b in zip(full.modules(), narrow.modules())
+             if isinstance(a, yingshe.nn.Conv2d)]
+    assert all(small <= wide for wide, small in convs)
+    assert sum(small < wide for wide, small in convs) > len(convs) / 2
+    narrow.eval()
+    assert narrow(yingshe.randn(2, 1, 28, 28)).shape == (2, 10)
+    with pytest.raises(ValueError, match="width_mult must be positive"):
+        getattr(models, builder)(num_classes=10, width_mult=0, **options)
+
+
 def test_in_channels_with_the_full_size_layout():
     model = models.alexnet(num_classes=10, in_channels=1).eval()
     assert model.features[0].weight.shape == (64, 1, 11, 11)
@@ -191,12 +209,6 @@ def test_in_channels_with_the_full_size_layout():
         assert model(yingshe.zeros(1, 1, 63, 63)).shape == (1, 10)
     features = models.vgg.make_layers(models.vgg.cfgs["A"], in_channels=1)
     assert features[0].weight.shape == (64, 1, 3, 3)
-
-
-@pytest.mark.parametrize("builder", [models.alexnet, models.vgg11, models.vgg19_bn])
-def test_pretrained_weights_are_not_wired_yet(builder):
-    check_raises(lambda: builder(weights="IMAGENET1K_V1"), NotImplementedError,
-                 builder.__name__, "pretrained weights are not wired yet", "load_state_dict")
 
 
 VGG_BUILDERS = {"vgg11": ("A", False), "vgg11_bn": ("A", True), "vgg13": ("B", False),

@@ -157,13 +157,6 @@ def test_initialisation_statistics_match_torchvision():
                 np.testing.assert_array_equal(a, b, err_msg=f"{name} {key}")
 
 
-@pytest.mark.parametrize("builder", [models.resnet18, models.resnet152, models.mobilenet_v2,
-                                     models.googlenet, models.wide_resnet50_2])
-def test_pretrained_weights_are_refused(builder):
-    with pytest.raises(NotImplementedError, match="pretrained weights are not wired yet"):
-        builder(weights="IMAGENET1K_V1")
-
-
 def test_bad_arguments_raise_as_torchvision():
     with pytest.raises(ValueError, match="replace_stride_with_dilation should be None"):
         models.resnet50(replace_stride_with_dilation=[True])

@@ -9,11 +9,12 @@ A classifier's run folder holds config.json, history.csv and history.json (per-e
 curves.png (loss and accuracy, train vs validation), checkpoint.safetensors (the training state
 of the most accurate epoch on the validation images), last.safetensors (of the latest epoch,
 for --resume) and metrics.json (final validation and test figures)."""
+import argparse
 import sys
 import warnings
 
 from ..datasets.catalog import file_states
-from ..models import MODELS
+from ..models import MODELS, WIDTH_SCALABLE
 from ..training.recipes import classification as recipe
 from .runs import add_image_options, add_run_options, at_least, train_parser, train_run
 
@@ -37,9 +38,17 @@ def train_parser_for(model):
     parser.add_argument("--weight-decay", type=at_least(0.0, float), default=None,
                         help="L2 penalty (default 0)")
     parser.add_argument("--dropout", type=float, default=None, help="default 0")
-    parser.add_argument("--batch-norm", action="store_true", default=None)
-    parser.add_argument("--augment", action="store_true", default=None,
-                        help="random rotation/shift/scale of the training images")
+    if model in WIDTH_SCALABLE:
+        parser.add_argument("--width-mult", type=float, default=None,
+                            help="scale every convolution's channels (default 1: torchvision's "
+                                 "widths; 0.25 fits a 2-core laptop)")
+    else:
+        parser.add_argument("--batch-norm", action="store_true", default=None)
+    parser.add_argument("--augment", nargs="?", const="affine", default=None,
+                        choices=("none", *recipe.AUGMENTATIONS),
+                        help="augment the training images: affine (the default of a bare "
+                             "--augment: random rotation/shift/scale) or crop-flip (random "
+                             "crops of the 2-pixel-padded image, left-right mirroring)")
     parser.add_argument("--scheduler", default=None, choices=recipe.SCHEDULERS,
                         help="learning-rate schedule (default none)")
     parser.add_argument("--early-stopping", type=at_least(0), default=None, metavar="PATIENCE",
@@ -49,9 +58,34 @@ def train_parser_for(model):
                              f"{DEFAULTS['val_size']})")
     parser.add_argument("--workers", type=at_least(0), default=None,
                         help="DataLoader worker processes (default 0)")
+    parser.add_argument("--classes", type=class_list, default=None, metavar="LIST",
+                        help="train and test on these classes only, relabelled 0..k-1 in the "
+                             "order given: '5-9' or '0,2,4'")
+    parser.add_argument("--labels-per-class", type=at_least(1), default=None, metavar="N",
+                        help="keep N training images of each class (few-label training)")
+    parser.add_argument("--pretrained", default=None, metavar="RUN_OR_FILE",
+                        help="start from these weights (a run folder, a checkpoint or a "
+                             ".pth state_dict), all but the classifier head")
+    parser.add_argument("--freeze-backbone", action="store_true", default=None,
+                        help="with --pretrained: train only the classifier head")
+    parser.add_argument("--backbone-lr-scale", type=at_least(0.0, float), default=None,
+                        help="with --pretrained: the backbone's learning rate is --lr times "
+                             "this (default 1)")
     add_run_options(parser, "run folder (default runs/MODEL-DATASET)",
                     f"epochs in all (default {DEFAULTS['epochs']})")
     return parser
+
+
+def class_list(text):
+    """'5-9' or '0,2,4' -> [5, 6, 7, 8, 9] or [0, 2, 4]."""
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-"))
+            return list(range(first, last + 1))
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a range like 5-9 or a list like 0,2,4, got "
+                                         f"{text!r}") from None
 
 
 def train(model, args, log=print):

@@ -6,6 +6,7 @@ generative models (``yingshe.training.recipes.generative``, which describes thei
     yingshe interpolate runs/vae-mnist --images 0 1 --steps 10 --out interp.png
     yingshe score runs/dcgan-mnist --classifier runs/lenet5-mnist   # IS, FID of 10,000 samples
     yingshe score real --dataset mnist --classifier runs/lenet5-mnist  # real-data reference"""
+from ..datasets.prepare import GREY_DATASETS
 from ..models.generative import NOISES
 from ..training.recipes import generative as recipe
 from .runs import add_image_options, add_run_options, at_least, between, train_parser, train_run
@@ -49,7 +50,7 @@ def train_parser_for(model):
     spec = MODELS[model]
     parser = train_parser(model, f"Train {model} ({spec.description}) with Adam on the whole "
                                  f"training split (test figures at the end).")
-    add_image_options(parser, spec.lr)
+    add_image_options(parser, spec.lr, GREY_DATASETS)
     parser.add_argument("--latent", type=at_least(1), default=None,
                         help=f"code size (default {spec.latent})")
     for option in spec.options:

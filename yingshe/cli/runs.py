@@ -66,11 +66,11 @@ def train_parser(model, description):
     return Parser(prog=f"yingshe train {model}", description=description)
 
 
-def add_image_options(parser, lr):
-    """The options of a run on an image dataset: --dataset, --batch-size, --lr (default
-    ``lr``) and --train-subset."""
-    parser.add_argument("--dataset", default=None, type=one_of(tuple(DATASETS), "dataset"),
-                        help=f"{', '.join(DATASETS)} (default mnist)")
+def add_image_options(parser, lr, datasets=tuple(DATASETS)):
+    """The options of a run on an image dataset: --dataset (one of ``datasets``),
+    --batch-size, --lr (default ``lr``) and --train-subset."""
+    parser.add_argument("--dataset", default=None, type=one_of(datasets, "dataset"),
+                        help=f"{', '.join(datasets)} (default mnist)")
     parser.add_argument("--batch-size", type=at_least(1), default=None, help="default 64")
     parser.add_argument("--lr", type=float, default=None, help=f"learning rate (default {lr})")
     parser.add_argument("--train-subset", type=at_least(1), default=None, metavar="N",

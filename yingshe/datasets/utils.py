@@ -13,8 +13,8 @@ import numpy as np
 
 from ..serialization import write_atomically
 
-__all__ = ["default_root", "md5sum", "verify_file", "read_checked", "download_url", "read_idx",
-           "standardize", "train_val_split", "DatasetIntegrityError"]
+__all__ = ["default_root", "md5sum", "sha256sum", "verify_file", "read_checked", "download_url",
+           "read_idx", "standardize", "train_val_split", "DatasetIntegrityError"]
 
 
 class DatasetIntegrityError(RuntimeError):
@@ -49,6 +49,11 @@ def _digests(path, names, gunzip=False, chunk_size=1 << 20):
 def md5sum(path):
     """The MD5 of the file at ``path``, as a hex string."""
     return _digests(path, ["md5"])["md5"]
+
+
+def sha256sum(path):
+    """The SHA-256 of the file at ``path``, as a hex string."""
+    return _digests(path, ["sha256"])["sha256"]
 
 
 def verify_file(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=None):
@@ -102,41 +107,56 @@ def _progress(done, total, name):
     sys.stderr.flush()
 
 
-def download_url(mirrors, filename, folder, md5):
-    """Fetch ``filename`` from the first mirror that works into ``folder``, with a progress bar on
-    stderr.  The file appears only once its MD5 matches: it is written through a temporary
-    file and renamed into place (``serialization.write_atomically``: the permissions of a plain
-    ``open()``, flushed to disk)."""
+def download_url(mirrors, filename, folder, md5=None, *, sha256_prefix=None, save_as=None,
+                 progress=True):
+    """Fetch ``filename`` from the first mirror that works into ``folder`` (named ``save_as`` when
+    given), with a progress bar on stderr unless ``progress`` is False.  The file appears only
+    once its MD5 is ``md5`` and its SHA-256 starts with ``sha256_prefix`` (torch.hub's check;
+    each when given): it is written through a temporary file and renamed into place
+    (``serialization.write_atomically``: the permissions of a plain ``open()``, flushed to
+    disk)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
+    target = folder / (save_as or filename)
     errors = []
     for mirror in mirrors:
         url = mirror + filename
         try:
             with urllib.request.urlopen(url, timeout=60) as response:
-                write_atomically(target, _checked_chunks(response, filename, md5))
+                write_atomically(target, _checked_chunks(response, filename, md5, sha256_prefix,
+                                                         progress))
             return target
         except (OSError, DatasetIntegrityError) as error:
             errors.append(f"{url}: {error}")
     raise DatasetIntegrityError(f"could not download {filename}:\n  " + "\n  ".join(errors))
 
 
-def _checked_chunks(response, filename, md5):
-    """The body of ``response`` in 64 KiB chunks, drawing the progress bar; after the last chunk,
-    raises ``DatasetIntegrityError`` when the MD5 of the whole is not ``md5`` (so the atomic
-    write that consumes the chunks leaves nothing behind)."""
-    total, done, digest = int(response.headers.get("Content-Length") or 0), 0, hashlib.md5()
+def _checked_chunks(response, filename, md5, sha256_prefix, progress):
+    """The body of ``response`` in 64 KiB chunks, drawing the progress bar when ``progress``;
+    after the last chunk, raises ``DatasetIntegrityError`` when the MD5 of the whole is not
+    ``md5`` or its SHA-256 does not start with ``sha256_prefix`` (so the atomic write that
+    consumes the chunks leaves nothing behind)."""
+    total, done = int(response.headers.get("Content-Length") or 0), 0
+    digests = {name: hashlib.new(name) for name, expected in (("md5", md5),
+                                                               ("sha256", sha256_prefix))
+               if expected}
     for chunk in iter(lambda: response.read(1 << 16), b""):
-        digest.update(chunk)
+        for digest in digests.values():
+            digest.update(chunk)
         done += len(chunk)
-        _progress(done, total, filename)
+        if progress:
+            _progress(done, total, filename)
         yield chunk
-    sys.stderr.write("\n")
-    if digest.hexdigest() != md5:
-        raise DatasetIntegrityError(f"{filename}: MD5 {digest.hexdigest()} differs from the "
-                                    f"published {md5}; the download is damaged or not the "
+    if progress:
+        sys.stderr.write("\n")
+    if md5 and digests["md5"].hexdigest() != md5:
+        raise DatasetIntegrityError(f"{filename}: MD5 {digests['md5'].hexdigest()} differs from "
+                                    f"the published {md5}; the download is damaged or not the "
                                     "original")
+    if sha256_prefix and not digests["sha256"].hexdigest().startswith(sha256_prefix):
+        raise DatasetIntegrityError(f"{filename}: SHA-256 {digests['sha256'].hexdigest()} does "
+                                    f"not start with the published prefix {sha256_prefix}; the "
+                                    "download is damaged or not the original")
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

@@ -1,7 +1,8 @@
-"""torchvision's mirror: image datasets, transforms and utils (image grids, boxes drawn on
-images) with torchvision's names, arguments and results (``import yingshe.vision as
-torchvision`` runs tutorial code with the import changed).  ``import yingshe`` does not load it,
-as ``import torch`` does not load torchvision."""
-from . import datasets, models, transforms, utils
+"""torchvision's mirror: image datasets, models (with pretrained weights), transforms, image
+file reading and writing (``io``) and utils (image grids, boxes drawn on images) with
+torchvision's names, arguments and results (``import yingshe.vision as torchvision`` runs
+tutorial code with the import changed).  ``import yingshe`` does not load it, as ``import
+torch`` does not load torchvision."""
+from . import datasets, io, models, transforms, utils
 
-__all__ = ["datasets", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "transforms", "utils"]

@@ -13,23 +13,26 @@ from PIL import Image
 from ... import optim
 from ..._backend import manual_seed
 from ...autograd.grad_mode import no_grad
-from ...datasets.prepare import DATASETS, classification_splits
-from ...models import MODELS, create_model
+from ...datasets.prepare import AUGMENTATIONS, DATASETS, classification_splits
+from ...models import MODELS, WIDTH_SCALABLE, create_model
 from ...nn import functional as F
 from ...ops.creation import from_numpy
 from ...utils.data import DataLoader
+from .. import transfer
 from ..callbacks import EarlyStopping, ModelCheckpoint
 from ..run_folder import RunFolder, RunFolderError
 from ..trainer import Trainer
 
-__all__ = ["OPTIMIZERS", "SCHEDULERS", "DEFAULTS", "make_optimizer", "make_scheduler",
+__all__ = ["OPTIMIZERS", "SCHEDULERS", "AUGMENTATIONS", "DEFAULTS", "make_optimizer", "make_scheduler",
            "complete_config", "train", "load_model", "evaluate", "UnreliableImageWarning",
            "PREPARATION", "read_image", "prepare_image", "load_image", "predict"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw")
 SCHEDULERS = ("none", "cosine", "step")
 DEFAULTS = {"dataset": "mnist", "epochs": 10, "batch_size": 64, "lr": 1e-3, "optimizer": "adam",
-            "weight_decay": 0.0, "dropout": 0.0, "batch_norm": False, "augment": False,
+            "weight_decay": 0.0, "dropout": 0.0, "batch_norm": False, "augment": "none",
+            "width_mult": 1.0, "classes": None, "labels_per_class": None, "pretrained": None,
+            "freeze_backbone": False, "backbone_lr_scale": 1.0,
             "scheduler": "none", "early_stopping": 0, "val_size": 5000, "train_subset": None,
             "seed": 0, "workers": 0, "data": None}
 
@@ -70,18 +73,39 @@ def complete_config(model, **options):
         raise ValueError(f"unknown options for a classifier: {unknown}")
     config = {"model": model, **DEFAULTS,
               **{key: value for key, value in options.items() if value is not None}}
+    if config["augment"] is True:
+        config["augment"] = "affine"
     for key, choices in (("dataset", DATASETS), ("optimizer", OPTIMIZERS),
-                         ("scheduler", SCHEDULERS)):
+                         ("scheduler", SCHEDULERS), ("augment", ("none", *AUGMENTATIONS))):
         if config[key] not in choices:
             raise ValueError(f"unknown {key} {config[key]!r}; available: {', '.join(choices)}")
+    if config["width_mult"] != 1.0 and model not in WIDTH_SCALABLE:
+        raise ValueError(f"width_mult does not apply to {model}; models that take it: "
+                         f"{', '.join(WIDTH_SCALABLE)}")
+    if config["width_mult"] <= 0:
+        raise ValueError(f"width_mult must be positive, got {config['width_mult']}")
+    if (config["freeze_backbone"] or config["backbone_lr_scale"] != 1.0) and \
+            not config["pretrained"]:
+        raise ValueError("freeze_backbone and backbone_lr_scale need pretrained weights "
+                         "(pretrained=RUN_OR_FILE)")
+    if config["pretrained"]:
+        config["pretrained"] = str(config["pretrained"])
     return config
 
 
 def _build(config):
     info = config["data_info"]
+    scaled = {"width_mult": config["width_mult"]} if config["model"] in WIDTH_SCALABLE else {}
     return create_model(config["model"], in_channels=info["image_shape"][0],
                         image_size=info["image_shape"][1], num_classes=len(info["classes"]),
-                        dropout=config["dropout"], batch_norm=config["batch_norm"])
+                        dropout=config["dropout"], batch_norm=config["batch_norm"], **scaled)
+
+
+def _splits(config):
+    """(train, validation, test, info) of the run ``config`` describes."""
+    return classification_splits(
+        config["dataset"], config["data"], config["val_size"], config["train_subset"],
+        config["augment"], config["seed"], config.get("classes"), config.get("labels_per_class"))
 
 
 def train(out, config, resume=False, download=False, log=print, progress=True):
@@ -89,31 +113,39 @@ def train(out, config, resume=False, download=False, log=print, progress=True):
     ``out``, or continue it from its last.safetensors with ``resume``; returns the metrics also
     written to metrics.json."""
     run = RunFolder(out)
+    config = {**DEFAULTS, **config}  # a run begun before an option existed did without it
     manual_seed(config["seed"])
     if download:
         DATASETS[config["dataset"]](config["data"], download=True)
-    train_set, val_set, test_set, info = classification_splits(
-        config["dataset"], config["data"], config["val_size"], config["train_subset"],
-        config["augment"], config["seed"])
+    train_set, val_set, test_set, info = _splits(config)
     config = {**config, "data_info": info}
     run.write_config(config)
     model = _build(config)
-    optimizer = make_optimizer(config["optimizer"], model.parameters(), config["lr"],
+    if config["pretrained"] and not resume:
+        transfer.load_backbone(model, transfer.read_weights(config["pretrained"]), log)
+    if config["freeze_backbone"]:
+        transfer.freeze_backbone(model)
+    parameters = (transfer.parameter_groups(model, config["lr"], config["backbone_lr_scale"])
+                  if config["pretrained"] else model.parameters())
+    optimizer = make_optimizer(config["optimizer"], parameters, config["lr"],
                                config["weight_decay"])
-    monitor = f"{'val' if val_set is not None else 'train'}_accuracy"  # keep the most accurate
-    callbacks = [ModelCheckpoint(run / RunFolder.BEST, monitor=monitor, mode="max"),
+    # Keep the most accurate epoch on the validation images; without them, the last epoch.
+    monitor = "val_accuracy" if val_set is not None else None
+    callbacks = [ModelCheckpoint(run / RunFolder.BEST, monitor=monitor, mode="max",
+                                 save_best_only=monitor is not None),
                  ModelCheckpoint(run / RunFolder.LAST, save_best_only=False)]
     if config["early_stopping"]:
-        callbacks.append(EarlyStopping(monitor.replace("accuracy", "loss"),
+        callbacks.append(EarlyStopping("val_loss" if monitor else "train_loss",
                                        patience=config["early_stopping"]))
     trainer = Trainer(model, optimizer, F.cross_entropy, callbacks=callbacks, progress=progress,
                       scheduler=make_scheduler(config["scheduler"], optimizer, config["epochs"]))
     if resume:
         trainer.resume(run.last_state())
         log(f"resumed {run.last_state()} after epoch {trainer.epoch}")
+    trained = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"training {config['model']} on {config['dataset']}: {info['train']} train / "
         f"{info['validation']} validation / {info['test']} test images, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+        f"{sum(p.numel() for p in model.parameters()):,} parameters ({trained:,} trained)")
     train_loader = DataLoader(train_set, batch_size=config["batch_size"], shuffle=True,
                               num_workers=config["workers"])
     val_loader = DataLoader(val_set, batch_size=500) if val_set is not None else None
@@ -129,7 +161,7 @@ def _finish(run, config, trainer, test_set, monitor, log):
     plotted = _plot(history, run / "curves.png", f"{config['model']} on {config['dataset']}", log)
     trainer.model.load_state_dict(run.best_state()["modules"]["model"])
     test = trainer.evaluate(DataLoader(test_set, batch_size=500))
-    best = max(history.rows, key=lambda row: row[monitor])
+    best = max(history.rows, key=lambda row: row[monitor]) if monitor else history.rows[-1]
     seconds = sum(row["seconds"] for row in history.rows)
     metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
                "best_epoch": best["epoch"], "best_val_accuracy": best.get("val_accuracy"),
@@ -171,8 +203,7 @@ def evaluate(path, data=None, batch_size=500):
     """Test loss and accuracy of a classifier run (its best epoch) on its dataset's test split;
     returns {"loss", "accuracy", "images", "model", "dataset"}."""
     model, config = load_model(path)
-    _, _, test_set, _ = classification_splits(config["dataset"], data or config["data"],
-                                              val_size=0)
+    _, _, test_set, _ = _splits({**config, "data": data or config["data"], "val_size": 0})
     result = Trainer(model, None, F.cross_entropy, progress=False).evaluate(
         DataLoader(test_set, batch_size=batch_size))
     return {**result, "images": len(test_set), "model": config["model"],

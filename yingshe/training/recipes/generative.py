@@ -23,7 +23,7 @@ import numpy as np
 from ... import optim
 from ..._backend import manual_seed
 from ...autograd import no_grad
-from ...datasets.prepare import DATASETS, classification_splits
+from ...datasets.prepare import DATASETS, GREY_DATASETS, classification_splits
 from ...models import generative as gen
 from ...ops.creation import from_numpy, randn
 from ...utils.data import DataLoader, TensorDataset
@@ -89,9 +89,9 @@ def complete_config(model, **options):
 
 def _check(config):
     """ValueErrors for values out of range."""
-    if config["dataset"] not in DATASETS:
+    if config["dataset"] not in GREY_DATASETS:
         raise ValueError(f"unknown dataset {config['dataset']!r}; available: "
-                         f"{', '.join(DATASETS)}")
+                         f"{', '.join(GREY_DATASETS)}")
     for key in ("epochs", "batch_size", "latent", "generator_steps"):
         if config.get(key) is not None and config[key] < 1:
             raise ValueError(f"{key} must be at least 1, got {config[key]}")

@@ -81,6 +81,8 @@ class CIFAR10(VisionDataset):
     meta: ClassVar[dict[str, str]] = {"filename": "batches.meta", "key": "label_names",
                                       "md5": "5ff9c542aee3614f3951f8cda6e48888"}
     labels_key = "labels"
+    # Per-channel statistics of the training images scaled to [0, 1].
+    mean, std = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None,
                  download=False):
@@ -121,6 +123,10 @@ class CIFAR10(VisionDataset):
         with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(self.root, filter="data")
 
+    def arrays(self):
+        """(images uint8 N x 32 x 32 x 3, labels int64 N) as NumPy arrays."""
+        return self.data, np.asarray(self.targets, np.int64)
+
     def __len__(self):
         return len(self.data)
 
@@ -144,3 +150,4 @@ class CIFAR100(CIFAR10):
     meta: ClassVar[dict[str, str]] = {"filename": "meta", "key": "fine_label_names",
                                       "md5": "7973b15100ade9c7d40fb424638fde48"}
     labels_key = "fine_labels"
+    mean, std = (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)

@@ -4,9 +4,11 @@ Convolutional Neural Networks", NeurIPS), in torchvision's single-tower form fro
 filters, no local response normalisation).  Module names, state_dict keys and shapes are
 torchvision's, so a torchvision state_dict converted to arrays loads with ``load_state_dict``."""
 from ... import flatten, nn
-from ._weights import no_pretrained_weights
+from ._api import build_pretrained, pretrained_kwargs, register_model
+from ._utils import scaled_channels as _scaled
+from ._weights import AlexNet_Weights
 
-__all__ = ["AlexNet", "alexnet"]
+__all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
 SMALL_HIDDEN = 512  # width of the two hidden classifier layers when small_input=True
 
@@ -17,40 +19,41 @@ class AlexNet(nn.Module):
     before the first two.  Takes 3 x 224 x 224 images (at least 63 x 63).
 
     ``in_channels`` sets the input channels (1 for MNIST).  ``small_input=True`` fits 28 x 28 and
-    32 x 32 images: the first convolution becomes 3x3 with stride 1 and padding 1, the first
-    max-pool an ``Identity`` (so layer indices and state_dict keys stay the same), the average
-    pool goes to 1 x 1 and the hidden layers shrink from 4096 to 512 units.  With the defaults the
-    module tree is torchvision's exactly."""
+    32 x 32 images: the first convolution becomes 3x3 with stride 1 and padding 1 (the grid goes
+    28 -> 13 -> 6 -> 2 through the three max-pools; layer indices and state_dict keys stay the
+    same), the average pool goes to 1 x 1 and the hidden layers shrink from 4096 to 512 units.  ``width_mult``
+    scales the convolutions' channels (our addition, to size the network to a small machine).
+    With the defaults the module tree is torchvision's exactly."""
 
-    def __init__(self, num_classes=1000, dropout=0.5, in_channels=3, small_input=False):
+    def __init__(self, num_classes=1000, dropout=0.5, in_channels=3, small_input=False,
+                 width_mult=1.0):
         super().__init__()
+        c1, c2, c3, c4, c5 = _scaled((64, 192, 384, 256, 256), width_mult)
         if small_input:
-            first_conv = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1)
-            first_pool = nn.Identity()
+            first_conv = nn.Conv2d(in_channels, c1, kernel_size=3, stride=1, padding=1)
             pooled, hidden = (1, 1), SMALL_HIDDEN
         else:
-            first_conv = nn.Conv2d(in_channels, 64, kernel_size=11, stride=4, padding=2)
-            first_pool = nn.MaxPool2d(kernel_size=3, stride=2)
+            first_conv = nn.Conv2d(in_channels, c1, kernel_size=11, stride=4, padding=2)
             pooled, hidden = (6, 6), 4096
         self.features = nn.Sequential(
             first_conv,
             nn.ReLU(inplace=True),
-            first_pool,
-            nn.Conv2d(64, 192, kernel_size=5, padding=2),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(c1, c2, kernel_size=5, padding=2),
             nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(192, 384, kernel_size=3, padding=1),
+            nn.Conv2d(c2, c3, kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1),
+            nn.Conv2d(c3, c4, kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, kernel_size=3, padding=1),
+            nn.Conv2d(c4, c5, kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d(pooled)
         self.classifier = nn.Sequential(
             nn.Dropout(p=dropout),
-            nn.Linear(256 * pooled[0] * pooled[1], hidden),
+            nn.Linear(c5 * pooled[0] * pooled[1], hidden),
             nn.ReLU(inplace=True),
             nn.Dropout(p=dropout),
             nn.Linear(hidden, hidden),
@@ -65,13 +68,19 @@ class AlexNet(nn.Module):
         return self.classifier(x)
 
 
-def alexnet(*, weights=None, progress=True, num_classes=1000, dropout=0.5, in_channels=3,
-            small_input=False):
-    """``AlexNet(num_classes, dropout, in_channels, small_input)``, torchvision's builder.
+@register_model()
+def alexnet(*, weights: AlexNet_Weights | None = None, progress=True, num_classes=1000,
+            dropout=0.5, in_channels=3, small_input=False, width_mult=1.0):
+    """``AlexNet(num_classes, dropout, in_channels, small_input, width_mult)``, torchvision's
+    builder.
 
-    Pretrained weights are not wired yet: ``weights`` must be None (load a converted torchvision
-    state_dict with ``load_state_dict`` instead); ``progress`` only concerns downloads."""
-    no_pretrained_weights("alexnet", weights)
-    return AlexNet(num_classes=num_classes, dropout=dropout, in_channels=in_channels,
-                   small_input=small_input)
+    ``weights`` (``AlexNet_Weights.IMAGENET1K_V1``, its name, or "DEFAULT") loads torchvision's
+    ImageNet weights, downloaded on first use into the hub cache (``yingshe.hub``) with a progress
+    bar when ``progress``; they need the default ``num_classes``, ``in_channels``,
+    ``small_input`` and ``width_mult``."""
+    weights = AlexNet_Weights.verify(weights)
+    kwargs = pretrained_kwargs("alexnet", weights, {
+        "num_classes": num_classes, "dropout": dropout, "in_channels": in_channels,
+        "small_input": small_input, "width_mult": width_mult})
+    return build_pretrained(weights, progress, AlexNet, **kwargs)
 

@@ -11,10 +11,12 @@ from collections import namedtuple
 
 from ... import nn
 from ...ops.shape import cat
-from ._weights import no_pretrained_weights
+from ._api import build_pretrained, overwrite_named_params, pretrained_kwargs, register_model
+from ._utils import scaled_channels
+from ._weights import GoogLeNet_Weights
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "BasicConv2d",
-           "googlenet"]
+           "GoogLeNet_Weights", "googlenet"]
 
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
 
@@ -23,10 +25,17 @@ class GoogLeNet(nn.Module):
     """Stem (7x7/2 conv, pool, 1x1 and 3x3 convs, pool), nine Inception modules with 3x3/2 and
     2x2/2 poolings between stages, global average pooling, dropout, linear classifier.  In
     training mode with ``aux_logits`` the forward returns ``GoogLeNetOutputs(logits,
-    aux_logits2, aux_logits1)``, otherwise the logits."""
+    aux_logits2, aux_logits1)``, otherwise the logits.
+
+    Our additions, for small machines and images (the defaults give torchvision's network):
+    ``in_channels`` (1 for MNIST); ``small_input=True`` fits 28 x 28 and 32 x 32 images (the
+    first convolution becomes 3x3 with stride 1 and the first max pool an ``Identity``, so the
+    grid goes 28 -> 14 -> 7 -> 4 and the state_dict keys stay the same); ``width_mult`` scales
+    every convolution's channels."""
 
     def __init__(self, num_classes=1000, aux_logits=True, transform_input=False,
-                 init_weights=None, blocks=None, dropout=0.2, dropout_aux=0.7):
+                 init_weights=None, blocks=None, dropout=0.2, dropout_aux=0.7, in_channels=3,
+                 small_input=False, width_mult=1.0):
         super().__init__()
         if blocks is None:
             blocks = [BasicConv2d, Inception, InceptionAux]
@@ -42,31 +51,41 @@ class GoogLeNet(nn.Module):
         self.aux_logits = aux_logits
         self.transform_input = transform_input
 
-        self.conv1 = conv_block(3, 64, kernel_size=7, stride=2, padding=3)
-        self.maxpool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.conv2 = conv_block(64, 64, kernel_size=1)
-        self.conv3 = conv_block(64, 192, kernel_size=3, padding=1)
+        def widths(*channels):
+            return scaled_channels(channels, width_mult)
+
+        def inception(*channels):
+            return inception_block(*widths(*channels))
+
+        if small_input:
+            self.conv1 = conv_block(in_channels, *widths(64), kernel_size=3, stride=1, padding=1)
+            self.maxpool1 = nn.Identity()
+        else:
+            self.conv1 = conv_block(in_channels, *widths(64), kernel_size=7, stride=2, padding=3)
+            self.maxpool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.conv2 = conv_block(*widths(64, 64), kernel_size=1)
+        self.conv3 = conv_block(*widths(64, 192), kernel_size=3, padding=1)
         self.maxpool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.inception3a = inception_block(192, 64, 96, 128, 16, 32, 32)
-        self.inception3b = inception_block(256, 128, 128, 192, 32, 96, 64)
+        self.inception3a = inception(192, 64, 96, 128, 16, 32, 32)
+        self.inception3b = inception(256, 128, 128, 192, 32, 96, 64)
         self.maxpool3 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.inception4a = inception_block(480, 192, 96, 208, 16, 48, 64)
-        self.inception4b = inception_block(512, 160, 112, 224, 24, 64, 64)
-        self.inception4c = inception_block(512, 128, 128, 256, 24, 64, 64)
-        self.inception4d = inception_block(512, 112, 144, 288, 32, 64, 64)
-        self.inception4e = inception_block(528, 256, 160, 320, 32, 128, 128)
+        self.inception4a = inception(480, 192, 96, 208, 16, 48, 64)
+        self.inception4b = inception(512, 160, 112, 224, 24, 64, 64)
+        self.inception4c = inception(512, 128, 128, 256, 24, 64, 64)
+        self.inception4d = inception(512, 112, 144, 288, 32, 64, 64)
+        self.inception4e = inception(528, 256, 160, 320, 32, 128, 128)
         self.maxpool4 = nn.MaxPool2d(2, stride=2, ceil_mode=True)
-        self.inception5a = inception_block(832, 256, 160, 320, 32, 128, 128)
-        self.inception5b = inception_block(832, 384, 192, 384, 48, 128, 128)
+        self.inception5a = inception(832, 256, 160, 320, 32, 128, 128)
+        self.inception5b = inception(832, 384, 192, 384, 48, 128, 128)
         if aux_logits:
-            self.aux1 = inception_aux_block(512, num_classes, dropout=dropout_aux)
-            self.aux2 = inception_aux_block(528, num_classes, dropout=dropout_aux)
+            self.aux1 = inception_aux_block(*widths(512), num_classes, dropout=dropout_aux)
+            self.aux2 = inception_aux_block(*widths(528), num_classes, dropout=dropout_aux)
         else:
             self.aux1 = None
             self.aux2 = None
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(p=dropout)
-        self.fc = nn.Linear(1024, num_classes)
+        self.fc = nn.Linear(*widths(1024), num_classes)
 
         if init_weights:
             for m in self.modules():
@@ -156,8 +175,32 @@ class BasicConv2d(nn.Module):
         return nn.functional.relu(self.bn(self.conv(x)))
 
 
-def googlenet(*, weights=None, progress=True, **kwargs):
+@register_model()
+def googlenet(*, weights: GoogLeNet_Weights | None = None, progress=True, **kwargs):
     """GoogLeNet (Szegedy et al. 2015); ``kwargs`` go to ``GoogLeNet`` (``num_classes``,
-    ``aux_logits``, ``transform_input``, ``init_weights``, ``dropout``, ``dropout_aux``)."""
-    no_pretrained_weights("googlenet", weights)
-    return GoogLeNet(**kwargs)
+    ``aux_logits``, ``transform_input``, ``init_weights``, ``dropout``, ``dropout_aux``, and
+    our ``in_channels``, ``small_input``, ``width_mult``).
+
+    ``weights`` (``GoogLeNet_Weights.IMAGENET1K_V1``, its name, or "DEFAULT") loads the weights
+    torchvision ported from the paper, downloaded on first use into the hub cache
+    (``yingshe.hub``) with a progress bar when ``progress``.  As in torchvision,
+    ``transform_input`` then defaults to True (the ported weights expect (x - 0.5) / 0.5
+    inputs), and the auxiliary classifiers, which the checkpoint holds untrained, are dropped
+    unless ``aux_logits=True`` was asked (then a warning says to train them)."""
+    weights = GoogLeNet_Weights.verify(weights)
+    original_aux_logits = kwargs.get("aux_logits", False)
+    if weights is not None:
+        if "transform_input" not in kwargs:
+            kwargs["transform_input"] = True
+        kwargs = overwrite_named_params(kwargs, aux_logits=True, init_weights=False)
+        kwargs = pretrained_kwargs("googlenet", weights, kwargs)
+    model = build_pretrained(weights, progress, GoogLeNet, **kwargs)
+    if weights is not None:
+        if not original_aux_logits:
+            model.aux_logits = False
+            model.aux1 = None
+            model.aux2 = None
+        else:
+            warnings.warn("auxiliary heads in the pretrained googlenet model are NOT pretrained, "
+                          "so make sure to train them", stacklevel=2)
+    return model

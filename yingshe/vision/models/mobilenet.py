@@ -7,9 +7,11 @@ channel with a 3x3 depthwise convolution, and projects back with a linear 1x1 co
 activation: the "linear bottleneck"); the shortcut is added when stride is 1 and the channel
 count is unchanged (the paper's Table 1 and Figure 4)."""
 from ... import nn
-from ._weights import no_pretrained_weights
+from ._api import build_pretrained, pretrained_kwargs, register_model
+from ._weights import MobileNet_V2_Weights
 
-__all__ = ["MobileNetV2", "InvertedResidual", "Conv2dNormActivation", "mobilenet_v2"]
+__all__ = ["MobileNetV2", "InvertedResidual", "Conv2dNormActivation", "MobileNet_V2_Weights",
+           "mobilenet_v2"]
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -91,11 +93,19 @@ class MobileNetV2(nn.Module):
     """A 3x3/2 stem of 32 channels, 17 inverted residual blocks set by
     ``inverted_residual_setting`` rows (t expansion, c channels, n repeats, s first stride), a
     1x1 convolution to 1280 channels, global average pooling, dropout and a linear classifier.
-    Channel counts are scaled by ``width_mult`` and rounded to multiples of ``round_nearest``."""
+    Channel counts are scaled by ``width_mult`` and rounded to multiples of ``round_nearest``.
+
+    Our additions (the defaults give torchvision's network): ``in_channels`` (1 for MNIST) and
+    ``small_input=True`` for 28 x 28 and 32 x 32 images: the stem and the first stride-2 block
+    keep stride 1 (as the CIFAR variants of the network do), so the grid goes 28 -> 14 -> 7 -> 4
+    instead of 28 -> 1; the state_dict keys do not change."""
 
     def __init__(self, num_classes=1000, width_mult=1.0, inverted_residual_setting=None,
-                 round_nearest=8, block=None, norm_layer=None, dropout=0.2):
+                 round_nearest=8, block=None, norm_layer=None, dropout=0.2, in_channels=3,
+                 small_input=False):
         super().__init__()
+        if width_mult <= 0:
+            raise ValueError(f"width_mult must be positive, got {width_mult}")
         if block is None:
             block = InvertedResidual
         if norm_layer is None:
@@ -117,9 +127,13 @@ class MobileNetV2(nn.Module):
                              f"got {inverted_residual_setting}")
         input_channel = _make_divisible(input_channel * width_mult, round_nearest)
         self.last_channel = _make_divisible(last_channel * max(1.0, width_mult), round_nearest)
-        features = [Conv2dNormActivation(3, input_channel, stride=2, norm_layer=norm_layer,
-                                         activation_layer=nn.ReLU6)]
+        features = [Conv2dNormActivation(in_channels, input_channel,
+                                         stride=1 if small_input else 2,
+                                         norm_layer=norm_layer, activation_layer=nn.ReLU6)]
+        keep_next_stride = small_input  # small images: the first stride-2 stage keeps stride 1
         for t, c, n, s in inverted_residual_setting:
+            if s == 2 and keep_next_stride:
+                s, keep_next_stride = 1, False
             output_channel = _make_divisible(c * width_mult, round_nearest)
             for i in range(n):
                 stride = s if i == 0 else 1
@@ -149,8 +163,15 @@ class MobileNetV2(nn.Module):
         return self.classifier(x.flatten(1))
 
 
-def mobilenet_v2(*, weights=None, progress=True, **kwargs):
+@register_model()
+def mobilenet_v2(*, weights: MobileNet_V2_Weights | None = None, progress=True, **kwargs):
     """MobileNetV2 (Sandler et al. 2018); ``kwargs`` go to ``MobileNetV2`` (``num_classes``,
-    ``width_mult``, ``round_nearest``, ``dropout``, ...)."""
-    no_pretrained_weights("mobilenet_v2", weights)
-    return MobileNetV2(**kwargs)
+    ``width_mult``, ``round_nearest``, ``dropout``, ...).
+
+    ``weights`` (a ``MobileNet_V2_Weights`` member, its name, or "DEFAULT") loads torchvision's
+    ImageNet weights, downloaded on first use into the hub cache (``yingshe.hub``) with a progress
+    bar when ``progress``; they need the default ``num_classes``, ``width_mult``,
+    ``in_channels`` and ``small_input``."""
+    weights = MobileNet_V2_Weights.verify(weights)
+    kwargs = pretrained_kwargs("mobilenet_v2", weights, kwargs)
+    return build_pretrained(weights, progress, MobileNetV2, **kwargs)

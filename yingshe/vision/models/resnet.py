@@ -4,13 +4,34 @@ as torchvision 0.28 builds them: same constructors, module names, state_dict key
 Each block computes y = relu(F(x) + s(x)), F a stack of conv + batch-norm layers and s the
 identity or, where the shape changes, a 1x1 projection (``downsample``). ``small_input=True``
 gives the paper's CIFAR-10 variant (Section 4.2): a 3x3 stride-1 stem and no max pooling, for
-28x28 and 32x32 images; it changes no parameter name, only the stem's kernel shape."""
+28x28 and 32x32 images; it changes no parameter name, only the stem's kernel shape.
+
+Every builder takes ``weights=`` (its ``*_Weights`` member, the member's name, or "DEFAULT"):
+torchvision's ImageNet weights, downloaded on first use into the hub cache (``yingshe.hub``)
+with a progress bar when ``progress``; they need the default ``num_classes``, ``in_channels``,
+``small_input`` and ``width_mult``."""
 from ... import nn
-from ._weights import no_pretrained_weights
+from ._api import build_pretrained, overwrite_named_params, pretrained_kwargs, register_model
+from ._utils import scaled_channels
+from ._weights import (
+    ResNet18_Weights,
+    ResNet34_Weights,
+    ResNet50_Weights,
+    ResNet101_Weights,
+    ResNet152_Weights,
+    ResNeXt50_32X4D_Weights,
+    ResNeXt101_32X8D_Weights,
+    ResNeXt101_64X4D_Weights,
+    Wide_ResNet50_2_Weights,
+    Wide_ResNet101_2_Weights,
+)
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101",
            "resnet152", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
-           "wide_resnet50_2", "wide_resnet101_2"]
+           "wide_resnet50_2", "wide_resnet101_2", "ResNet18_Weights", "ResNet34_Weights",
+           "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights", "ResNeXt50_32X4D_Weights",
+           "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights", "Wide_ResNet50_2_Weights",
+           "Wide_ResNet101_2_Weights"]
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
@@ -84,18 +105,20 @@ class Bottleneck(nn.Module):
 
 class ResNet(nn.Module):
     """Stem (7x7/2 conv, BN, ReLU, 3x3/2 max pool; or with ``small_input`` a 3x3/1 conv and no
-    pooling), four stages of ``block`` with 64, 128, 256, 512 planes (strides 1, 2, 2, 2),
+    pooling), four stages of ``block`` with 64, 128, 256, 512 planes (strides 1, 2, 2, 2; each
+    times ``width_mult``, our addition for sizing a network to a small machine),
     global average pooling and a linear classifier.  Convolutions get He-normal initialisation
     (fan_out); ``zero_init_residual`` zeroes each block's last BN scale (Goyal et al. 2017)."""
 
     def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, groups=1,
                  width_per_group=64, replace_stride_with_dilation=None, norm_layer=None,
-                 small_input=False, in_channels=3):
+                 small_input=False, in_channels=3, width_mult=1.0):
         super().__init__()
         if norm_layer is None:
             norm_layer = nn.BatchNorm2d
+        planes = scaled_channels((64, 128, 256, 512), width_mult)
         self._norm_layer = norm_layer
-        self.inplanes = 64
+        self.inplanes = planes[0]
         self.dilation = 1
         if replace_stride_with_dilation is None:
             replace_stride_with_dilation = [False, False, False]
@@ -114,15 +137,15 @@ class ResNet(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = (nn.Identity() if small_input
                         else nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-        self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2,
+        self.layer1 = self._make_layer(block, planes[0], layers[0])
+        self.layer2 = self._make_layer(block, planes[1], layers[1], stride=2,
                                        dilate=replace_stride_with_dilation[0])
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2,
+        self.layer3 = self._make_layer(block, planes[2], layers[2], stride=2,
                                        dilate=replace_stride_with_dilation[1])
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2,
+        self.layer4 = self._make_layer(block, planes[3], layers[3], stride=2,
                                        dilate=replace_stride_with_dilation[2])
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512 * block.expansion, num_classes)
+        self.fc = nn.Linear(planes[3] * block.expansion, num_classes)
 
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
@@ -162,71 +185,84 @@ class ResNet(nn.Module):
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def _overwrite(kwargs, **fixed):
-    """kwargs with ``fixed`` set; a different value the caller passed is an error."""
-    for name, value in fixed.items():
-        if kwargs.get(name, value) != value:
-            raise ValueError(f"The parameter '{name}' expected value {value} but got "
-                             f"{kwargs[name]} instead.")
-    return {**kwargs, **fixed}
+def _resnet(builder, block, layers, weights, progress, kwargs):
+    kwargs = pretrained_kwargs(builder, weights, kwargs)
+    return build_pretrained(weights, progress, ResNet, block, layers, **kwargs)
 
 
-def _resnet(block, layers, weights, kwargs):
-    no_pretrained_weights("resnet", weights)
-    return ResNet(block, layers, **kwargs)
-
-
-def resnet18(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet18(*, weights: ResNet18_Weights | None = None, progress=True, **kwargs):
     """ResNet-18: BasicBlocks (2, 2, 2, 2).  ``kwargs`` go to ``ResNet`` (``num_classes``,
     ``small_input``, ``in_channels``, ...)."""
-    return _resnet(BasicBlock, [2, 2, 2, 2], weights, kwargs)
+    weights = ResNet18_Weights.verify(weights)
+    return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, progress, kwargs)
 
 
-def resnet34(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet34(*, weights: ResNet34_Weights | None = None, progress=True, **kwargs):
     """ResNet-34: BasicBlocks (3, 4, 6, 3)."""
-    return _resnet(BasicBlock, [3, 4, 6, 3], weights, kwargs)
+    weights = ResNet34_Weights.verify(weights)
+    return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def resnet50(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet50(*, weights: ResNet50_Weights | None = None, progress=True, **kwargs):
     """ResNet-50: Bottlenecks (3, 4, 6, 3)."""
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    weights = ResNet50_Weights.verify(weights)
+    return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def resnet101(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet101(*, weights: ResNet101_Weights | None = None, progress=True, **kwargs):
     """ResNet-101: Bottlenecks (3, 4, 23, 3)."""
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = ResNet101_Weights.verify(weights)
+    return _resnet("resnet101", Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
-def resnet152(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnet152(*, weights: ResNet152_Weights | None = None, progress=True, **kwargs):
     """ResNet-152: Bottlenecks (3, 8, 36, 3)."""
-    return _resnet(Bottleneck, [3, 8, 36, 3], weights, kwargs)
+    weights = ResNet152_Weights.verify(weights)
+    return _resnet("resnet152", Bottleneck, [3, 8, 36, 3], weights, progress, kwargs)
 
 
-def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | None = None, progress=True, **kwargs):
     """ResNeXt-50 32x4d (Xie et al. 2017, "Aggregated residual transformations"): grouped 3x3
     convolutions, 32 groups of width 4."""
-    kwargs = _overwrite(kwargs, groups=32, width_per_group=4)
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    weights = ResNeXt50_32X4D_Weights.verify(weights)
+    kwargs = overwrite_named_params(kwargs, groups=32, width_per_group=4)
+    return _resnet("resnext50_32x4d", Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext101_32x8d(*, weights: ResNeXt101_32X8D_Weights | None = None, progress=True, **kwargs):
     """ResNeXt-101 32x8d (Xie et al. 2017)."""
-    kwargs = _overwrite(kwargs, groups=32, width_per_group=8)
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = ResNeXt101_32X8D_Weights.verify(weights)
+    kwargs = overwrite_named_params(kwargs, groups=32, width_per_group=8)
+    return _resnet("resnext101_32x8d", Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
-def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+@register_model()
+def resnext101_64x4d(*, weights: ResNeXt101_64X4D_Weights | None = None, progress=True, **kwargs):
     """ResNeXt-101 64x4d (Xie et al. 2017)."""
-    kwargs = _overwrite(kwargs, groups=64, width_per_group=4)
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = ResNeXt101_64X4D_Weights.verify(weights)
+    kwargs = overwrite_named_params(kwargs, groups=64, width_per_group=4)
+    return _resnet("resnext101_64x4d", Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
-def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
+@register_model()
+def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights | None = None, progress=True, **kwargs):
     """Wide ResNet-50-2 (Zagoruyko & Komodakis 2016, "Wide residual networks"): bottlenecks
     twice as wide inside."""
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, _overwrite(kwargs, width_per_group=128))
+    weights = Wide_ResNet50_2_Weights.verify(weights)
+    kwargs = overwrite_named_params(kwargs, width_per_group=128)
+    return _resnet("wide_resnet50_2", Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
+@register_model()
+def wide_resnet101_2(*, weights: Wide_ResNet101_2_Weights | None = None, progress=True, **kwargs):
     """Wide ResNet-101-2 (Zagoruyko & Komodakis 2016)."""
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, _overwrite(kwargs, width_per_group=128))
+    weights = Wide_ResNet101_2_Weights.verify(weights)
+    kwargs = overwrite_named_params(kwargs, width_per_group=128)
+    return _resnet("wide_resnet101_2", Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)

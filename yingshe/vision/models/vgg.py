@@ -4,10 +4,23 @@ B (13), D (16) and E (19) of the paper's Table 1, optionally with batch normalis
 convolution (Ioffe & Szegedy 2015).  Module names, state_dict keys and shapes are torchvision's,
 so a torchvision state_dict converted to arrays loads with ``load_state_dict``."""
 from ... import flatten, nn
-from ._weights import no_pretrained_weights
+from ._api import build_pretrained, pretrained_kwargs, register_model
+from ._utils import scaled_channels
+from ._weights import (
+    VGG11_BN_Weights,
+    VGG11_Weights,
+    VGG13_BN_Weights,
+    VGG13_Weights,
+    VGG16_BN_Weights,
+    VGG16_Weights,
+    VGG19_BN_Weights,
+    VGG19_Weights,
+)
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
-           "vgg16_bn", "vgg19", "vgg19_bn"]
+           "vgg16_bn", "vgg19", "vgg19_bn", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights",
+           "VGG13_BN_Weights", "VGG16_Weights", "VGG16_BN_Weights", "VGG19_Weights",
+           "VGG19_BN_Weights"]
 
 SMALL_HIDDEN = 512  # width of the two hidden classifier layers when small_input=True
 
@@ -28,17 +41,19 @@ class VGG(nn.Module):
     ``init_weights`` initialises as torchvision does: convolutions He-normal with fan_out
     (He et al. 2015), linear layers N(0, 0.01^2), batch norm weight 1, every bias 0.
     ``small_input=True`` pools to 1 x 1 and shrinks the hidden layers from 4096 to 512 units (the
-    CIFAR-sized head: 512 channels reach it as 512 features); build ``features`` with
+    CIFAR-sized head: 512 channels reach it as 512 features).  The classifier takes as many
+    channels as the last convolution of ``features`` gives.  Build ``features`` with
     ``make_layers(cfg, small_input=True)`` so 28 x 28 inputs still have a pixel left."""
 
     def __init__(self, features, num_classes=1000, init_weights=True, dropout=0.5,
                  small_input=False):
         super().__init__()
         pooled, hidden = ((1, 1), SMALL_HIDDEN) if small_input else ((7, 7), 4096)
+        channels = [m.out_channels for m in features.modules() if isinstance(m, nn.Conv2d)][-1]
         self.features = features
         self.avgpool = nn.AdaptiveAvgPool2d(pooled)
         self.classifier = nn.Sequential(
-            nn.Linear(512 * pooled[0] * pooled[1], hidden),
+            nn.Linear(channels * pooled[0] * pooled[1], hidden),
             nn.ReLU(True),
             nn.Dropout(p=dropout),
             nn.Linear(hidden, hidden),
@@ -66,13 +81,14 @@ class VGG(nn.Module):
         return self.classifier(x)
 
 
-def make_layers(cfg, batch_norm=False, in_channels=3, small_input=False):
+def make_layers(cfg, batch_norm=False, in_channels=3, small_input=False, width_mult=1.0):
     """``Sequential`` of Conv2d(3x3, padding 1) [+ BatchNorm2d] + ReLU per number in ``cfg`` and
     MaxPool2d(2, 2) per "M".  ``small_input=True`` leaves out the last max-pool, so 28 x 28
     images shrink 28 -> 14 -> 7 -> 3 -> 1 instead of reaching 0 (the indices of the remaining
-    layers, hence the state_dict keys, do not change)."""
+    layers, hence the state_dict keys, do not change); ``width_mult`` scales every count."""
     if small_input and cfg[-1] == "M":
         cfg = cfg[:-1]
+    cfg = [v if v == "M" else scaled_channels((v,), width_mult)[0] for v in cfg]
     layers = []
     for v in cfg:
         if v == "M":
@@ -87,37 +103,43 @@ def make_layers(cfg, batch_norm=False, in_channels=3, small_input=False):
     return nn.Sequential(*layers)
 
 
-def _vgg(builder, cfg, batch_norm, weights, num_classes, init_weights, dropout, in_channels,
-         small_input):
-    no_pretrained_weights(builder, weights)
-    features = make_layers(cfgs[cfg], batch_norm, in_channels, small_input)
-    return VGG(features, num_classes=num_classes, init_weights=init_weights, dropout=dropout,
-               small_input=small_input)
+def _vgg(builder, cfg, batch_norm, weights, progress, kwargs):
+    kwargs = pretrained_kwargs(builder, weights, kwargs)
+    if weights is not None:
+        kwargs["init_weights"] = False  # the checkpoint overwrites every value (torchvision's)
+    features = make_layers(cfgs[cfg], batch_norm, kwargs.pop("in_channels"),
+                           kwargs["small_input"], kwargs.pop("width_mult"))
+    return build_pretrained(weights, progress, VGG, features, **kwargs)
 
 
-def _builder(name, cfg, batch_norm):
-    def build(*, weights=None, progress=True, num_classes=1000, init_weights=True, dropout=0.5,
-              in_channels=3, small_input=False):
-        return _vgg(name, cfg, batch_norm, weights, num_classes, init_weights, dropout,
-                    in_channels, small_input)
+def _builder(name, cfg, batch_norm, weights_enum):
+    def build(*, weights: weights_enum | None = None, progress=True, num_classes=1000,
+              init_weights=True, dropout=0.5, in_channels=3, small_input=False, width_mult=1.0):
+        weights = weights_enum.verify(weights)
+        return _vgg(name, cfg, batch_norm, weights, progress, {
+            "num_classes": num_classes, "init_weights": init_weights, "dropout": dropout,
+            "in_channels": in_channels, "small_input": small_input, "width_mult": width_mult})
 
     layers = sum(isinstance(v, int) for v in cfgs[cfg]) + 3
     norm = " with batch normalisation" if batch_norm else ""
     build.__name__ = build.__qualname__ = name
     build.__doc__ = (
         f"VGG-{layers} (configuration {cfg}){norm}, torchvision's ``{name}``: "
-        f"``VGG(make_layers(cfgs[{cfg!r}], {batch_norm}, in_channels, small_input), num_classes, "
-        f"init_weights, dropout, small_input)``.  ``small_input=True`` fits 28 x 28 and 32 x 32 "
-        f"images (see ``VGG`` and ``make_layers``).  Pretrained weights are not wired yet: "
-        f"``weights`` must be None; ``progress`` only concerns downloads.")
-    return build
+        f"``VGG(make_layers(cfgs[{cfg!r}], {batch_norm}, in_channels, small_input, width_mult), "
+        f"num_classes, init_weights, dropout, small_input)``.  ``small_input=True`` fits 28 x 28 "
+        f"and 32 x 32 images, ``width_mult`` scales the convolutions' channels (see ``VGG`` and "
+        f"``make_layers``).  ``weights`` (``{weights_enum.__name__}.IMAGENET1K_V1``, its name, "
+        f"or \"DEFAULT\") loads torchvision's ImageNet weights, downloaded on first use into the "
+        f"hub cache (``yingshe.hub``) with a progress bar when ``progress``; they need the "
+        f"default ``num_classes``, ``in_channels``, ``small_input`` and ``width_mult``.")
+    return register_model(name)(build)
 
 
-vgg11 = _builder("vgg11", "A", False)
-vgg11_bn = _builder("vgg11_bn", "A", True)
-vgg13 = _builder("vgg13", "B", False)
-vgg13_bn = _builder("vgg13_bn", "B", True)
-vgg16 = _builder("vgg16", "D", False)
-vgg16_bn = _builder("vgg16_bn", "D", True)
-vgg19 = _builder("vgg19", "E", False)
-vgg19_bn = _builder("vgg19_bn", "E", True)
+vgg11 = _builder("vgg11", "A", False, VGG11_Weights)
+vgg11_bn = _builder("vgg11_bn", "A", True, VGG11_BN_Weights)
+vgg13 = _builder("vgg13", "B", False, VGG13_Weights)
+vgg13_bn = _builder("vgg13_bn", "B", True, VGG13_BN_Weights)
+vgg16 = _builder("vgg16", "D", False, VGG16_Weights)
+vgg16_bn = _builder("vgg16_bn", "D", True, VGG16_BN_Weights)
+vgg19 = _builder("vgg19", "E", False, VGG19_Weights)
+vgg19_bn = _builder("vgg19_bn", "E", True, VGG19_BN_Weights)
