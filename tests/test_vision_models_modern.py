@@ -8,7 +8,7 @@ import torch
 
 import yingshe
 from torchvision_oracle import torchvision
-from yingshe.vision import models
+from yingshe.vision import models, ops
 
 RESNETS = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
            "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"]
@@ -177,7 +177,7 @@ def test_bad_arguments_raise_as_torchvision():
 @pytest.mark.parametrize("kwargs", [{}, {"kernel_size": (3, 5), "dilation": 2, "groups": 4},
                                     {"kernel_size": 1, "norm_layer": None, "inplace": None}])
 def test_conv2d_norm_activation_matches_torchvision(kwargs):
-    ours = models.mobilenet.Conv2dNormActivation(8, 12, **kwargs)
+    ours = ops.Conv2dNormActivation(8, 12, **kwargs)
     theirs = torchvision.ops.Conv2dNormActivation(8, 12, **kwargs)
     assert str(ours) == str(theirs)
     assert _shapes(ours.state_dict()) == _shapes(theirs.state_dict())

@@ -3,6 +3,6 @@ file reading and writing (``io``) and utils (image grids, boxes drawn on images)
 torchvision's names, arguments and results (``import yingshe.vision as torchvision`` runs
 tutorial code with the import changed).  ``import yingshe`` does not load it, as ``import
 torch`` does not load torchvision."""
-from . import datasets, io, models, transforms, utils
+from . import datasets, io, models, ops, transforms, utils
 
-__all__ = ["datasets", "io", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "ops", "transforms", "utils"]

@@ -7,11 +7,11 @@ channel with a 3x3 depthwise convolution, and projects back with a linear 1x1 co
 activation: the "linear bottleneck"); the shortcut is added when stride is 1 and the channel
 count is unchanged (the paper's Table 1 and Figure 4)."""
 from ... import nn
+from ..ops.misc import Conv2dNormActivation
 from ._api import build_pretrained, pretrained_kwargs, register_model
 from ._weights import MobileNet_V2_Weights
 
-__all__ = ["MobileNetV2", "InvertedResidual", "Conv2dNormActivation", "MobileNet_V2_Weights",
-           "mobilenet_v2"]
+__all__ = ["MobileNetV2", "InvertedResidual", "MobileNet_V2_Weights", "mobilenet_v2"]
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -23,37 +23,6 @@ def _make_divisible(v, divisor, min_value=None):
     if new_v < 0.9 * v:
         new_v += divisor
     return new_v
-
-
-def _pair(value, dims):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-
-
-class Conv2dNormActivation(nn.Sequential):
-    """Convolution, normalisation, activation (torchvision.ops.Conv2dNormActivation); padding
-    defaults to (kernel_size - 1) // 2 * dilation, the bias to ``norm_layer is None``."""
-
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
-                 norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1, inplace=True,
-                 bias=None):
-        if padding is None:
-            if isinstance(kernel_size, int) and isinstance(dilation, int):
-                padding = (kernel_size - 1) // 2 * dilation
-            else:
-                dims = len(kernel_size) if isinstance(kernel_size, (tuple, list)) else len(dilation)
-                kernel_size = _pair(kernel_size, dims)
-                dilation = _pair(dilation, dims)
-                padding = tuple((k - 1) // 2 * d for k, d in zip(kernel_size, dilation))
-        if bias is None:
-            bias = norm_layer is None
-        layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
-                            dilation=dilation, groups=groups, bias=bias)]
-        if norm_layer is not None:
-            layers.append(norm_layer(out_channels))
-        if activation_layer is not None:
-            layers.append(activation_layer(**({} if inplace is None else {"inplace": inplace})))
-        super().__init__(*layers)
-        self.out_channels = out_channels
 
 
 class InvertedResidual(nn.Module):
