@@ -23,6 +23,7 @@ from .ops.matmul import *
 from .ops.softmax import *
 from .ops.linalg import *  # det, logdet, slogdet, inverse, pinverse, svd, qr, cholesky, ...
 from .ops.activation import erf
+from .ops.sparse import sparse_coo_tensor  # the layout of sparse gradients
 from .serialization import load, save
 from . import functional, nn, optim, utils
 from . import distributions, linalg  # torch.distributions, torch.linalg

@@ -10,6 +10,7 @@ from ..ops.distance import *
 from ..ops.dropout import *
 from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
 from ..ops.embedding import embedding  # noqa: F401
+from ..ops.embedding_bag import embedding_bag  # noqa: F401
 from ..ops.linear import bilinear, linear  # noqa: F401
 from ..ops.loss import *
 from ..ops.normalization import *

@@ -13,10 +13,11 @@ from . import (
     reduce,
     shape,
     softmax,
+    sparse,
 )
 
 _FAMILIES = (creation, broadcast, elementwise, activation, reduce, shape, indexing, inplace, matmul,
-             softmax, linalg)
+             softmax, linalg, sparse)
 
 
 def _bind_tensor_methods():

@@ -1,7 +1,9 @@
 """Embedding lookup: row i of the weight matrix is the vector of token i (Bengio et al. 2003);
-the gradient of a row is the sum of the gradients of every position that looked it up."""
+the gradient of a row is the sum of the gradients of every position that looked it up (with
+``sparse=True`` kept as one sparse COO entry per lookup, ``ops.sparse``)."""
 from .._backend import get_array_module
 from ..autograd.function import Op, once_differentiable
+from .sparse import SparseCooTensor
 
 __all__ = ["embedding"]
 
@@ -11,8 +13,9 @@ class Embedding(Op):
     padding_idx)."""
 
     @staticmethod
-    def forward(ctx, indices, weight, padding_idx):
+    def forward(ctx, indices, weight, padding_idx, sparse=False):
         ctx.indices, ctx.weight_shape, ctx.padding_idx = indices, weight.shape, padding_idx
+        ctx.sparse = sparse
         return weight[indices]
 
     @staticmethod
@@ -21,6 +24,9 @@ class Embedding(Op):
         grad = grad._data
         xp = get_array_module(grad)
         rows = grad.reshape(-1, ctx.weight_shape[1])
+        if ctx.sparse:
+            return None, sparse_row_grad(ctx.indices.reshape(-1), rows, ctx.weight_shape,
+                                         ctx.padding_idx), None
         grad_weight = xp.zeros(ctx.weight_shape, grad.dtype)
         xp.add.at(grad_weight, ctx.indices.reshape(-1), rows)
         if ctx.padding_idx is not None:
@@ -28,8 +34,24 @@ class Embedding(Op):
         return None, grad_weight, None
 
 
-def embedding(input, weight, padding_idx=None):
-    """Look up rows of ``weight`` (num_embeddings, embedding_dim) by the integer ``input``."""
+def sparse_row_grad(rows, row_grads, weight_shape, padding_idx=None):
+    """The sparse COO gradient of a table of ``weight_shape`` whose row ``rows[k]`` received
+    ``row_grads[k]``: one entry per lookup, uncoalesced, lookups of ``padding_idx`` left out
+    (as PyTorch's sparse embedding backward)."""
+    if padding_idx is not None:
+        kept = rows != padding_idx
+        rows, row_grads = rows[kept], row_grads[kept]
+    return SparseCooTensor._make_sparse(rows.reshape(1, -1).astype("int64"), row_grads.copy(),
+                                        weight_shape)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Look up rows of ``weight`` (num_embeddings, embedding_dim) by the integer ``input``;
+    with ``sparse`` the weight's gradient is a sparse COO tensor of the looked-up rows
+    (``max_norm`` and ``scale_grad_by_freq`` are not supported)."""
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported")
     num = weight.shape[0]
     indices = input._data
     if indices.dtype.kind not in "iu":
@@ -40,4 +62,4 @@ def embedding(input, weight, padding_idx=None):
                          f"rows")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
-    return Embedding.apply(input, weight, padding_idx)
+    return Embedding.apply(input, weight, padding_idx, bool(sparse))

@@ -6,6 +6,7 @@ from . import (
     conv,
     distance,
     dropout,
+    embedding_bag,
     flatten,
     linear,
     loss,
@@ -22,6 +23,7 @@ from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Seq
 from .conv import *
 from .distance import *
 from .dropout import *
+from .embedding_bag import *
 from .flatten import *
 from .linear import *
 from .loss import *
@@ -33,6 +35,6 @@ from .sparse import *
 from .transformer import *
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
-for _family in (activation, attention, batchnorm, conv, distance, dropout, flatten, linear, loss,
-                normalization, pooling, rnn, sparse, transformer):
+for _family in (activation, attention, batchnorm, conv, distance, dropout, embedding_bag, flatten,
+                linear, loss, normalization, pooling, rnn, sparse, transformer):
     __all__ += _family.__all__
