@@ -43,6 +43,7 @@ from ..progress import progress_bar
 from ..run_folder import RunFolder, RunFolderError
 from ..state import load_training_state, save_training_state
 from ..trainer import History, check_finite
+from ._options import per_model_config
 from .classification import make_scheduler
 
 __all__ = ["RECOMMENDER_MODELS", "EXPLICIT", "IMPLICIT", "DEFAULTS", "OPTIONS", "SCHEDULERS",
@@ -83,15 +84,7 @@ def complete_config(model, **options):
     """The config of a new run of ``model``: its options (``OPTIONS[model]``), those left at
     None set to ``DEFAULTS[model]``; a ValueError names an unknown model or option or a value
     out of range."""
-    if model not in RECOMMENDER_MODELS:
-        raise ValueError(f"unknown recommender {model!r}; available: "
-                         f"{', '.join(RECOMMENDER_MODELS)}")
-    foreign = sorted(key for key, value in options.items()
-                     if key not in OPTIONS[model] and value is not None)
-    if foreign:
-        raise ValueError(f"{model} does not take {foreign}; it takes {list(OPTIONS[model])}")
-    config = {"model": model, **{key: default if options.get(key) is None else options[key]
-                                 for key, default in DEFAULTS[model].items()}}
+    config = per_model_config(model, options, DEFAULTS, "recommender")
     if "layers" in config:
         config["layers"] = [int(size) for size in config["layers"]]
     _check(config)

@@ -27,6 +27,7 @@ from ...models.keyed_vectors import (
 )
 from ..run_folder import RunFolder, RunFolderError
 from ..word_vectors import train_glove, train_word2vec
+from ._options import per_model_config
 
 __all__ = ["WORD_VECTOR_MODELS", "DEFAULTS", "OPTIONS", "RESTRICT_VOCAB", "complete_config",
            "train", "evaluate_word_vectors", "format_evaluation", "load_vectors"]
@@ -57,15 +58,7 @@ RESTRICT_VOCAB = 30_000  # analogies use the most frequent words only, as word2v
 def complete_config(model, **options):
     """The config of a new run of ``model``: its options (``OPTIONS[model]``), those left at
     None set to ``DEFAULTS[model]``; a ValueError names a value out of range."""
-    if model not in WORD_VECTOR_MODELS:
-        raise ValueError(f"unknown word-vector model {model!r}; available: "
-                         f"{', '.join(WORD_VECTOR_MODELS)}")
-    foreign = sorted(key for key, value in options.items()
-                     if key not in OPTIONS[model] and value is not None)
-    if foreign:
-        raise ValueError(f"{model} does not take {foreign}; it takes {list(OPTIONS[model])}")
-    config = {"model": model, **{key: default if options.get(key) is None else options[key]
-                                 for key, default in DEFAULTS[model].items()}}
+    config = per_model_config(model, options, DEFAULTS, "word-vector model")
     if model == "word2vec" and config["lr"] is None:
         config["lr"] = WORD2VEC_LR[config["architecture"]]
     if config["corpus"] not in CORPORA:
