@@ -17,9 +17,9 @@ LAYERS = [
     ("nn", "serialization", "utils", "multiprocessing", "distributions"),
     ("optim",),
     ("text",),
-    ("datasets", "vision", "hub"),  # image datasets read files with datasets.utils;
+    ("datasets", "vision", "hub", "audio"),  # image datasets read files with datasets.utils;
     # prepare reads them; hub downloads with datasets.utils and vision.models' weights download
-    # through hub
+    # through hub; datasets.fsdd reads WAV files with audio
     ("models",),
     ("training",),
     ("cli", "__main__"),

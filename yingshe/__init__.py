@@ -22,6 +22,7 @@ from .ops.inplace import *
 from .ops.matmul import *
 from .ops.softmax import *
 from .ops.linalg import *  # det, logdet, slogdet, inverse, pinverse, svd, qr, cholesky, ...
+from .ops.spectral import *  # stft, istft, hann_window, hamming_window, ...
 from .ops.activation import erf
 from .ops.sparse import sparse_coo_tensor  # the layout of sparse gradients
 from .serialization import load, save

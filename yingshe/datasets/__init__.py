@@ -3,6 +3,7 @@ dataset uses: the original files, checked against published checksums, from a lo
 (``$YINGSHE_DATA``) or downloaded from the canonical mirrors. The image sets (MNIST,
 Fashion-MNIST) are in ``yingshe.vision.datasets``; ``prepare`` turns them into training splits,
 ``catalog`` lists every file."""
+from .fsdd import FSDD, ConnectedDigits
 from .movielens import MovieLens100K
 from .sentiment import RTPolarity
 from .text import CORPORA, PennTreebank, TinyShakespeare, load_corpus, read_sentences
@@ -18,7 +19,7 @@ from .utils import (
     verify_file,
 )
 
-__all__ = ["MovieLens100K", "RTPolarity", "PennTreebank",
+__all__ = ["FSDD", "ConnectedDigits", "MovieLens100K", "RTPolarity", "PennTreebank",
            "TinyShakespeare", "TatoebaPairs", "CORPORA", "read_sentences", "load_corpus", "DatasetIntegrityError",
            "default_root", "download_url", "verify_file", "read_checked", "read_idx",
            "standardize", "train_val_split"]

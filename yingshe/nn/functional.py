@@ -6,6 +6,7 @@ from ..ops.activation import *
 from ..ops.activation import _implicit_softmax_dim
 from ..ops.attention import *
 from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from ..ops.ctc import ctc_loss  # noqa: F401
 from ..ops.distance import *
 from ..ops.dropout import *
 from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
