@@ -14,7 +14,7 @@ LAYERS = [
      "backends"),
     ("_tensor", "autograd"),  # a Tensor's backward runs the engine, the engine sees Tensors
     ("ops", "linalg", "functional"),  # linalg and functional rename ops functions
-    ("nn", "serialization", "utils", "multiprocessing", "distributions"),
+    ("nn", "serialization", "utils", "multiprocessing", "distributions", "distributed"),
     ("optim",),
     ("text",),
     ("datasets", "vision", "hub", "audio"),  # image datasets read files with datasets.utils;

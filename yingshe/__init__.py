@@ -29,5 +29,6 @@ from .serialization import load, save
 from . import functional, nn, optim, utils
 from . import distributions, linalg  # torch.distributions, torch.linalg
 from . import multiprocessing  # torch.multiprocessing: shared tensors (binds share_memory_)
+from . import distributed  # torch.distributed over MPI (mpi4py imported on first use)
 from . import hub  # torch.hub: load_state_dict_from_url and the pretrained-weights cache
 

@@ -60,6 +60,12 @@ _new_tuple, _tuple_getitem, _tuple_add, _tuple_mul = (tuple.__new__, tuple.__get
                                                       tuple.__add__, tuple.__mul__)
 
 
+# id(leaf) -> {handle id: hook} of ``register_post_accumulate_grad_hook``, kept outside the
+# Tensor's slots so that the ops' hot path (``Tensor._make``) does not pay for a field that
+# only parameters under DistributedDataParallel use; an entry goes when its tensor does.
+POST_ACCUMULATE_GRAD_HOOKS = {}
+
+
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, mirroring ``torch.Tensor``.
 
@@ -295,6 +301,25 @@ class Tensor:
         from .autograd.function import RemovableHandle
         handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after ``backward`` has accumulated a gradient into this leaf's
+        ``.grad`` (what ``DistributedDataParallel`` reduces gradients with); returns a handle
+        whose ``remove()`` unregisters it.  ``autograd.grad`` does not call it."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = POST_ACCUMULATE_GRAD_HOOKS.get(id(self))
+        if hooks is None:
+            import weakref
+            hooks = POST_ACCUMULATE_GRAD_HOOKS[id(self)] = {}
+            weakref.finalize(self, POST_ACCUMULATE_GRAD_HOOKS.pop, id(self), None)
+        from .autograd.function import RemovableHandle
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     def retain_grad(self):

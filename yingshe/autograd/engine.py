@@ -5,7 +5,7 @@ Goodfellow, Bengio & Courville, Deep Learning, §6.5)."""
 import warnings
 
 from .._backend import get_array_module
-from .._tensor import Tensor
+from .._tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor
 from . import anomaly_mode
 from .anomaly_mode import ANOMALY
 from .grad_mode import STATE
@@ -31,6 +31,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 if not create_graph:
                     g = g.detach()
                 t.grad = g if t.grad is None else t.grad + g
+                _run_post_accumulate_hooks(t)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -194,6 +195,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 if not create_graph:
                     g = g.detach()
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
+                _run_post_accumulate_hooks(leaf)
     finally:
         STATE.enabled = previous
     return captured
@@ -205,6 +207,14 @@ def _add_leaf_grad(leaf_grads, leaf, g):
         leaf_grads[id(leaf)] = [leaf, g]
     else:
         entry[1] = entry[1] + g
+
+
+def _run_post_accumulate_hooks(leaf):
+    """``register_post_accumulate_grad_hook``'s hooks, once ``leaf.grad`` holds the gradient."""
+    hooks = POST_ACCUMULATE_GRAD_HOOKS.get(id(leaf))
+    if hooks:
+        for hook in list(hooks.values()):
+            hook(leaf)
 
 
 def _run_pre_hooks(node, grads):

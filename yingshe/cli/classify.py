@@ -73,6 +73,9 @@ def train_parser_for(model):
                              "this (default 1)")
     add_run_options(parser, "run folder (default runs/MODEL-DATASET)",
                     f"epochs in all (default {DEFAULTS['epochs']})")
+    parser.add_argument("--nproc", type=at_least(1), default=None, metavar="N",
+                        help="train on N processes (MPI data parallelism; needs the "
+                             "'distributed' extra); --batch-size stays the global batch")
     return parser
 
 

@@ -15,7 +15,7 @@ import sys
 from .._version import __version__
 from ..datasets.utils import DatasetIntegrityError
 from ..training.run_folder import RunFolderError
-from . import classify, generative, recommender, sequence, speech, word_vectors
+from . import classify, generative, launch, recommender, sequence, speech, word_vectors
 from .runs import Parser
 
 __all__ = ["FAMILIES", "build_parser", "run", "main"]
@@ -64,6 +64,10 @@ def _train(model, options, log):
     parsed, unknown = parser.parse_known_args(options)
     if unknown:
         _refuse(model, unknown, parser)
+    if hasattr(parsed, "nproc"):  # a family that trains across processes (cli/launch.py)
+        status = launch.start(parsed.nproc, ["train", model, *options], log)
+        if status is not None:
+            return status
     return family.train(model, parsed, log)
 
 

@@ -101,7 +101,7 @@ def add_run_options(parser, out_help, epochs_help=None, resume=True, download=Tr
                              "that returns NaN, naming them (slower; for debugging)")
 
 
-RUN_ONLY = ("out", "no_progress", "download", "resume", "overwrite", "detect_anomaly")
+RUN_ONLY = ("out", "no_progress", "download", "resume", "overwrite", "detect_anomaly", "nproc")
 
 
 def options_of(args):

@@ -52,12 +52,18 @@ class Normalize(Op):
         if ctx.needs_input_grad[0]:
             g_hat = grad * ctx.weight if ctx.weight is not None else grad
             if ctx.batch_stats and x_hat.size:
-                mean_g = g_hat.mean(axis=ctx.axes, keepdims=True)
-                mean_gx = (g_hat * x_hat).mean(axis=ctx.axes, keepdims=True)
+                mean_g, mean_gx = ctx.gradient_means(g_hat, x_hat)
                 grad_x = (g_hat - mean_g - x_hat * mean_gx) * ctx.invstd
             else:
                 grad_x = g_hat * ctx.invstd
         return grad_x, grad_weight, grad_bias, None, None, None, None, None
+
+
+    def gradient_means(self, g_hat, x_hat):
+        """mean(g_hat) and mean(g_hat x_hat) over the normalised axes (``SyncBatchNorm``'s op
+        takes them over every rank's batch)."""
+        return (g_hat.mean(axis=self.axes, keepdims=True),
+                (g_hat * x_hat).mean(axis=self.axes, keepdims=True))
 
 
 def _statistics(x, axes, eps):
@@ -70,6 +76,19 @@ def _statistics(x, axes, eps):
     centred = x - mean
     var = xp.mean(centred * centred, axis=axes, keepdims=True)
     return mean, var, 1.0 / xp.sqrt(var + eps)
+
+
+def update_running_statistics(running_mean, running_var, mean, var, count, momentum):
+    """running = (1 - momentum) running + momentum batch, in place (either may be None), with
+    the unbiased variance var * count / (count - 1) of ``count`` values per channel."""
+    if running_mean is not None:
+        running_mean._data *= 1.0 - momentum
+        running_mean._data += momentum * mean.reshape(-1)
+        running_mean._bump_version()
+    if running_var is not None:
+        running_var._data *= 1.0 - momentum
+        running_var._data += (momentum * count / (count - 1)) * var.reshape(-1)
+        running_var._bump_version()
 
 
 def _check_affine(op, name, tensor, size):
@@ -106,14 +125,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(input.shape)}")
         mean, var, invstd = _statistics(x, axes, eps)
-        if running_mean is not None:
-            running_mean._data *= 1.0 - momentum
-            running_mean._data += momentum * mean.reshape(-1)
-            running_mean._bump_version()
-        if running_var is not None:
-            running_var._data *= 1.0 - momentum
-            running_var._data += (momentum * count / (count - 1)) * var.reshape(-1)
-            running_var._bump_version()
+        update_running_statistics(running_mean, running_var, mean, var, count, momentum)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in evaluation")

@@ -102,6 +102,11 @@ class Trainer:
         inputs, targets = batch
         return inputs.to(self.device), targets.to(self.device)
 
+    def forward(self, inputs):
+        """The training forward pass (``DistributedTrainer`` runs it through
+        ``DistributedDataParallel``)."""
+        return self.model(inputs)
+
     def train_epoch(self, loader):
         """One pass over ``loader`` updating the weights; returns mean loss and metric.
 
@@ -113,7 +118,7 @@ class Trainer:
         for step, batch in enumerate(bar, 1):
             inputs, targets = self._to_device(batch)
             self.optimizer.zero_grad()
-            output = self.model(inputs)
+            output = self.forward(inputs)
             loss = self.loss_fn(output, targets)
             loss.backward()
             value = check_finite(loss.item(), epoch=self.epoch + 1, step=step)

@@ -14,6 +14,7 @@ from . import (
     pooling,
     rnn,
     sparse,
+    sync_batchnorm,
     transformer,
 )
 from .activation import *
@@ -32,9 +33,10 @@ from .normalization import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
+from .sync_batchnorm import *
 from .transformer import *
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _family in (activation, attention, batchnorm, conv, distance, dropout, embedding_bag, flatten,
-                linear, loss, normalization, pooling, rnn, sparse, transformer):
+                linear, loss, normalization, pooling, rnn, sparse, sync_batchnorm, transformer):
     __all__ += _family.__all__

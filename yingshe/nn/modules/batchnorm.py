@@ -11,6 +11,7 @@ __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 class _BatchNorm(Module):
     _input_dims = ()
+    _batch_norm = staticmethod(batch_norm)  # SyncBatchNorm's takes the statistics of all ranks
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None, *, bias=True):
@@ -56,10 +57,10 @@ class _BatchNorm(Module):
             if momentum is None:  # cumulative moving average
                 momentum = 1.0 / int(self.num_batches_tracked._data)
         use_batch_stats = self.training or not self.track_running_stats
-        return batch_norm(input, self.running_mean if self.track_running_stats else None,
-                          self.running_var if self.track_running_stats else None, self.weight,
-                          self.bias, use_batch_stats, 0.0 if momentum is None else momentum,
-                          self.eps)
+        return self._batch_norm(input, self.running_mean if self.track_running_stats else None,
+                                self.running_var if self.track_running_stats else None,
+                                self.weight, self.bias, use_batch_stats,
+                                0.0 if momentum is None else momentum, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

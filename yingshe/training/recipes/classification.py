@@ -18,6 +18,7 @@ from ...models import MODELS, WIDTH_SCALABLE, create_model
 from ...nn import functional as F
 from ...ops.creation import from_numpy
 from ...utils.data import DataLoader
+from .. import distributed as data_parallel
 from .. import transfer
 from ..callbacks import EarlyStopping, ModelCheckpoint
 from ..run_folder import RunFolder, RunFolderError
@@ -111,15 +112,23 @@ def _splits(config):
 def train(out, config, resume=False, download=False, log=print, progress=True):
     """Train the classifier ``config`` describes (see ``complete_config``) into the run folder
     ``out``, or continue it from its last.safetensors with ``resume``; returns the metrics also
-    written to metrics.json."""
+    written to metrics.json.
+
+    Under ``mpiexec -n N`` with a process group initialised, the N ranks train one run
+    together (``training.distributed``): ``batch_size`` is the global batch and rank 0 writes
+    the run folder."""
     run = RunFolder(out)
     config = {**DEFAULTS, **config}  # a run begun before an option existed did without it
+    parallel = data_parallel.active()
+    log = data_parallel.main_process_log(log)
+    progress = progress and data_parallel.is_main_process()
     manual_seed(config["seed"])
     if download:
-        DATASETS[config["dataset"]](config["data"], download=True)
+        data_parallel.on_main_process(
+            lambda: DATASETS[config["dataset"]](config["data"], download=True))
     train_set, val_set, test_set, info = _splits(config)
     config = {**config, "data_info": info}
-    run.write_config(config)
+    data_parallel.on_main_process(run.write_config, config)
     model = _build(config)
     if config["pretrained"] and not resume:
         transfer.load_backbone(model, transfer.read_weights(config["pretrained"]), log)
@@ -137,8 +146,11 @@ def train(out, config, resume=False, download=False, log=print, progress=True):
     if config["early_stopping"]:
         callbacks.append(EarlyStopping("val_loss" if monitor else "train_loss",
                                        patience=config["early_stopping"]))
-    trainer = Trainer(model, optimizer, F.cross_entropy, callbacks=callbacks, progress=progress,
-                      scheduler=make_scheduler(config["scheduler"], optimizer, config["epochs"]))
+    trainer_class = data_parallel.DistributedTrainer if parallel else Trainer
+    trainer = trainer_class(model, optimizer, F.cross_entropy, callbacks=callbacks,
+                            progress=progress,
+                            scheduler=make_scheduler(config["scheduler"], optimizer,
+                                                     config["epochs"]))
     if resume:
         trainer.resume(run.last_state())
         log(f"resumed {run.last_state()} after epoch {trainer.epoch}")
@@ -146,28 +158,42 @@ def train(out, config, resume=False, download=False, log=print, progress=True):
     log(f"training {config['model']} on {config['dataset']}: {info['train']} train / "
         f"{info['validation']} validation / {info['test']} test images, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters ({trained:,} trained)")
-    train_loader = DataLoader(train_set, batch_size=config["batch_size"], shuffle=True,
-                              num_workers=config["workers"])
-    val_loader = DataLoader(val_set, batch_size=500) if val_set is not None else None
+    if parallel:
+        train_loader = data_parallel.train_loader(train_set, config["batch_size"],
+                                                  config["seed"], config["workers"])
+    else:
+        train_loader = DataLoader(train_set, batch_size=config["batch_size"], shuffle=True,
+                                  num_workers=config["workers"])
+    val_loader = _evaluation_loader(val_set, parallel) if val_set is not None else None
     trainer.fit(train_loader, val_loader, epochs=config["epochs"], log=log)
     return _finish(run, config, trainer, test_set, monitor, log)
 
 
+def _evaluation_loader(dataset, parallel):
+    """Batches of 500 of ``dataset``; in a data-parallel run, of this rank's shard."""
+    return data_parallel.evaluation_loader(dataset, 500) if parallel else \
+        DataLoader(dataset, batch_size=500)
+
+
 def _finish(run, config, trainer, test_set, monitor, log):
-    """history.csv/json, curves.png, and the test figures of the best epoch's weights."""
+    """history.csv/json, curves.png, and the test figures of the best epoch's weights (in a
+    data-parallel run every rank evaluates its shard; rank 0 writes)."""
     history = trainer.history
-    history.save_csv(run / "history.csv")
-    history.save_json(run / RunFolder.HISTORY)
-    plotted = _plot(history, run / "curves.png", f"{config['model']} on {config['dataset']}", log)
+    main = data_parallel.is_main_process()
+    if main:
+        history.save_csv(run / "history.csv")
+        history.save_json(run / RunFolder.HISTORY)
+    plotted = main and _plot(history, run / "curves.png",
+                             f"{config['model']} on {config['dataset']}", log)
     trainer.model.load_state_dict(run.best_state()["modules"]["model"])
-    test = trainer.evaluate(DataLoader(test_set, batch_size=500))
+    test = trainer.evaluate(_evaluation_loader(test_set, data_parallel.active()))
     best = max(history.rows, key=lambda row: row[monitor]) if monitor else history.rows[-1]
     seconds = sum(row["seconds"] for row in history.rows)
     metrics = {"test_accuracy": test["accuracy"], "test_loss": test["loss"],
                "best_epoch": best["epoch"], "best_val_accuracy": best.get("val_accuracy"),
                "epochs_run": len(history), "train_seconds": round(seconds, 1),
                "final_train_accuracy": history.rows[-1]["train_accuracy"]}
-    run.write_json(RunFolder.METRICS, metrics)
+    data_parallel.on_main_process(run.write_json, RunFolder.METRICS, metrics)
     log(f"test accuracy {100 * test['accuracy']:.2f}% (best epoch {best['epoch']}, "
         f"{seconds:.0f} s of training)")
     log(f"run folder {run.path}: config.json, history.csv, history.json, "

@@ -1,0 +1,183 @@
+"""The default process group of ``torch.distributed`` over MPI: one process per rank, started by
+``mpiexec -n N`` (Message Passing Interface Forum, MPI: A Message-Passing Interface Standard,
+version 4.0, 2021), reached through mpi4py (Dalcin & Fang 2021, "mpi4py: Status Update After
+12 Years of Development", Computing in Science & Engineering 23(4)).
+
+MPI starts every rank itself, so ``init_process_group("mpi")`` needs no address, store or rank:
+MPI says who is who.  MPI cannot be started twice in a process, so ``destroy_process_group``
+forgets the group without finalising MPI (mpi4py finalises it at exit) and a later
+``init_process_group`` joins the same ranks again.
+
+A rank that stops must not leave the others waiting for ever:
+
+* a rank killed by a signal: ``mpiexec`` (MPICH's Hydra) sees it and ends every other rank;
+* a rank that raises: the group's exception hook prints the traceback and calls
+  ``MPI_Abort``, which ends the whole job with status 1 (otherwise the raising rank would
+  wait in ``MPI_Finalize`` for ranks that wait in a collective for it);
+* a rank that hangs: every collective waits at most ``timeout`` (default 30 minutes, as
+  PyTorch's gloo and MPI groups), then raises ``DistBackendError`` on the ranks waiting, whose
+  exception hook aborts the job.
+"""
+import datetime
+import os
+import sys
+import traceback
+
+__all__ = ["Backend", "DistBackendError", "GroupMember", "default_pg_timeout", "is_available",
+           "is_mpi_available", "is_initialized", "init_process_group", "destroy_process_group",
+           "get_rank", "get_world_size", "get_backend", "launched_by_mpi", "communicator",
+           "timeout_seconds"]
+
+default_pg_timeout = datetime.timedelta(minutes=30)
+
+_INSTALL_HINT = ("yingshe.distributed needs mpi4py and an MPI library: install the "
+                 "'distributed' extra (pip install 'yingshe[distributed]', i.e. mpi4py and "
+                 "mpich)")
+
+# Environment variables that MPI launchers set in every rank they start (MPICH/Intel MPI's
+# Hydra, Open MPI, Slurm's PMI): a process holding one was started by mpiexec or srun.
+_LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
+
+
+class Backend(str):
+    """A backend name; yingshe has one, ``Backend.MPI``."""
+    MPI = "mpi"
+
+
+class DistBackendError(RuntimeError):
+    """A collective failed or waited longer than the group's timeout (PyTorch's name)."""
+
+
+class _State:
+    """The default group: the MPI communicator, its timeout and the hook to put back."""
+    comm = None
+    timeout = default_pg_timeout.total_seconds()
+    previous_excepthook = None
+
+
+class GroupMember:
+    """``GroupMember.WORLD`` names the default group, as in PyTorch; yingshe has no other."""
+    WORLD = None
+    NON_GROUP_MEMBER = -100
+
+
+def _mpi():
+    """mpi4py's ``MPI`` module, or ImportError naming the package to install."""
+    try:
+        from mpi4py import MPI
+    except ImportError as error:
+        raise ImportError(f"{_INSTALL_HINT} ({error})") from None
+    return MPI
+
+
+def is_available():
+    """True: yingshe always has its ``distributed`` package (its MPI backend may be missing)."""
+    return True
+
+
+def is_mpi_available():
+    """Whether mpi4py and an MPI library can be imported."""
+    try:
+        _mpi()
+    except ImportError:
+        return False
+    return True
+
+
+def launched_by_mpi():
+    """The number of ranks when this process was started by an MPI launcher (``mpiexec -n N``,
+    ``srun``), read from the variables launchers set; 0 otherwise.  Nothing is imported."""
+    for name in _LAUNCHER_SIZE_VARIABLES:
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 0
+
+
+def is_initialized():
+    """Whether ``init_process_group`` has run (and ``destroy_process_group`` has not since)."""
+    return _State.comm is not None
+
+
+def _abort_on_uncaught(kind, value, trace):
+    """The exception hook of a rank in a group: print the traceback, then end every rank
+    (``MPI_Abort``) instead of waiting in ``MPI_Finalize`` for ranks that wait for this one."""
+    traceback.print_exception(kind, value, trace)
+    comm = _State.comm
+    print(f"yingshe.distributed: rank {comm.Get_rank()} of {comm.Get_size()} stopped on "
+          f"{kind.__name__}; aborting all ranks", file=sys.stderr, flush=True)
+    comm.Abort(1)
+
+
+def init_process_group(backend=None, init_method=None, timeout=None, world_size=-1, rank=-1,
+                       store=None, group_name="", pg_options=None, device_id=None):
+    """Join the default group of all the ranks ``mpiexec`` started (``torch.distributed``'s
+    signature; ``backend`` must be "mpi" or None).  MPI numbers the ranks, so ``world_size``
+    and ``rank``, when given, must agree with it; ``init_method`` and ``store`` have no use
+    with MPI and are refused.  ``timeout`` (a ``datetime.timedelta``) bounds every wait of a
+    collective.  Calling it twice raises, as in PyTorch."""
+    if backend is not None and str(backend).lower() != Backend.MPI:
+        raise ValueError(f"init_process_group: yingshe has the MPI backend only (backend='mpi'), "
+                         f"got backend={backend!r}")
+    if init_method is not None or store is not None:
+        raise ValueError("init_process_group: the MPI backend takes neither init_method nor "
+                         "store: start the ranks with `mpiexec -n N python script.py`")
+    if is_initialized():
+        raise ValueError("trying to initialize the default process group twice!")
+    if timeout is not None and not isinstance(timeout, datetime.timedelta):
+        raise TypeError(f"init_process_group: expected timeout as a datetime.timedelta, got "
+                        f"{type(timeout).__name__}")
+    comm = _mpi().COMM_WORLD
+    for name, asked, actual in (("world_size", world_size, comm.Get_size()),
+                                ("rank", rank, comm.Get_rank())):
+        if asked not in (-1, None) and asked != actual:
+            raise ValueError(f"init_process_group: {name}={asked} but MPI started this process "
+                             f"as {name} {actual} (mpiexec sets both)")
+    _State.comm = comm
+    _State.timeout = (timeout or default_pg_timeout).total_seconds()
+    _State.previous_excepthook = sys.excepthook
+    sys.excepthook = _abort_on_uncaught
+
+
+def destroy_process_group(group=None):
+    """Leave the default group (MPI itself stays initialised until the process exits)."""
+    _check_group(group, "destroy_process_group")
+    communicator()
+    sys.excepthook = _State.previous_excepthook
+    _State.comm = _State.previous_excepthook = None
+    _State.timeout = default_pg_timeout.total_seconds()
+
+
+def _check_group(group, op):
+    if group is not None and group is not GroupMember.WORLD:
+        raise NotImplementedError(f"{op}: yingshe has the default group only (group=None)")
+
+
+def communicator(group=None, op="this call"):
+    """The MPI communicator of the default group; ValueError (PyTorch's message) before
+    ``init_process_group``."""
+    _check_group(group, op)
+    if _State.comm is None:
+        raise ValueError("Default process group has not been initialized, please make sure to "
+                         "call init_process_group.")
+    return _State.comm
+
+
+def timeout_seconds():
+    """How long a collective waits for the other ranks before raising ``DistBackendError``."""
+    return _State.timeout
+
+
+def get_rank(group=None):
+    """This process's rank, 0 .. world size - 1."""
+    return communicator(group, "get_rank").Get_rank()
+
+
+def get_world_size(group=None):
+    """How many ranks the group has."""
+    return communicator(group, "get_world_size").Get_size()
+
+
+def get_backend(group=None):
+    """"mpi"."""
+    communicator(group, "get_backend")
+    return Backend.MPI
