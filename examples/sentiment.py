@@ -1,5 +1,6 @@
-"""Sentence polarity (Pang & Lee 2005, 10,662 snippets): Kim's (2014) CNN, a BiLSTM or averaged
-word vectors + logistic regression, embeddings random or from a word2vec text file, trained on a
+"""Sentence polarity (Pang & Lee 2005, 10,662 snippets): Kim's (2014) CNN, a convolution pooled by
+attention (learned score w^T h + b, or dot score h^T q), a BiLSTM or averaged word vectors +
+logistic regression, embeddings random or from a word2vec text file, trained on a
 seeded 90/10 split (or k-fold cross-validation) as Kim did: Adadelta (rho 0.95), mini-batches of
 50, dropout 0.5, max-norm 3 on the softmax layer's weights, 10% of the training sentences held
 out to choose the epoch whose test accuracy is reported.
@@ -7,6 +8,7 @@ out to choose the epoch whose test accuracy is reported.
     python examples/sentiment.py --model cnn --vectors none --out runs/mr-cnn-rand
     python examples/sentiment.py --model cnn --vectors vectors.txt --static --out runs/mr-static
     python examples/sentiment.py --model cnn --folds 10 --out runs/mr-cnn-rand-cv
+    python examples/sentiment.py --model attention-pool --out runs/mr-attention-pool
 
 Writes config.json, history.json (per epoch: train loss and accuracy, validation and test
 accuracy) and metrics.json (test accuracy at the best validation epoch, per fold and mean)."""
@@ -21,6 +23,7 @@ from yingshe.datasets.sentiment import RTPolarity, batches, k_folds
 from yingshe.datasets.utils import train_val_split
 from yingshe.models.keyed_vectors import KeyedVectors
 from yingshe.models.sentiment import (
+    AttentionPoolClassifier,
     BiLSTMClassifier,
     KimCNN,
     MeanEmbeddingLogReg,
@@ -30,7 +33,7 @@ from yingshe.models.sentiment import (
 from yingshe.nn import functional as F
 from yingshe.training import RunFolder, progress_bar
 
-MODELS = ("cnn", "bilstm", "mean-logreg")
+MODELS = ("cnn", "attention-pool", "attention-pool-dot", "bilstm", "mean-logreg")
 
 
 def build_model(args, vocab, table):
@@ -38,6 +41,10 @@ def build_model(args, vocab, table):
     if args.model == "cnn":
         return KimCNN(len(vocab), args.embed_dim, dropout=args.dropout, pretrained=table,
                       freeze=freeze)
+    if args.model.startswith("attention-pool"):
+        return AttentionPoolClassifier(len(vocab), args.embed_dim, dropout=args.dropout,
+                                       score="dot" if args.model.endswith("dot") else "linear",
+                                       pretrained=table, freeze=freeze)
     if args.model == "bilstm":
         return BiLSTMClassifier(len(vocab), args.embed_dim, args.hidden, args.dropout,
                                 pretrained=table, freeze=freeze)

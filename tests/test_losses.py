@@ -99,6 +99,21 @@ def test_binary_cross_entropy_with_logits(reduction, use_pos_weight):
                  [x, y], requires_grad=[True, False])
 
 
+@pytest.mark.parametrize("use_pos_weight", [False, True])
+def test_binary_cross_entropy_with_logits_gradient_at_zero_logit(use_pos_weight):
+    """d/dx at x = 0 is sigma(0) - y = 0.5 - y (a max(-x, 0) + log(1 + e^-|x|) form gave -y or
+    1 - y there)."""
+    x = np.array([[0.0, 0.0, 0.0], [-0.0, 3.0, -40.0]])
+    y = np.array([[1.0, 0.0, 0.3], [1.0, 0.5, 0.0]])
+    pw = np.array([2.0, 0.5, 1.5])
+    extra = {"pos_weight": pw} if use_pos_weight else {}
+    check_op(lambda x, y, *w: F.binary_cross_entropy_with_logits(x, y, pos_weight=w[0] if w
+                                                                 else None),
+             lambda x, y, *w: TF.binary_cross_entropy_with_logits(x, y, pos_weight=w[0] if w
+                                                                  else None),
+             [x, y, *extra.values()], requires_grad=[True, False] + [False] * len(extra))
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div(reduction, log_target):

@@ -157,9 +157,10 @@ def test_bilstm_does_not_depend_on_padding():
     assert np.isfinite(model.backward_lstm.weight_ih_l0.grad.numpy()).all()
 
 
-def test_short_run_lowers_the_loss(tmp_path, mr_root):
+@pytest.mark.parametrize("model", [["cnn"], ["attention-pool", "--optimizer", "adam"]])
+def test_short_run_lowers_the_loss(tmp_path, mr_root, model):
     out = tmp_path / "run"
-    run_example("sentiment.py", ["--model", "cnn", "--subset", "1500", "--epochs", "4",
+    run_example("sentiment.py", ["--model", *model, "--subset", "1500", "--epochs", "4",
                                  "--embed-dim", "32", "--data", str(mr_root),
                                  "--no-progress", "--out", str(out)])
     history = json.loads((out / "history.json").read_text())

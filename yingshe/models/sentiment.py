@@ -1,5 +1,6 @@
-"""Sentence classifiers over word ids (N, T), padding id 0: Kim's (2014) CNN, a BiLSTM, and
-averaged word vectors + logistic regression; embeddings start random or from word vectors."""
+"""Sentence classifiers over word ids (N, T), padding id 0: Kim's (2014) CNN, a convolution
+pooled by attention, a BiLSTM, and averaged word vectors + logistic regression; embeddings start
+random or from word vectors."""
 import numpy as np
 
 from .. import nn
@@ -8,7 +9,8 @@ from ..nn.functional import pad
 from ..ops.creation import from_numpy
 from ..ops.shape import cat
 
-__all__ = ["KimCNN", "BiLSTMClassifier", "MeanEmbeddingLogReg", "pretrained_matrix", "max_norm_"]
+__all__ = ["KimCNN", "AttentionPoolClassifier", "BiLSTMClassifier", "MeanEmbeddingLogReg",
+           "pretrained_matrix", "max_norm_"]
 
 
 def pretrained_matrix(vocab, vectors, scale=0.25, seed=0):
@@ -67,6 +69,38 @@ class KimCNN(nn.Module):
         x = pad(self.embedding(ids).transpose(1, 2), (self.edge, self.edge))  # (N, D, T + 2e)
         pooled = [conv(x).relu().max(dim=2).values for conv in self.convs]
         return self.fc(self.dropout(cat(pooled, dim=1)))
+
+
+class AttentionPoolClassifier(nn.Module):
+    """Word features h_i = relu(conv(x)_i) from one convolution of odd ``width`` with "same"
+    padding (so h_i belongs to word i), pooled over the sentence by attention
+    (``nn.AttentionPool``; Raffel & Ellis 2016, Yang et al. 2016) instead of Kim's max over
+    time: a_i = softmax_i(s_i), c = sum_i a_i h_i over the real words, then dropout and a linear
+    softmax layer.  ``score="linear"``: s_i = w^T h_i + b; ``score="dot"``: s_i = h_i^T q with
+    q the sentence's mean feature vector.  ``last_weights`` keeps the (N, T) weights a of the
+    latest forward, for inspection."""
+
+    def __init__(self, vocab_size, embed_dim=300, maps=300, width=3, dropout=0.5, num_classes=2,
+                 score="linear", pretrained=None, freeze=False):
+        super().__init__()
+        if width % 2 != 1:
+            raise ValueError(f"AttentionPoolClassifier: width must be odd (one feature per "
+                             f"word), got {width}")
+        self.embedding = _embedding(vocab_size, embed_dim, pretrained, freeze)
+        self.conv = nn.Conv1d(self.embedding.embedding_dim, maps, width, padding=width // 2)
+        self.pool = nn.AttentionPool(maps, score=score)
+        self.dropout = nn.Dropout(dropout)
+        self.fc = nn.Linear(maps, num_classes)
+        self.last_weights = None
+
+    def forward(self, ids):
+        h = self.conv(self.embedding(ids).transpose(1, 2)).relu().transpose(1, 2)  # (N, T, C)
+        query = None
+        if self.pool.score == "dot":
+            mask = _mask(ids)
+            query = (h * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+        context, self.last_weights = self.pool(h, from_numpy(ids.numpy() == 0), query=query)
+        return self.fc(self.dropout(context))
 
 
 class BiLSTMClassifier(nn.Module):

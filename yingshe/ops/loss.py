@@ -350,13 +350,17 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """Sigmoid + BCE, stable: (1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0))."""
+    """Sigmoid + BCE in one stable form: with softplus(-x) = log(1 + e^-x) = -log sigmoid(x),
+    loss = (1 - y) x + (1 + (pw - 1) y) softplus(-x) (pw = ``pos_weight``, 1 without it), so
+    d loss / dx = (1 - y) - (1 + (pw - 1) y) sigmoid(-x): sigma(x) - y without ``pos_weight``,
+    exact at x = 0 too (LogSigmoid's own gradient, not that of |x| and max(-x, 0))."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy_with_logits: target size {tuple(target.shape)} "
                          f"must equal input size {tuple(input.shape)}")
-    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0.0)  # log(1 + e^-x)
+    from .activation import logsigmoid
+    softplus_neg = -logsigmoid(input)
     if pos_weight is not None:
         loss = (1.0 - target) * input + (1.0 + (pos_weight - 1.0) * target) * softplus_neg
     else:

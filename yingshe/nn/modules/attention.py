@@ -9,7 +9,7 @@ from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
 
-__all__ = ["AdditiveAttention", "DotProductAttention", "MultiheadAttention"]
+__all__ = ["AdditiveAttention", "AttentionPool", "DotProductAttention", "MultiheadAttention"]
 
 
 def _padding_keep(key_padding_mask):
@@ -55,6 +55,56 @@ class AdditiveAttention(Module):
         features = (q.unsqueeze(2) + self.W_k(keys).unsqueeze(1)).tanh()  # (N, Lq, Lk, H)
         scores = self.v(features).squeeze(-1)  # (N, Lq, Lk)
         return _attend(scores, values, key_padding_mask, single, self.dropout, self.training)
+
+
+class AttentionPool(Module):
+    """Attention pooling: a sequence of vectors x_1..x_T becomes one weighted average
+    (feed-forward attention, Raffel & Ellis 2016; the word-level attention of Yang et al. 2016
+    with a linear score):
+
+        s_i = w^T x_i + b          (``score="linear"``: w, b learned, ``score_proj``)
+        s_i = x_i^T q              (``score="dot"``: the query q (N, D) is passed to forward)
+        a_i = exp(s_i) / sum_j exp(s_j) over the unpadded positions,   c = sum_i a_i x_i.
+
+    forward(input (N, T, D), key_padding_mask (N, T) bool with True = padding, query (N, D) for
+    ``score="dot"``) returns (c (N, D), a (N, T)); padded positions get weight 0. ``dropout``
+    applies to the weights in training mode. Softmax is unchanged when the same b is added to
+    every score, so b only follows the formula: its gradient is zero."""
+
+    def __init__(self, embed_dim, score="linear", bias=True, dropout=0.0, device=None,
+                 dtype=None):
+        super().__init__()
+        if score not in ("linear", "dot"):
+            raise ValueError(f"AttentionPool: score must be 'linear' or 'dot', got {score!r}")
+        self.embed_dim, self.score, self.dropout = embed_dim, score, dropout
+        self.score_proj = Linear(embed_dim, 1, bias=bias, device=device, dtype=dtype) \
+            if score == "linear" else None
+
+    def forward(self, input, key_padding_mask=None, query=None):
+        if input.ndim != 3 or input.shape[-1] != self.embed_dim:
+            raise ValueError(f"AttentionPool: expected input (N, T, {self.embed_dim}), got "
+                             f"{tuple(input.shape)}")
+        if key_padding_mask is not None and tuple(key_padding_mask.shape) != input.shape[:2]:
+            raise ValueError(f"AttentionPool: key_padding_mask {tuple(key_padding_mask.shape)} "
+                             f"must be (N, T) = {input.shape[:2]} for input "
+                             f"{tuple(input.shape)}")
+        if self.score == "linear":
+            if query is not None:
+                raise ValueError("AttentionPool: score='linear' learns its scores and takes no "
+                                 "query (use score='dot')")
+            scores = self.score_proj(input).transpose(1, 2)  # (N, 1, T)
+        else:
+            expected = (input.shape[0], self.embed_dim)
+            if query is None or tuple(query.shape) != expected:
+                got = None if query is None else tuple(query.shape)
+                raise ValueError(f"AttentionPool: score='dot' needs a query of shape {expected} "
+                                 f"for input {tuple(input.shape)}, got {got}")
+            scores = query.unsqueeze(1) @ input.transpose(1, 2)  # (N, 1, T)
+        return _attend(scores, input, key_padding_mask, True, self.dropout, self.training)
+
+    def extra_repr(self):
+        text = f"{self.embed_dim}, score={self.score!r}"
+        return text + (f", dropout={self.dropout}" if self.dropout else "")
 
 
 class DotProductAttention(Module):

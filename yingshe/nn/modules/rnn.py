@@ -53,6 +53,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
         bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
@@ -133,7 +134,7 @@ class RNNBase(Module):
                 c0 = states[1][k] if self.mode == "LSTM" else None
                 result = rnn_layer(self.mode, x, states[0][k], c0,
                                    *self._weights(layer, direction), reverse=bool(direction),
-                                   batch_sizes=batch_sizes)
+                                   batch_sizes=batch_sizes, **self._layer_options())
                 outputs.append(result[0])
                 for i, final in enumerate(result[1:]):
                     finals[i].append(final)
@@ -141,6 +142,10 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout)
         return x, tuple(stack(f) for f in finals)
+
+    def _layer_options(self):
+        """Keyword arguments of ``rnn_layer`` beyond PyTorch's (the GRU's ``reset_after``)."""
+        return {}
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -178,7 +183,19 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber 1997): returns
-    (output, (h_n, c_n))."""
+    (output, (h_n, c_n)).
+
+    Per layer and step: i, f, g, o = sigma, sigma, tanh, sigma(W_ih x_t + b_ih + W_hh h_{t-1}
+    + b_hh), c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t).
+    Shape: input (L, N, H_in) (or (N, L, H_in) with ``batch_first``); output (L, N, D * H_out);
+    h_n and c_n (D * num_layers, N, H_out), D = 2 if bidirectional else 1.
+
+    Examples:
+        >>> import yingshe
+        >>> output, (h_n, c_n) = yingshe.nn.LSTM(10, 20, num_layers=2)(yingshe.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        (yingshe.Size([5, 3, 20]), yingshe.Size([2, 3, 20]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
@@ -189,12 +206,30 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (Cho et al. 2014)."""
+    """Gated recurrent unit (Cho et al. 2014):
+    r = sigma(W_ir x + b_ir + W_hr h + b_hr),  z = sigma(W_iz x + b_iz + W_hz h + b_hz),
+    h_t = (1 - z) * n + z * h_{t-1}, with the candidate n in one of two forms:
+
+    - ``reset_after=True`` (the default, PyTorch's and cuDNN's form):
+      n = tanh(W_in x + b_in + r * (W_hn h + b_hn));
+    - ``reset_after=False`` (Cho et al. 2014, eq. 8, as most textbooks write it):
+      n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
+
+    The option has Keras's name (``keras.layers.GRU(reset_after=...)``); PyTorch has none.
+    Parameters are the same either way, so a state dict loads into both forms."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, reset_after=True):
+        self.reset_after = bool(reset_after)
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device, dtype)
+
+    def _layer_options(self):
+        return {"reset_after": self.reset_after}
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text + ("" if self.reset_after else ", reset_after=False")
 
 
 class RNNCellBase(Module):
@@ -216,6 +251,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     reset_parameters = RNNBase.reset_parameters
+    _layer_options = RNNBase._layer_options
 
     def _step(self, input, states):
         unbatched = input.ndim == 1
@@ -229,7 +265,7 @@ class RNNCellBase(Module):
                        if s is None else s for s in states)
         c0 = states[1] if self.mode == "LSTM" else None
         result = rnn_layer(self.mode, input.unsqueeze(0), states[0], c0, self.weight_ih,
-                           self.weight_hh, self.bias_ih, self.bias_hh)
+                           self.weight_hh, self.bias_ih, self.bias_hh, **self._layer_options())
         finals = result[1:]
         return tuple(f.squeeze(0) for f in finals) if unbatched else finals
 
@@ -268,10 +304,18 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step: h -> h'."""
+    """One GRU step: h -> h'; ``reset_after`` picks the candidate's form as in ``GRU``."""
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *,
+                 reset_after=True):
+        self.reset_after = bool(reset_after)
         super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+
+    _layer_options = GRU._layer_options
 
     def forward(self, input, hx=None):
         return self._step(input, (hx,))[0]
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text + ("" if self.reset_after else ", reset_after=False")
