@@ -15,7 +15,7 @@ $(PY):
 # torchvision is a test oracle only, installed without its dependencies: they would replace the
 # CPU wheel of torch (tests/torchvision_oracle.py explains how it is imported).
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[test,train,fast,distributed]'
+	$(PY) -m pip install -q -e '.[test,train,fast,distributed,onnx,serve]'
 	$(PY) -m pip install -q --no-deps torchvision==0.28.0
 	touch $@
 

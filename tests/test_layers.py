@@ -14,7 +14,8 @@ LAYERS = [
      "backends"),
     ("_tensor", "autograd"),  # a Tensor's backward runs the engine, the engine sees Tensors
     ("ops", "linalg", "functional"),  # linalg and functional rename ops functions
-    ("nn", "serialization", "utils", "multiprocessing", "distributions", "distributed"),
+    ("nn", "serialization", "utils", "multiprocessing", "distributions", "distributed",
+     "onnx"),  # onnx records and rebuilds nn modules
     ("optim",),
     ("text",),
     ("datasets", "vision", "hub", "audio"),  # image datasets read files with datasets.utils;
@@ -22,6 +23,7 @@ LAYERS = [
     # through hub; datasets.fsdd reads WAV files with audio
     ("models",),
     ("training",),
+    ("serve",),  # the HTTP server runs a training run folder
     ("cli", "__main__"),
 ]
 # Tensor's methods are ops: _tensor.py reaches them (yingshe/ops/__init__.py binds the rest).

@@ -15,14 +15,23 @@ import sys
 from .._version import __version__
 from ..datasets.utils import DatasetIntegrityError
 from ..training.run_folder import RunFolderError
-from . import classify, generative, launch, recommender, sequence, speech, word_vectors
+from . import (
+    classify,
+    deploy,
+    generative,
+    launch,
+    recommender,
+    sequence,
+    speech,
+    word_vectors,
+)
 from .runs import Parser
 
 __all__ = ["FAMILIES", "build_parser", "run", "main"]
 
 FAMILIES = {"classifiers": classify, "generative models": generative,
             "word vectors": word_vectors, "sequence models": sequence, "speech": speech,
-            "recommenders": recommender}
+            "recommenders": recommender, "deployment": deploy}
 
 
 def trainable():

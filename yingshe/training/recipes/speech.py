@@ -492,12 +492,16 @@ def _read_recording(wav_path, sample_rate):
     return waveform, notes
 
 
-@no_grad()
 def transcribe(path, wav_path, beam_width=0):
     """What a speech run hears in a WAV file: {"digits": the transcription as a string,
     "notes": conversions applied to the file, and "probability" of the digit for speech-cnn,
     "log_probs" (steps, 11) for the string models}.  ``beam_width`` 0 decodes greedily."""
-    model, config = load_model(path)
+    return transcribe_with(*load_model(path), wav_path, beam_width)
+
+
+@no_grad()
+def transcribe_with(model, config, wav_path, beam_width=0):
+    """``transcribe`` with a model already loaded by ``load_model`` (a server loads it once)."""
     waveform, notes = _read_recording(wav_path, FSDD.sample_rate)
     if _task(config) == "isolated":
         probabilities = F.softmax(model(waveform), dim=1).numpy()[0]
