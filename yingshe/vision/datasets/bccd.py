@@ -8,41 +8,19 @@ cosmicad/dataset and akshaylamba/all_CELL_data) read in their PASCAL VOC layout
 
 ``BCCDCells`` turns the detection set into a classification set: every labelled box (red cell,
 white cell or platelet) cropped from its image and resized to ``size`` x ``size``, with the
-official image lists as splits, so no cell of a test image is ever trained on."""
+official image lists as splits, so no cell of a test image is ever trained on.
+``BCCDDetection`` is the detection set itself (``voc.VOCDetectionFolder``) on the same lists."""
 from pathlib import Path
 from typing import ClassVar
-from xml.etree import ElementTree
 
 import numpy as np
 from PIL import Image
 
 from ...datasets.utils import DatasetIntegrityError, default_root, verify_file
 from .vision import VisionDataset
+from .voc import VOCDetectionFolder, parse_voc_annotation
 
-__all__ = ["parse_voc_annotation", "BCCDCells"]
-
-
-def parse_voc_annotation(path):
-    """(image file name, [(class name, (xmin, ymin, xmax, ymax)), ...]) of a PASCAL VOC XML
-    annotation; coordinates as written (VOC's are 1-based pixel indices, both ends inside)."""
-    try:
-        root = ElementTree.parse(path).getroot()
-    except ElementTree.ParseError as error:
-        raise DatasetIntegrityError(f"{path}: not a VOC annotation ({error})") from None
-    objects = []
-    for item in root.iter("object"):
-        box = item.find("bndbox")
-        try:
-            coords = tuple(int(float(box.find(key).text))
-                           for key in ("xmin", "ymin", "xmax", "ymax"))
-            objects.append((item.find("name").text.strip(), coords))
-        except (AttributeError, TypeError, ValueError):
-            raise DatasetIntegrityError(f"{path}: an object without a name or a complete "
-                                        f"numeric bndbox") from None
-    filename = root.findtext("filename")
-    if not filename:
-        raise DatasetIntegrityError(f"{path}: no <filename>")
-    return filename, objects
+__all__ = ["BCCDCells", "BCCDDetection"]
 
 
 class BCCDCells(VisionDataset):
@@ -111,4 +89,32 @@ class BCCDCells(VisionDataset):
         return self._transformed(Image.fromarray(self.data[index]), int(self.targets[index]))
 
     def extra_repr(self):
+        """The split and image size, for ``repr``."""
         return f"Split: {self.split}\nSize: {self.size} x {self.size}"
+
+
+class BCCDDetection(VOCDetectionFolder):
+    """BCCD as a detection set: labels 1 RBC, 2 WBC, 3 Platelets (0 is the background), with
+    the official, checksummed image lists as ``split`` ("train" 205 images, "val" 87,
+    "trainval", "test" 72).  The two zero-area boxes of the set (BloodImage_00338 and 00343)
+    are dropped and counted in ``cleaning``; see ``VOCDetectionFolder`` for the items."""
+
+    def __init__(self, root=None, split="train", transforms=None, transform=None,
+                 target_transform=None, keep_empty=False, download=False):
+        if download:
+            raise ValueError("BCCDDetection: no download: clone github.com/Shenggan/BCCD_Dataset "
+                             "(commit d272fb1) so that root/bccd/BCCD holds its BCCD folder")
+        if split not in BCCDCells.split_sha256:
+            raise ValueError(f"BCCDDetection: unknown split {split!r}; available: "
+                             f"{', '.join(BCCDCells.split_sha256)}")
+        base = Path(root) if root is not None else default_root()
+        folder = base / BCCDCells.folder
+        listing = verify_file(folder / "ImageSets" / "Main" / f"{split}.txt",
+                              sha256=BCCDCells.split_sha256[split])
+        self.split = split
+        super().__init__(folder, listing.read_text().split(), BCCDCells.classes,
+                         transforms=transforms, transform=transform,
+                         target_transform=target_transform, keep_empty=keep_empty, root=base)
+
+    def extra_repr(self):
+        return f"Split: {self.split}\n" + super().extra_repr()

@@ -1,6 +1,6 @@
 """Image transforms, as ``torchvision.transforms``: the classes, and ``functional`` for the same
-operations one call at a time."""
-from . import functional
+operations one call at a time; ``detection`` for box-aware transforms of (image, target) pairs."""
+from . import detection, functional
 from .transforms import (
     CenterCrop,
     ColorJitter,
@@ -24,7 +24,7 @@ from .transforms import (
     ToTensor,
 )
 
-__all__ = ["functional", "InterpolationMode", "Compose", "Lambda", "ToTensor", "PILToTensor",
+__all__ = ["functional", "detection", "InterpolationMode", "Compose", "Lambda", "ToTensor", "PILToTensor",
            "ToPILImage", "ConvertImageDtype", "Normalize", "Resize", "CenterCrop", "Pad",
            "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
            "RandomRotation", "RandomAffine", "Grayscale", "RandomErasing",
