@@ -15,7 +15,7 @@ $(PY):
 # torchvision is a test oracle only, installed without its dependencies: they would replace the
 # CPU wheel of torch (tests/torchvision_oracle.py explains how it is imported).
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[test,train,fast,distributed,onnx,serve]'
+	$(PY) -m pip install -q -e '.[test,train,fast,distributed,onnx,serve,docs]'
 	$(PY) -m pip install -q --no-deps torchvision==0.28.0
 	touch $@
 
@@ -38,6 +38,20 @@ test: $(VENV)/.installed-test
 .PHONY: fuzz
 fuzz: $(VENV)/.installed-test
 	YINGSHE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
+# The documentation site (mkdocs.yml: API reference from the docstrings, the notebooks) into
+# site/; --strict fails on a broken link or a name it cannot document.
+.PHONY: docs notebooks notebooks-outputs
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+# Execute every notebook of docs/notebooks on the current code (a few minutes on 2 cores);
+# notebooks-outputs re-executes them and stores the new outputs the site shows.
+notebooks: $(VENV)/.installed-test
+	$(PY) -m pytest -q -p no:cacheprovider -m notebook tests/test_notebooks.py
+
+notebooks-outputs: $(VENV)/.installed-test
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace docs/notebooks/*.ipynb
 
 test-slow: $(VENV)/.installed-test
 	$(PY) -m pytest -q -p no:cacheprovider -m slow

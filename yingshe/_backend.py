@@ -384,6 +384,7 @@ def seed():
 
 
 def initial_seed():
+    """The seed the CPU generator was last seeded with (``manual_seed`` or ``seed``)."""
     return _default_states["cpu"].seed
 
 

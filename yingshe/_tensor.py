@@ -120,48 +120,62 @@ class Tensor:
 
     @property
     def dtype(self):
+        """The element type (``yingshe.float32``, ``yingshe.int64``, ...)."""
         return _dtype.from_np(self._data.dtype)
 
     @property
     def device(self):
+        """Where the data lives: ``device('cpu')``, ``device('cuda', i)`` or ``device('meta')``."""
         return _backend.device_of(self._data)
 
     @property
     def is_cuda(self):
+        """True for a tensor on a GPU."""
         return self.device.type == "cuda"
 
     @property
     def is_meta(self):
+        """True for a tensor on the ``meta`` device (shape and dtype only, no data)."""
         return self._data.__class__ is _backend.MetaArray
 
     @property
     def ndim(self):
+        """The number of dimensions (``dim()``)."""
         return self._data.ndim
 
     def dim(self):
+        """The number of dimensions."""
         return self._data.ndim
 
     def size(self, dim=None):
+        """The shape as a ``Size`` (a tuple), or the length of dimension ``dim``."""
         if dim is None:
             return _new_tuple(Size, self._data.shape)
         return self._data.shape[_normalize_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
+        """The number of elements, the product of the shape."""
         return self._data.size
 
     def element_size(self):
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def itemsize(self):
+        """Bytes per element (``element_size()``)."""
         return self._data.itemsize
 
     @property
     def nbytes(self):
+        """Bytes of the data: ``numel() * element_size()``."""
         return self._data.nbytes
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op made (``grad_fn`` is None): ``backward`` fills its
+        ``.grad`` if it requires grad.
+        """
         return self.grad_fn is None
 
     @property
@@ -181,9 +195,11 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else value
 
     def is_floating_point(self):
+        """True for float16, float32 and float64 tensors."""
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
+        """True when the elements lie in row-major (C) order in memory."""
         return self._data.flags.c_contiguous
 
     # ---- conversions -----------------------------------------------------------------------
@@ -208,6 +224,7 @@ class Tensor:
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def item(self):
+        """The value of a one-element tensor as a Python number."""
         if self.is_meta:
             raise RuntimeError("Tensor.item() cannot be called on meta tensors")
         if self._data.size != 1:
@@ -216,6 +233,7 @@ class Tensor:
         return self._data.item()
 
     def tolist(self):
+        """The data as (nested) Python lists of numbers."""
         return _backend.to_device(self._data, "cpu").tolist()
 
     def detach(self):
@@ -225,11 +243,13 @@ class Tensor:
         return t
 
     def detach_(self):
+        """Detach this tensor from the graph in place: it becomes a leaf not requiring grad."""
         self.grad_fn = None
         self.requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad=True):
+        """Set whether autograd records ops on this (leaf, floating-point) tensor; returns it."""
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"requires_grad_: only floating-point tensors can require "
                                f"gradients, this one is {self.dtype}")
@@ -256,30 +276,39 @@ class Tensor:
         return self.to(dtype)
 
     def type_as(self, other):
+        """This tensor converted to the dtype of ``other``."""
         return self.to(other.dtype)
 
     def float(self):
+        """``self.to(yingshe.float32)``."""
         return self.to(_dtype.float32)
 
     def double(self):
+        """``self.to(yingshe.float64)``."""
         return self.to(_dtype.float64)
 
     def half(self):
+        """``self.to(yingshe.float16)``."""
         return self.to(_dtype.float16)
 
     def long(self):
+        """``self.to(yingshe.int64)``."""
         return self.to(_dtype.int64)
 
     def int(self):
+        """``self.to(yingshe.int32)``."""
         return self.to(_dtype.int32)
 
     def bool(self):
+        """``self.to(yingshe.bool)``."""
         return self.to(_dtype.bool)
 
     def cpu(self):
+        """This tensor on the CPU (itself if it is already there)."""
         return self.to("cpu")
 
     def cuda(self, device=None):
+        """This tensor on the GPU ``device`` (default: the current one)."""
         return self.to("cuda" if device is None else device)
 
     # ---- autograd --------------------------------------------------------------------------
@@ -345,6 +374,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """True after ``retain_grad()`` on a non-leaf: ``backward`` keeps its ``.grad``."""
         return self._retains_grad
 
     # ---- Python protocol -------------------------------------------------------------------

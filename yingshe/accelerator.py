@@ -11,6 +11,7 @@ __all__ = ["is_available", "current_accelerator", "device_count", "current_devic
 
 
 def is_available():
+    """True when an accelerator (a CUDA GPU through CuPy) can be used."""
     return cuda.is_available()
 
 
@@ -20,6 +21,7 @@ def current_accelerator(check_available=False):
 
 
 def device_count():
+    """The number of accelerator devices (0 without one)."""
     return cuda.device_count()
 
 
@@ -29,15 +31,18 @@ def _check():
 
 
 def current_device_index():
+    """The index of the current accelerator device; RuntimeError without one."""
     _check()
     return cuda.current_device()
 
 
 def set_device_index(device):
+    """Make ``device`` the current accelerator device; RuntimeError without one."""
     _check()
     cuda.set_device(device)
 
 
 def synchronize(device=None):
+    """Wait until all work queued on the accelerator ``device`` has finished."""
     _check()
     cuda.synchronize(device)

@@ -67,6 +67,7 @@ def _properties(device):
 
 
 def get_device_name(device=None):
+    """The name of the GPU ``device`` (default: the current one), e.g. ``'NVIDIA H100'``."""
     name = _properties(device)["name"]
     return name.decode() if isinstance(name, bytes) else name
 

@@ -37,14 +37,23 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """The op on Tensors (with recording off); ``ctx.save_for_backward`` keeps what
+        ``backward`` needs. Subclasses define it as a staticmethod.
+        """
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """One gradient per input of ``forward`` (None where none is needed), given the
+        gradients of the outputs. Subclasses define it as a staticmethod, with Tensor ops.
+        """
         raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward`` on ``args`` and, when an input requires grad, record the node whose
+        ``backward`` the engine will call; the way to call a Function.
+        """
         ctx = cls.__new__(cls)
         record = False
         if STATE.enabled:
@@ -272,6 +281,7 @@ class RemovableHandle:
         RemovableHandle.next_id += 1
 
     def remove(self):
+        """Unregister the hook this handle was returned for."""
         self.hooks_dict.pop(self.id, None)
 
 

@@ -13,6 +13,7 @@ STATE = _GradState
 
 
 def is_grad_enabled():
+    """True unless inside ``no_grad``/``inference_mode`` or ``set_grad_enabled(False)``: whether ops record a graph."""
     return STATE.enabled
 
 

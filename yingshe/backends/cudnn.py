@@ -11,8 +11,10 @@ allow_tf32 = True
 
 
 def is_available():
+    """False: yingshe does not call cuDNN (its GPU path is CuPy)."""
     return False
 
 
 def version():
-    return None
+    """None (the function body is this docstring): no cuDNN is used, so there is no version
+    to report, as in a PyTorch built without cuDNN."""

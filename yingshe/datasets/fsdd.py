@@ -235,6 +235,7 @@ class FSDD:
         return len(self.entries)
 
     def path(self, i):
+        """The WAV file of recording ``i``."""
         digit, speaker, index = self.entries[i]
         return self.recordings_folder / f"{digit}_{speaker}_{index}.wav"
 

@@ -119,6 +119,7 @@ class MovieLens100K:
 
     @property
     def path(self):
+        """The folder holding the ml-100k files."""
         return self.root / self.folder
 
     # ---- files ---------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class PennTreebank:
 
     @classmethod
     def build_vocab(cls, root=None):
+        """The vocabulary of the training split (the one every split is encoded with)."""
         return Vocab.from_tokens(cls._tokens(root if root is not None else default_root(),
                                              "train"))
 

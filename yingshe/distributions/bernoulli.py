@@ -62,6 +62,7 @@ class Bernoulli(Distribution):
 
     @property
     def param_shape(self):
+        """The shape of ``probs``/``logits``."""
         return self._param.shape
 
     @property

@@ -69,6 +69,7 @@ class Categorical(Distribution):
 
     @property
     def param_shape(self):
+        """The shape of ``probs``/``logits``."""
         return self._param.shape
 
     @property

@@ -28,6 +28,7 @@ class Constraint:
     event_dim = 0
 
     def check(self, value):
+        """A bool tensor: whether each event of ``value`` lies in the set."""
         raise NotImplementedError
 
     def __repr__(self):

@@ -72,34 +72,42 @@ class Distribution:
 
     @property
     def batch_shape(self):
+        """The shape of independent, differently parameterised draws."""
         return self._batch_shape
 
     @property
     def event_shape(self):
+        """The shape of one draw."""
         return self._event_shape
 
     @property
     def arg_constraints(self):
+        """{parameter name: the constraint its values must satisfy}."""
         raise NotImplementedError
 
     @property
     def support(self):
+        """The constraint the distribution's values satisfy."""
         raise NotImplementedError
 
     @property
     def mean(self):
+        """E[X], of shape batch_shape + event_shape."""
         raise NotImplementedError
 
     @property
     def mode(self):
+        """The most probable value, of shape batch_shape + event_shape."""
         raise NotImplementedError(f"{self.__class__} does not implement mode")
 
     @property
     def variance(self):
+        """Var[X] = E[(X - E[X])^2], of shape batch_shape + event_shape."""
         raise NotImplementedError
 
     @property
     def stddev(self):
+        """The standard deviation sqrt(Var[X])."""
         return self.variance.sqrt()
 
     def sample(self, sample_shape=()):
@@ -113,18 +121,25 @@ class Distribution:
                                   f"no reparameterised sampler; use sample)")
 
     def log_prob(self, value):
+        """log p(value) (a density or a probability mass), of shape sample + batch_shape."""
         raise NotImplementedError
 
     def cdf(self, value):
+        """P(X <= value), the cumulative distribution function."""
         raise NotImplementedError
 
     def icdf(self, value):
+        """The inverse of ``cdf``: the value x with P(X <= x) = ``value``."""
         raise NotImplementedError
 
     def enumerate_support(self, expand=True):
+        """Every value of a discrete distribution's support, along a new leading dim
+        (expanded over batch_shape unless ``expand=False``).
+        """
         raise NotImplementedError
 
     def entropy(self):
+        """H = -E[log p(X)] in nats, of shape batch_shape."""
         raise NotImplementedError
 
     def perplexity(self):

@@ -77,6 +77,7 @@ class ProcessContext:
         self.sentinels = {process.sentinel: index for index, process in enumerate(processes)}
 
     def pids(self):
+        """The process ids of the spawned processes."""
         return [int(process.pid) for process in self.processes]
 
     def _join_all(self, timeout):

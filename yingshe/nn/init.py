@@ -93,15 +93,24 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fill ``tensor`` with ``val`` in place (without recording a graph); returns it.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.init.constant_(yingshe.empty(3), 0.5)
+        tensor([0.5000, 0.5000, 0.5000])
+    """
     _float(tensor, "constant_")
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` with 0 in place; returns it."""
     return constant_(tensor, 0)
 
 
 def ones_(tensor):
+    """Fill ``tensor`` with 1 in place; returns it."""
     return constant_(tensor, 1)
 
 

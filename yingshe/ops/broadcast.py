@@ -97,10 +97,19 @@ def expand(input, *sizes):
 
 
 def expand_as(input, other):
+    """``input`` broadcast (a view, no copy) to the shape of ``other``."""
     return broadcast_to(input, other.shape)
 
 
 def broadcast_tensors(*tensors):
+    """The tensors broadcast to their common shape (NumPy's broadcasting rules), as views.
+
+    Examples:
+        >>> import yingshe
+        >>> a, b = yingshe.broadcast_tensors(yingshe.ones(3, 1), yingshe.zeros(4))
+        >>> a.shape, b.shape
+        (yingshe.Size([3, 4]), yingshe.Size([3, 4]))
+    """
     shape = broadcast_shapes(*[t.shape for t in tensors])
     return tuple(broadcast_to(t, shape) for t in tensors)
 

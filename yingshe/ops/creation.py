@@ -116,7 +116,16 @@ def _finish(array, requires_grad):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (list, scalar, array or tensor), on ``device``, else
-    on the default device if one was set (``set_default_device``), else where ``data`` is."""
+    on the default device if one was set (``set_default_device``), else where ``data`` is.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> yingshe.tensor([1.0, 2.0], requires_grad=True)
+        tensor([1., 2.], requires_grad=True)
+    """
     if device is None:
         device = _backend.chosen_default_device()
     return _finish(_array_from_data(data, dtype, device, copy=True), requires_grad)
@@ -161,6 +170,14 @@ def _float_dtype(dtype):
 
 
 def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` filled with 0 (the default float dtype unless ``dtype``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.zeros(2, 3)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+    """
     if out is not None:
         return write_factory_out(out, "zeros", zeros, *size, dtype=dtype, device=device,
                                  requires_grad=requires_grad)
@@ -169,6 +186,13 @@ def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
 
 
 def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` filled with 1.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.ones(2, dtype=yingshe.int64)
+        tensor([1, 1])
+    """
     if out is not None:
         return write_factory_out(out, "ones", ones, *size, dtype=dtype, device=device,
                                  requires_grad=requires_grad)
@@ -177,6 +201,9 @@ def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
 
 
 def empty(*size, out=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` whose values are not initialised (whatever the memory held):
+    write every element before reading it.
+    """
     if out is not None:
         return write_factory_out(out, "empty", empty, *size, dtype=dtype, device=device,
                                  requires_grad=requires_grad)
@@ -295,6 +322,14 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, *, out=None):
+    """The n x m identity matrix (``m`` defaults to ``n``): 1 on the diagonal, 0 elsewhere.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
     if out is not None:
         return write_factory_out(out, "eye", eye, n, m, dtype=dtype, device=device,
                                  requires_grad=requires_grad)
@@ -318,6 +353,7 @@ class Generator:
 
     @property
     def device(self):
+        """The device whose random stream this generator draws."""
         return self._random_state.device
 
     def manual_seed(self, seed):
@@ -332,9 +368,11 @@ class Generator:
         return seed
 
     def initial_seed(self):
+        """The seed this generator was last seeded with."""
         return self._random_state.seed
 
     def get_state(self):
+        """The generator's whole state as a uint8 tensor, for ``set_state``."""
         return Tensor._make(self._random_state.get_state())
 
     def set_state(self, new_state):
@@ -560,61 +598,75 @@ def _like(input, dtype, device):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    """``zeros`` with the shape of ``input`` and, unless given, its dtype and device."""
     dtype, device = _like(input, dtype, device)
     return zeros(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
+    """``ones`` with the shape of ``input`` and, unless given, its dtype and device."""
     dtype, device = _like(input, dtype, device)
     return ones(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
+    """``empty`` with the shape of ``input`` and, unless given, its dtype and device."""
     dtype, device = _like(input, dtype, device)
     return empty(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    """``full(input.shape, fill_value)`` with, unless given, the dtype and device of ``input``."""
     dtype, device = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False):
+    """U[0, 1) draws (``rand``) with the shape, dtype and device of ``input``."""
     dtype, device = _like(input, dtype, device)
     return rand(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
+    """N(0, 1) draws (``randn``) with the shape, dtype and device of ``input``."""
     dtype, device = _like(input, dtype, device)
     return randn(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input, low, high=None, dtype=None, device=None):
+    """Integers drawn uniformly from [low, high) (``randint``) with the shape of ``input``."""
     dtype, device = _like(input, dtype, device)
     return randint(low, high, input.shape, dtype=dtype, device=device)
 
 
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """``tensor(data)`` with this tensor's dtype and device unless given (``Tensor.new_tensor``)."""
     dtype, device = _like(self, dtype, device)
     return tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """``zeros(*size)`` with this tensor's dtype and device unless given (``Tensor.new_zeros``)."""
     dtype, device = _like(self, dtype, device)
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """``ones(*size)`` with this tensor's dtype and device unless given (``Tensor.new_ones``)."""
     dtype, device = _like(self, dtype, device)
     return ones(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """``full(size, fill_value)`` with this tensor's dtype and device unless given
+    (``Tensor.new_full``).
+    """
     dtype, device = _like(self, dtype, device)
     return full(size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """``empty(*size)`` with this tensor's dtype and device unless given (``Tensor.new_empty``)."""
     dtype, device = _like(self, dtype, device)
     return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 

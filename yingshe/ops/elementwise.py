@@ -964,7 +964,7 @@ def _comparison(name, ufunc_name, symbol):
     def compare(input, other):
         a, b = _promoted_arrays(input, other, name)
         return Tensor._make(getattr(get_array_module(a), ufunc_name)(a, b))
-    compare.__name__ = name
+    compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = f"a {symbol} b elementwise, compared in the promoted dtype: a bool tensor."
     return compare
 

@@ -89,6 +89,7 @@ def view(input, *shape):
 
 
 def view_as(input, other):
+    """``input.view(other.shape)``: the same elements seen with the shape of ``other``."""
     return view(input, other.shape)
 
 
@@ -111,6 +112,13 @@ class Permute(Op):
 
 
 def permute(input, *dims):
+    """``input`` with its dimensions reordered: output dim i is input dim ``dims[i]`` (a view).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.zeros(2, 3, 4).permute(2, 0, 1).shape
+        yingshe.Size([4, 2, 3])
+    """
     dims = _sizes(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute: the number of dims {len(dims)} doesn't match the input's "
@@ -144,16 +152,21 @@ def t(input):
 
 
 def _T(input):
+    """All dimensions reversed (``Tensor.T``): the transpose of a matrix."""
     return permute(input, tuple(reversed(range(input.ndim))))
 
 
 def _mT(input):
+    """The last two dimensions swapped (``Tensor.mT``): a batch of matrices transposed."""
     if input.ndim < 2:
         raise RuntimeError(f"mT: tensor of shape {tuple(input.shape)} has fewer than 2 dimensions")
     return transpose(input, -2, -1)
 
 
 def movedim(input, source, destination):
+    """``input`` with dims ``source`` moved to positions ``destination``, the other dims
+    keeping their order (``moveaxis`` is the same function).
+    """
     source = (source,) if isinstance(source, int) else tuple(source)
     destination = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(source) != len(destination):
@@ -225,6 +238,9 @@ def repeat(input, *sizes):
 
 
 def tile(input, *dims):
+    """``input`` repeated ``dims[i]`` times along each dim i; with fewer ``dims`` than the input
+    has dims, the leading ones are taken as 1.
+    """
     dims = _sizes(dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -244,6 +260,14 @@ class Flip(Op):
 
 
 def flip(input, dims):
+    """``input`` with the order of its elements reversed along ``dims`` (a copy).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.flip(yingshe.arange(6).reshape(2, 3), 0)
+        tensor([[3, 4, 5],
+                [0, 1, 2]])
+    """
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return Flip.apply(input, tuple(_normalize_dim(d, input.ndim, "flip") for d in dims))
 
@@ -263,6 +287,14 @@ class Roll(Op):
 
 
 def roll(input, shifts, dims=None):
+    """A circular shift of ``input`` by ``shifts`` along ``dims``; without ``dims``, of the
+    flattened tensor, reshaped back. Elements shifted past the end come back at the start.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.roll(yingshe.arange(4), 1)
+        tensor([3, 0, 1, 2])
+    """
     if dims is None:
         return reshape(Roll.apply(reshape(input, (-1,)), shifts, 0), input.shape)
     if isinstance(dims, int):
@@ -413,11 +445,13 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
+    """The tensors concatenated along dim 1 (dim 0 for 1-D tensors)."""
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
+    """The tensors concatenated along dim 0, 1-D tensors first made rows (1, n) (``row_stack``)."""
     return cat([t if t.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
 
 

@@ -86,4 +86,5 @@ class UnigramTable:
         self.table = np.repeat(np.arange(len(self.probs), dtype=np.int32), slots)
 
     def sample(self, shape, rng):
+        """Noise-word indices of ``shape``, drawn from unigram^power with the NumPy ``rng``."""
         return self.table[rng.integers(0, len(self.table), size=shape)].astype(np.int64)

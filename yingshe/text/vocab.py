@@ -57,6 +57,7 @@ class Vocab:
         return self.stoi[token]
 
     def count(self, token):
+        """How often ``token`` occurred in the counted text (0 for an unknown token)."""
         return int(self.counts[self.stoi[token]]) if token in self.stoi else 0
 
     def encode(self, tokens, unknown=None, drop_unknown=False):
@@ -75,6 +76,7 @@ class Vocab:
                            f"tokens (pass unknown= or drop_unknown=True)") from None
 
     def decode(self, indices):
+        """The tokens of a sequence of indices."""
         return [self.itos[int(i)] for i in indices]
 
     def save(self, path):

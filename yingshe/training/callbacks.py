@@ -11,13 +11,13 @@ class Callback:
     ``trainer.stop_training = True`` to stop after this epoch."""
 
     def on_train_begin(self, trainer):
-        pass
+        """Called by ``Trainer.fit`` before the first epoch."""
 
     def on_epoch_end(self, trainer, logs):
-        pass
+        """Called after each epoch with its row of figures (``logs``)."""
 
     def on_train_end(self, trainer):
-        pass
+        """Called when ``fit`` returns."""
 
 
 class _Monitor:
@@ -58,6 +58,9 @@ class EarlyStopping(Callback, _Monitor):
                 self.wait += 1
 
     def on_epoch_end(self, trainer, logs):
+        """Remember an improved epoch (and its weights); stop training after ``patience``
+        epochs without one.
+        """
         value = self.value(logs)
         if self.improved(value):
             self.best, self.best_epoch, self.wait = value, logs["epoch"], 0
@@ -70,11 +73,13 @@ class EarlyStopping(Callback, _Monitor):
             trainer.stop_training = True
 
     def on_train_end(self, trainer):
+        """Put back the best epoch's weights if training stopped early."""
         if self.restore_best_weights and self.best_state is not None and \
                 self.stopped_epoch is not None:
             trainer.model.load_state_dict(self.best_state)
 
     def state_dict(self):
+        """The callback's progress (best value and epoch, epochs waited), for resuming."""
         return {k: copy.deepcopy(v) for k, v in vars(self).items() if k != "best_state"}
 
 
@@ -92,6 +97,7 @@ class ModelCheckpoint(Callback, _Monitor):
                 self.best = row[self.monitor]
 
     def on_epoch_end(self, trainer, logs):
+        """Save the training state to ``path`` (only on improvement with ``save_best_only``)."""
         if self.save_best_only:
             value = self.value(logs)
             if not self.improved(value):

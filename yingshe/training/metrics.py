@@ -36,11 +36,13 @@ class RunningMean:
         self.total, self.count = 0.0, 0
 
     def update(self, value, n=1):
+        """Add ``value``, the mean of ``n`` items."""
         self.total += float(value) * n
         self.count += n
 
     @property
     def value(self):
+        """The mean so far (NaN before any update)."""
         return self.total / self.count if self.count else float("nan")
 
 

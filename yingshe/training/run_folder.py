@@ -47,11 +47,13 @@ class RunFolder:
         return f"RunFolder({str(self.path)!r})"
 
     def create(self):
+        """Make the folder (and its parents); returns self."""
         self.path.mkdir(parents=True, exist_ok=True)
         return self
 
     # ---- JSON files --------------------------------------------------------------------------
     def read_json(self, name):
+        """The contents of the JSON file ``name``; RunFolderError when it is missing."""
         path = self.path / name
         if not path.is_file():
             raise RunFolderError(f"{self.path} has no {name}")
@@ -77,6 +79,7 @@ class RunFolder:
         return config
 
     def write_config(self, config):
+        """Write ``config`` to config.json (atomically)."""
         self.write_json(self.CONFIG, config)
 
     def merge_metrics(self, figures):

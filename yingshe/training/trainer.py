@@ -54,6 +54,7 @@ class History:
         self.rows = list(rows or [])
 
     def append(self, row):
+        """Add one epoch's row of figures."""
         self.rows.append(dict(row))
 
     def __getitem__(self, key):
@@ -63,10 +64,12 @@ class History:
         return len(self.rows)
 
     def save_json(self, path):
+        """Write the rows to ``path`` as a JSON list."""
         with open(path, "w") as f:
             json.dump(self.rows, f, indent=1)
 
     def save_csv(self, path):
+        """Write the rows to ``path`` as CSV, one column per figure."""
         keys = list(dict.fromkeys(k for row in self.rows for k in row))
         with open(path, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=keys)

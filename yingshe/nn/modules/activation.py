@@ -24,7 +24,15 @@ class _Activation(Module):
 
 
 class ReLU(_Activation):
-    """max(x, 0)."""
+    """max(x, 0).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.ReLU()(yingshe.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
 
     def forward(self, input):
         return E.relu(input)
@@ -266,6 +274,7 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Every slope back to ``init`` (0.25 by default)."""
         init.constant_(self.weight, self.init)
 
     def forward(self, input):

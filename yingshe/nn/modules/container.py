@@ -18,7 +18,15 @@ def _index(index, length, kind):
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``; also from an OrderedDict."""
+    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``; also from an OrderedDict.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> model(yingshe.ones(3, 4)).shape
+        yingshe.Size([3, 2])
+    """
 
     def __init__(self, *args):
         super().__init__()
@@ -56,15 +64,18 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module):
+        """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules):
+        """Add each of ``modules`` at the end; returns self."""
         for module in modules:
             self.append(module)
         return self
 
     def insert(self, index, module):
+        """Put ``module`` at position ``index``, renumbering those after it."""
         modules = list(self._modules.values())
         modules.insert(index if index >= 0 else len(modules) + index, module)
         self._modules.clear()
@@ -105,15 +116,18 @@ class ModuleList(Module):
         return ModuleList(list(self) + list(other))
 
     def append(self, module):
+        """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules):
+        """Add each of ``modules`` at the end; returns self."""
         for module in modules:
             self.append(module)
         return self
 
     def insert(self, index, module):
+        """Put ``module`` at position ``index``, renumbering those after it."""
         modules = list(self._modules.values())
         modules.insert(index, module)
         self._modules.clear()
@@ -167,21 +181,27 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self):
+        """The names, in insertion order."""
         return self._modules.keys()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def items(self):
+        """(name, module) pairs, in insertion order."""
         return self._modules.items()
 
     def pop(self, key):
+        """Remove the module ``key`` and return it."""
         return self._modules.pop(key)
 
     def clear(self):
+        """Remove every module."""
         self._modules.clear()
 
     def update(self, modules):
+        """Add (or replace) the modules of a mapping or of (name, module) pairs."""
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
             self[key] = module
@@ -211,10 +231,12 @@ class ParameterList(Module):
         return iter(self._parameters.values())
 
     def append(self, param):
+        """Add ``param`` (a tensor becomes a Parameter) at the end; returns self."""
         self.register_parameter(str(len(self)), _as_param(param))
         return self
 
     def extend(self, params):
+        """Add each of ``params`` at the end; returns self."""
         for p in params:
             self.append(p)
         return self
@@ -247,12 +269,15 @@ class ParameterDict(Module):
         return key in self._parameters
 
     def keys(self):
+        """The names, in insertion order."""
         return self._parameters.keys()
 
     def values(self):
+        """The parameters, in insertion order."""
         return self._parameters.values()
 
     def items(self):
+        """(name, parameter) pairs, in insertion order."""
         return self._parameters.items()
 
     def extra_repr(self):

@@ -80,7 +80,18 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C, H, W) input; padding may be an int, a pair, 'same' or
-    'valid'."""
+    'valid'.
+
+    out[n, c] = bias[c] + sum_k weight[c, k] (*) x[n, k], (*) the 2-D cross-correlation (as
+    PyTorch's; Goodfellow, Bengio & Courville, Deep Learning, §9.1).
+    Shape: input (N, C_in, H, W); output (N, C_out, H_out, W_out) with
+    H_out = floor((H + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1, W_out likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Conv2d(1, 6, 5, padding=2)(yingshe.randn(8, 1, 28, 28)).shape
+        yingshe.Size([8, 6, 28, 28])
+    """
 
     def forward(self, input):
         return C.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,

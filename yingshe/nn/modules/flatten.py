@@ -5,7 +5,13 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Flatten dims start_dim..end_dim into one (default: everything but the batch dim)."""
+    """Flatten dims start_dim..end_dim into one (default: everything but the batch dim).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Flatten()(yingshe.zeros(2, 3, 4, 5)).shape
+        yingshe.Size([2, 60])
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()

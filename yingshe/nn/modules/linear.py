@@ -25,7 +25,15 @@ class Linear(Module):
     Learning, §6.5.4).
 
     Initialisation as PyTorch: W ~ kaiming_uniform(a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)),
-    b ~ U(-1/sqrt(in), 1/sqrt(in))."""
+    b ~ U(-1/sqrt(in), 1/sqrt(in)).
+
+    Shape: input (*, in_features); output (*, out_features).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Linear(20, 30)(yingshe.randn(128, 20)).shape
+        yingshe.Size([128, 30])
+    """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
@@ -35,6 +43,9 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """W ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt 5) and b likewise, as
+        PyTorch.
+        """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
@@ -63,6 +74,7 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """W and b ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch."""
         bound = 1 / math.sqrt(self.in1_features)
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:

@@ -48,6 +48,9 @@ class Module:
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
+        """The module's computation; subclasses define it and callers call the module itself
+        (``module(x)``), which runs the hooks around it.
+        """
         raise NotImplementedError(f"{type(self).__name__} is missing the required forward() method")
 
     def __call__(self, *args, **kwargs):
@@ -187,6 +190,9 @@ class Module:
             self._non_persistent_buffers.add(name)
 
     def add_module(self, name, module):
+        """Register ``module`` as the child ``name`` (``self.name = module`` does the same;
+        ``register_module`` is another name for it).
+        """
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         _check_name(self, name, "module")
@@ -225,6 +231,7 @@ class Module:
 
     # ---- traversal -------------------------------------------------------------------------
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(name, module) for this module and every descendant, depth first, each once."""
         memo = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:  # depth-first, children in registration order
@@ -239,10 +246,12 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self):
+        """This module and every descendant, depth first."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self):
+        """(name, module) for each direct child."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -250,6 +259,7 @@ class Module:
                 yield name, module
 
     def children(self):
+        """The direct children."""
         for _, module in self.named_children():
             yield module
 
@@ -265,16 +275,22 @@ class Module:
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, parameter) for each parameter of this module and, with ``recurse``,
+        its descendants, as in ``state_dict``.
+        """
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
+        """The parameters of this module and its descendants (what an optimiser is given)."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, buffer) for each buffer (e.g. ``running_mean``)."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
+        """The buffers of this module and its descendants."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -290,9 +306,11 @@ class Module:
         return self
 
     def eval(self):
+        """``train(False)``: dropout off, batch norm uses its running statistics; returns self."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` on every parameter (``False`` freezes them); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -350,18 +368,23 @@ class Module:
                                                                             array.dtype))
 
     def float(self):
+        """Parameters and buffers to float32; returns self."""
         return self.to(dtype="float32")
 
     def double(self):
+        """Parameters and buffers to float64; returns self."""
         return self.to(dtype="float64")
 
     def half(self):
+        """Parameters and buffers to float16; returns self."""
         return self.to(dtype="float16")
 
     def cpu(self):
+        """Parameters and buffers to the CPU; returns self."""
         return self.to("cpu")
 
     def cuda(self, device=None):
+        """Parameters and buffers to the GPU ``device``; returns self."""
         return self.to("cuda" if device is None else device)
 
     def share_memory(self):
@@ -500,6 +523,7 @@ class Module:
 
     # ---- repr ------------------------------------------------------------------------------
     def extra_repr(self):
+        """The module's own settings for ``repr`` (e.g. ``in_features=784, out_features=10``)."""
         return ""
 
     def _get_name(self):

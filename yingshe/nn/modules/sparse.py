@@ -11,7 +11,15 @@ __all__ = ["Embedding"]
 class Embedding(Module):
     """Rows of weight (num_embeddings, embedding_dim) ~ N(0, 1) as PyTorch; the padding_idx row
     starts at zero and gets no gradient.  With ``sparse=True`` the weight's gradient is a sparse
-    COO tensor of the looked-up rows, for ``optim.SparseAdam``."""
+    COO tensor of the looked-up rows, for ``optim.SparseAdam``.
+
+    Shape: input (*) of indices; output (*, embedding_dim).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Embedding(10, 3)(yingshe.tensor([[1, 2], [4, 9]])).shape
+        yingshe.Size([2, 2, 3])
+    """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
@@ -35,6 +43,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """weight ~ N(0, 1), the ``padding_idx`` row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0

@@ -136,6 +136,7 @@ class CIFAR10(VisionDataset):
         return self._transformed(image, target)
 
     def extra_repr(self):
+        """The split, for ``repr``."""
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 

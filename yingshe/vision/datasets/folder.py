@@ -86,11 +86,13 @@ class DatasetFolder(VisionDataset):
     @staticmethod
     def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None,
                      allow_empty=False):
+        """(path, class index) for each file of ``directory``'s class folders."""
         if class_to_idx is None:
             raise ValueError("The class_to_idx parameter cannot be None.")
         return make_dataset(directory, class_to_idx, extensions, is_valid_file, allow_empty)
 
     def find_classes(self, directory):
+        """(sorted class folder names, {name: index}) of ``directory``."""
         return find_classes(directory)
 
     def __len__(self):

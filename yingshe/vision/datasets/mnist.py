@@ -83,6 +83,7 @@ class MNIST(VisionDataset):
 
     @property
     def class_to_idx(self):
+        """{class name: label}."""
         return {name: i for i, name in enumerate(self.classes)}
 
     def _candidates(self, filename):
@@ -122,6 +123,7 @@ class MNIST(VisionDataset):
         return self._transformed(image, target)
 
     def extra_repr(self):
+        """The split, for ``repr``."""
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 

@@ -54,6 +54,7 @@ class VisionDataset(Dataset):
         return _apply(self.transform, self.target_transform, image, target)
 
     def extra_repr(self):
+        """Lines a subclass adds to ``repr`` (none here)."""
         return ""
 
     def __repr__(self):

@@ -70,14 +70,17 @@ class WeightsEnum(Enum):
 
     @property
     def url(self):
+        """The address of the weights file."""
         return self.value.url
 
     @property
     def transforms(self):
+        """The preprocessing the weights expect (call it to get the transform)."""
         return self.value.transforms
 
     @property
     def meta(self):
+        """Categories, parameter count, accuracy and recipe of the weights."""
         return self.value.meta
 
 

@@ -71,6 +71,7 @@ def _imagenet(file_name, *, num_params, min_size, acc, ops, file_size, recipe, d
 
 
 class AlexNet_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``alexnet``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "alexnet-owt-7be5be79.pth", num_params=61100840, min_size=(63, 63), acc=(56.522, 79.066),
         ops=0.714, file_size=233.087, recipe=_RECIPE_ALEXNET_VGG, docs=_REPRODUCED_SIMPLIFIED)
@@ -78,6 +79,7 @@ class AlexNet_Weights(WeightsEnum):
 
 
 class VGG11_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg11``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg11-8a719046.pth", num_params=132863336, min_size=(32, 32), acc=(69.02, 88.628),
         ops=7.609, file_size=506.84, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -85,6 +87,7 @@ class VGG11_Weights(WeightsEnum):
 
 
 class VGG11_BN_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg11_bn``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg11_bn-6002323d.pth", num_params=132868840, min_size=(32, 32), acc=(70.37, 89.81),
         ops=7.609, file_size=506.881, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -92,6 +95,7 @@ class VGG11_BN_Weights(WeightsEnum):
 
 
 class VGG13_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg13``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg13-19584684.pth", num_params=133047848, min_size=(32, 32), acc=(69.928, 89.246),
         ops=11.308, file_size=507.545, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -99,6 +103,7 @@ class VGG13_Weights(WeightsEnum):
 
 
 class VGG13_BN_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg13_bn``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg13_bn-abd245e5.pth", num_params=133053736, min_size=(32, 32), acc=(71.586, 90.374),
         ops=11.308, file_size=507.59, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -106,6 +111,7 @@ class VGG13_BN_Weights(WeightsEnum):
 
 
 class VGG16_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg16``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg16-397923af.pth", num_params=138357544, min_size=(32, 32), acc=(71.592, 90.382),
         ops=15.47, file_size=527.796, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -120,6 +126,7 @@ class VGG16_Weights(WeightsEnum):
 
 
 class VGG16_BN_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg16_bn``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg16_bn-6c64b313.pth", num_params=138365992, min_size=(32, 32), acc=(73.36, 91.516),
         ops=15.47, file_size=527.866, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -127,6 +134,7 @@ class VGG16_BN_Weights(WeightsEnum):
 
 
 class VGG19_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg19``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg19-dcbb9e9d.pth", num_params=143667240, min_size=(32, 32), acc=(72.376, 90.876),
         ops=19.632, file_size=548.051, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -134,6 +142,7 @@ class VGG19_Weights(WeightsEnum):
 
 
 class VGG19_BN_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``vgg19_bn``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "vgg19_bn-c79401a0.pth", num_params=143678248, min_size=(32, 32), acc=(74.218, 91.842),
         ops=19.632, file_size=548.143, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -141,6 +150,7 @@ class VGG19_BN_Weights(WeightsEnum):
 
 
 class GoogLeNet_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``googlenet``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "googlenet-1378be20.pth", num_params=6624904, min_size=(15, 15), acc=(69.778, 89.53),
         ops=1.498, file_size=49.731, recipe=_RECIPE_GOOGLENET, docs=_PORTED)
@@ -148,6 +158,7 @@ class GoogLeNet_Weights(WeightsEnum):
 
 
 class ResNet18_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnet18``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnet18-f37072fd.pth", num_params=11689512, min_size=(1, 1), acc=(69.758, 89.078),
         ops=1.814, file_size=44.661, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -155,6 +166,7 @@ class ResNet18_Weights(WeightsEnum):
 
 
 class ResNet34_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnet34``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnet34-b627a593.pth", num_params=21797672, min_size=(1, 1), acc=(73.314, 91.42),
         ops=3.664, file_size=83.275, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -162,6 +174,7 @@ class ResNet34_Weights(WeightsEnum):
 
 
 class ResNet50_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnet50``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnet50-0676ba61.pth", num_params=25557032, min_size=(1, 1), acc=(76.13, 92.862),
         ops=4.089, file_size=97.781, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -173,6 +186,7 @@ class ResNet50_Weights(WeightsEnum):
 
 
 class ResNet101_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnet101``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnet101-63fe2227.pth", num_params=44549160, min_size=(1, 1), acc=(77.374, 93.546),
         ops=7.801, file_size=170.511, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -184,6 +198,7 @@ class ResNet101_Weights(WeightsEnum):
 
 
 class ResNet152_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnet152``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnet152-394f9c45.pth", num_params=60192808, min_size=(1, 1), acc=(78.312, 94.046),
         ops=11.514, file_size=230.434, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -195,6 +210,7 @@ class ResNet152_Weights(WeightsEnum):
 
 
 class ResNeXt50_32X4D_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnext50_32x4d``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnext50_32x4d-7cdf4587.pth", num_params=25028904, min_size=(1, 1), acc=(77.618, 93.698),
         ops=4.23, file_size=95.789, recipe=_RECIPE_RESNEXT, docs=_REPRODUCED_SIMPLE)
@@ -205,6 +221,7 @@ class ResNeXt50_32X4D_Weights(WeightsEnum):
 
 
 class ResNeXt101_32X8D_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnext101_32x8d``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnext101_32x8d-8ba56ff5.pth", num_params=88791336, min_size=(1, 1),
         acc=(79.312, 94.526), ops=16.414, file_size=339.586, recipe=_RECIPE_RESNEXT,
@@ -217,6 +234,7 @@ class ResNeXt101_32X8D_Weights(WeightsEnum):
 
 
 class ResNeXt101_64X4D_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``resnext101_64x4d``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "resnext101_64x4d-173b62eb.pth", num_params=83455272, min_size=(1, 1),
         acc=(83.246, 96.454), ops=15.46, file_size=319.318, recipe=_RECIPE_RESNEXT101_64X4D,
@@ -225,6 +243,7 @@ class ResNeXt101_64X4D_Weights(WeightsEnum):
 
 
 class Wide_ResNet50_2_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``wide_resnet50_2``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "wide_resnet50_2-95faca4d.pth", num_params=68883240, min_size=(1, 1), acc=(78.468, 94.086),
         ops=11.398, file_size=131.82, recipe=_RECIPE_WIDE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -236,6 +255,7 @@ class Wide_ResNet50_2_Weights(WeightsEnum):
 
 
 class Wide_ResNet101_2_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``wide_resnet101_2``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "wide_resnet101_2-32ee1156.pth", num_params=126886696, min_size=(1, 1),
         acc=(78.848, 94.284), ops=22.753, file_size=242.896, recipe=_RECIPE_WIDE_RESNET,
@@ -248,6 +268,7 @@ class Wide_ResNet101_2_Weights(WeightsEnum):
 
 
 class MobileNet_V2_Weights(WeightsEnum):
+    """torchvision's pretrained weights for ``mobilenet_v2``; ``DEFAULT`` is the best."""
     IMAGENET1K_V1 = _imagenet(
         "mobilenet_v2-b0353104.pth", num_params=3504872, min_size=(1, 1), acc=(71.878, 90.286),
         ops=0.301, file_size=13.555, recipe=_RECIPE_MOBILENET_V2, docs=_REPRODUCED_SIMPLE)

@@ -146,6 +146,7 @@ def get_image_size(img):
 
 
 def get_image_num_channels(img):
+    """The number of channels of a tensor (..., C, H, W) or PIL image (torchvision's old name for ``get_dimensions(img)[0]``)."""
     return get_dimensions(img)[0]
 
 
