@@ -245,5 +245,8 @@ def test_check_detection_target_names_the_bad_box():
                  "box 1", "x1 < x2")
     check_raises(lambda: check_detection_target(good, 4, image_size=(6, 10)), ValueError,
                  "box 1", "outside the 10 x 6 image")
+    shifted = {"boxes": np.array([[-1.5e-5, 1, 5, 6]]), "labels": np.array([1])}
+    check_raises(lambda: check_detection_target(shifted, 2, where="b.xml"), ValueError, "b.xml",
+                 "box 0", "negative coordinate")
     check_raises(lambda: check_detection_target({"boxes": np.zeros((2, 4))}, 2), ValueError,
                  "'labels'")

@@ -18,6 +18,7 @@ from ..training.run_folder import RunFolderError
 from . import (
     classify,
     deploy,
+    detection,
     generative,
     launch,
     recommender,
@@ -31,7 +32,7 @@ __all__ = ["FAMILIES", "build_parser", "run", "main"]
 
 FAMILIES = {"classifiers": classify, "generative models": generative,
             "word vectors": word_vectors, "sequence models": sequence, "speech": speech,
-            "recommenders": recommender, "deployment": deploy}
+            "recommenders": recommender, "deployment": deploy, "detectors": detection}
 
 
 def trainable():

@@ -7,6 +7,7 @@ line, so they serve Python code and the command line alike.
     config = classification.complete_config("lenet5", epochs=3)
     metrics = classification.train("runs/lenet5", config)
 """
-from . import classification, generative, recommender, sequence, word_vectors
+from . import classification, detection, generative, recommender, sequence, word_vectors
 
-__all__ = ["classification", "generative", "recommender", "sequence", "word_vectors"]
+__all__ = ["classification", "detection", "generative", "recommender", "sequence",
+           "word_vectors"]

@@ -90,7 +90,10 @@ def check_detection_target(target, num_classes, image_size=None, where="target")
         if not (np.isfinite(box).all() and x1 < x2 and y1 < y2):
             raise ValueError(f"{where}: box {index} {box.tolist()} is not finite with "
                              f"x1 < x2 and y1 < y2")
-        if x1 < 0 or y1 < 0 or x2 > width or y2 > height:
+        if x1 < 0 or y1 < 0:
+            raise ValueError(f"{where}: box {index} {box.tolist()} has a negative coordinate "
+                             f"(boxes are pixel coordinates from the image's top-left corner)")
+        if x2 > width or y2 > height:
             raise ValueError(f"{where}: box {index} {box.tolist()} lies outside the "
                              f"{width} x {height} image")
 
