@@ -58,7 +58,6 @@ class Normalize(Op):
                 grad_x = g_hat * ctx.invstd
         return grad_x, grad_weight, grad_bias, None, None, None, None, None
 
-
     def gradient_means(self, g_hat, x_hat):
         """mean(g_hat) and mean(g_hat x_hat) over the normalised axes (``SyncBatchNorm``'s op
         takes them over every rank's batch)."""

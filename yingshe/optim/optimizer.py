@@ -103,11 +103,15 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 state = self.state.get(p, {})
-                self._update(p._data, p.grad._data, state, group)
+                self._update_parameter(p, state, group)
                 if state:  # rules that keep nothing (SGD without momentum) leave no entry
                     self.state[p] = state
                 p._bump_version()
         return loss
+
+    def _update_parameter(self, p, state, group):
+        """Update the Parameter ``p`` from ``p.grad`` (``SparseAdam`` takes a sparse gradient)."""
+        self._update(p._data, p.grad._data, state, group)
 
     def _update(self, param, grad, state, group):
         """Change the raw array ``param`` in place given its gradient ``grad`` (the update rule)."""

@@ -4,7 +4,6 @@ import math
 
 from .._backend import get_array_module
 from .._tensor import Tensor
-from ..autograd.grad_mode import enable_grad
 from ..ops.sparse import SparseCooTensor
 from .adam import _check_betas
 from .optimizer import Optimizer
@@ -32,28 +31,17 @@ class SparseAdam(Optimizer):
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "maximize": maximize})
 
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if not isinstance(p.grad, SparseCooTensor):
-                    raise RuntimeError("SparseAdam does not support dense gradients, please "
-                                       "consider Adam instead")
-                state = self.state[p]
-                if not state:
-                    xp = get_array_module(p._data)
-                    state["step"] = 0
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(p._data))
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p._data))
-                state["step"] += 1
-                self._update_rows(p._data, p.grad.coalesce(), state, group)
-                p._bump_version()
-        return loss
+    def _update_parameter(self, p, state, group):
+        if not isinstance(p.grad, SparseCooTensor):
+            raise RuntimeError("SparseAdam does not support dense gradients, please "
+                               "consider Adam instead")
+        if not state:
+            xp = get_array_module(p._data)
+            state["step"] = 0
+            state["exp_avg"] = Tensor._make(xp.zeros_like(p._data))
+            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p._data))
+        state["step"] += 1
+        self._update_rows(p._data, p.grad.coalesce(), state, group)
 
     @staticmethod
     def _update_rows(param, grad, state, group):
