@@ -13,7 +13,9 @@ A rank that stops must not leave the others waiting for ever:
 * a rank killed by a signal: ``mpiexec`` (MPICH's Hydra) sees it and ends every other rank;
 * a rank that raises: the group's exception hook prints the traceback and calls
   ``MPI_Abort``, which ends the whole job with status 1 (otherwise the raising rank would
-  wait in ``MPI_Finalize`` for ranks that wait in a collective for it);
+  wait in ``MPI_Finalize`` for ranks that wait in a collective for it).  It waits half a
+  second before aborting: Hydra forwards a rank's output and its abort request on separate
+  channels, and a traceback still in the output pipe when the abort arrives is lost;
 * a rank that hangs: every collective waits at most ``timeout`` (default 30 minutes, as
   PyTorch's gloo and MPI groups), then raises ``DistBackendError`` on the ranks waiting, whose
   exception hook aborts the job.
@@ -21,12 +23,15 @@ A rank that stops must not leave the others waiting for ever:
 import datetime
 import os
 import sys
+import time
 import traceback
 
 __all__ = ["Backend", "DistBackendError", "GroupMember", "default_pg_timeout", "is_available",
            "is_mpi_available", "is_initialized", "init_process_group", "destroy_process_group",
            "get_rank", "get_world_size", "get_backend", "launched_by_mpi", "communicator",
            "timeout_seconds"]
+
+_OUTPUT_GRACE_SECONDS = 0.5  # time for Hydra to forward the traceback before MPI_Abort
 
 default_pg_timeout = datetime.timedelta(minutes=30)
 
@@ -105,6 +110,7 @@ def _abort_on_uncaught(kind, value, trace):
     comm = _State.comm
     print(f"yingshe.distributed: rank {comm.Get_rank()} of {comm.Get_size()} stopped on "
           f"{kind.__name__}; aborting all ranks", file=sys.stderr, flush=True)
+    time.sleep(_OUTPUT_GRACE_SECONDS)
     comm.Abort(1)
 
 
