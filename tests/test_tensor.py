@@ -133,6 +133,11 @@ def test_cuda_without_cupy_raises_a_clear_error():
     lambda m: m.tensor(2.5),
     lambda m: m.tensor([1e10, 1.0]),
     lambda m: m.tensor([[1.0, 2.0], [3.0, 40.0]]),
+    lambda m: m.tensor([1.0, 5.0, float("nan")]),  # NaN and inf do not widen the columns
+    lambda m: m.tensor([[1.0, -float("inf")], [0.25, 0.0]]),
+    lambda m: m.tensor([-0.0, 1.0]),
+    lambda m: m.tensor([1.0, 2.0, 1024.0]),  # magnitudes over 1000x apart: scientific
+    lambda m: m.tensor([0.0, 1e-5]),
 ])
 def test_repr_matches_torch(make):
     assert repr(make(yingshe)) == repr(make(torch)).replace("torch.", "yingshe.")

@@ -38,9 +38,23 @@ _DEVICE_TYPES = ("cpu", "cuda", "meta")
 
 
 class device:
-    """A device, ``device("cpu")``, ``device("cuda")`` / ``device("cuda:0")`` / ``device("cuda", 0)``
-    or ``device("meta")``; compares equal to its string.  ``with device("meta"):`` makes it the
-    default device of the factories inside the block (``set_default_device``)."""
+    """A device, ``torch.device``: where a tensor's data lives and which array module computes on
+    it, "cpu" (NumPy), "cuda" (CuPy, an optional extra) or "meta" (shapes and dtypes without
+    data, for sizing models).
+
+    ``device("cuda:1")`` and ``device("cuda", 1)`` name a GPU by index.  Unlike ``torch.device``,
+    a device compares equal to its string, and one without an index to every index of its type
+    (``device("cuda") == "cuda:0"``).  ``with device("meta"):`` makes it the default device of
+    the factories inside the block (``set_default_device``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.device("cuda:1"), yingshe.device("cpu") == "cpu"
+        (device(type='cuda', index=1), True)
+        >>> with yingshe.device("meta"):
+        ...     yingshe.zeros(2, 3)
+        tensor(..., device='meta', size=(2, 3))
+    """
     __slots__ = ("type", "index")
 
     def __init__(self, spec, index=None):
@@ -90,16 +104,35 @@ _DEFAULT = _DefaultDevice()
 
 
 def set_default_device(dev):
-    """Make ``dev`` the device of the tensors that factories (``tensor``, ``zeros``, ``rand``,
-    ``arange``, ...) and so layers' parameters are made on when they are given no ``device``;
-    ``None`` goes back to "cpu".  Tensors made from other tensors (``zeros_like``, ``x.new_*``,
-    ops) stay on their inputs' device."""
+    """Make ``dev`` the device that factories (``tensor``, ``zeros``, ``rand``, ``arange``, ...),
+    and so layers' parameters, make their tensors on when they are given no ``device``; ``None``
+    goes back to "cpu".  Tensors made from other tensors (``zeros_like``, ``x.new_*``, ops) stay
+    on their inputs' device.  The setting is per thread, as in PyTorch.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.set_default_device("meta")
+        >>> yingshe.nn.Linear(1000, 1000).weight.device  # no memory for a million weights
+        device(type='meta')
+        >>> yingshe.set_default_device(None)
+        >>> yingshe.zeros(1).device
+        device(type='cpu')
+    """
     _DEFAULT.device = None if dev is None else device(dev)
 
 
 def get_default_device():
-    """The device factories use when given none ("cpu" unless ``set_default_device`` or a
-    ``with device(...)`` block says otherwise)."""
+    """The device factories make tensors on when given none: "cpu" unless ``set_default_device`` or
+    a ``with device(...)`` block says otherwise.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.get_default_device()
+        device(type='cpu')
+        >>> with yingshe.device("meta"):
+        ...     yingshe.get_default_device()
+        device(type='meta')
+    """
     return _DEFAULT.device or CPU
 
 
@@ -240,8 +273,17 @@ def is_meta(array):
 
 # ---- array modules and moving arrays -----------------------------------------------------
 def get_array_module(x):
-    """NumPy for CPU arrays (and anything that is not a device array), CuPy for GPU arrays, the
-    meta variant of NumPy for meta arrays."""
+    """The array module that computes on the raw array ``x``: NumPy for CPU arrays (and anything
+    that is not a device array), CuPy for GPU arrays, a meta variant of NumPy for meta arrays.
+    Every op reaches its math through it (``xp = get_array_module(x)``), so one code path serves
+    all devices; pass it an array (``t.numpy()``, or ``t._data`` inside an op), not a Tensor.
+
+    Examples:
+        >>> import yingshe
+        >>> xp = yingshe.get_array_module(yingshe.arange(3).numpy())
+        >>> xp.__name__, xp.cumsum(yingshe.arange(4).numpy())
+        ('numpy', array([0, 1, 3, 6]))
+    """
     cls = x.__class__
     if cls is np.ndarray:
         return np
@@ -379,12 +421,31 @@ def manual_seed(s):
 
 
 def seed():
-    """Seed from OS entropy and return the seed used."""
+    """Seed every device's generator from OS entropy, as ``torch.seed``, and return the seed used
+    (a non-negative integer below 2^63); ``initial_seed()`` gives it back later, so a run seeded
+    at random can still be repeated.
+
+    Examples:
+        >>> import yingshe
+        >>> s = yingshe.seed()
+        >>> a = yingshe.rand(3)
+        >>> _ = yingshe.manual_seed(s)
+        >>> yingshe.equal(yingshe.rand(3), a), yingshe.initial_seed() == s
+        (True, True)
+    """
     return manual_seed(int(np.random.SeedSequence().entropy % (1 << 63)))
 
 
 def initial_seed():
-    """The seed the CPU generator was last seeded with (``manual_seed`` or ``seed``)."""
+    """The seed the CPU generator was last seeded with, by ``manual_seed`` or ``seed`` (PyTorch's
+    default seed, 67280421310721, before either).
+
+    Examples:
+        >>> import yingshe
+        >>> _ = yingshe.manual_seed(42)
+        >>> yingshe.initial_seed()
+        42
+    """
     return _default_states["cpu"].seed
 
 

@@ -9,7 +9,21 @@ _builtin_bool, _builtin_int, _builtin_float = bool, int, float
 
 
 class dtype:
-    """A tensor element type; wraps the NumPy dtype that stores it (``dtype.np``)."""
+    """A tensor element type, ``torch.dtype``: ``yingshe.float32``, ``float64``, ``float16``,
+    ``int64``, ``int32``, ``int16``, ``int8``, ``uint8`` and ``bool`` (with PyTorch's aliases
+    ``float``, ``double``, ``half``, ``long``, ``int``, ``short``).
+
+    It wraps the NumPy dtype that stores the elements (``dtype.np``) and knows its ``name``,
+    ``itemsize`` in bytes, ``is_floating_point`` and ``is_signed``.  Ops combine dtypes by
+    PyTorch's type promotion (``promote_types``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tensor([1, 2]).dtype, yingshe.tensor([1.0, 2.0]).dtype
+        (yingshe.int64, yingshe.float32)
+        >>> yingshe.float is yingshe.float32, yingshe.float64.itemsize, yingshe.int8.is_signed
+        (True, 8, True)
+    """
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
 
     def __init__(self, name, np_dtype):
@@ -48,15 +62,32 @@ _default_float = [float32]
 
 
 def get_default_dtype():
-    """The dtype of Python floats in new tensors and of ``zeros``, ``randn``, ... (float32 unless
-    changed).  NumPy arrays and scalars keep their own dtype."""
+    """The dtype of Python floats in new tensors and of float factories (``zeros``, ``randn``, ...):
+    float32 unless ``set_default_dtype`` changed it.  NumPy arrays and scalars keep their own
+    dtype.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.get_default_dtype()
+        yingshe.float32
+        >>> yingshe.zeros(2).dtype, yingshe.tensor([1.5]).dtype
+        (yingshe.float32, yingshe.float32)
+    """
     return _default_float[0]
 
 
 def set_default_dtype(d):
-    """Make ``d`` (a floating dtype) the default: it is what Python floats become in ``tensor``,
+    """Make ``d`` (a floating dtype) the default dtype: what Python floats become in ``tensor``,
     what float factories (``zeros``, ``rand``, ``arange(0.5)``, ...) make, and what integer
-    operands promote to when a float Python scalar joins them (``int_tensor * 2.5``)."""
+    operands promote to when a float Python scalar joins them (``int_tensor * 2.5``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.set_default_dtype(yingshe.float64)
+        >>> yingshe.tensor([1.5]).dtype, (yingshe.arange(3) * 2.5).dtype
+        (yingshe.float64, yingshe.float64)
+        >>> yingshe.set_default_dtype(yingshe.float32)  # back to the default
+    """
     d = as_dtype(d)
     if not d.is_floating_point:
         raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
@@ -117,8 +148,22 @@ def _category_of(x):
 
 
 def promote_types(type1, type2):
-    """torch.promote_types: the smallest dtype both convert to without leaving the higher
-    category (``promote_types(int64, float16)`` is float16; ``(uint8, int8)`` is int16)."""
+    """The dtype two dtypes combine to, ``torch.promote_types``: the smallest dtype both convert to
+    without leaving the higher category (bool < integer < floating).
+
+    A floating dtype wins over any integer (``promote_types(int64, float16)`` is float16); within
+    a category the wider one wins, and uint8 with int8 needs int16.  Ops on tensors use this rule
+    (a Python number joins by its category only: ``int8_tensor + 1`` stays int8).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.promote_types(yingshe.int64, yingshe.float16)
+        yingshe.float16
+        >>> yingshe.promote_types(yingshe.uint8, yingshe.int8)
+        yingshe.int16
+        >>> (yingshe.ones(2, dtype=yingshe.int32) + yingshe.ones(2, dtype=yingshe.float64)).dtype
+        yingshe.float64
+    """
     a, b = as_dtype(type1).np, as_dtype(type2).np
     return from_np(_promote(a, b))
 
@@ -136,8 +181,17 @@ def _promote(a, b):
 
 
 def can_cast(from_, to):
-    """torch.can_cast: whether type promotion may cast ``from_`` to ``to`` (never to a lower
-    category: floating to integer or anything to bool are refused)."""
+    """Whether type promotion may cast ``from_`` to ``to``, ``torch.can_cast``: never to a lower
+    category, so floating to integer and anything but bool to bool are refused (in-place ops and
+    ``out=`` follow this rule).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.can_cast(yingshe.int64, yingshe.float16)
+        True
+        >>> yingshe.can_cast(yingshe.float32, yingshe.int64)
+        False
+    """
     return _CATEGORY[as_dtype(from_).np.kind] <= _CATEGORY[as_dtype(to).np.kind]
 
 

@@ -12,11 +12,21 @@ __all__ = ["Size", "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongT
 
 
 class Size(tuple):
-    """The shape of a tensor (``torch.Size``): a tuple of ints that stays a Size when sliced,
-    added to a tuple or repeated, and prints as ``yingshe.Size([3, 28, 28])``.
+    """The shape of a tensor, ``torch.Size``: a tuple of ints that stays a Size when sliced, added to
+    a tuple or repeated, and prints as ``yingshe.Size([3, 28, 28])``.
 
+    ``numel()`` is the number of elements of a tensor of this shape, the product of the sizes.
     Passed to a legacy constructor (``FloatTensor(t.shape)``) it is a size, where a plain tuple
-    would be data."""
+    would be data.
+
+    Examples:
+        >>> import yingshe
+        >>> s = yingshe.zeros(2, 3, 28, 28).shape
+        >>> s
+        yingshe.Size([2, 3, 28, 28])
+        >>> s[1:], s.numel(), s == (2, 3, 28, 28)
+        (yingshe.Size([3, 28, 28]), 4704, True)
+    """
     __slots__ = ()
 
     def __new__(cls, sizes=()):
@@ -67,11 +77,32 @@ POST_ACCUMULATE_GRAD_HOOKS = {}
 
 
 class Tensor:
-    """A multi-dimensional array with reverse-mode autograd, mirroring ``torch.Tensor``.
+    """A multi-dimensional array with reverse-mode automatic differentiation, mirroring
+    ``torch.Tensor``.
 
-    ``_data`` is the raw array; ``grad_fn`` is the node that made this tensor (``None`` for leaves);
-    ``_version_box`` is a one-element list shared with views and bumped by in-place ops.
-    Most methods (``exp``, ``sum``, ``reshape``, ``__add__``, ...) are attached by ``yingshe.ops``.
+    Tensors come from factories (``yingshe.tensor``, ``zeros``, ``randn``, ...) and from ops;
+    ``Tensor(2, 3)`` is PyTorch's legacy constructor, an uninitialised tensor of the default
+    dtype.  An op on a tensor that ``requires_grad`` records itself as the result's ``grad_fn``;
+    ``backward()`` walks these nodes in reverse, applying the chain rule, and accumulates
+    d(output)/d(leaf) into every leaf's ``.grad`` (reverse-mode differentiation; Griewank &
+    Walther, Evaluating Derivatives, 2nd ed., 2008, ch. 3).
+
+    ``_data`` is the raw array (NumPy on "cpu", CuPy on "cuda"); ``_version_box`` is a
+    one-element list shared with views and bumped by in-place ops.  Most methods (``exp``,
+    ``sum``, ``reshape``, ``__add__``, ...) are attached by ``yingshe.ops``.
+    Shape: any, ``t.shape`` (a ``Size``); () for a scalar.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y
+        tensor(14., grad_fn=<SumBackward0>)
+        >>> y.backward()
+        >>> x.grad  # d(sum x^2)/dx = 2 x
+        tensor([2., 4., 6.])
+        >>> yingshe.Tensor(2, 3).shape, yingshe.Tensor([1, 2]).dtype
+        (yingshe.Size([2, 3]), yingshe.float32)
     """
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_output_nr", "_version_box",
                  "_hooks", "_retains_grad", "__weakref__")
@@ -491,21 +522,27 @@ def _format_tensor(t):
 
 
 def _formatter(array):
-    """PyTorch's number style: '1.' for whole floats, 4 decimals, scientific for wide ranges;
-    every element right-aligned to the widest."""
+    """PyTorch's number style (``torch._tensor_str._Formatter``): '1.' for whole floats, 4
+    decimals, scientific when the nonzero magnitudes span more than 1000x or leave [1e-4, 1e8];
+    every element right-aligned to the widest.  As in PyTorch only the finite nonzero floats set
+    the format and the width: zeros, NaN and infinities do not widen the columns."""
+    values = array.reshape(-1)[:2000]
     if array.dtype.kind == "b":
         to_text = lambda v: "True" if v else "False"
     elif array.dtype.kind != "f":
         to_text = str
     else:
-        finite = np.abs(array[np.isfinite(array)].astype(np.float64))
-        nonzero = finite[finite > 0]
-        if finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8):
-            fmt = "{:.0f}."
-        elif finite.max() >= 1e8 or (nonzero.size and nonzero.min() < 1e-4):
+        finite = array[np.isfinite(array)].astype(np.float64)
+        values = finite[finite != 0]
+        magnitude = np.abs(values)
+        if values.size and (magnitude.max() > 1000 * magnitude.min() or magnitude.max() > 1e8
+                            or magnitude.min() < 1e-4):
             fmt = "{:.4e}"
+        elif np.all(values == np.round(values)):
+            fmt = "{:.0f}."
         else:
             fmt = "{:.4f}"
+        values = values[:2000]
 
         def to_text(v):
             if np.isnan(v):
@@ -513,7 +550,7 @@ def _formatter(array):
             if np.isinf(v):
                 return "inf" if v > 0 else "-inf"
             return fmt.format(v)
-    width = max(len(to_text(v)) for v in array.reshape(-1)[:2000])
+    width = max((len(to_text(v)) for v in values), default=1)
     kind = {"b": "bool", "f": "float_kind"}.get(array.dtype.kind, "int_kind")
     return {kind: lambda v: to_text(v).rjust(width)}
 
@@ -569,8 +606,22 @@ class _LegacyTensorType(type):
 
 
 def _legacy_type(name, dtype):
-    doc = (f"{name}(*sizes) is an uninitialised {dtype.name} tensor of that shape, {name}(data) "
-           f"holds data converted to {dtype.name} (PyTorch's legacy constructor).")
+    doc = f"""PyTorch's legacy constructor of {dtype.name} tensors: ``{name}(*sizes)`` is an
+    uninitialised tensor of that shape, ``{name}(data)`` holds ``data`` converted to {dtype.name}
+    (today's spellings: ``yingshe.empty(*sizes, dtype=yingshe.{dtype.name})`` and
+    ``yingshe.tensor(data, dtype=yingshe.{dtype.name})``).  ``isinstance(t, {name})`` holds for
+    a {dtype.name} tensor on the CPU.
+
+    Shape: ``{name}(*sizes)``: (*sizes); ``{name}(data)``: the nested lengths of ``data``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.{name}(2, 3).shape
+        yingshe.Size([2, 3])
+        >>> t = yingshe.{name}([1, 0])
+        >>> t.dtype, isinstance(t, yingshe.{name})
+        ({dtype!r}, True)
+    """
     return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__slots__": ()})
 
 

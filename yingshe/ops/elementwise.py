@@ -164,7 +164,22 @@ class Clone(Op):
 
 
 def add(input, other, *, alpha=1, out=None):
-    """input + alpha * other, broadcasting (written into ``out`` when given)."""
+    """Adds ``other``, scaled by ``alpha``, to ``input``, broadcasting and promoting dtypes.
+
+    out_i = input_i + alpha other_i;  the gradient reaches both operands unchanged (times alpha
+    for ``other``), summed over the dimensions each was broadcast along.  Either operand may be a
+    Python number; with ``out`` the result is written into that tensor.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.tensor([[1.0], [2.0]])
+        >>> yingshe.add(a, yingshe.tensor([10.0, 20.0, 30.0]))
+        tensor([[11., 21., 31.],
+                [12., 22., 32.]])
+        >>> yingshe.add(yingshe.tensor([1, 2]), 3, alpha=2)
+        tensor([7, 8])
+    """
     if out is not None:
         return write_out(out, "add", lambda: add(input, other, alpha=alpha), (input, other))
     if alpha != 1:
@@ -174,7 +189,20 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    """input - alpha * other, broadcasting (written into ``out`` when given)."""
+    """Subtracts ``other``, scaled by ``alpha``, from ``input``, broadcasting and promoting dtypes.
+
+    out_i = input_i - alpha other_i;  d out / d input = 1, d out / d other = -alpha.  Bool
+    tensors are refused, as in PyTorch (use ``logical_xor``); with ``out`` the result is written
+    into that tensor.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sub(yingshe.tensor([5.0, 7.0]), 1.5, alpha=2)
+        tensor([2., 4.])
+        >>> 10 - yingshe.arange(3)
+        tensor([10,  9,  8])
+    """
     if out is not None:
         return write_out(out, "sub", lambda: sub(input, other, alpha=alpha), (input, other))
     if _dtype_kind(input) == "b" or _dtype_kind(other) == "b":
@@ -187,7 +215,20 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 def mul(input, other, *, out=None):
-    """input * other, broadcasting (written into ``out`` when given)."""
+    """Multiplies ``input`` by ``other`` elementwise, broadcasting and promoting dtypes.
+
+    out_i = input_i other_i;  d out / d input = other, d out / d other = input.  An integer
+    tensor times a Python float gives the default float dtype; with ``out`` the result is written
+    into that tensor.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.mul(yingshe.arange(3), 2.5)
+        tensor([0.0000, 2.5000, 5.0000])
+        >>> yingshe.mul(yingshe.ones(2, 1), yingshe.tensor([1.0, 2.0, 3.0])).shape
+        yingshe.Size([2, 3])
+    """
     if out is not None:
         return write_out(out, "mul", lambda: mul(input, other), (input, other))
     a, b = _binary_operands(input, other, "mul")
@@ -195,8 +236,22 @@ def mul(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """input / other (true division: integers give floats), broadcasting (written into ``out``
-    when given)."""
+    """Divides ``input`` by ``other`` elementwise, broadcasting; a true division unless rounded.
+
+    out_i = input_i / other_i;  d out / d input = 1 / other, d out / d other = -input / other^2.
+    Integers give the default float dtype.  ``rounding_mode="trunc"`` rounds the quotient toward
+    zero (C's integer division), ``"floor"`` down (Python's ``//``); both keep integer dtypes and
+    have zero gradient, and an integer division by zero is an error.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.tensor([7, -7])
+        >>> yingshe.div(a, 2)
+        tensor([ 3.5000, -3.5000])
+        >>> yingshe.div(a, 2, rounding_mode="trunc"), yingshe.div(a, 2, rounding_mode="floor")
+        (tensor([ 3, -3]), tensor([ 3, -4]))
+    """
     if out is not None:
         return write_out(out, "div", lambda: div(input, other, rounding_mode=rounding_mode),
                          (input, other))
@@ -255,7 +310,17 @@ def _no_out(out, op):
 
 
 def neg(input):
-    """-input."""
+    """The negative of each element.
+
+    out_i = -input_i;  d out / d input = -1.  Bool tensors are refused, as in PyTorch (use
+    ``logical_not``).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.neg(yingshe.tensor([1.0, -2.0, 0.5]))
+        tensor([-1.0000,  2.0000, -0.5000])
+    """
     if input._data.dtype.kind == "b":
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
                            "use the `~` or logical_not() operator instead")
@@ -276,7 +341,21 @@ def to_copy(input, dtype=None, device=None):
 
 
 def clone(input, *, memory_format=None):
-    """A copy of ``input`` that stays in the graph."""
+    """A copy of ``input`` in new memory that stays in the autograd graph (the gradient passes back
+    unchanged); ``memory_format`` is accepted for PyTorch compatibility and ignored.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = yingshe.clone(x)
+        >>> y
+        tensor([1., 2.], grad_fn=<CloneBackward0>)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([1., 1.])
+    """
     return Clone.apply(input)
 
 
@@ -378,8 +457,20 @@ class PowScalar(Op):
 
 
 def pow(input, exponent):
-    """input ** exponent, broadcasting; either side may be a number.
-    d/da a^b = b a^(b-1),  d/db a^b = a^b ln a."""
+    """``input`` raised to the power ``exponent`` elementwise, broadcasting; either side may be a
+    Python number.
+
+    out_i = input_i ^ exponent_i;  d/da a^b = b a^(b-1),  d/db a^b = a^b ln a.  Integer tensors
+    stay integers; an integer tensor to a negative integer power is an error, as in PyTorch.
+    Shape: input and exponent broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.pow(yingshe.tensor([1.0, 2.0, 3.0]), 2)
+        tensor([1., 4., 9.])
+        >>> yingshe.pow(2, yingshe.arange(4))
+        tensor([1, 2, 4, 8])
+    """
     a, b = _binary_operands(input, exponent, "pow")
     _check_not_bool(a, "pow")
     if isinstance(b, Tensor):
@@ -411,7 +502,16 @@ def _rpow(self, other):
 
 
 def square(input):
-    """x^2 (pow(x, 2): bool becomes int64);  d/dx x^2 = 2 x."""
+    """The square of each element, ``pow(input, 2)``: integers stay integers, bool becomes int64.
+
+    out_i = input_i^2;  d out / d input = 2 input.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.square(yingshe.tensor([-2, 3]))
+        tensor([4, 9])
+    """
     return pow(input, 2)
 
 
@@ -446,12 +546,30 @@ class Rsqrt(Op):
 
 
 def reciprocal(input):
-    """1 / x (integers give floats);  d/dx 1/x = -1/x^2."""
+    """The reciprocal of each element; integers give the default float dtype.
+
+    out_i = 1 / input_i;  d out / d input = -1 / input^2.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.reciprocal(yingshe.tensor([1, 2, -4]))
+        tensor([ 1.0000,  0.5000, -0.2500])
+    """
     return Reciprocal.apply(_as_float(input))
 
 
 def rsqrt(input):
-    """1 / sqrt x;  d/dx x^(-1/2) = -x^(-3/2) / 2."""
+    """The reciprocal of the square root of each element.
+
+    out_i = 1 / sqrt(input_i);  d out / d input = -input^(-3/2) / 2.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.rsqrt(yingshe.tensor([1.0, 4.0, 0.25]))
+        tensor([1.0000, 0.5000, 2.0000])
+    """
     return Rsqrt.apply(_as_float(input))
 
 
@@ -622,59 +740,165 @@ class Relu(Op):
 
 
 def exp(input):
-    """e^x;  d/dx e^x = e^x."""
+    """The exponential of each element; integers give the default float dtype.
+
+    out_i = e^(input_i);  d out / d input = e^input.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.exp(yingshe.tensor([0.0, 1.0, 2.0]))
+        tensor([1.0000, 2.7183, 7.3891])
+    """
     return Exp.apply(_as_float(input))
 
 
 def log(input):
-    """ln x;  d/dx ln x = 1 / x."""
+    """The natural logarithm of each element (-inf at 0, NaN below).
+
+    out_i = ln(input_i);  d out / d input = 1 / input.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.log(yingshe.tensor([1.0, 2.0, 0.5]))
+        tensor([ 0.0000,  0.6931, -0.6931])
+    """
     return Log.apply(_as_float(input))
 
 
 def log1p(input):
-    """ln(1 + x), accurate for small x;  d/dx = 1 / (1 + x)."""
+    """ln(1 + x) for each element, accurate where x is small (where ``1 + x`` rounds to 1).
+
+    out_i = ln(1 + input_i);  d out / d input = 1 / (1 + input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1e-8])
+        >>> yingshe.log1p(x), yingshe.log(1 + x)
+        (tensor([1.0000e-08]), tensor([0.]))
+    """
     return Log1p.apply(_as_float(input))
 
 
 def expm1(input):
-    """e^x - 1, accurate for small x;  d/dx = e^x."""
+    """e^x - 1 for each element, accurate where x is small (where e^x rounds to 1).
+
+    out_i = e^(input_i) - 1;  d out / d input = e^input.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1e-8])
+        >>> yingshe.expm1(x), yingshe.exp(x) - 1
+        (tensor([1.0000e-08]), tensor([0.]))
+    """
     return Expm1.apply(_as_float(input))
 
 
 def sqrt(input):
-    """sqrt x;  d/dx sqrt x = 1 / (2 sqrt x)."""
+    """The square root of each element (NaN for negative numbers).
+
+    out_i = sqrt(input_i);  d out / d input = 1 / (2 sqrt(input)).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sqrt(yingshe.tensor([4.0, 2.0, 0.0]))
+        tensor([2.0000, 1.4142, 0.0000])
+    """
     return Sqrt.apply(_as_float(input))
 
 
 def sin(input):
-    """sin x;  d/dx sin x = cos x."""
+    """The sine of each element, in radians.
+
+    out_i = sin(input_i);  d out / d input = cos(input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import math
+        >>> import yingshe
+        >>> yingshe.sin(yingshe.tensor([0.0, math.pi / 6, math.pi / 2]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     return Sin.apply(_as_float(input))
 
 
 def cos(input):
-    """cos x;  d/dx cos x = -sin x."""
+    """The cosine of each element, in radians.
+
+    out_i = cos(input_i);  d out / d input = -sin(input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import math
+        >>> import yingshe
+        >>> yingshe.cos(yingshe.tensor([0.0, math.pi / 3]))
+        tensor([1.0000, 0.5000])
+    """
     return Cos.apply(_as_float(input))
 
 
 def tanh(input):
-    """tanh x;  d/dx tanh x = 1 - tanh^2 x."""
+    """The hyperbolic tangent of each element, an activation with values in (-1, 1).
+
+    out_i = tanh(input_i) = (e^x - e^-x) / (e^x + e^-x);  d out / d input = 1 - out^2.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tanh(yingshe.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.7616,  0.0000,  0.7616])
+    """
     return Tanh.apply(_as_float(input))
 
 
 def sigmoid(input):
-    """1 / (1 + e^-x);  d/dx sigmoid x = sigmoid x (1 - sigmoid x)."""
+    """The logistic sigmoid of each element, squashing it into (0, 1) (Goodfellow, Bengio &
+    Courville, Deep Learning, 2016, §3.10).
+
+    out_i = 1 / (1 + e^(-input_i)), computed from e^-|x| so that it never overflows;
+    d out / d input = out (1 - out).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sigmoid(yingshe.tensor([-2.0, 0.0, 2.0, 100.0]))
+        tensor([0.1192, 0.5000, 0.8808, 1.0000])
+    """
     return Sigmoid.apply(_as_float(input))
 
 
 def abs(input):
-    """|x| (integers stay integers);  d/dx |x| = sign x, 0 at 0."""
+    """The absolute value of each element; integers stay integers (bool is refused).
+
+    out_i = |input_i|;  d out / d input = sign(input), 0 at 0 (as PyTorch).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.abs(yingshe.tensor([-3, 0, 2]))
+        tensor([3, 0, 2])
+    """
     if input._data.dtype.kind == "b":
         raise NotImplementedError("abs: not implemented for bool tensors")
     return Abs.apply(input)
 
 
 def relu(input):
-    """max(x, 0) (integers stay integers);  d/dx = 1 for x > 0, else 0."""
+    """The rectified linear unit, max(x, 0) elementwise; integers stay integers (Nair & Hinton,
+    "Rectified Linear Units Improve Restricted Boltzmann Machines", 2010).
+
+    out_i = max(input_i, 0);  d out / d input = 1 where input > 0, else 0 (0 at 0, as PyTorch).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.relu(yingshe.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     return Relu.apply(input)
 
 
@@ -706,29 +930,77 @@ def _sign_array(x):
 
 
 def sign(input):
-    """-1, 0 or 1 by the sign of x, 0 for NaN as PyTorch (bool stays bool); zero gradient."""
+    """The sign of each element: -1, 0 or 1 (0 for NaN, as PyTorch; bool stays bool).
+
+    out_i = (input_i > 0) - (input_i < 0);  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sign(yingshe.tensor([-2.5, 0.0, 3.0, float("nan")]))
+        tensor([-1.,  0.,  1.,  0.])
+    """
     if input._data.dtype.kind == "b":
         return Tensor._make(input._data.copy())
     return Step.apply(input, _sign_array)
 
 
 def floor(input):
-    """The largest integer <= x; zero gradient."""
+    """Each element rounded down to an integer value, in the input's dtype.
+
+    out_i = floor(input_i), the largest integer value <= input_i;  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.floor(yingshe.tensor([-1.5, -0.5, 0.5, 1.5]))
+        tensor([-2., -1.,  0.,  1.])
+    """
     return _step(input, get_array_module(input._data).floor, "floor")
 
 
 def ceil(input):
-    """The smallest integer >= x; zero gradient."""
+    """Each element rounded up to an integer value, in the input's dtype.
+
+    out_i = ceil(input_i), the smallest integer value >= input_i;  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.ceil(yingshe.tensor([-1.5, 0.5, 1.5]))
+        tensor([-1.,  1.,  2.])
+    """
     return _step(input, get_array_module(input._data).ceil, "ceil")
 
 
 def trunc(input):
-    """x rounded toward zero; zero gradient."""
+    """Each element rounded toward zero, in the input's dtype (its integer part).
+
+    out_i = sign(input_i) floor(|input_i|);  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.trunc(yingshe.tensor([-1.7, 0.5, 2.9]))
+        tensor([-1.,  0.,  2.])
+    """
     return _step(input, get_array_module(input._data).trunc, "trunc")
 
 
 def round(input, *, decimals=0):
-    """x rounded to ``decimals`` decimal places, halves to even; zero gradient."""
+    """Each element rounded to ``decimals`` decimal places, halves to the even neighbour (IEEE 754
+    round-half-to-even, as PyTorch).
+
+    out_i = round(input_i 10^decimals) / 10^decimals;  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.round(yingshe.tensor([0.5, 1.5, 2.5, -1.7]))
+        tensor([ 0.,  2.,  2., -2.])
+        >>> yingshe.round(yingshe.tensor([1.2345]), decimals=2)
+        tensor([1.2300])
+    """
     xp = get_array_module(input._data)
     if decimals == 0:
         return _step(input, xp.rint, "round")
@@ -758,8 +1030,19 @@ class Where(Op):
 
 
 def where(condition, input, other):
-    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcasting);
-    the gradient goes to the side that was chosen."""
+    """Elements of ``input`` where ``condition`` holds, of ``other`` elsewhere (tensors or numbers,
+    broadcasting).
+
+    out_i = input_i if condition_i else other_i;  the gradient goes to the side that was chosen.
+    Shape: condition (a bool tensor), input and other broadcastable to a common shape (*); output
+    (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([-1.0, 2.0, -3.0])
+        >>> yingshe.where(x > 0, x, 0.0)
+        tensor([0., 2., 0.])
+    """
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         got = condition.dtype.name if isinstance(condition, Tensor) else type(condition).__name__
         raise RuntimeError(f"where: expected condition to be a boolean tensor, but got {got}")
@@ -827,12 +1110,35 @@ def _tensor_pair(input, other, op):
 
 
 def maximum(input, other):
-    """max(a, b) elementwise, broadcasting; on ties each gets half the gradient (as PyTorch)."""
+    """The larger of ``input`` and ``other`` elementwise, broadcasting; NaN propagates (``fmax``
+    ignores it).
+
+    out_i = max(input_i, other_i);  the gradient goes to the larger, half to each on ties (as
+    PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.tensor([1.0, 5.0, float("nan")])
+        >>> yingshe.maximum(a, yingshe.tensor([4.0, 2.0, 0.0]))
+        tensor([4., 5., nan])
+    """
     return Maximum.apply(*_tensor_pair(input, other, "maximum"))
 
 
 def minimum(input, other):
-    """min(a, b) elementwise, broadcasting; on ties each gets half the gradient (as PyTorch)."""
+    """The smaller of ``input`` and ``other`` elementwise, broadcasting; NaN propagates (``fmin``
+    ignores it).
+
+    out_i = min(input_i, other_i);  the gradient goes to the smaller, half to each on ties (as
+    PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.minimum(yingshe.tensor([1, 5, 3]), yingshe.tensor([4, 2, 3]))
+        tensor([1, 2, 3])
+    """
     return Minimum.apply(*_tensor_pair(input, other, "minimum"))
 
 
@@ -868,8 +1174,21 @@ class Clamp(Op):
 
 
 def clamp(input, min=None, max=None):
-    """min(max(x, min), max) with numbers or tensors as bounds (broadcasting, type promotion);
-    the gradient passes to x where min <= x <= max, to the bound that was taken elsewhere."""
+    """Each element limited to [``min``, ``max``]; either bound may be None, a number or a tensor
+    (broadcasting, dtypes promoted).
+
+    out_i = min(max(input_i, min_i), max_i);  the gradient passes to input where min <= input <=
+    max, and to the bound that was taken elsewhere.
+    Shape: input (*), tensor bounds broadcastable to it; output (*), the broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([-2.0, 0.5, 3.0])
+        >>> yingshe.clamp(x, min=0.0, max=1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+        >>> yingshe.clamp(x, min=yingshe.tensor([-1.0, 1.0, 0.0]))
+        tensor([-1.,  1.,  3.])
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     lo, hi = _bound(min), _bound(max)
@@ -895,12 +1214,30 @@ def _bound(bound):
 
 
 def clamp_min(input, min):
-    """max(x, min): clamp with a lower bound only."""
+    """Each element limited from below by ``min``: ``clamp(input, min=min)``.
+
+    out_i = max(input_i, min_i).
+    Shape: input (*), a tensor ``min`` broadcastable to it; output (*), the broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.clamp_min(yingshe.tensor([-1, 0, 1]), 0)
+        tensor([0, 0, 1])
+    """
     return clamp(input, min=min)
 
 
 def clamp_max(input, max):
-    """min(x, max): clamp with an upper bound only."""
+    """Each element limited from above by ``max``: ``clamp(input, max=max)``.
+
+    out_i = min(input_i, max_i).
+    Shape: input (*), a tensor ``max`` broadcastable to it; output (*), the broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.clamp_max(yingshe.tensor([-1.0, 0.5, 2.0]), 1.0)
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
     return clamp(input, max=max)
 
 
@@ -937,8 +1274,19 @@ class Lerp(Op):
 
 
 def lerp(input, end, weight):
-    """start + weight (end - start) (weight a number or a tensor; broadcasting).
-    d/dstart = 1 - weight,  d/dend = weight,  d/dweight = end - start."""
+    """Linear interpolation from ``input`` (start) to ``end`` by ``weight`` (a number or a tensor),
+    broadcasting; floating tensors of one dtype.
+
+    out_i = start_i + weight_i (end_i - start_i);  d/dstart = 1 - weight, d/dend = weight,
+    d/dweight = end - start.  As in PyTorch it is computed as end - (end - start)(1 - weight)
+    where |weight| >= 1/2, so that weight 1 gives ``end`` exactly.
+    Shape: input, end and a tensor weight broadcastable to a common shape (*); output (*).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.lerp(yingshe.tensor([0.0, 10.0]), yingshe.tensor([10.0, 20.0]), 0.25)
+        tensor([ 2.5000, 12.5000])
+    """
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"lerp: expected a floating tensor, got {input.dtype.name}")
     for name, t in (("end", end), ("weight", weight)):
@@ -960,18 +1308,34 @@ def _promoted_arrays(input, other, op):
     return a._data, (b._data if isinstance(b, Tensor) else b)
 
 
-def _comparison(name, ufunc_name, symbol):
+def _comparison(name, ufunc_name, symbol, wording, example):
+    """The comparison ``name`` (the operator ``symbol``); ``example`` is the printed result of
+    ``name(tensor([1, 2, 3]), 2)`` for its docstring."""
     def compare(input, other):
         a, b = _promoted_arrays(input, other, name)
         return Tensor._make(getattr(get_array_module(a), ufunc_name)(a, b))
     compare.__name__ = compare.__qualname__ = name
-    compare.__doc__ = f"a {symbol} b elementwise, compared in the promoted dtype: a bool tensor."
+    compare.__doc__ = f"""True where ``input`` is {wording} ``other`` (a bool tensor), broadcasting;
+    the ``{symbol}`` operator.  The operands are compared in their promoted dtype (an integer
+    tensor against a float is compared as floats); either may be a Python number.
+
+    out_i = (input_i {symbol} other_i).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.{name}(yingshe.tensor([1, 2, 3]), 2)
+        tensor({example})
+    """
     return compare
 
 
-eq, ne = _comparison("eq", "equal", "=="), _comparison("ne", "not_equal", "!=")
-lt, le = _comparison("lt", "less", "<"), _comparison("le", "less_equal", "<=")
-gt, ge = _comparison("gt", "greater", ">"), _comparison("ge", "greater_equal", ">=")
+eq = _comparison("eq", "equal", "==", "equal to", "[False,  True, False]")
+ne = _comparison("ne", "not_equal", "!=", "not equal to", "[ True, False,  True]")
+lt = _comparison("lt", "less", "<", "less than", "[ True, False, False]")
+le = _comparison("le", "less_equal", "<=", "less than or equal to", "[ True,  True, False]")
+gt = _comparison("gt", "greater", ">", "greater than", "[False, False,  True]")
+ge = _comparison("ge", "greater_equal", ">=", "greater than or equal to", "[False,  True,  True]")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 _OPERANDS = (Tensor, int, float, bool, np.ndarray, np.generic)
@@ -999,22 +1363,58 @@ def _bool_result(ufunc_name, *tensors):
 
 
 def isnan(input):
-    """True where x is NaN."""
+    """True where an element is NaN (not a number), a bool tensor.
+
+    out_i = (input_i != input_i), the one value unequal to itself (IEEE 754).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isnan(yingshe.tensor([1.0, float("inf"), float("nan")]))
+        tensor([False, False,  True])
+    """
     return _bool_result("isnan", input)
 
 
 def isinf(input):
-    """True where x is +inf or -inf."""
+    """True where an element is +inf or -inf, a bool tensor.
+
+    out_i = (|input_i| = inf).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isinf(yingshe.tensor([1.0, float("inf"), -float("inf"), float("nan")]))
+        tensor([False,  True,  True, False])
+    """
     return _bool_result("isinf", input)
 
 
 def isfinite(input):
-    """True where x is neither NaN nor infinite."""
+    """True where an element is neither NaN nor infinite, a bool tensor (always True for integers).
+
+    out_i = not (isnan(input_i) or isinf(input_i)).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isfinite(yingshe.tensor([1.0, float("inf"), float("nan")]))
+        tensor([ True, False, False])
+    """
     return _bool_result("isfinite", input)
 
 
 def logical_not(input):
-    """not x (zero is False, anything else True), a bool tensor."""
+    """Logical not of each element, a bool tensor (zero is False, anything else True).
+
+    out_i = (input_i == 0).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logical_not(yingshe.tensor([0, 1, -2]))
+        tensor([ True, False, False])
+    """
     return _bool_result("logical_not", input)
 
 
@@ -1029,17 +1429,45 @@ def _logical(ufunc_name, input, other):
 
 
 def logical_and(input, other):
-    """a and b (zero is False, anything else True), a bool tensor; broadcasting."""
+    """Logical and of two tensors, a bool tensor (zero is False, anything else True); broadcasting.
+
+    out_i = (input_i != 0) and (other_i != 0).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logical_and(yingshe.tensor([0, 1, 2]), yingshe.tensor([5.0, 0.0, 3.0]))
+        tensor([False, False,  True])
+    """
     return _logical("logical_and", input, other)
 
 
 def logical_or(input, other):
-    """a or b (zero is False, anything else True), a bool tensor; broadcasting."""
+    """Logical or of two tensors, a bool tensor (zero is False, anything else True); broadcasting.
+
+    out_i = (input_i != 0) or (other_i != 0).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logical_or(yingshe.tensor([0, 1, 0]), yingshe.tensor([0.0, 0.0, 3.0]))
+        tensor([False,  True,  True])
+    """
     return _logical("logical_or", input, other)
 
 
 def logical_xor(input, other):
-    """a xor b (zero is False, anything else True), a bool tensor; broadcasting."""
+    """Logical exclusive or of two tensors, a bool tensor (zero is False, anything else True);
+    broadcasting.
+
+    out_i = (input_i != 0) != (other_i != 0).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logical_xor(yingshe.tensor([0, 1, 2]), yingshe.tensor([0.0, 0.0, 3.0]))
+        tensor([False,  True, False])
+    """
     return _logical("logical_xor", input, other)
 
 
@@ -1053,22 +1481,65 @@ def _bitwise(ufunc_name, input, other):
 
 
 def bitwise_and(input, other):
-    """a & b bit by bit (logical and for bool tensors)."""
+    """Bitwise and of integer or bool tensors (logical and for bool), broadcasting; the ``&``
+    operator.
+
+    out_i = input_i & other_i, bit by bit in two's complement.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bitwise_and(yingshe.tensor([12, 10]), yingshe.tensor([10, 6]))
+        tensor([8, 2])
+        >>> yingshe.tensor([True, True]) & yingshe.tensor([True, False])
+        tensor([ True, False])
+    """
     return _bitwise("bitwise_and", input, other)
 
 
 def bitwise_or(input, other):
-    """a | b bit by bit (logical or for bool tensors)."""
+    """Bitwise or of integer or bool tensors (logical or for bool), broadcasting; the ``|``
+    operator.
+
+    out_i = input_i | other_i, bit by bit in two's complement.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bitwise_or(yingshe.tensor([12, 10]), yingshe.tensor([10, 6]))
+        tensor([14, 14])
+    """
     return _bitwise("bitwise_or", input, other)
 
 
 def bitwise_xor(input, other):
-    """a ^ b bit by bit (logical xor for bool tensors)."""
+    """Bitwise exclusive or of integer or bool tensors (logical xor for bool), broadcasting; the
+    ``^`` operator.
+
+    out_i = input_i ^ other_i, bit by bit in two's complement.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bitwise_xor(yingshe.tensor([12, 10]), yingshe.tensor([10, 6]))
+        tensor([ 6, 12])
+    """
     return _bitwise("bitwise_xor", input, other)
 
 
 def bitwise_not(input):
-    """~x bit by bit (logical not for bool tensors)."""
+    """Bitwise not of an integer or bool tensor (logical not for bool); the ``~`` operator.
+
+    out_i = ~input_i = -input_i - 1 for integers (two's complement).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bitwise_not(yingshe.tensor([0, 5, -1]))
+        tensor([-1, -6,  0])
+        >>> ~yingshe.tensor([True, False])
+        tensor([False,  True])
+    """
     if input._data.dtype.kind == "f":
         raise NotImplementedError(f"bitwise_not: not implemented for floating point "
                                   f"({input.dtype.name}); integer and bool tensors only")
@@ -1083,7 +1554,17 @@ def _check_divisor(a, b, op):
 
 
 def floor_divide(input, other):
-    """floor(a / b) (Python's //); no gradient."""
+    """The quotient rounded down, Python's ``//``, broadcasting; integers stay integers; no
+    gradient.
+
+    out_i = floor(input_i / other_i).  An integer division by zero is an error.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.floor_divide(yingshe.tensor([7, -7]), 2)
+        tensor([ 3, -4])
+    """
     a, b = _binary_operands(input, other, "floor_divide")
     _check_not_bool(a, "floor_divide")
     a, b = a._data, (b._data if isinstance(b, Tensor) else b)
@@ -1111,7 +1592,20 @@ class Remainder(Op):
 
 
 def remainder(input, other):
-    """a mod b with the sign of b (Python's %);  d/da = 1, d/db = -floor(a / b)."""
+    """The remainder of a division with the sign of the divisor, Python's ``%``, broadcasting (the
+    floored modulo of Knuth, The Art of Computer Programming, Vol. 1, 1997, §1.2.4).
+
+    out_i = input_i - floor(input_i / other_i) other_i;  d/dinput = 1,
+    d/dother = -floor(input / other).  ``fmod`` keeps the sign of the dividend instead.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.remainder(yingshe.tensor([7, -7]), 3)
+        tensor([1, 2])
+        >>> yingshe.tensor([5.5, -5.5]) % 2
+        tensor([1.5000, 0.5000])
+    """
     a, b = _binary_operands(input, other, "remainder")
     _check_not_bool(a, "remainder")
     _check_divisor(a._data, b._data if isinstance(b, Tensor) else b, "remainder")
@@ -1357,98 +1851,280 @@ class NanToNum(Pointwise):
 
 
 def tan(input):
-    """tan x;  d/dx tan x = 1 + tan^2 x."""
+    """The tangent of each element, in radians.
+
+    out_i = tan(input_i);  d out / d input = 1 + tan^2(input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import math
+        >>> import yingshe
+        >>> yingshe.tan(yingshe.tensor([0.0, math.pi / 4, 1.0]))
+        tensor([0.0000, 1.0000, 1.5574])
+    """
     return Tan.apply(_as_float(input))
 
 
 def asin(input):
-    """arcsin x (NaN outside [-1, 1]);  d/dx = 1 / sqrt(1 - x^2)."""
+    """The arcsine of each element, in [-pi/2, pi/2] (NaN outside [-1, 1]).
+
+    out_i = arcsin(input_i);  d out / d input = 1 / sqrt(1 - input^2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.asin(yingshe.tensor([-1.0, 0.0, 0.5, 2.0]))
+        tensor([-1.5708,  0.0000,  0.5236,     nan])
+    """
     return Asin.apply(_as_float(input))
 
 
 def acos(input):
-    """arccos x (NaN outside [-1, 1]);  d/dx = -1 / sqrt(1 - x^2)."""
+    """The arccosine of each element, in [0, pi] (NaN outside [-1, 1]).
+
+    out_i = arccos(input_i);  d out / d input = -1 / sqrt(1 - input^2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.acos(yingshe.tensor([-1.0, 0.0, 0.5]))
+        tensor([3.1416, 1.5708, 1.0472])
+    """
     return Acos.apply(_as_float(input))
 
 
 def atan(input):
-    """arctan x;  d/dx = 1 / (1 + x^2)."""
+    """The arctangent of each element, in (-pi/2, pi/2).
+
+    out_i = arctan(input_i);  d out / d input = 1 / (1 + input^2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.atan(yingshe.tensor([-1.0, 0.0, float("inf")]))
+        tensor([-0.7854,  0.0000,  1.5708])
+    """
     return Atan.apply(_as_float(input))
 
 
 def sinh(input):
-    """sinh x = (e^x - e^-x) / 2;  d/dx = cosh x."""
+    """The hyperbolic sine of each element.
+
+    out_i = sinh(input_i) = (e^x - e^-x) / 2;  d out / d input = cosh(input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sinh(yingshe.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.1752])
+    """
     return Sinh.apply(_as_float(input))
 
 
 def cosh(input):
-    """cosh x = (e^x + e^-x) / 2;  d/dx = sinh x."""
+    """The hyperbolic cosine of each element.
+
+    out_i = cosh(input_i) = (e^x + e^-x) / 2;  d out / d input = sinh(input).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cosh(yingshe.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.5431])
+    """
     return Cosh.apply(_as_float(input))
 
 
 def asinh(input):
-    """arsinh x = ln(x + sqrt(x^2 + 1));  d/dx = 1 / sqrt(x^2 + 1)."""
+    """The inverse hyperbolic sine of each element.
+
+    out_i = arsinh(input_i) = ln(x + sqrt(x^2 + 1));  d out / d input = 1 / sqrt(input^2 + 1).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.asinh(yingshe.tensor([0.0, 1.0, -1.0]))
+        tensor([ 0.0000,  0.8814, -0.8814])
+    """
     return Asinh.apply(_as_float(input))
 
 
 def acosh(input):
-    """arcosh x = ln(x + sqrt(x^2 - 1)) (NaN below 1);  d/dx = 1 / sqrt(x^2 - 1)."""
+    """The inverse hyperbolic cosine of each element (NaN below 1).
+
+    out_i = arcosh(input_i) = ln(x + sqrt(x^2 - 1));  d out / d input = 1 / sqrt(input^2 - 1).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.acosh(yingshe.tensor([1.0, 2.0, 0.5]))
+        tensor([0.0000, 1.3170,    nan])
+    """
     return Acosh.apply(_as_float(input))
 
 
 def atanh(input):
-    """artanh x = ln((1 + x) / (1 - x)) / 2 (+-inf at +-1, NaN beyond);  d/dx = 1 / (1 - x^2)."""
+    """The inverse hyperbolic tangent of each element (+-inf at +-1, NaN beyond).
+
+    out_i = artanh(input_i) = ln((1 + x) / (1 - x)) / 2;  d out / d input = 1 / (1 - input^2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.atanh(yingshe.tensor([0.0, 0.5, 1.0]))
+        tensor([0.0000, 0.5493,    inf])
+    """
     return Atanh.apply(_as_float(input))
 
 
 def exp2(input):
-    """2^x;  d/dx 2^x = 2^x ln 2."""
+    """2 to the power of each element; integers give the default float dtype.
+
+    out_i = 2^(input_i);  d out / d input = 2^input ln 2.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.exp2(yingshe.tensor([0, 1, 3, -1]))
+        tensor([1.0000, 2.0000, 8.0000, 0.5000])
+    """
     return Exp2.apply(_as_float(input))
 
 
 def log2(input):
-    """log_2 x;  d/dx = 1 / (x ln 2)."""
+    """The base-2 logarithm of each element.
+
+    out_i = log_2(input_i);  d out / d input = 1 / (input ln 2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.log2(yingshe.tensor([1.0, 8.0, 0.5, 3.0]))
+        tensor([ 0.0000,  3.0000, -1.0000,  1.5850])
+    """
     return Log2.apply(_as_float(input))
 
 
 def log10(input):
-    """log_10 x;  d/dx = 1 / (x ln 10)."""
+    """The base-10 logarithm of each element.
+
+    out_i = log_10(input_i);  d out / d input = 1 / (input ln 10).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.log10(yingshe.tensor([1.0, 1000.0, 0.5]))
+        tensor([ 0.0000,  3.0000, -0.3010])
+    """
     return Log10.apply(_as_float(input))
 
 
 def sinc(input):
-    """The normalised sinc, sin(pi x) / (pi x), with sinc 0 = 1."""
+    """The normalised sinc function of each element, the Fourier transform of a unit box (Woodward,
+    Probability and Information Theory, 1953).
+
+    out_i = sin(pi x) / (pi x), with sinc(0) = 1;
+    d out / d input = (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at 0.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sinc(yingshe.tensor([0.0, 0.5, 1.5]))
+        tensor([ 1.0000,  0.6366, -0.2122])
+    """
     return Sinc.apply(_as_float(input))
 
 
 def erfc(input):
-    """The complementary error function 1 - erf x (accurate where erf x is near 1)."""
+    """The complementary error function of each element, accurate where erf x is near 1
+    (Abramowitz & Stegun, Handbook of Mathematical Functions, 1964, 7.1.2).
+
+    out_i = erfc(x) = 1 - erf(x) = 2/sqrt(pi) int_x^inf e^(-t^2) dt;
+    d out / d input = -2/sqrt(pi) e^(-x^2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.erfc(yingshe.tensor([0.0, 1.0, 5.0]))
+        tensor([1.0000e+00, 1.5730e-01, 1.5375e-12])
+    """
     return Erfc.apply(_as_float(input))
 
 
 def erfinv(input):
-    """The inverse error function: erf(erfinv(y)) = y for y in (-1, 1); +-inf at +-1."""
+    """The inverse error function of each element: erf(erfinv(y)) = y for y in (-1, 1), +-inf at
+    +-1 and NaN beyond (Abramowitz & Stegun, 1964, 7.1.1 defines erf).
+
+    out_i = erf^(-1)(input_i);  d out / d input = sqrt(pi)/2 e^(out^2) (the inverse function rule).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.erfinv(yingshe.tensor([0.0, 0.5, 1.0]))
+        tensor([0.0000, 0.4769,    inf])
+    """
     return Erfinv.apply(_as_float(input))
 
 
 def i0(input):
-    """I0(x) = sum_k (x^2 / 4)^k / (k!)^2, the modified Bessel function of the first kind of
-    order 0 (Abramowitz & Stegun 9.6.12);  d/dx I0 = I1."""
+    """The modified Bessel function of the first kind of order 0 of each element (Abramowitz &
+    Stegun, 1964, 9.6.12).
+
+    out_i = I0(x) = sum_k (x^2 / 4)^k / (k!)^2;  d out / d input = I1(x) (A&S 9.6.27).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.i0(yingshe.tensor([0.0, 1.0, 2.0]))
+        tensor([1.0000, 1.2661, 2.2796])
+    """
     return I0.apply(_as_float(input))
 
 
 def lgamma(input):
-    """ln |Gamma(x)| (inf at 0, -1, -2, ...);  d/dx = digamma(x)."""
+    """The natural logarithm of the absolute value of the gamma function of each element (inf at
+    0, -1, -2, ...; Abramowitz & Stegun, 1964, 6.1.1).
+
+    out_i = ln |Gamma(input_i)|;  d out / d input = digamma(input).  ln Gamma(n) = ln (n - 1)!.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.lgamma(yingshe.tensor([1.0, 5.0, 0.5]))
+        tensor([0.0000, 3.1781, 0.5724])
+    """
     return Lgamma.apply(_as_float(input))
 
 
 def digamma(input):
-    """psi(x) = d/dx ln Gamma(x) (-inf at 0, +inf at -0, NaN at negative integers, as PyTorch)."""
+    """The digamma function psi of each element, the derivative of ln Gamma (Abramowitz & Stegun,
+    1964, 6.3.1); -inf at 0, +inf at -0 and NaN at negative integers, as PyTorch.
+
+    out_i = psi(x) = d/dx ln Gamma(x) = Gamma'(x) / Gamma(x);  d out / d input = polygamma(1, x).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.digamma(yingshe.tensor([1.0, 2.0]))
+        tensor([-0.5772,  0.4228])
+    """
     return Polygamma.apply(_as_float(input), 0)
 
 
 def polygamma(n, input):
-    """psi^(n)(x), the n-th derivative of digamma (n >= 0)."""
+    """The polygamma function of order ``n`` >= 0 of each element, the n-th derivative of digamma
+    (Abramowitz & Stegun, 1964, 6.4.1).
+
+    out_i = psi^(n)(x) = d^(n+1)/dx^(n+1) ln Gamma(x);  d out / d input = psi^(n+1)(x).  At the
+    poles 0, -1, -2, ... it gives +-inf (SciPy's values); PyTorch agrees except for n = 1 at
+    the negative poles, where it gives large finite numbers.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.polygamma(1, yingshe.tensor([1.0]))  # pi^2 / 6
+        tensor([1.6449])
+    """
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
         raise RuntimeError(f"polygamma: n must be a non-negative integer, got {n!r}")
     return Polygamma.apply(_as_float(input), int(n))
@@ -1460,8 +2136,17 @@ def _polygamma_method(self, n):
 
 
 def mvlgamma(input, p):
-    """The multivariate log-gamma ln Gamma_p(x) = p(p-1)/4 ln pi + sum_{j<p} ln Gamma(x - j/2)
-    (Muirhead, Aspects of Multivariate Statistical Theory, Def. 2.1.10)."""
+    """The multivariate log-gamma function of dimension ``p`` of each element, defined for
+    x > (p - 1) / 2 (Muirhead, Aspects of Multivariate Statistical Theory, 1982, Def. 2.1.10).
+
+    out_i = ln Gamma_p(x) = p (p - 1) / 4 ln pi + sum_{j=0}^{p-1} ln Gamma(x - j / 2).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.mvlgamma(yingshe.tensor([2.5, 3.0]), p=2)
+        tensor([0.8570, 1.5502])
+    """
     if not isinstance(p, (int, np.integer)) or p < 1:
         raise RuntimeError(f"mvlgamma: p has to be greater than or equal to 1, got {p!r}")
     x = _as_float(input)
@@ -1471,21 +2156,55 @@ def mvlgamma(input, p):
 
 
 def logit(input, eps=None):
-    """ln(p / (1 - p)), the inverse of sigmoid; with ``eps``, p is first clamped to
-    [eps, 1 - eps]."""
+    """The log-odds of each element, the inverse of ``sigmoid``; with ``eps`` the input is first
+    clamped to [eps, 1 - eps], keeping the result finite.
+
+    out_i = ln(z_i / (1 - z_i)), z = input (clamped);  d out / d input = 1 / (x (1 - x)), 0 where
+    x was clamped.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logit(yingshe.tensor([0.25, 0.5, 0.75]))
+        tensor([-1.0986,  0.0000,  1.0986])
+        >>> yingshe.logit(yingshe.tensor([0.0, 1.0]), eps=1e-6)
+        tensor([-13.8155,  13.8023])
+    """
     return Logit.apply(_as_float(input), None if eps is None else float(eps))
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    """x with NaN replaced by ``nan`` and +-inf by ``posinf``/``neginf`` (by default the largest
-    and smallest finite numbers of the dtype); the gradient passes where x is finite."""
+    """The input with NaN replaced by ``nan`` and +-inf by ``posinf``/``neginf`` (by default the
+    largest and the smallest finite number of the dtype); integers are copied unchanged.
+
+    out_i = input_i where it is finite, else its replacement;  the gradient passes where input is
+    finite and is 0 elsewhere.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([float("nan"), float("inf"), -float("inf"), 2.0])
+        >>> yingshe.nan_to_num(x, posinf=1.0, neginf=-1.0)
+        tensor([ 0.,  1., -1.,  2.])
+        >>> yingshe.nan_to_num(x)[1].item()
+        3.4028234663852886e+38
+    """
     if input._data.dtype.kind != "f":
         return Tensor._make(input._data.copy())
     return NanToNum.apply(input, float(nan), posinf, neginf)
 
 
 def frac(input):
-    """x - trunc(x), the fractional part, with x's sign;  d/dx = 1."""
+    """The fractional part of each element, with the element's sign (floating tensors only).
+
+    out_i = input_i - trunc(input_i);  d out / d input = 1.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.frac(yingshe.tensor([1.5, -2.25, 3.0]))
+        tensor([ 0.5000, -0.2500,  0.0000])
+    """
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"frac: not implemented for {input.dtype.name} tensors "
                                   "(floating point only)")
@@ -1493,22 +2212,60 @@ def frac(input):
 
 
 def deg2rad(input):
-    """x pi / 180: degrees to radians."""
+    """Each element converted from degrees to radians; integers give the default float dtype.
+
+    out_i = input_i pi / 180.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.deg2rad(yingshe.tensor([180, 90, -45]))
+        tensor([ 3.1416,  1.5708, -0.7854])
+    """
     return mul(_as_float(input), math.pi / 180.0)
 
 
 def rad2deg(input):
-    """x 180 / pi: radians to degrees."""
+    """Each element converted from radians to degrees; integers give the default float dtype.
+
+    out_i = input_i 180 / pi.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import math
+        >>> import yingshe
+        >>> yingshe.rad2deg(yingshe.tensor([math.pi, -math.pi / 2]))
+        tensor([180., -90.])
+    """
     return mul(_as_float(input), 180.0 / math.pi)
 
 
 def sgn(input):
-    """The sign of x; for real tensors the same as ``sign`` (zero gradient)."""
+    """The sign of each element; for real tensors the same as ``sign`` (PyTorch's ``sgn`` extends it
+    to complex numbers as x / |x|, which yingshe does not have).
+
+    out_i = (input_i > 0) - (input_i < 0);  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sgn(yingshe.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
     return sign(input)
 
 
 def signbit(input):
-    """True where the sign bit of x is set: x < 0, and -0.0 (a bool tensor)."""
+    """True where the sign bit of an element is set: negative numbers and -0.0 (a bool tensor).
+
+    out_i = the IEEE 754 sign bit of input_i (False for bool tensors).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.signbit(yingshe.tensor([-1.0, -0.0, 0.0, 2.0]))
+        tensor([ True,  True, False, False])
+    """
     x = input._data
     xp = get_array_module(x)
     if x.dtype.kind == "b":
@@ -1517,7 +2274,17 @@ def signbit(input):
 
 
 def positive(input):
-    """+x: the input itself (PyTorch refuses bool tensors)."""
+    """``+input``: the input tensor itself, not a copy (bool tensors are refused, as in PyTorch).
+
+    out_i = input_i.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1, -2])
+        >>> yingshe.positive(x) is x
+        True
+    """
     if input._data.dtype.kind == "b":
         raise RuntimeError("positive: the `+` operator, on a bool tensor is not supported")
     return input
@@ -1529,29 +2296,77 @@ def _angle_array(x):
 
 
 def angle(input):
-    """The argument of x as a complex number: pi for x < 0, else 0 (NaN stays NaN); zero
-    gradient."""
+    """The argument (phase angle) of each element seen as a complex number: pi for negative
+    numbers, 0 otherwise (NaN stays NaN); integers give the default float dtype.
+
+    out_i = pi if input_i < 0 else 0;  zero gradient.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.angle(yingshe.tensor([-2.0, 0.0, 3.0]))
+        tensor([3.1416, 0.0000, 0.0000])
+    """
     return Step.apply(_as_float(input), _angle_array)
 
 
 def real(input):
-    """The real part: a real tensor itself."""
+    """The real part of a tensor: a real tensor itself (yingshe has no complex dtypes).
+
+    out_i = input_i.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.5, -2.0])
+        >>> yingshe.real(x) is x
+        True
+    """
     return input
 
 
 def imag(input):
-    """The imaginary part, which real tensors do not have."""
+    """The imaginary part of a tensor, which real tensors do not have: an error, as in PyTorch
+    (yingshe has no complex dtypes).
+
+    Shape: input (*); no output.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.imag(yingshe.tensor([1.5]))
+        Traceback (most recent call last):
+            ...
+        RuntimeError: imag: imag is not implemented for tensors with non-complex dtypes ...
+    """
     raise RuntimeError(f"imag: imag is not implemented for tensors with non-complex dtypes "
                        f"(got {input.dtype.name})")
 
 
 def conj_physical(input):
-    """The complex conjugate: a real tensor itself."""
+    """The complex conjugate of each element: for a real tensor, the tensor itself.
+
+    out_i = conj(input_i) = input_i for real numbers.
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.conj_physical(yingshe.tensor([1.5, -2.0]))
+        tensor([ 1.5000, -2.0000])
+    """
     return input
 
 
 def isposinf(input):
-    """True where x is +inf."""
+    """True where an element is +inf, a bool tensor (all False for integers).
+
+    out_i = (input_i = +inf).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isposinf(yingshe.tensor([-float("inf"), 0.0, float("inf")]))
+        tensor([False, False,  True])
+    """
     xp = get_array_module(input._data)
     if input._data.dtype.kind != "f":
         return Tensor._make(xp.zeros(input.shape, dtype=bool))
@@ -1559,7 +2374,16 @@ def isposinf(input):
 
 
 def isneginf(input):
-    """True where x is -inf."""
+    """True where an element is -inf, a bool tensor (all False for integers).
+
+    out_i = (input_i = -inf).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isneginf(yingshe.tensor([-float("inf"), 0.0, float("inf")]))
+        tensor([ True, False, False])
+    """
     xp = get_array_module(input._data)
     if input._data.dtype.kind != "f":
         return Tensor._make(xp.zeros(input.shape, dtype=bool))
@@ -1567,7 +2391,17 @@ def isneginf(input):
 
 
 def isreal(input):
-    """True everywhere: a real tensor has no imaginary part."""
+    """True where an element has no imaginary part: everywhere, for yingshe's real dtypes (NaN
+    included).
+
+    out_i = (imag(input_i) = 0).
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.isreal(yingshe.tensor([1.0, float("nan")]))
+        tensor([True, True])
+    """
     return Tensor._make(get_array_module(input._data).ones(input.shape, dtype=bool))
 
 
@@ -1737,38 +2571,115 @@ def _apply_floating_only(function, input, other, op):
 
 
 def atan2(input, other):
-    """atan2(a, b): the angle in (-pi, pi] of the point (b, a) (note the order), broadcasting."""
+    """The angle in (-pi, pi] of the point (other, input) (note the order: y first, as in C's
+    ``atan2``), broadcasting; integers give the default float dtype.
+
+    out_i = atan2(input_i, other_i), the arctangent of input / other placed in the right quadrant;
+    d/dinput = other / (input^2 + other^2), d/dother = -input / (input^2 + other^2).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> y, x = yingshe.tensor([1.0, 1.0, -1.0]), yingshe.tensor([1.0, -1.0, -1.0])
+        >>> yingshe.atan2(y, x)
+        tensor([ 0.7854,  2.3562, -2.3562])
+    """
     _tensor_pair(input, other, "atan2")
     return Atan2.apply(*_float_operands(input, other, "atan2"))
 
 
 def hypot(input, other):
-    """sqrt(a^2 + b^2), the hypotenuse, without intermediate overflow; broadcasting."""
+    """The hypotenuse of the right triangle with legs ``input`` and ``other``, computed without
+    intermediate overflow; broadcasting, floating tensors only.
+
+    out_i = sqrt(input_i^2 + other_i^2);  d/dinput = input / out, d/dother = other / out.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.hypot(yingshe.tensor([3.0, 5.0, 3e30]), yingshe.tensor([4.0, 12.0, 4e30]))
+        tensor([5.0000e+00, 1.3000e+01, 5.0000e+30])
+    """
     return _apply_floating_only(Hypot, input, other, "hypot")
 
 
 def logaddexp(input, other):
-    """ln(e^a + e^b) without overflow (log-domain addition of probabilities); broadcasting."""
+    """The logarithm of the sum of exponentials of ``input`` and ``other``, computed without
+    overflow (log-domain addition of probabilities; Murphy, Machine Learning: A Probabilistic
+    Perspective, 2012, §3.5.3); broadcasting, floating tensors only.
+
+    out_i = ln(e^a + e^b) = max(a, b) + ln(1 + e^(-|a - b|));
+    d/da = 1 / (1 + e^(b - a)), d/db = 1 / (1 + e^(a - b)).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logaddexp(yingshe.tensor([0.0, 1000.0]), yingshe.tensor([0.0, 1000.0]))
+        tensor([6.9315e-01, 1.0007e+03])
+    """
     return _apply_floating_only(LogAddExp, input, other, "logaddexp")
 
 
 def logaddexp2(input, other):
-    """log_2(2^a + 2^b) without overflow; broadcasting."""
+    """The base-2 logarithm of the sum of powers of 2 of ``input`` and ``other``, computed without
+    overflow; broadcasting, floating tensors only.
+
+    out_i = log_2(2^a + 2^b);  d/da = 1 / (1 + 2^(b - a)), d/db = 1 / (1 + 2^(a - b)).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logaddexp2(yingshe.tensor([1.0, 3.0]), yingshe.tensor([1.0, 2.0]))
+        tensor([2.0000, 3.5850])
+    """
     return _apply_floating_only(LogAddExp2, input, other, "logaddexp2")
 
 
 def copysign(input, other):
-    """|a| with the sign of b (also of -0.0); integers give floats; zero gradient for b."""
+    """The magnitude of ``input`` with the sign of ``other`` (also the sign of -0.0), broadcasting;
+    integers give the default float dtype.
+
+    out_i = |input_i| sign(other_i);  d/dinput = out / input (0 at 0), d/dother = 0.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.copysign(yingshe.tensor([1.0, -2.0, 3.0]), yingshe.tensor([-1.0, 1.0, -0.0]))
+        tensor([-1.,  2., -3.])
+    """
     return Copysign.apply(*_float_operands(input, other, "copysign"))
 
 
 def xlogy(input, other):
-    """a ln b, taken as 0 where a = 0 (unless b is NaN), as in entropy terms p ln p."""
+    """``input`` times the natural logarithm of ``other``, taken as 0 where input is 0 (unless other
+    is NaN), the convention 0 ln 0 = 0 of entropy terms (Cover & Thomas, Elements of Information
+    Theory, 2006, §2.1); broadcasting.
+
+    out_i = x_i ln y_i (0 where x_i = 0);  d/dx = ln y, d/dy = x / y.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> p = yingshe.tensor([0.0, 0.5, 0.5])
+        >>> -yingshe.xlogy(p, p).sum()  # the entropy of (0, 1/2, 1/2) in nats
+        tensor(0.6931)
+    """
     return Xlogy.apply(*_float_operands(input, other, "xlogy"))
 
 
 def fmod(input, other):
-    """The C remainder a - trunc(a / b) b, with the sign of a (``remainder`` takes b's)."""
+    """The remainder of a division with the sign of the dividend, C's ``fmod``, broadcasting
+    (ISO C99, 7.12.10.1); ``remainder`` takes the divisor's sign instead.
+
+    out_i = input_i - trunc(input_i / other_i) other_i;  d/dinput = 1,
+    d/dother = -trunc(input / other).  An integer division by zero is an error.
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.fmod(yingshe.tensor([7, -7]), 3)
+        tensor([ 1, -1])
+    """
     a, b = _binary_operands(input, other, "fmod")
     _check_not_bool(a, "fmod")
     _check_divisor(a._data, b._data if isinstance(b, Tensor) else b, "fmod")
@@ -1776,47 +2687,133 @@ def fmod(input, other):
 
 
 def fmax(input, other):
-    """max(a, b) elementwise where a NaN loses to a number (``maximum`` propagates NaN)."""
+    """The larger of ``input`` and ``other`` elementwise, where a NaN loses to a number (NaN only
+    where both are; ``maximum`` propagates NaN), broadcasting.
+
+    out_i = max(input_i, other_i), ignoring NaN;  the gradient goes to the chosen side (to input
+    on ties, as PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> nan = float("nan")
+        >>> yingshe.fmax(yingshe.tensor([1.0, nan, nan]), yingshe.tensor([2.0, 0.0, nan]))
+        tensor([2., 0., nan])
+    """
     return Fmax.apply(*_tensor_pair(input, other, "fmax"))
 
 
 def fmin(input, other):
-    """min(a, b) elementwise where a NaN loses to a number (``minimum`` propagates NaN)."""
+    """The smaller of ``input`` and ``other`` elementwise, where a NaN loses to a number (NaN only
+    where both are; ``minimum`` propagates NaN), broadcasting.
+
+    out_i = min(input_i, other_i), ignoring NaN;  the gradient goes to the chosen side (to input
+    on ties, as PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> nan = float("nan")
+        >>> yingshe.fmin(yingshe.tensor([1.0, nan, nan]), yingshe.tensor([2.0, 0.0, nan]))
+        tensor([1., 0., nan])
+    """
     return Fmin.apply(*_tensor_pair(input, other, "fmin"))
 
 
 def nextafter(input, other):
-    """The next representable float after a in the direction of b."""
+    """The next representable floating-point number after ``input`` in the direction of ``other``
+    (IEEE 754 ``nextAfter``), broadcasting; floating tensors only.
+
+    out_i = the float adjacent to input_i towards other_i (input_i itself where they are equal).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> one = yingshe.tensor([1.0])
+        >>> yingshe.nextafter(one, yingshe.tensor([2.0])) - one  # float32's machine epsilon
+        tensor([1.1921e-07])
+    """
     return _apply_floating_only(Nextafter, input, other, "nextafter")
 
 
 def igamma(input, other):
-    """P(a, x), the regularised lower incomplete gamma function (Abramowitz & Stegun 6.5.1)."""
+    """The regularised lower incomplete gamma function P(a, x), a = ``input`` > 0 and x = ``other``
+    >= 0, broadcasting (Abramowitz & Stegun, Handbook of Mathematical Functions, 1964, 6.5.1).
+
+    out_i = P(a, x) = (1 / Gamma(a)) int_0^x t^(a-1) e^(-t) dt;
+    d/dx = x^(a-1) e^(-x) / Gamma(a) (there is no derivative in a, as in PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> a, x = yingshe.tensor([1.0, 2.0]), yingshe.tensor([1.0, 1.0])
+        >>> yingshe.igamma(a, x)  # 1 - 1/e, 1 - 2/e
+        tensor([0.6321, 0.2642])
+    """
     return _apply_floating_only(Igamma, input, other, "igamma")
 
 
 def igammac(input, other):
-    """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function."""
+    """The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x), a = ``input`` > 0 and
+    x = ``other`` >= 0, broadcasting (Abramowitz & Stegun, 1964, 6.5.3).
+
+    out_i = Q(a, x) = (1 / Gamma(a)) int_x^inf t^(a-1) e^(-t) dt;
+    d/dx = -x^(a-1) e^(-x) / Gamma(a) (no derivative in a, as in PyTorch).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.igammac(yingshe.tensor([1.0, 2.0]), yingshe.tensor([1.0, 1.0]))  # 1/e, 2/e
+        tensor([0.3679, 0.7358])
+    """
     return _apply_floating_only(Igammac, input, other, "igammac")
 
 
 def float_power(input, exponent):
-    """input ** exponent computed in float64 (both sides are made double first)."""
+    """``input`` raised to the power ``exponent`` in double precision: both sides become float64
+    first, broadcasting; either may be a number.
+
+    out_i = double(input_i) ^ double(exponent_i);  the gradients of ``pow``.
+    Shape: input and exponent broadcastable to a common shape (*); output (*), that shape, float64.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.float_power(yingshe.tensor([2, 3]), 2)
+        tensor([4., 9.], dtype=yingshe.float64)
+    """
     def double(x):
         return to_copy(x, dtype=_dtype.float64) if isinstance(x, Tensor) else float(x)
     return pow(double(input), double(exponent))
 
 
 def ldexp(input, other):
-    """input * 2^other."""
+    """``input`` multiplied by 2 to the power ``other``, broadcasting (C's ``ldexp``, the inverse of
+    ``frexp``); integers give the default float dtype.
+
+    out_i = input_i 2^(other_i).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.ldexp(yingshe.tensor([1.0, 3.0]), yingshe.tensor([3, -1]))
+        tensor([8.0000, 1.5000])
+    """
     a, b = _float_operands(*_tensor_pair(input, other, "ldexp"), "ldexp")
     return mul(a, exp2(b))
 
 
 def heaviside(input, values):
-    """The step function: 0 where x < 0, ``values`` where x = 0, 1 where x > 0.  No gradient:
-    like floor_divide the result is outside the graph (PyTorch records it and raises in
-    backward)."""
+    """The Heaviside step function of ``input``, taking ``values`` where input is 0; broadcasting,
+    tensors of one dtype.  The result is outside the graph (PyTorch has no derivative for it).
+
+    out_i = 0 if input_i < 0, values_i if input_i = 0, 1 if input_i > 0.
+    Shape: input and values broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.heaviside(yingshe.tensor([-1.5, 0.0, 2.0]), yingshe.tensor([0.5]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     if not isinstance(values, Tensor):
         raise TypeError(f"heaviside(): argument 'values' must be Tensor, not "
                         f"{type(values).__name__}")
@@ -1830,12 +2827,35 @@ def heaviside(input, values):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2, broadcasting."""
+    """``input`` plus ``value`` times the elementwise product of ``tensor1`` and ``tensor2``,
+    broadcasting (a step of optimisers such as Adam's moment updates).
+
+    out_i = input_i + value tensor1_i tensor2_i.
+    Shape: input, tensor1 and tensor2 broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> t1, t2 = yingshe.tensor([2.0, 3.0]), yingshe.tensor([4.0, 5.0])
+        >>> yingshe.addcmul(yingshe.ones(2), t1, t2, value=0.5)
+        tensor([5.0000, 8.5000])
+    """
     return add(input, mul(tensor1, tensor2), alpha=value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 / tensor2, broadcasting (a true division)."""
+    """``input`` plus ``value`` times the elementwise quotient of ``tensor1`` and ``tensor2``,
+    broadcasting; a true division, so an integer ``tensor1`` / ``tensor2`` pair is refused, as in
+    PyTorch (Adam's update is ``addcdiv`` of the moments; Kingma & Ba, 2015).
+
+    out_i = input_i + value tensor1_i / tensor2_i.
+    Shape: input, tensor1 and tensor2 broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> t1, t2 = yingshe.tensor([2.0, 3.0]), yingshe.tensor([4.0, 5.0])
+        >>> yingshe.addcdiv(yingshe.ones(2), t1, t2, value=2)
+        tensor([2.0000, 2.2000])
+    """
     if _dtype_kind(tensor1) != "f" and _dtype_kind(tensor2) != "f":
         raise RuntimeError("addcdiv: Integer division with addcdiv is no longer supported; "
                            "use addcmul(input, tensor1, 1 / tensor2) or pass floating tensors")
@@ -1859,12 +2879,33 @@ def _shift(input, other, op, left):
 
 
 def bitwise_left_shift(input, other):
-    """a << b: a times 2^b for integers."""
+    """The bits of integer ``input`` shifted left by ``other``, broadcasting; the ``<<`` operator.
+    Shifts by a negative amount or by the dtype's width or more give 0, as in PyTorch.
+
+    out_i = input_i << other_i = input_i 2^(other_i) (wrapping around on overflow).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bitwise_left_shift(yingshe.tensor([1, 3, -4]), 2)
+        tensor([  4,  12, -16])
+    """
     return _shift(input, other, "bitwise_left_shift", left=True)
 
 
 def bitwise_right_shift(input, other):
-    """a >> b: a divided by 2^b, rounded down, for integers."""
+    """The bits of integer ``input`` shifted right by ``other`` (an arithmetic shift, keeping
+    the sign), broadcasting; the ``>>`` operator.  Shifts by a negative amount or by the
+    dtype's width or more give 0 or -1, the sign, as in PyTorch.
+
+    out_i = input_i >> other_i = floor(input_i / 2^(other_i)).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tensor([16, 7, -7]) >> 1
+        tensor([ 8,  3, -4])
+    """
     return _shift(input, other, "bitwise_right_shift", left=False)
 
 
@@ -1896,8 +2937,19 @@ _FrexpResult = collections.namedtuple("frexp", ["mantissa", "exponent"])
 
 
 def frexp(input):
-    """The named tuple (mantissa, exponent) with x = mantissa * 2^exponent, 0.5 <= |mantissa| < 1
-    (exponent int32)."""
+    """Each element split into a mantissa and a power of two, the named tuple ``(mantissa,
+    exponent)`` (C's ``frexp``; ``ldexp`` inverts it); floating tensors only.
+
+    input_i = mantissa_i 2^(exponent_i) with 0.5 <= |mantissa_i| < 1 (both 0 at 0);
+    d/dinput mantissa = 2^(-exponent), the exponent (int32) has no gradient.
+    Shape: input (*); mantissa (*) and exponent (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> mantissa, exponent = yingshe.frexp(yingshe.tensor([8.0, 0.75, -3.0]))
+        >>> mantissa, exponent
+        (tensor([ 0.5000,  0.7500, -0.7500]), tensor([4, 0, 2], dtype=yingshe.int32))
+    """
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"frexp: only supports floating-point dtypes, got {input.dtype.name}")
     return _FrexpResult(*Frexp.apply(input))
@@ -1905,8 +2957,20 @@ def frexp(input):
 
 # ---- closeness ----------------------------------------------------------------------------------
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|a - b| <= atol + rtol |b| elementwise (equal values, infinities included, are close; NaN
-    only with ``equal_nan``).  Both tensors must have the same dtype."""
+    """True where ``input`` is close to ``other`` (a bool tensor), broadcasting; tensors of one
+    dtype.  Equal values, infinities included, are close; NaN only with ``equal_nan``.
+
+    out_i = |input_i - other_i| <= atol + rtol |other_i| (not symmetric: ``other`` is the
+    reference, as in NumPy's ``isclose``).
+    Shape: input and other broadcastable to a common shape (*); output (*), that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.tensor([1.0, 1.0, float("nan")])
+        >>> b = yingshe.tensor([1.000001, 1.1, float("nan")])
+        >>> yingshe.isclose(a, b), yingshe.isclose(a, b, equal_nan=True)
+        (tensor([ True, False, False]), tensor([ True, False,  True]))
+    """
     _tensor_pair(input, other, "isclose")
     if input.dtype != other.dtype:
         raise RuntimeError(f"isclose: {input.dtype.name} did not match {other.dtype.name}")
@@ -1933,12 +2997,34 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True when every element of a is close to b (``isclose``), as a Python bool."""
+    """True when every element of ``input`` is close to ``other`` (``isclose``), a Python bool.
+
+    |input_i - other_i| <= atol + rtol |other_i| for all i.
+    Shape: input and other broadcastable to a common shape (*); the result is a Python bool.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.allclose(yingshe.tensor([1.0, 2.0]), yingshe.tensor([1.0, 2.000001]))
+        True
+        >>> yingshe.allclose(yingshe.tensor([1.0, 2.0]), yingshe.tensor([1.0, 2.1]))
+        False
+    """
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def equal(input, other):
-    """True when both tensors have the same shape and the same values (a Python bool)."""
+    """True when both tensors have the same shape and the same values, a Python bool (values are
+    compared after type promotion).
+
+    Shape: input (*) and other (*); False when the shapes differ.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.equal(yingshe.tensor([1, 2]), yingshe.tensor([1.0, 2.0]))
+        True
+        >>> yingshe.equal(yingshe.tensor([1, 2]), yingshe.tensor([[1, 2]]))
+        False
+    """
     if input.shape != other.shape:
         return False
     a, b = _promoted_arrays(*_tensor_pair(input, other, "equal"), "equal")

@@ -111,10 +111,29 @@ def _check_batch(op, a_shape, b_shape):
 
 
 def matmul(input, other, *, out=None):
-    """``torch.matmul``: Y = A B.  1-D x 1-D is the dot product (0-d); a 1-D operand is a row
-    (first) or column (second) whose unit dimension is removed again; N-D operands multiply their
-    last two dimensions and broadcast the others.  Written into ``out`` (of the same dtype) when
-    given."""
+    """The matrix product of two tensors with ``torch.matmul``'s rules, also the ``@`` operator.
+
+    Y = A B, Y[..., i, j] = sum_k A[..., i, k] B[..., k, j] (Golub & Van Loan, Matrix
+    Computations, 4th ed., 2013, §1.1);  dA = dY B^T, dB = A^T dY, each summed over the batch
+    dimensions its operand was broadcast along.  1-D x 1-D is the dot product; a 1-D first
+    operand is a row (1, k), a 1-D second one a column (k, 1), and that unit dimension is removed
+    from the result; N-D operands multiply their last two dimensions and broadcast the others.
+    Both tensors must have one dtype; with ``out`` the result is written into that tensor.
+    Shape: input (*, n, k) or (k); other (*, k, m) or (k); output (*, n, m), the batch
+    dimensions (*) broadcast, without the dimension of a 1-D operand: (k) x (k) -> (),
+    (n, k) x (k) -> (n), (k) x (*, k, m) -> (*, m).
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.arange(6.0).reshape(2, 3)
+        >>> a @ yingshe.ones(3, 2)
+        tensor([[ 3.,  3.],
+                [12., 12.]])
+        >>> yingshe.matmul(a, yingshe.tensor([1.0, 0.0, -1.0]))
+        tensor([-2., -2.])
+        >>> yingshe.matmul(yingshe.ones(10, 2, 3), yingshe.ones(3, 4)).shape
+        yingshe.Size([10, 2, 4])
+    """
     if out is not None:
         return write_out(out, "matmul", lambda: matmul(input, other), (input, other),
                          same_dtype=True)
@@ -130,7 +149,18 @@ def matmul(input, other, *, out=None):
 
 
 def mm(input, mat2, *, out=None):
-    """Matrix product of two 2-D tensors, (n, k) x (k, m) -> (n, m) (into ``out`` when given)."""
+    """The matrix product of two 2-D tensors (no broadcasting; ``matmul`` has it).
+
+    Y = A B, Y[i, j] = sum_k A[i, k] B[k, j];  dA = dY B^T, dB = A^T dY.  With ``out`` the result
+    is written into that tensor.
+    Shape: input (n, k); mat2 (k, m); output (n, m).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.mm(yingshe.tensor([[1, 2], [3, 4]]), yingshe.tensor([[1, 0], [1, 1]]))
+        tensor([[3, 2],
+                [7, 4]])
+    """
     if out is not None:
         return write_out(out, "mm", lambda: mm(input, mat2), (input, mat2), same_dtype=True)
     _check_operands("mm", input, mat2)
@@ -142,8 +172,18 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
-    """Batched matrix product of 3-D tensors with equal batch sizes, (b, n, k) x (b, k, m) (into
-    ``out`` when given)."""
+    """A batch of matrix products of 3-D tensors with equal batch sizes (no broadcasting; ``matmul``
+    has it).
+
+    Y[b] = A[b] B[b], Y[b, i, j] = sum_k A[b, i, k] B[b, k, j];  dA = dY B^T, dB = A^T dY for each
+    b.  With ``out`` the result is written into that tensor.
+    Shape: input (B, n, k); mat2 (B, k, m); output (B, n, m).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bmm(yingshe.ones(8, 2, 3), yingshe.ones(8, 3, 4)).shape
+        yingshe.Size([8, 2, 4])
+    """
     if out is not None:
         return write_out(out, "bmm", lambda: bmm(input, mat2), (input, mat2), same_dtype=True)
     _check_operands("bmm", input, mat2)
@@ -158,7 +198,16 @@ def bmm(input, mat2, *, out=None):
 
 
 def dot(input, other):
-    """Dot product of two 1-D tensors of equal length, sum_i a_i b_i (0-d)."""
+    """The dot product of two 1-D tensors of equal length, a 0-d tensor.
+
+    out = sum_i input_i other_i;  d/dinput = other, d/dother = input.
+    Shape: input (n); other (n); output ().
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.dot(yingshe.tensor([1.0, 2.0, 3.0]), yingshe.tensor([4.0, 5.0, 6.0]))
+        tensor(32.)
+    """
     _check_operands("dot", input, other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"dot: expected 1-D tensors, got shapes {tuple(input.shape)} and "
@@ -170,8 +219,19 @@ def dot(input, other):
 
 
 def inner(input, other):
-    """``torch.inner``: sum over the last dimension, out[i..., j...] = sum_k a[i..., k] b[j..., k]
-    (a 0-d operand multiplies instead)."""
+    """The inner product over the last dimension of two tensors, ``torch.inner`` (a 0-d operand
+    multiplies instead).
+
+    out[i..., j...] = sum_k input[i..., k] other[j..., k]; for 1-D tensors the dot product.
+    Shape: input (*a, k); other (*b, k); output (*a, *b).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.inner(yingshe.tensor([1.0, 2.0]), yingshe.tensor([3.0, 4.0]))
+        tensor(11.)
+        >>> yingshe.inner(yingshe.ones(2, 3), yingshe.ones(4, 3)).shape
+        yingshe.Size([2, 4])
+    """
     if isinstance(input, Tensor) and isinstance(other, Tensor) and (input.ndim == 0
                                                                      or other.ndim == 0):
         return mul(input, other)
@@ -187,7 +247,18 @@ def inner(input, other):
 
 
 def outer(input, vec2):
-    """Outer product of two 1-D tensors, out[i, j] = u_i v_j (dtypes promoted as in ``mul``)."""
+    """The outer product of two 1-D tensors (dtypes promoted as in ``mul``).
+
+    out[i, j] = input_i vec2_j;  d/dinput = dY vec2, d/dvec2 = dY^T input.
+    Shape: input (n); vec2 (m); output (n, m).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.outer(yingshe.tensor([1, 2, 3]), yingshe.tensor([1, 10]))
+        tensor([[ 1, 10],
+                [ 2, 20],
+                [ 3, 30]])
+    """
     if not isinstance(input, Tensor) or not isinstance(vec2, Tensor):
         raise TypeError(f"outer: expected two Tensors, got {type(input).__name__} and "
                         f"{type(vec2).__name__}")
@@ -350,10 +421,28 @@ def _parse_einsum(equation, shapes):
 
 
 def einsum(equation, *operands):
-    """``torch.einsum``: Einstein summation, out[output] = sum over the other indices of
-    prod_i operand_i[term_i].  Operands as arguments or one list; explicit ('ij,jk->ik') or
-    implicit ('ij,jk') output; '...' for broadcast batch dimensions; a repeated index within an
-    operand takes its diagonal ('ii->i')."""
+    """Einstein summation, ``torch.einsum``: the product of the operands, summed over the indices
+    that are missing from the output (Einstein's summation convention, 1916).
+
+    out[output] = sum over the other indices of prod_i operand_i[term_i], e.g. 'ij,jk->ik' is
+    out[i, k] = sum_j a[i, j] b[j, k].  Operands come as arguments or as one list; the output may
+    be explicit ('ij,jk->ik') or implicit ('ij,jk': the indices seen once, in alphabetical order);
+    '...' stands for broadcast batch dimensions; an index repeated within an operand takes its
+    diagonal ('ii->i').  The gradient of each operand is the einsum of dY with the others.
+    Shape: each operand has one dimension per letter of its term; output: the sizes of the output
+    indices in order, '...' the broadcast shape of the batch dimensions.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.arange(4.0).reshape(2, 2)
+        >>> yingshe.einsum("ii", a), yingshe.einsum("ii->i", a)  # trace and diagonal
+        (tensor(3.), tensor([0., 3.]))
+        >>> yingshe.einsum("ij,jk->ik", a, a)
+        tensor([[ 2.,  3.],
+                [ 6., 11.]])
+        >>> yingshe.einsum("...ij,...jk", yingshe.ones(5, 2, 3), yingshe.ones(3, 4)).shape
+        yingshe.Size([5, 2, 4])
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not isinstance(equation, str):
