@@ -118,6 +118,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (list, scalar, array or tensor), on ``device``, else
     on the default device if one was set (``set_default_device``), else where ``data`` is.
 
+    The dtype, unless given, is inferred as PyTorch does: Python floats give the default float
+    dtype, ints int64, bools bool, and a sequence the promotion of its items (``[1, 2.5]`` is
+    float32); NumPy arrays and tensors keep theirs.
+
+    Shape:
+        Output: the nesting of ``data``: a list of m lists of n numbers gives (m, n), a number
+        gives ().
+
     Examples:
         >>> import yingshe
         >>> yingshe.tensor([[1, 2], [3, 4]])
@@ -125,6 +133,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
                 [3, 4]])
         >>> yingshe.tensor([1.0, 2.0], requires_grad=True)
         tensor([1., 2.], requires_grad=True)
+        >>> yingshe.tensor([1, 2.5]).dtype, yingshe.tensor(3).shape
+        (yingshe.float32, yingshe.Size([]))
     """
     if device is None:
         device = _backend.chosen_default_device()
@@ -132,8 +142,24 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like ``tensor`` but shares memory with a NumPy array or tensor when dtype and device allow
-    it."""
+    """``data`` as a tensor without a copy where it can be: a NumPy array or a tensor whose dtype
+    and device already fit is shared (writes to one show in the other); anything else is copied as
+    by ``tensor``.
+
+    Shape:
+        Output: the shape of ``data``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import yingshe
+        >>> a = np.array([1, 2, 3])
+        >>> t = yingshe.as_tensor(a)
+        >>> a[0] = -1  # t shares a's memory
+        >>> t
+        tensor([-1,  2,  3])
+        >>> yingshe.as_tensor([1, 2], dtype=yingshe.float64)
+        tensor([1., 2.], dtype=yingshe.float64)
+    """
     if device is None:
         device = _backend.chosen_default_device()
     if isinstance(data, Tensor) and dtype is None and (device is None or device == data.device):
@@ -145,7 +171,21 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(array):
-    """A CPU tensor that shares memory (and dtype) with a NumPy array."""
+    """A CPU tensor that shares memory and dtype with the NumPy array ``array`` (no copy): writes to
+    one show in the other.
+
+    Shape:
+        Output: ``array.shape``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import yingshe
+        >>> a = np.zeros(3, dtype=np.float32)
+        >>> t = yingshe.from_numpy(a)
+        >>> t[1] = 5.0
+        >>> a
+        array([0., 5., 0.], dtype=float32)
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     _dtype.from_np(array.dtype)
@@ -172,11 +212,16 @@ def _float_dtype(dtype):
 def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
     """A tensor of shape ``size`` filled with 0 (the default float dtype unless ``dtype``).
 
+    Shape:
+        Output: ``size``, given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
+
     Examples:
         >>> import yingshe
         >>> yingshe.zeros(2, 3)
         tensor([[0., 0., 0.],
                 [0., 0., 0.]])
+        >>> yingshe.zeros((2,), dtype=yingshe.int64)
+        tensor([0, 0])
     """
     if out is not None:
         return write_factory_out(out, "zeros", zeros, *size, dtype=dtype, device=device,
@@ -186,12 +231,17 @@ def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
 
 
 def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
-    """A tensor of shape ``size`` filled with 1.
+    """A tensor of shape ``size`` filled with 1 (the default float dtype unless ``dtype``).
+
+    Shape:
+        Output: ``size``, given as ``ones(2, 3)`` or ``ones((2, 3))``.
 
     Examples:
         >>> import yingshe
         >>> yingshe.ones(2, dtype=yingshe.int64)
         tensor([1, 1])
+        >>> yingshe.ones((2, 3)).shape
+        yingshe.Size([2, 3])
     """
     if out is not None:
         return write_factory_out(out, "ones", ones, *size, dtype=dtype, device=device,
@@ -203,6 +253,17 @@ def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
 def empty(*size, out=None, dtype=None, device=None, requires_grad=False):
     """A tensor of shape ``size`` whose values are not initialised (whatever the memory held):
     write every element before reading it.
+
+    Shape:
+        Output: ``size``, given as ``empty(2, 3)`` or ``empty((2, 3))``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.empty(2, 3)
+        >>> x.shape, x.dtype
+        (yingshe.Size([2, 3]), yingshe.float32)
+        >>> x.fill_(1.0).sum()
+        tensor(6.)
     """
     if out is not None:
         return write_factory_out(out, "empty", empty, *size, dtype=dtype, device=device,
@@ -220,7 +281,20 @@ def _scalar_dtype(value):
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, *, out=None):
-    """Filled with ``fill_value``; the dtype follows the value (int64, bool, or float32) unless given."""
+    """A tensor of shape ``size`` filled with ``fill_value``; unless ``dtype`` is given, the dtype
+    follows the value: bool, int64 for an int, else the default float dtype.
+
+    Shape:
+        Output: ``size`` (a tuple).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.full((2, 2), 7)
+        tensor([[7, 7],
+                [7, 7]])
+        >>> yingshe.full((3,), 0.5)
+        tensor([0.5000, 0.5000, 0.5000])
+    """
     if out is not None:
         return write_factory_out(out, "full", full, size, fill_value, dtype=dtype, device=device,
                                  requires_grad=requires_grad)
@@ -232,7 +306,20 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, *, out=
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, *, out=None):
-    """Values from ``start`` (inclusive) to ``end`` (exclusive); int64 when all bounds are integers."""
+    """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``:
+    out_i = start + i * step.  ``arange(end)`` starts at 0; the dtype is int64 when all bounds
+    are integers, else the default float dtype.
+
+    Shape:
+        Output: (ceil((end - start) / step),).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.arange(5)
+        tensor([0, 1, 2, 3, 4])
+        >>> yingshe.arange(1, 2.5, 0.5)
+        tensor([1.0000, 1.5000, 2.0000])
+    """
     if out is not None:
         return write_factory_out(out, "arange", arange, start, end, step, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -294,8 +381,21 @@ def _spaced_result(values, steps, np_dtype, device, requires_grad):
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
-    """``steps`` evenly spaced values from ``start`` to ``end`` (both included); the default
-    float dtype unless ``dtype`` is given (integer dtypes truncate toward zero)."""
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included:
+    out_i = start + i * (end - start) / (steps - 1).  The default float dtype unless ``dtype`` is
+    given (integer dtypes truncate toward zero).  As PyTorch, the first half is counted up from
+    ``start`` and the second half down from ``end``, so both ends are exact.
+
+    Shape:
+        Output: (steps,).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+        >>> yingshe.linspace(0, 10, 4, dtype=yingshe.int64)
+        tensor([ 0,  3,  6, 10])
+    """
     if out is not None:
         return write_factory_out(out, "linspace", linspace, start, end, steps, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -307,7 +407,19 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
              requires_grad=False):
-    """``steps`` values base^e for e evenly spaced from ``start`` to ``end``."""
+    """``steps`` values evenly spaced on a log scale: out_i = base^(start + i (end - start) /
+    (steps - 1)), from base^start to base^end.
+
+    Shape:
+        Output: (steps,).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logspace(0, 3, 4)
+        tensor([   1.,   10.,  100., 1000.])
+        >>> yingshe.logspace(0, 3, 4, base=2)
+        tensor([1., 2., 4., 8.])
+    """
     if out is not None:
         return write_factory_out(out, "logspace", logspace, start, end, steps, base, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -322,13 +434,19 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, *, out=None):
-    """The n x m identity matrix (``m`` defaults to ``n``): 1 on the diagonal, 0 elsewhere.
+    """The n x m identity matrix (``m`` defaults to ``n``): out[i, j] = 1 if i = j, else 0.
+
+    Shape:
+        Output: (n, m).
 
     Examples:
         >>> import yingshe
         >>> yingshe.eye(2)
         tensor([[1., 0.],
                 [0., 1.]])
+        >>> yingshe.eye(2, 3, dtype=yingshe.int64)
+        tensor([[1, 0, 0],
+                [0, 1, 0]])
     """
     if out is not None:
         return write_factory_out(out, "eye", eye, n, m, dtype=dtype, device=device,
@@ -342,8 +460,23 @@ class Generator:
     """A random number generator (``torch.Generator``): a seed and the stream drawn from it.
 
     Every random function takes one as ``generator=``; the same seed gives the same stream.  On
-    "cpu" the stream is NumPy's PCG64; ``get_state`` returns it as a uint8 tensor of 48 values
-    (seed, 128-bit state, 128-bit increment, cached half word) that ``set_state`` restores."""
+    "cpu" the stream is NumPy's PCG64 (O'Neill, PCG: A Family of Simple Fast Space-Efficient
+    Statistically Good Algorithms for Random Number Generation, 2014); ``get_state`` returns it
+    as a uint8 tensor of 48 values (seed, 128-bit state, 128-bit increment, cached half word)
+    that ``set_state`` restores.
+
+    Shape:
+        ``get_state()``: a uint8 tensor of shape (48,).
+
+    Examples:
+        >>> import yingshe
+        >>> g = yingshe.Generator().manual_seed(0)
+        >>> state = g.get_state()
+        >>> a = yingshe.rand(3, generator=g)
+        >>> b = yingshe.rand(3, generator=g.set_state(state))  # the same draws again
+        >>> bool((a == b).all()), state.shape
+        (True, yingshe.Size([48]))
+    """
     __slots__ = ("_random_state",)
 
     def __init__(self, device="cpu"):
@@ -394,19 +527,53 @@ default_generator._random_state = _backend.default_state("cpu")
 
 def manual_seed(seed):
     """Seed the generator of every device (``default_generator``, CUDA's); returns
-    ``default_generator``."""
+    ``default_generator``.  After the same seed the global random functions draw the same numbers.
+
+    Examples:
+        >>> import yingshe
+        >>> _ = yingshe.manual_seed(0)
+        >>> a = yingshe.randn(3)
+        >>> _ = yingshe.manual_seed(0)
+        >>> bool((yingshe.randn(3) == a).all())
+        True
+    """
     _backend.manual_seed(seed)
     return default_generator
 
 
 def get_rng_state():
-    """The state of ``default_generator`` (a uint8 tensor)."""
+    """The state of ``default_generator``, for ``set_rng_state``.
+
+    Shape:
+        Output: a uint8 tensor of shape (48,).
+
+    Examples:
+        >>> import yingshe
+        >>> state = yingshe.get_rng_state()
+        >>> a = yingshe.rand(2)
+        >>> yingshe.set_rng_state(state)
+        >>> bool((yingshe.rand(2) == a).all()), state.dtype, state.shape
+        (True, yingshe.uint8, yingshe.Size([48]))
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(new_state):
-    """Restore ``default_generator`` from ``get_rng_state()``.  The dict that training
-    checkpoints hold (seed and NumPy bit-generator state) is accepted too."""
+    """Restore ``default_generator`` from ``get_rng_state()``: later draws repeat those that
+    followed it. The dict that training checkpoints hold (seed and NumPy bit-generator state) is
+    accepted too.
+
+    Shape:
+        ``new_state``: a uint8 tensor of shape (48,), or that dict.
+
+    Examples:
+        >>> import yingshe
+        >>> state = yingshe.get_rng_state()
+        >>> a = yingshe.randn(2)
+        >>> yingshe.set_rng_state(state)
+        >>> bool((yingshe.randn(2) == a).all())
+        True
+    """
     if isinstance(new_state, dict):
         _backend.set_rng_state(new_state)
     else:
@@ -431,7 +598,19 @@ def _random_floats(draw, size, generator, dtype, device, requires_grad):
 
 
 def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False):
-    """Uniform on [0, 1)."""
+    """Independent draws from the uniform distribution on [0, 1), in the default float dtype unless
+    ``dtype`` (a floating dtype) is given.
+
+    Shape:
+        Output: ``size``, given as ``rand(2, 3)`` or ``rand((2, 3))``.
+
+    Examples:
+        >>> import yingshe
+        >>> g = yingshe.Generator().manual_seed(0)
+        >>> x = yingshe.rand(2, 3, generator=g)
+        >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+        (yingshe.Size([2, 3]), True)
+    """
     if out is not None:
         return write_factory_out(out, "rand", rand, *size, generator=generator, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -440,7 +619,19 @@ def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad
 
 
 def randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal N(0, 1)."""
+    """Independent draws from the standard normal distribution N(0, 1), in the default float dtype
+    unless ``dtype`` (a floating dtype) is given.
+
+    Shape:
+        Output: ``size``, given as ``randn(2, 3)`` or ``randn((2, 3))``.
+
+    Examples:
+        >>> import yingshe
+        >>> g = yingshe.Generator().manual_seed(0)
+        >>> x = yingshe.randn(2, 3, generator=g, dtype=yingshe.float64)
+        >>> x.shape, x.dtype
+        (yingshe.Size([2, 3]), yingshe.float64)
+    """
     if out is not None:
         return write_factory_out(out, "randn", randn, *size, generator=generator, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -450,7 +641,19 @@ def randn(*size, generator=None, out=None, dtype=None, device=None, requires_gra
 
 def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
             requires_grad=False):
-    """Integers uniform on [low, high); ``randint(high, size)`` like PyTorch."""
+    """Integers drawn uniformly from [low, high) (int64 unless ``dtype``); ``randint(high, size)``
+    means low = 0, as in PyTorch.
+
+    Shape:
+        Output: ``size`` (a tuple).
+
+    Examples:
+        >>> import yingshe
+        >>> g = yingshe.Generator().manual_seed(0)
+        >>> x = yingshe.randint(3, 10, (2, 4), generator=g)
+        >>> x.shape, x.dtype, bool(((x >= 3) & (x < 10)).all())
+        (yingshe.Size([2, 4]), yingshe.int64, True)
+    """
     if out is not None:
         return write_factory_out(out, "randint", randint, low, high, size, generator=generator,
                                  dtype=dtype, device=device, requires_grad=requires_grad)
@@ -472,7 +675,18 @@ def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, 
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
-    """A random permutation of 0..n-1."""
+    """A random permutation of 0, 1, ..., n - 1 (int64 unless ``dtype``), each of the n! orders
+    equally likely.
+
+    Shape:
+        Output: (n,).
+
+    Examples:
+        >>> import yingshe
+        >>> p = yingshe.randperm(5, generator=yingshe.Generator().manual_seed(0))
+        >>> p.sort().values
+        tensor([0, 1, 2, 3, 4])
+    """
     if out is not None:
         return write_factory_out(out, "randperm", randperm, n, generator=generator, dtype=dtype,
                                  device=device, requires_grad=requires_grad)
@@ -486,7 +700,21 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
-    """Draws from N(mean, std^2): scalars with ``size``, or tensors of means/stds (broadcast)."""
+    """Draws from N(mean, std^2): out = mean + std * z with z ~ N(0, 1).  With numbers for ``mean``
+    and ``std`` give ``size``; with tensors, each element has its own mean and std (broadcast).
+
+    Shape:
+        Output: ``size`` for number arguments, else the broadcast shape of ``mean`` and ``std``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.normal(2.0, 3.0, (4,)).shape
+        yingshe.Size([4])
+        >>> yingshe.normal(yingshe.zeros(3), yingshe.ones(2, 1)).shape
+        yingshe.Size([2, 3])
+        >>> yingshe.normal(yingshe.arange(3.0), 0.0)  # std 0: exactly the means
+        tensor([0., 1., 2.])
+    """
     tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
     if out is not None and tensors:
         return write_out(out, "normal", lambda: normal(mean, std, generator=generator),
@@ -529,8 +757,20 @@ def _check_probabilities(p, op):
 
 
 def bernoulli(input, p=None, *, generator=None):
-    """0/1 draws: 1 with probability ``input`` elementwise, or with probability ``p`` (a number)
-    in the shape and dtype of ``input``."""
+    """0/1 draws: out_i = 1 with probability p_i, else 0, where p = ``input`` (probabilities in
+    [0, 1]) elementwise, or the number ``p`` for every element, in the shape and dtype of
+    ``input``.  A draw is not a smooth function of p: the gradient is 0, as in PyTorch.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bernoulli(yingshe.tensor([0.0, 1.0, 1.0, 0.0]))  # certain outcomes
+        tensor([0., 1., 1., 0.])
+        >>> yingshe.bernoulli(yingshe.zeros(2, 3), p=0.5).shape
+        yingshe.Size([2, 3])
+    """
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"bernoulli: not implemented for {input.dtype.name} input "
                                   "(only floating-point probabilities)")
@@ -547,11 +787,26 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Category indices (int64) drawn from the weights in each row of ``input`` (1-D or 2-D,
-    non-negative, not necessarily normalised).  With replacement: inverse transform sampling
-    on the cumulative weights.  Without: the ``num_samples`` smallest E_i / w_i with
-    E_i ~ Exp(1), i.e. successive draws each proportional to the remaining weights (Efraimidis &
-    Spirakis 2006, "Weighted random sampling with a reservoir")."""
+    """Category indices (int64) drawn from the weights in each row of ``input`` (non-negative, not
+    necessarily normalised): category k has probability w_k / sum_j w_j.
+
+    With replacement: inverse transform sampling on the cumulative weights.  Without: the
+    ``num_samples`` smallest E_k / w_k with E_k ~ Exp(1), i.e. successive draws each
+    proportional to the remaining weights (Efraimidis & Spirakis, Weighted random sampling with
+    a reservoir, 2006).
+
+    Shape:
+        Input: (K,) or (N, K).  Output: (num_samples,) or (N, num_samples).
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 5.0]])
+        >>> yingshe.multinomial(w, 2, replacement=True)
+        tensor([[1, 1],
+                [2, 2]])
+        >>> yingshe.multinomial(yingshe.ones(4), 4).sort().values  # without replacement
+        tensor([0, 1, 2, 3])
+    """
     if input.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape "
                            f"{tuple(input.shape)}")
@@ -598,43 +853,114 @@ def _like(input, dtype, device):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    """``zeros`` with the shape of ``input`` and, unless given, its dtype and device."""
+    """``zeros`` with the shape of ``input`` and, unless given, its dtype and device.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.zeros_like(yingshe.tensor([[1, 2, 3]]))
+        tensor([[0, 0, 0]])
+    """
     dtype, device = _like(input, dtype, device)
     return zeros(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    """``ones`` with the shape of ``input`` and, unless given, its dtype and device."""
+    """``ones`` with the shape of ``input`` and, unless given, its dtype and device.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.ones_like(yingshe.tensor([1.5, 2.0]))
+        tensor([1., 1.])
+    """
     dtype, device = _like(input, dtype, device)
     return ones(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    """``empty`` with the shape of ``input`` and, unless given, its dtype and device."""
+    """``empty`` with the shape of ``input`` and, unless given, its dtype and device: the values are
+    not initialised.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.empty_like(yingshe.zeros(2, 3, dtype=yingshe.float64))
+        >>> x.shape, x.dtype
+        (yingshe.Size([2, 3]), yingshe.float64)
+    """
     dtype, device = _like(input, dtype, device)
     return empty(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    """``full(input.shape, fill_value)`` with, unless given, the dtype and device of ``input``."""
+    """``full(input.shape, fill_value)`` with, unless given, the dtype and device of ``input`` (the
+    value is converted to that dtype).
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.full_like(yingshe.arange(3), 7)
+        tensor([7, 7, 7])
+        >>> yingshe.full_like(yingshe.arange(3), 2.7)  # int64 like the input: truncated
+        tensor([2, 2, 2])
+    """
     dtype, device = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False):
-    """U[0, 1) draws (``rand``) with the shape, dtype and device of ``input``."""
+    """U[0, 1) draws (``rand``) with the shape and, unless given, the dtype and device of ``input``.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.rand_like(yingshe.zeros(2, 3, dtype=yingshe.float64)).dtype
+        yingshe.float64
+    """
     dtype, device = _like(input, dtype, device)
     return rand(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
-    """N(0, 1) draws (``randn``) with the shape, dtype and device of ``input``."""
+    """N(0, 1) draws (``randn``) with the shape and, unless given, the dtype and device of
+    ``input``.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.randn_like(yingshe.zeros(4, 2)).shape
+        yingshe.Size([4, 2])
+    """
     dtype, device = _like(input, dtype, device)
     return randn(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input, low, high=None, dtype=None, device=None):
-    """Integers drawn uniformly from [low, high) (``randint``) with the shape of ``input``."""
+    """Integers drawn uniformly from [low, high) (``randint``; ``randint_like(input, high)`` means
+    low = 0) with the shape and, unless given, the dtype and device of ``input``.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.randint_like(yingshe.zeros(2, 2), 5)
+        >>> x.dtype, bool(((x >= 0) & (x < 5) & (x == x.floor())).all())
+        (yingshe.float32, True)
+    """
     dtype, device = _like(input, dtype, device)
     return randint(low, high, input.shape, dtype=dtype, device=device)
 
@@ -684,7 +1010,19 @@ def _bernoulli_(self, p=0.5, *, generator=None):
 
 
 def result_type(tensor, other):
-    """The dtype an arithmetic op on ``tensor`` and ``other`` (tensors or numbers) returns."""
+    """The dtype an arithmetic op on ``tensor`` and ``other`` (tensors or numbers) returns, by
+    PyTorch's promotion rules: a number only raises the category (bool, integer, float), a
+    0-d tensor likewise, and tensors with dims promote to the wider dtype.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.result_type(yingshe.tensor([1, 2]), 1.0)
+        yingshe.float32
+        >>> yingshe.result_type(yingshe.tensor([1], dtype=yingshe.int32), 5)
+        yingshe.int32
+        >>> yingshe.result_type(yingshe.tensor([1], dtype=yingshe.int32), yingshe.tensor([1]))
+        yingshe.int64
+    """
     return _dtype.from_np(_dtype.result_type(tensor, other))
 
 

@@ -150,8 +150,26 @@ def _integer_accumulator(input):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum over ``dim`` (all dims when None); bool and integer inputs give int64.
-    d/dx_i sum_j x_j = 1, so the gradient is dy repeated over the summed dims."""
+    """The sum of the elements over ``dim`` (all dims when None); bool and integer inputs give
+    int64.
+
+    out = sum_i x_i over the reduced dims; d out / d x_i = 1, so the gradient is dy repeated over
+    the summed dims.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> yingshe.sum(x)
+        tensor(21.)
+        >>> yingshe.sum(x, dim=1)
+        tensor([ 6., 15.])
+        >>> yingshe.sum(x, dim=0, keepdim=True)
+        tensor([[5., 7., 9.]])
+    """
     if dtype is not None:
         input = to_copy(input, dtype)
     axes = _axes(dim, input.ndim, "sum")
@@ -179,8 +197,23 @@ class Mean(Op):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
-    """Mean over ``dim`` (all dims when None); integer inputs need ``dtype=`` a float type.
-    d/dx_i (1/n) sum_j x_j = 1/n."""
+    """The arithmetic mean over ``dim`` (all dims when None); integer inputs need ``dtype=`` a float
+    type.  The mean of no elements is NaN.
+
+    out = (1/n) sum_i x_i over the n elements of each reduced slice; d out / d x_i = 1/n.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> yingshe.mean(x, dim=0)
+        tensor([2.5000, 3.5000, 4.5000])
+        >>> yingshe.mean(yingshe.arange(4), dtype=yingshe.float32)
+        tensor(1.5000)
+    """
     if dtype is not None:
         if not _dtype.as_dtype(dtype).is_floating_point:
             raise RuntimeError(f"mean: could not infer output dtype; dtype must be a "
@@ -272,8 +305,26 @@ class ProdOfOthersGrad(Op):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """Product over the int ``dim`` (all elements when None); bool and integer inputs give int64.
-    d/dx_i prod_j x_j = prod_{j != i} x_j."""
+    """The product of the elements along the int ``dim`` (of all elements when None); bool and
+    integer inputs give int64.
+
+    out = prod_i x_i; d out / d x_i = prod_{j != i} x_j, computed without dividing by x_i, so
+    inputs with zeros get their exact gradient.
+
+    Shape:
+        Input: (*).  Output: the input's shape without ``dim`` (kept with size 1 when
+        ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1, 2], [3, 4]])
+        >>> yingshe.prod(x), yingshe.prod(x, 1)
+        (tensor(24), tensor([ 2, 12]))
+        >>> w = yingshe.tensor([2.0, 0.0, 3.0], requires_grad=True)
+        >>> yingshe.prod(w).backward()
+        >>> w.grad
+        tensor([0., 6., 0.])
+    """
     if dtype is not None:
         input = to_copy(input, dtype)
     if dim is None:
@@ -320,7 +371,8 @@ class Amax(Op):
 
 
 class Amin(Amax):
-    """y = min of x over the dims;  dx = dy / k at each of the k elements equal to y, 0 elsewhere."""
+    """y = min of x over the dims;  dx = dy / k at each of the k elements equal to y, 0
+    elsewhere."""
     method = "min"
 
 
@@ -347,12 +399,46 @@ def _extremum(input, dim, keepdim, op):
 
 
 def amax(input, dim=(), keepdim=False):
-    """Largest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    """The largest value over ``dim`` (an int or a tuple of ints; all dims by default).
+
+    out = max_i x_i; the gradient dy is shared evenly among the k elements equal to the maximum
+    (dy / k each), as in PyTorch; a NaN in a slice makes its maximum NaN.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when all dims are reduced.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.amax(x), yingshe.amax(x, dim=1)
+        (tensor(6.), tensor([5., 6.]))
+        >>> t = yingshe.tensor([1.0, 3.0, 3.0], requires_grad=True)
+        >>> yingshe.amax(t).backward()
+        >>> t.grad  # the two maxima share the gradient
+        tensor([0.0000, 0.5000, 0.5000])
+    """
     return _extremum(input, dim, keepdim, "amax")
 
 
 def amin(input, dim=(), keepdim=False):
-    """Smallest value over ``dim`` (all dims by default); ties share the gradient evenly."""
+    """The smallest value over ``dim`` (an int or a tuple of ints; all dims by default).
+
+    out = min_i x_i; the gradient dy is shared evenly among the k elements equal to the minimum
+    (dy / k each), as in PyTorch.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when all dims are reduced.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.amin(x, dim=0)
+        tensor([1., 3., 2.])
+        >>> yingshe.amin(x, dim=(0, 1), keepdim=True)
+        tensor([[1.]])
+    """
     return _extremum(input, dim, keepdim, "amin")
 
 
@@ -423,9 +509,29 @@ def _elementwise_extremum(name, input, other):
 
 
 def max(input, dim=None, keepdim=False):
-    """``max(input)``: the largest element (ties share the gradient evenly);
-    ``max(input, dim, keepdim=False)``: the named tuple (values, indices) along ``dim``, the
-    gradient going to the returned index only; ``max(input, other)``: elementwise maximum."""
+    """The maximum, in PyTorch's three forms.
+
+    ``max(input)``: the largest element (the gradient shared evenly among tied maxima).
+    ``max(input, dim, keepdim=False)``: the named tuple (values, indices) of the maxima along
+    ``dim``, indices pointing at the first maximum; the gradient goes to that index only.
+    ``max(input, other)``: the elementwise maximum of two tensors (``maximum``).
+
+    Shape:
+        ``max(input)``: input (*), output ().  With ``dim``: values and indices have the input's
+        shape without ``dim`` (size 1 when ``keepdim=True``).  With ``other``: the broadcast shape
+        of ``input`` and ``other``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.max(x)
+        tensor(6.)
+        >>> yingshe.max(x, dim=1)
+        max(values=tensor([5., 6.]), indices=tensor([1, 2]))
+        >>> yingshe.max(x, yingshe.tensor(3.0))
+        tensor([[3., 5., 3.],
+                [4., 3., 6.]])
+    """
     if isinstance(dim, Tensor):
         return _elementwise_extremum("maximum", input, dim)
     if dim is None:
@@ -438,9 +544,22 @@ def max(input, dim=None, keepdim=False):
 
 
 def min(input, dim=None, keepdim=False):
-    """``min(input)``: the smallest element (ties share the gradient evenly);
-    ``min(input, dim, keepdim=False)``: the named tuple (values, indices) along ``dim``, the
-    gradient going to the returned index only; ``min(input, other)``: elementwise minimum."""
+    """The minimum, in the three forms of ``max``: ``min(input)`` the smallest element,
+    ``min(input, dim, keepdim=False)`` the named tuple (values, indices) along ``dim`` (the first
+    minimum's index), ``min(input, other)`` the elementwise ``minimum``.
+
+    Shape:
+        As ``max``: () for all elements; along ``dim``, the input's shape without ``dim`` (size 1
+        with ``keepdim``); with ``other``, the broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.min(x)
+        tensor(1.)
+        >>> yingshe.min(x, dim=0, keepdim=True)
+        min(values=tensor([[1., 3., 2.]]), indices=tensor([[0, 1, 0]]))
+    """
     if isinstance(dim, Tensor):
         return _elementwise_extremum("minimum", input, dim)
     if dim is None:
@@ -525,7 +644,8 @@ class Std(Op):
 
 def _variance_args(input, dim, unbiased, correction, op):
     """Axes, correction and whether dims were given, from PyTorch's overloads:
-    ``var(input, unbiased)``, ``var(input, dim, unbiased, keepdim)``, ``var(input, dim, *, correction)``."""
+    ``var(input, unbiased)``, ``var(input, dim, unbiased, keepdim)``,
+    ``var(input, dim, *, correction)``."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
@@ -546,26 +666,83 @@ def _variance_args(input, dim, unbiased, correction, op):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over ``dim``: sum((x - mean)^2) / (n - correction), correction 1 by default
-    (``unbiased=False`` means 0).  d var/dx = 2 (x - mean) / (n - correction)."""
+    """The variance over ``dim`` (all dims when None), with Bessel's correction by default.
+
+    out = sum_i (x_i - mean)^2 / max(n - correction, 0) over the n elements of each slice;
+    ``correction`` is 1 unless given (``unbiased=False`` means 0).  Accumulated in float64 for
+    float16/float32 inputs, as PyTorch on the CPU.  d out / d x_i = 2 (x_i - mean) /
+    (n - correction).
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> yingshe.var(x)
+        tensor(1.6667)
+        >>> yingshe.var(x, correction=0)  # the population variance
+        tensor(1.2500)
+    """
     axes, correction, dim_given = _variance_args(input, dim, unbiased, correction, "var")
     return Var.apply(input, axes, keepdim, correction, dim_given)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation over ``dim``: sqrt(var).  d std/dx = (x - mean) / ((n - correction) std)."""
+    """The standard deviation over ``dim`` (all dims when None), with Bessel's correction by
+    default.
+
+    out = sqrt(sum_i (x_i - mean)^2 / max(n - correction, 0)), ``correction`` 1 unless given
+    (``unbiased=False`` means 0).  d out / d x_i = (x_i - mean) / ((n - correction) out), 0 where
+    out = 0 (PyTorch's rule).
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 2.0]])
+        >>> yingshe.std(x, dim=1)
+        tensor([1.2910, 0.0000])
+        >>> yingshe.std(x, dim=1, unbiased=False)
+        tensor([1.1180, 0.0000])
+    """
     axes, correction, dim_given = _variance_args(input, dim, unbiased, correction, "std")
     return Std.apply(input, axes, keepdim, correction, dim_given)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(var, mean) over ``dim``, as two differentiable results."""
+    """The tuple (variance, mean) over ``dim``, both differentiable: ``var`` and ``mean`` in one
+    call, with the same ``dim``, ``correction`` and ``keepdim``.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.  Both results have that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.var_mean(yingshe.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]]), dim=1)
+        (tensor([1., 4.]), tensor([2., 4.]))
+    """
     axes, correction, dim_given = _variance_args(input, dim, unbiased, correction, "var_mean")
     return Var.apply(input, axes, keepdim, correction, dim_given), Mean.apply(input, axes, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(std, mean) over ``dim``, as two differentiable results."""
+    """The tuple (standard deviation, mean) over ``dim``, both differentiable: ``std`` and ``mean``
+    in one call, with the same ``dim``, ``correction`` and ``keepdim``.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.  Both results have that shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.std_mean(yingshe.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]]), dim=1)
+        (tensor([1., 2.]), tensor([2., 4.]))
+    """
     axes, correction, dim_given = _variance_args(input, dim, unbiased, correction, "std_mean")
     return Std.apply(input, axes, keepdim, correction, dim_given), Mean.apply(input, axes, keepdim)
 
@@ -598,8 +775,23 @@ class LogSumExp(Op):
 
 
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(x))) over ``dim``, computed stably; integer inputs give the default float
-    dtype.  d/dx_i = exp(x_i) / sum_j exp(x_j) (softmax)."""
+    """log(sum(exp(x))) over ``dim``, computed without overflow; integer inputs give the default
+    float dtype.
+
+    out = m + log(sum_i exp(x_i - m)) with m the slice's maximum, so no exp overflows;
+    d out / d x_i = exp(x_i - out), the softmax of x.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logsumexp(yingshe.tensor([0.0, 0.0]), dim=0)  # log 2
+        tensor(0.6931)
+        >>> yingshe.logsumexp(yingshe.tensor([1000.0, 1000.0]), dim=0)  # exp(1000) is inf
+        tensor(1000.6932)
+    """
     if input._data.dtype.kind != "f":
         input = to_copy(input, _dtype.get_default_dtype())
     return LogSumExp.apply(input, _axes(dim, input.ndim, "logsumexp"), keepdim)
@@ -694,9 +886,27 @@ class Norm(Op):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """The vector p-norm (sum |x|^p)^(1/p) over ``dim`` (all dims when None); p may be 'fro' or 2,
-    1, inf, -inf, 0 or any other number.  d||x||_2/dx = x / ||x||_2 (0 at x = 0).  p='nuc' is
-    the nuclear norm of the matrices over ``dim`` (``linalg.matrix_norm``), as torch.norm."""
+    """The vector p-norm over ``dim`` (all dims when None): out = (sum_i |x_i|^p)^(1/p).
+
+    ``p`` may be 'fro' or 2 (the Euclidean norm), 1, inf (max |x_i|), -inf (min |x_i|), 0 (the
+    number of nonzeros) or any other number; p='nuc' is the nuclear norm of the matrices over
+    ``dim`` (``linalg.matrix_norm``), as torch.norm.  d ||x||_p / d x_i =
+    sign(x_i) |x_i|^(p-1) / ||x||_p^(p-1), 0 where the norm is 0.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[3.0, 4.0], [-1.0, 0.0]])
+        >>> yingshe.norm(x[0])
+        tensor(5.)
+        >>> yingshe.norm(x, p=1, dim=1)
+        tensor([7., 1.])
+        >>> yingshe.norm(x, p=float("inf"))
+        tensor(4.)
+    """
     if isinstance(p, str):
         if p == "nuc":
             from .linalg import matrix_norm  # ops/linalg.py builds on this module
@@ -743,7 +953,22 @@ class Cumsum(Op):
 
 
 def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``; bool and integer inputs give int64.  dx_j = sum_{i >= j} dy_i."""
+    """The running sum along ``dim``; bool and integer inputs give int64.
+
+    out_i = sum_{j <= i} x_j along ``dim``; the gradient is the running sum of dy in the other
+    direction, dx_j = sum_{i >= j} dy_i.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cumsum(yingshe.tensor([1, 2, 3, 4]), dim=0)
+        tensor([ 1,  3,  6, 10])
+        >>> yingshe.cumsum(yingshe.ones(2, 3), dim=1)
+        tensor([[1., 2., 3.],
+                [1., 2., 3.]])
+    """
     if dtype is not None:
         input = to_copy(input, dtype)
     axis = _axis(dim, input.ndim, "cumsum")
@@ -752,11 +977,25 @@ def cumsum(input, dim, *, dtype=None):
 
 
 def cumprod(input, dim, *, dtype=None):
-    """Running product along ``dim``: y_i = y_{i-1} x_i, unrolled as products of slices so the
-    gradient is exact where x has zeros (and differentiable again).  float16 and float32 inputs
-    accumulate in float64, as PyTorch's CPU kernel does, so a product that leaves the input's
-    range and then meets a zero (1e30 * 1e30 * 0) is 0, not inf * 0 = NaN, forward and
-    backward."""
+    """The running product along ``dim``: out_i = prod_{j <= i} x_j = out_{i-1} x_i.
+
+    The differentiable path unrolls it as products of slices, so the gradient is exact where x
+    has zeros (and differentiable again).  float16 and float32 inputs accumulate in float64, as
+    PyTorch's CPU kernel does, so a product that leaves the input's range and then meets a zero
+    (1e30 * 1e30 * 0) is 0, not inf * 0 = NaN, forward and backward.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cumprod(yingshe.tensor([1.0, 2.0, 3.0, 4.0]), dim=0)
+        tensor([ 1.,  2.,  6., 24.])
+        >>> x = yingshe.tensor([2.0, 0.0, 3.0], requires_grad=True)
+        >>> yingshe.cumprod(x, dim=0).sum().backward()
+        >>> x.grad  # d/dx_1 (x_0 + x_0 x_1 + x_0 x_1 x_2) = x_0 + x_0 x_2
+        tensor([1., 8., 0.])
+    """
     if dtype is not None:
         input = to_copy(input, dtype)
     axis = _axis(dim, input.ndim, "cumprod")
@@ -804,14 +1043,39 @@ def _arg_extremum(input, dim, keepdim, op):
 
 
 def argmax(input, dim=None, keepdim=False):
-    """Index of the largest element along ``dim`` (the first among ties), or in the flattened
-    input when ``dim`` is None."""
+    """The index of the largest element along ``dim`` (the first among ties), or in the flattened
+    input when ``dim`` is None.  Not differentiable; the result is int64.
+
+    Shape:
+        Input: (*).  Output: the input's shape without ``dim`` (kept with size 1 when
+        ``keepdim=True``); () when ``dim`` is None (all dims of size 1 with ``keepdim``).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.argmax(x)  # index into x.flatten()
+        tensor(5)
+        >>> yingshe.argmax(x, dim=1)
+        tensor([1, 2])
+    """
     return _arg_extremum(input, dim, keepdim, "argmax")
 
 
 def argmin(input, dim=None, keepdim=False):
-    """Index of the smallest element along ``dim`` (the first among ties), or in the flattened
-    input when ``dim`` is None."""
+    """The index of the smallest element along ``dim`` (the first among ties), or in the flattened
+    input when ``dim`` is None; ``argmax`` for the largest.
+
+    Shape:
+        As ``argmax``: the input's shape without ``dim`` (size 1 with ``keepdim``), () without
+        ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 5.0, 1.0], [4.0, 3.0, 6.0]])
+        >>> yingshe.argmin(x, dim=1, keepdim=True)  # the first of the tied minima in row 0
+        tensor([[0],
+                [1]])
+    """
     return _arg_extremum(input, dim, keepdim, "argmin")
 
 
@@ -828,9 +1092,24 @@ def _sort_index(x, axis, descending):
 
 
 def sort(input, dim=-1, descending=False, stable=False):
-    """The named tuple (values, indices) of ``input`` sorted along ``dim``; values are
-    differentiable (each gradient goes back to the element it came from).  The sort is always
-    stable."""
+    """The named tuple (values, indices) of ``input`` sorted along ``dim``, ascending unless
+    ``descending``: values = input.gather(dim, indices).
+
+    The values are differentiable (each gradient goes back to the element it came from).  The
+    sort is always stable (equal elements keep their order, so ``stable`` changes nothing), and
+    NaN sorts as the largest value.
+
+    Shape:
+        Input: (*).  Values and indices: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.sort(yingshe.tensor([3.0, 1.0, 2.0]))
+        sort(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
+        >>> yingshe.sort(yingshe.tensor([[3, 1, 2], [0, 5, 4]]), dim=1, descending=True).values
+        tensor([[3, 2, 1],
+                [5, 4, 0]])
+    """
     axis = _axis(dim, input.ndim, "sort")
     index = _sort_index(input._data, axis, descending)
     values = TakeAlongDim.apply(input, index, axis, input.shape)
@@ -838,14 +1117,38 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    """Indices that sort ``input`` along ``dim`` (stable)."""
+    """The indices that sort ``input`` along ``dim`` (``sort(...).indices``; stable, ascending
+    unless ``descending``).  Not differentiable.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.argsort(yingshe.tensor([3.0, 1.0, 2.0, 1.0]))  # the tied 1s keep their order
+        tensor([1, 3, 2, 0])
+    """
     axis = _axis(dim, input.ndim, "argsort")
     return _constant(_sort_index(input._data, axis, descending).reshape(input.shape))
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The named tuple (values, indices) of the ``k`` largest (or smallest) elements along
-    ``dim``, in sorted order; values are differentiable."""
+    """The named tuple (values, indices) of the ``k`` largest (or, ``largest=False``, smallest)
+    elements along ``dim``, in sorted order; the values are differentiable (each gradient goes to
+    the element it came from).
+
+    Shape:
+        Input: (*).  Values and indices: the input's shape with the size of ``dim`` replaced by
+        ``k``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 5.0, 3.0, 4.0])
+        >>> yingshe.topk(x, 2)
+        topk(values=tensor([5., 4.]), indices=tensor([1, 3]))
+        >>> yingshe.topk(x, 2, largest=False).values
+        tensor([1., 3.])
+    """
     axis = _axis(dim, input.ndim, "topk")
     x = input._data
     if x.dtype.kind == "b":
@@ -873,17 +1176,53 @@ def _logical(input, dim, keepdim, op):
 
 
 def all(input, dim=None, keepdim=False):
-    """True where every element over ``dim`` is nonzero (all dims when None)."""
+    """True where every element over ``dim`` is nonzero (all dims when None); uint8 inputs give
+    uint8, every other dtype bool.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[True, False], [True, True]])
+        >>> yingshe.all(x), yingshe.all(x, dim=1)
+        (tensor(False), tensor([False,  True]))
+    """
     return _logical(input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
-    """True where some element over ``dim`` is nonzero (all dims when None)."""
+    """True where some element over ``dim`` is nonzero (all dims when None); uint8 inputs give
+    uint8, every other dtype bool.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[0.0, 0.0], [0.0, 2.0]])
+        >>> yingshe.any(x), yingshe.any(x, dim=1)
+        (tensor(True), tensor([False,  True]))
+    """
     return _logical(input, dim, keepdim, "any")
 
 
 def count_nonzero(input, dim=None):
-    """The number of nonzero elements over ``dim`` (all dims when None), as int64."""
+    """The number of nonzero elements over ``dim`` (an int or a tuple of ints; all dims when None),
+    as int64.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim``; () when ``dim`` is
+        None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[0, 1, 2], [0, 0, 3]])
+        >>> yingshe.count_nonzero(x), yingshe.count_nonzero(x, dim=0)
+        (tensor(3), tensor([0, 1, 2]))
+    """
     x = input._data
     axes = _axes(dim, x.ndim, "count_nonzero")
     return _constant(get_array_module(x).asarray((x != 0).sum(axis=axes, dtype=np.int64)))
@@ -910,9 +1249,27 @@ def _unique_result(values, inverse, counts, return_inverse, return_counts):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements in ascending order (or, with ``dim``, the distinct slices along it,
-    in lexicographic order); optionally the index of each input element in that result and how
-    often each occurs.  NaNs are all distinct.  Not differentiable: the result is outside the
-    graph."""
+    in lexicographic order); optionally the index of each input element in that result
+    (``return_inverse``, so that ``output[inverse]`` is the input) and how often each occurs
+    (``return_counts``).
+
+    The result is always sorted (``sorted=False`` sorts too).  NaNs are all distinct.  Not
+    differentiable: the result is outside the graph.
+
+    Shape:
+        Input: (*).  Output: (U,) for U distinct values; inverse: (*), the input's shape; counts:
+        (U,).  With ``dim``: the input's shape with U slices along ``dim``; inverse and counts
+        (input.shape[dim],) and (U,).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([3, 1, 3, 2])
+        >>> yingshe.unique(x, return_inverse=True, return_counts=True)
+        (tensor([1, 2, 3]), tensor([2, 0, 2, 1]), tensor([1, 1, 2]))
+        >>> yingshe.unique(yingshe.tensor([[1, 2], [0, 5], [1, 2]]), dim=0)
+        tensor([[0, 5],
+                [1, 2]])
+    """
     x = input._data
     xp = get_array_module(x)
     if dim is None:
@@ -928,8 +1285,20 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    """One element (or slice along ``dim``) from each run of equal consecutive ones, as in the
-    Unix tool uniq; optionally each element's run number and the run lengths."""
+    """One element (or slice along ``dim``) from each run of equal consecutive ones, as the Unix
+    tool uniq does; optionally each element's run number (``return_inverse``) and the run lengths
+    (``return_counts``). Not differentiable.
+
+    Shape:
+        Input: (*).  Output: (R,) for R runs (with ``dim``: R slices along it); inverse: the input's
+        shape ((input.shape[dim],) with ``dim``); counts: (R,).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1, 1, 2, 2, 3, 1, 1])
+        >>> yingshe.unique_consecutive(x, return_counts=True)
+        (tensor([1, 2, 3, 1]), tensor([2, 2, 1, 2]))
+    """
     x = input._data
     xp = get_array_module(x)
     if dim is None:
@@ -980,12 +1349,34 @@ def _running_extremum(input, dim, op):
 
 
 def cummax(input, dim):
-    """The named tuple (values, indices) of the running maximum along ``dim``."""
+    """The named tuple (values, indices) of the running maximum along ``dim``:
+    values_i = max_{j <= i} x_j, indices_i the position of the last element equal to it (a NaN
+    sticks, as in PyTorch).  Each value's gradient goes to its index.
+
+    Shape:
+        Input: (*).  Values and indices: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cummax(yingshe.tensor([1.0, 3.0, 2.0, 5.0, 4.0]), dim=0)
+        cummax(values=tensor([1., 3., 3., 5., 5.]), indices=tensor([0, 1, 1, 3, 3]))
+    """
     return _running_extremum(input, dim, "cummax")
 
 
 def cummin(input, dim):
-    """The named tuple (values, indices) of the running minimum along ``dim``."""
+    """The named tuple (values, indices) of the running minimum along ``dim``:
+    values_i = min_{j <= i} x_j, indices_i the position of the last element equal to it (a NaN
+    sticks, as in PyTorch).  Each value's gradient goes to its index.
+
+    Shape:
+        Input: (*).  Values and indices: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cummin(yingshe.tensor([4.0, 2.0, 3.0, 1.0]), dim=0)
+        cummin(values=tensor([4., 2., 2., 1.]), indices=tensor([0, 1, 1, 3]))
+    """
     return _running_extremum(input, dim, "cummin")
 
 
@@ -1023,7 +1414,21 @@ class LogCumSumExp(Op):
 
 
 def logcumsumexp(input, dim):
-    """ln of the running sum of e^x along ``dim``, computed without overflow."""
+    """The log of the running sum of exponentials along ``dim``, computed without overflow
+    (floating-point inputs only).
+
+    out_i = log(sum_{j <= i} exp(x_j)), accumulated pairwise with logaddexp;
+    dx_j = sum_{i >= j} dy_i exp(x_j - out_i), summed in the log domain (PyTorch's stable
+    formula).
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logcumsumexp(yingshe.tensor([0.0, 0.0, 0.0]), dim=0)  # log 1, log 2, log 3
+        tensor([0.0000, 0.6931, 1.0986])
+    """
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"logcumsumexp: not implemented for {input.dtype.name} tensors "
                                   "(floating point only)")
@@ -1052,10 +1457,26 @@ def _as_values(values, like):
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
                  sorter=None):
-    """For each value, the index where it would be inserted into the sorted last dim of
-    ``sorted_sequence`` to keep it sorted (the first such index, or the last with right=True /
-    side='right').  An N-d sequence searches row by row: its leading dims must match the
-    values'.  ``sorter`` gives the order that sorts an unsorted sequence."""
+    """For each value v, the index at which it would be inserted into the sorted last dim s of
+    ``sorted_sequence`` to keep it sorted: the i with s[i-1] < v <= s[i] (the first such place),
+    or with ``right=True`` / ``side='right'`` the i with s[i-1] <= v < s[i] (the last).
+
+    An N-d sequence searches row by row: its leading dims must match the values'.  ``sorter``
+    gives the order that sorts an unsorted sequence.  The result is int64 (int32 with
+    ``out_int32``).
+
+    Shape:
+        Sequence: (M,) or (*, M).  Input: any shape for a 1-D sequence, else (*, K) with the
+        sequence's leading dims; a number gives ().  Output: the shape of the input.
+
+    Examples:
+        >>> import yingshe
+        >>> s = yingshe.tensor([1, 3, 5, 7])
+        >>> yingshe.searchsorted(s, yingshe.tensor([3, 6, 9]))
+        tensor([1, 3, 4])
+        >>> yingshe.searchsorted(s, yingshe.tensor([3, 6, 9]), right=True)
+        tensor([2, 3, 4])
+    """
     side = _side(right, side)
     sequence, values = sorted_sequence._data, _as_values(input, sorted_sequence._data)
     xp = get_array_module(sequence)
@@ -1077,9 +1498,20 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):
-    """The bucket of each value among the sorted 1-D ``boundaries``: i with
+    """The bucket of each value among the sorted 1-D ``boundaries``: the i with
     boundaries[i-1] < x <= boundaries[i] (or boundaries[i-1] <= x < boundaries[i] with
-    right=True)."""
+    ``right=True``); values past the last boundary get len(boundaries).
+
+    Shape:
+        Input: (*).  Boundaries: (M,).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> boundaries = yingshe.tensor([1, 3, 5])
+        >>> yingshe.bucketize(yingshe.tensor([[0, 3], [4, 6]]), boundaries)
+        tensor([[0, 1],
+                [2, 3]])
+    """
     if boundaries.ndim != 1:
         raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got "
                            f"dim({boundaries.ndim})")
@@ -1087,9 +1519,20 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 def histc(input, bins=100, min=0, max=0):
-    """The counts of the elements in ``bins`` equal-width bins over [min, max] (the last bin
-    includes max); min = max means the data's range.  Elements outside, and NaNs, are ignored.
-    The counts have the input's dtype; no gradient."""
+    """The histogram: counts of the elements in ``bins`` equal-width bins over [min, max].
+
+    Element x falls in bin floor((x - min) * bins / (max - min)), the last bin including max;
+    min = max (the default 0, 0) means the data's range.  Elements outside, and NaNs, are
+    ignored.  The counts have the input's dtype; no gradient.
+
+    Shape:
+        Input: (*).  Output: (bins,).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.histc(yingshe.tensor([1.0, 2.0, 1.0, 3.0]), bins=4, min=0, max=3)
+        tensor([0., 2., 1., 1.])
+    """
     x = input._data
     if x.dtype.kind != "f":
         raise NotImplementedError(f"histc: not implemented for {input.dtype.name} tensors "
@@ -1113,9 +1556,21 @@ def histc(input, bins=100, min=0, max=0):
 
 
 def bincount(input, weights=None, minlength=0):
-    """How often each value 0, 1, ..., max(input) occurs in a 1-D tensor of non-negative
-    integers (at least ``minlength`` counts); with ``weights``, the sum of the weights of each
-    value instead (float32 weights give float32, others float64)."""
+    """How often each value 0, 1, ..., max(input) occurs in a 1-D tensor of non-negative integers
+    (at least ``minlength`` counts); with ``weights``, out[v] = the sum of the weights of the
+    elements equal to v (float32 weights give float32, others float64).
+
+    Shape:
+        Input: (N,).  Weights: (N,).  Output: (max(max(input) + 1, minlength),).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([0, 1, 1, 3])
+        >>> yingshe.bincount(x)
+        tensor([1, 2, 0, 1])
+        >>> yingshe.bincount(x, weights=yingshe.tensor([0.5, 1.0, 1.0, 2.0]), minlength=5)
+        tensor([0.5000, 2.0000, 0.0000, 2.0000, 0.0000])
+    """
     x = input._data
     if x.dtype.kind not in "iub":
         raise NotImplementedError(f"bincount: not implemented for {input.dtype.name} tensors "
@@ -1155,8 +1610,19 @@ def _pick_sorted(input, axis, position, keepdim):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
-    """The named tuple (values, indices) of the k-th smallest element (k = 1 is the smallest)
-    along ``dim``."""
+    """The named tuple (values, indices) of the k-th smallest element along ``dim`` (k = 1 is the
+    smallest): the element at position k - 1 of each slice sorted stably.  The gradient goes to
+    the picked element.
+
+    Shape:
+        Input: (*).  Values and indices: the input's shape without ``dim`` (kept with size 1 when
+        ``keepdim=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.kthvalue(yingshe.tensor([3.0, 1.0, 2.0, 5.0]), 2)
+        kthvalue(values=tensor(2.), indices=tensor(2))
+    """
     x = input._data
     axis = _axis(dim, x.ndim, "kthvalue")
     size = (x.shape or (1,))[axis]
@@ -1212,13 +1678,41 @@ def _median(input, dim, keepdim, ignore_nan, op):
 
 
 def median(input, dim=None, keepdim=False):
-    """``median(input)``: the lower median of all elements (NaN if any is NaN); ties share the
-    gradient.  ``median(input, dim)``: the named tuple (values, indices) along ``dim``."""
+    """The lower median: the element at position floor((n - 1) / 2) of the n sorted elements (for an
+    even n the smaller of the two middle ones, not their mean).
+
+    ``median(input)``: the median of all elements (NaN if any is NaN); tied elements share the
+    gradient.  ``median(input, dim, keepdim=False)``: the named tuple (values, indices) along
+    ``dim``, the gradient going to the returned index.
+
+    Shape:
+        ``median(input)``: input (*), output ().  With ``dim``: values and indices have the
+        input's shape without ``dim`` (kept with size 1 when ``keepdim=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.median(yingshe.tensor([1.0, 4.0, 2.0, 3.0]))
+        tensor(2.)
+        >>> yingshe.median(yingshe.tensor([[5.0, 1.0, 3.0], [2.0, 6.0, 4.0]]), dim=1)
+        median(values=tensor([3., 4.]), indices=tensor([2, 2]))
+    """
     return _median(input, dim, keepdim, False, "median")
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    """``median`` ignoring NaNs (NaN only where a slice has nothing else)."""
+    """``median`` ignoring NaNs: the lower median of the other elements of each slice (NaN only
+    where a slice has nothing else).
+
+    Shape:
+        ``nanmedian(input)``: input (*), output ().  With ``dim``: values and indices have the
+        input's shape without ``dim`` (kept with size 1 when ``keepdim=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, float("nan"), 3.0, 2.0])
+        >>> yingshe.median(x), yingshe.nanmedian(x)
+        (tensor(nan), tensor(2.))
+    """
     return _median(input, dim, keepdim, True, "nanmedian")
 
 
@@ -1300,25 +1794,80 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, op):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) over ``dim``; with a vector q the
-    quantiles come first in the result's shape."""
+    """The q-quantiles over ``dim`` (all elements when None), q a number or a 1-D tensor in [0, 1].
+
+    Each slice's n values are sorted and read at rank r = q (n - 1); 'linear' interpolation (the
+    default) gives v_floor(r) + (r - floor(r)) (v_ceil(r) - v_floor(r)) (Hyndman & Fan, Sample
+    Quantiles in Statistical Packages, 1996, definition 7); 'lower', 'higher', 'nearest' and
+    'midpoint' pick or average the neighbouring ranks instead.  A slice with a NaN gives NaN.
+    The gradient goes to the one or two sorted elements used.
+
+    Shape:
+        Input: (*).  Output: for a number q, the input's shape without ``dim`` (kept with size 1
+        when ``keepdim=True``), () when ``dim`` is None; for q of shape (Q,), Q first: (Q, ...).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([0.0, 1.0, 2.0, 3.0])
+        >>> yingshe.quantile(x, 0.5)
+        tensor(1.5000)
+        >>> yingshe.quantile(x, yingshe.tensor([0.25, 0.75]))
+        tensor([0.7500, 2.2500])
+        >>> yingshe.quantile(x, 0.5, interpolation="lower")
+        tensor(1.)
+    """
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    """``quantile`` ignoring NaNs (NaN only where a slice has nothing else)."""
+    """``quantile`` ignoring NaNs: r = q (n - 1) with n counting the elements that are not NaN (NaN
+    only where a slice has nothing else).
+
+    Shape:
+        As ``quantile``: for a number q, the input's shape without ``dim``; for q of shape (Q,),
+        (Q, ...).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[0.0, float("nan"), 2.0], [1.0, 2.0, 3.0]])
+        >>> yingshe.nanquantile(x, 0.5, dim=1)
+        tensor([1., 2.])
+    """
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """The sum over ``dim`` with NaNs counted as 0 (their gradient is 0)."""
+    """The sum over ``dim`` with NaNs counted as 0 (their gradient is 0): out = sum of the x_i that
+    are not NaN.
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nansum(yingshe.tensor([1.0, float("nan"), 2.0]))
+        tensor(3.)
+    """
     if input._data.dtype.kind == "f":
         input = NanToZero.apply(input)
     return sum(input, dim, keepdim, dtype=dtype)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    """The mean over ``dim`` of the elements that are not NaN (NaN where there are none)."""
+    """The mean over ``dim`` of the elements that are not NaN: out = (sum of the m non-NaN x_i) / m
+    (NaN where m = 0).
+
+    Shape:
+        Input: (*).  Output: the input's shape without the dims in ``dim`` (kept with size 1
+        when ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, float("nan"), 3.0], [float("nan"), float("nan"), 4.0]])
+        >>> yingshe.nanmean(x, dim=1)
+        tensor([2., 4.])
+    """
     if dtype is not None:
         input = to_copy(input, dtype)
     if input._data.dtype.kind != "f":
@@ -1332,8 +1881,23 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 # ---- differences ---------------------------------------------------------------------------------
 def diff(input, n=1, dim=-1, prepend=None, append=None):
-    """The n-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied n times
-    (``!=`` for bool), after joining ``prepend`` and ``append`` to the input."""
+    """The n-th forward difference along ``dim``: out_i = x_{i+1} - x_i, applied ``n`` times (``!=``
+    for bool), after joining ``prepend`` and ``append`` to the input along ``dim``.
+
+    Shape:
+        Input: (*) with at least 1 dim, L elements along ``dim`` (counting ``prepend`` and
+        ``append``).  Output: the same shape with L - n elements along ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1, 4, 9, 16])
+        >>> yingshe.diff(x)
+        tensor([3, 5, 7])
+        >>> yingshe.diff(x, n=2)
+        tensor([2, 2])
+        >>> yingshe.diff(x, prepend=yingshe.tensor([0]))
+        tensor([1, 3, 5, 7])
+    """
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
@@ -1386,10 +1950,27 @@ def _gradient_along(f, axis, x, edge_order):
 
 
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
-    """The numerical derivative of samples of a function along each of ``dim`` (all dims by
-    default), one tensor per dim: central differences inside, one-sided at the edges.
-    ``spacing`` is the sample distance (a number, one per dim) or the sample coordinates (one
-    1-D tensor per dim)."""
+    """The numerical derivative of samples f of a function along each of ``dim`` (all dims by
+    default), one tensor per dim.
+
+    Inside: second-order central differences, (f_{i+1} - f_{i-1}) / (2 h) for an even spacing h
+    (the general weights for uneven coordinates); at the edges one-sided differences of order
+    ``edge_order`` (Fornberg, Generation of Finite Difference Formulas on Arbitrarily Spaced
+    Grids, 1988; as NumPy's gradient).  ``spacing`` is the sample distance (a number, or one per
+    dim) or the sample coordinates (one 1-D tensor per dim).
+
+    Shape:
+        Input: (*).  Output: a tuple with one tensor per dim in ``dim``, each of the input's
+        shape.
+
+    Examples:
+        >>> import yingshe
+        >>> f = yingshe.tensor([1.0, 4.0, 9.0, 16.0])  # x^2 at x = 1, 2, 3, 4
+        >>> yingshe.gradient(f)
+        (tensor([3., 4., 6., 7.]),)
+        >>> yingshe.gradient(f, spacing=2.0)
+        (tensor([1.5000, 2.0000, 3.0000, 3.5000]),)
+    """
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     dims = tuple(range(input.ndim)) if dim is None else (dim,) if _is_int(dim) else tuple(dim)
@@ -1424,27 +2005,76 @@ _AminmaxResult = collections.namedtuple("aminmax", ["min", "max"])
 
 
 def aminmax(input, *, dim=None, keepdim=False):
-    """The named tuple (min, max) over ``dim`` (an int, or all dims); ties share each gradient
-    evenly, as in amin and amax."""
+    """The named tuple (min, max) over ``dim`` (an int, or all dims when None): ``amin`` and
+    ``amax`` in one call; tied elements share each gradient evenly.
+
+    Shape:
+        Input: (*).  Min and max: the input's shape without ``dim`` (kept with size 1 when
+        ``keepdim=True``); () when ``dim`` is None.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.aminmax(yingshe.tensor([[1.0, 5.0], [4.0, 2.0]]), dim=0)
+        aminmax(min=tensor([1., 2.]), max=tensor([4., 5.]))
+    """
     dims = () if dim is None else dim
     return _AminmaxResult(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 def msort(input):
-    """``input`` sorted along dim 0 (the values of ``sort(input, dim=0)``)."""
+    """``input`` sorted in ascending order along dim 0 (the values of ``sort(input, dim=0)``).
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.msort(yingshe.tensor([[3, 1], [2, 4], [1, 0]]))
+        tensor([[1, 0],
+                [2, 1],
+                [3, 4]])
+    """
     return sort(input, dim=0).values
 
 
 def dist(input, other, p=2):
-    """The p-norm of input - other (broadcasting)."""
+    """The p-norm of the difference of two tensors (broadcasting): out = ||input - other||_p =
+    (sum_i |input_i - other_i|^p)^(1/p).
+
+    Shape:
+        Input and other: shapes that broadcast together.  Output: ().
+
+    Examples:
+        >>> import yingshe
+        >>> a, b = yingshe.tensor([0.0, 0.0]), yingshe.tensor([3.0, 4.0])
+        >>> yingshe.dist(a, b), yingshe.dist(a, b, p=1)
+        (tensor(5.), tensor(7.))
+    """
     return norm(elementwise.sub(input, other), p)
 
 
 # ---- contractions and distances -----------------------------------------------------------------
 def tensordot(a, b, dims=2):
-    """sum over the contracted dims of a[..., k] * b[k, ...]: ``dims`` = n contracts the last n
-    dims of a with the first n of b; a pair of lists names the dims of each.  Computed as one
-    matrix product."""
+    """The sum over contracted dims of a product: out[i..., j...] = sum_k a[i..., k...] b[k...,
+    j...].
+
+    ``dims`` = n contracts the last n dims of ``a`` with the first n of ``b``; a pair of lists
+    names the contracted dims of each.  Computed as one matrix product of the reshaped tensors.
+
+    Shape:
+        a: (*free_a, *K) (contracted dims anywhere), b: (*K, *free_b).  Output:
+        (*free_a, *free_b), the free dims of a followed by those of b.
+
+    Examples:
+        >>> import yingshe
+        >>> a = yingshe.arange(6.0).reshape(2, 3)
+        >>> b = yingshe.arange(12.0).reshape(3, 4)
+        >>> bool((yingshe.tensordot(a, b, dims=1) == a @ b).all())
+        True
+        >>> c = yingshe.arange(24.0).reshape(2, 3, 4)
+        >>> yingshe.tensordot(c, yingshe.ones(4, 3), dims=([1, 2], [1, 0]))
+        tensor([ 66., 210.])
+    """
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -1475,9 +2105,24 @@ def tensordot(a, b, dims=2):
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
-    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
-    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p, batch dims broadcasting.  The gradient
-    is the norm's (0 where a distance is 0)."""
+    """The p-norm distance between each row of x1 and each row of x2, batch dims broadcasting:
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p.  The gradient is the norm's (0 where a
+    distance is 0).
+
+    Shape:
+        x1: (*, P, M), x2: (*, R, M).  Output: (*, P, R), the batch dims broadcast.
+
+    Examples:
+        >>> import yingshe
+        >>> x1 = yingshe.tensor([[0.0, 0.0], [1.0, 1.0]])
+        >>> x2 = yingshe.tensor([[3.0, 4.0]])
+        >>> yingshe.cdist(x1, x2)
+        tensor([[5.0000],
+                [3.6056]])
+        >>> yingshe.cdist(x1, x2, p=1)
+        tensor([[7.],
+                [5.]])
+    """
     for name, t in (("X1", x1), ("X2", x2)):
         if t.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
@@ -1494,8 +2139,21 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 
 
 def chain_matmul(*matrices):
-    """The product of 2-D matrices, left to right (deprecated in PyTorch, as here: use
-    ``matmul`` or ``linalg.multi_dot``)."""
+    """The product of 2-D matrices, left to right: out = M_1 M_2 ... M_k.  Deprecated, as in
+    PyTorch (it warns): use ``matmul`` or ``linalg.multi_dot``.
+
+    Shape:
+        Matrices: (n_0, n_1), (n_1, n_2), ..., (n_{k-1}, n_k).  Output: (n_0, n_k).
+
+    Examples:
+        >>> import warnings
+        >>> import yingshe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     yingshe.chain_matmul(yingshe.ones(2, 3), yingshe.ones(3, 4), yingshe.ones(4, 1))
+        tensor([[12.],
+                [12.]])
+    """
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
                   "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
                   "more tensors rather than multiple parameters.", UserWarning, stacklevel=2)

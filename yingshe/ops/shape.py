@@ -65,7 +65,22 @@ def _infer_shape(op, shape, numel, input_shape):
 
 
 def reshape(input, *shape):
-    """A tensor with the same data and ``shape`` (-1 inferred); a view when memory allows."""
+    """A tensor with the same elements in the same (row-major) order and the shape ``shape``; one
+    size may be -1, inferred from the number of elements.  A view when the memory allows, else a
+    copy.
+
+    Shape:
+        Input: (*) with n elements.  Output: ``shape``, whose sizes multiply to n.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6)
+        >>> yingshe.reshape(x, (2, 3))
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        >>> x.reshape(3, -1).shape
+        yingshe.Size([3, 2])
+    """
     return _reshape_to(input, _infer_shape("reshape", _sizes(shape), input._data.size, input.shape))
 
 
@@ -89,7 +104,19 @@ def view(input, *shape):
 
 
 def view_as(input, other):
-    """``input.view(other.shape)``: the same elements seen with the shape of ``other``."""
+    """``input.view(other.shape)``: the same elements seen with the shape of ``other`` (without a
+    copy, so ``input`` must be contiguous unless the shapes are equal).
+
+    Shape:
+        Input: (*) with n elements.  Output: ``other.shape``, which must hold n elements.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.arange(6).view_as(yingshe.zeros(3, 2))
+        tensor([[0, 1],
+                [2, 3],
+                [4, 5]])
+    """
     return view(input, other.shape)
 
 
@@ -114,6 +141,9 @@ class Permute(Op):
 def permute(input, *dims):
     """``input`` with its dimensions reordered: output dim i is input dim ``dims[i]`` (a view).
 
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: (d_{dims[0]}, ..., d_{dims[n-1]}).
+
     Examples:
         >>> import yingshe
         >>> yingshe.zeros(2, 3, 4).permute(2, 0, 1).shape
@@ -132,7 +162,21 @@ def permute(input, *dims):
 
 
 def transpose(input, dim0, dim1):
-    """Swap two dimensions (a view)."""
+    """``input`` with dims ``dim0`` and ``dim1`` swapped (a view): out[..., j, ..., i, ...] =
+    input[..., i, ..., j, ...].  ``swapaxes`` and ``swapdims`` are the same function.
+
+    Shape:
+        Input: (*).  Output: the input's shape with the sizes of ``dim0`` and ``dim1`` swapped.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.transpose(yingshe.arange(6).reshape(2, 3), 0, 1)
+        tensor([[0, 3],
+                [1, 4],
+                [2, 5]])
+        >>> yingshe.zeros(2, 3, 4).transpose(0, -1).shape
+        yingshe.Size([4, 3, 2])
+    """
     if input.ndim == 0:
         return input
     d0, d1 = (_normalize_dim(d, input.ndim, "transpose") for d in (dim0, dim1))
@@ -145,7 +189,19 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    """Transpose of a tensor with at most 2 dimensions."""
+    """The transpose of a matrix (out[j, i] = input[i, j]); tensors with fewer than 2 dims are
+    returned as they are.
+
+    Shape:
+        Input: (m, n), (n,) or ().  Output: (n, m), (n,) or ().
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.t(yingshe.tensor([[1, 2, 3]]))
+        tensor([[1],
+                [2],
+                [3]])
+    """
     if input.ndim > 2:
         raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, got {tuple(input.shape)}")
     return transpose(input, 0, 1) if input.ndim == 2 else input
@@ -164,8 +220,19 @@ def _mT(input):
 
 
 def movedim(input, source, destination):
-    """``input`` with dims ``source`` moved to positions ``destination``, the other dims
-    keeping their order (``moveaxis`` is the same function).
+    """``input`` with dims ``source`` (an int or a tuple) moved to positions ``destination``, the
+    other dims keeping their order (a view; ``moveaxis`` is the same function).
+
+    Shape:
+        Input: (*).  Output: the same sizes, those of ``source`` now at ``destination``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.zeros(2, 3, 4)
+        >>> yingshe.movedim(x, 0, -1).shape  # channels first to channels last
+        yingshe.Size([3, 4, 2])
+        >>> yingshe.movedim(x, (0, 1), (2, 0)).shape
+        yingshe.Size([3, 4, 2])
     """
     source = (source,) if isinstance(source, int) else tuple(source)
     destination = (destination,) if isinstance(destination, int) else tuple(destination)
@@ -184,7 +251,20 @@ moveaxis = movedim
 
 # ---- squeeze / unsqueeze / flatten ----------------------------------------------------------
 def squeeze(input, dim=None):
-    """Drop size-1 dimensions (all, or those in ``dim`` that have size 1)."""
+    """``input`` without its size-1 dims: all of them, or those in ``dim`` (an int or a tuple) that
+    have size 1 (a view).
+
+    Shape:
+        Input: (*).  Output: the input's shape with those size-1 dims removed.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.zeros(2, 1, 3, 1)
+        >>> yingshe.squeeze(x).shape
+        yingshe.Size([2, 3])
+        >>> yingshe.squeeze(x, 1).shape, yingshe.squeeze(x, 0).shape  # dim 0 has size 2: kept
+        (yingshe.Size([2, 3, 1]), yingshe.Size([2, 1, 3, 1]))
+    """
     if dim is None:
         shape = tuple(s for s in input.shape if s != 1)
     else:
@@ -195,14 +275,39 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    """Insert a size-1 dimension at ``dim`` (dim in [-ndim-1, ndim])."""
+    """``input`` with a size-1 dim inserted at ``dim`` (in [-ndim - 1, ndim]; a view).
+
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: (d_0, ..., 1, ..., d_{n-1}), 1 at position ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1, 2, 3])
+        >>> yingshe.unsqueeze(x, 0)
+        tensor([[1, 2, 3]])
+        >>> x.unsqueeze(-1).shape
+        yingshe.Size([3, 1])
+    """
     d = _normalize_dim(dim, input.ndim + 1, "unsqueeze")
     shape = input.shape[:d] + (1,) + input.shape[d:]
     return _reshape_to(input, shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    """Merge dimensions start_dim..end_dim into one."""
+    """``input`` with dims ``start_dim`` to ``end_dim`` merged into one (a view when the memory
+    allows); a 0-d tensor becomes shape (1,).
+
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: (d_0, ..., d_start * ... * d_end, ..., d_{n-1}).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.zeros(2, 3, 4, 5)
+        >>> yingshe.flatten(x).shape
+        yingshe.Size([120])
+        >>> yingshe.flatten(x, start_dim=1).shape  # a batch of feature vectors
+        yingshe.Size([2, 60])
+    """
     if input.ndim == 0:
         return reshape(input, (1,))
     s = _normalize_dim(start_dim, input.ndim, "flatten")
@@ -214,7 +319,18 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
-    """Split dimension ``dim`` into ``sizes`` (one -1 allowed)."""
+    """``input`` with dim ``dim`` split into the dims ``sizes`` (one may be -1, inferred): the
+    inverse of ``flatten``.
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: (*, s_0, ..., s_k, *) with
+        s_0 * ... * s_k = d.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.unflatten(yingshe.zeros(2, 12), 1, (3, -1)).shape
+        yingshe.Size([2, 3, 4])
+    """
     d = _normalize_dim(dim, input.ndim, "unflatten")
     sizes = _infer_shape("unflatten", sizes, input.shape[d], input.shape)
     return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
@@ -222,7 +338,20 @@ def unflatten(input, dim, sizes):
 
 # ---- repeat / flip / roll ---------------------------------------------------------------------
 def repeat(input, *sizes):
-    """Tile the tensor ``sizes`` times along each dimension (leading dims added)."""
+    """``input`` tiled ``sizes[i]`` times along each dim i (a copy, as ``Tensor.repeat``); with
+    more ``sizes`` than the input has dims, leading size-1 dims are added first.  The gradient
+    sums the copies.
+
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: (r_0 d_0, ..., r_{m-1} d_{m-1}) for ``sizes`` =
+        (r_0, ..., r_{m-1}), m >= n, the input's shape padded on the left with 1s.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
     sizes = _sizes(sizes)
     if len(sizes) < input.ndim:
         raise RuntimeError(f"repeat: number of repeat dims {len(sizes)} can not be smaller than "
@@ -238,8 +367,18 @@ def repeat(input, *sizes):
 
 
 def tile(input, *dims):
-    """``input`` repeated ``dims[i]`` times along each dim i; with fewer ``dims`` than the input
-    has dims, the leading ones are taken as 1.
+    """``input`` repeated ``dims[i]`` times along each dim i; with fewer ``dims`` than the input has
+    dims, the leading ones are taken as 1 (``repeat`` otherwise).
+
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: (r_i d_i) per dim, ``dims`` padded on the left with
+        1s (or the input's shape with 1s, if ``dims`` is longer).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tile(yingshe.tensor([[1, 2], [3, 4]]), (2,))  # (2,) is taken as (1, 2)
+        tensor([[1, 2, 1, 2],
+                [3, 4, 3, 4]])
     """
     dims = _sizes(dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
@@ -260,11 +399,15 @@ class Flip(Op):
 
 
 def flip(input, dims):
-    """``input`` with the order of its elements reversed along ``dims`` (a copy).
+    """``input`` with the order of its elements reversed along ``dims`` (a copy):
+    out[..., i, ...] = input[..., n - 1 - i, ...].
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
 
     Examples:
         >>> import yingshe
-        >>> yingshe.flip(yingshe.arange(6).reshape(2, 3), 0)
+        >>> yingshe.flip(yingshe.arange(6).reshape(2, 3), (0,))
         tensor([[3, 4, 5],
                 [0, 1, 2]])
     """
@@ -287,13 +430,20 @@ class Roll(Op):
 
 
 def roll(input, shifts, dims=None):
-    """A circular shift of ``input`` by ``shifts`` along ``dims``; without ``dims``, of the
-    flattened tensor, reshaped back. Elements shifted past the end come back at the start.
+    """A circular shift of ``input`` by ``shifts`` along ``dims``: out[(i + shift) mod n] =
+    input[i]; without ``dims``, of the flattened tensor, reshaped back. Elements shifted past the
+    end come back at the start.
+
+    Shape:
+        Input: (*).  Output: (*), same shape as the input.
 
     Examples:
         >>> import yingshe
         >>> yingshe.roll(yingshe.arange(4), 1)
         tensor([3, 0, 1, 2])
+        >>> yingshe.roll(yingshe.arange(6).reshape(2, 3), shifts=(1, -1), dims=(0, 1))
+        tensor([[4, 5, 3],
+                [1, 2, 0]])
     """
     if dims is None:
         return reshape(Roll.apply(reshape(input, (-1,)), shifts, 0), input.shape)
@@ -308,7 +458,18 @@ def roll(input, shifts, dims=None):
 
 # ---- slicing: narrow, select, split ----------------------------------------------------------
 def narrow(input, dim, start, length):
-    """The slice ``start:start+length`` along ``dim`` (a view)."""
+    """The slice ``start:start + length`` of ``input`` along ``dim`` (a view; a negative ``start``
+    counts from the end).
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: the same with ``length`` at ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.narrow(yingshe.arange(10).reshape(2, 5), 1, 1, 3)
+        tensor([[1, 2, 3],
+                [6, 7, 8]])
+    """
     d = _normalize_dim(dim, input.ndim, "narrow")
     size = input.shape[d]
     start = start + size if start < 0 else start
@@ -320,7 +481,17 @@ def narrow(input, dim, start, length):
 
 
 def select(input, dim, index):
-    """``input[..., index, ...]`` along ``dim``, removing that dimension."""
+    """``input[..., index, ...]`` with ``index`` at dim ``dim``, removing that dim (a view).
+
+    Shape:
+        Input: (d_0, ..., d_{n-1}).  Output: the input's shape without ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6).reshape(2, 3)
+        >>> yingshe.select(x, 1, 0), yingshe.select(x, 0, -1)
+        (tensor([0, 3]), tensor([3, 4, 5]))
+    """
     d = _normalize_dim(dim, input.ndim, "select")
     size = input.shape[d]
     if not -size <= index < size:
@@ -329,7 +500,20 @@ def select(input, dim, index):
 
 
 def split(tensor, split_size_or_sections, dim=0):
-    """Pieces of size ``split_size`` (the last may be smaller) or of the listed sizes."""
+    """``tensor`` cut along ``dim`` into pieces of ``split_size_or_sections`` elements (the last may
+    be smaller), or into pieces of the listed sizes (views).
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: a tuple of tensors of the same shape except
+        at ``dim``, whose sizes add up to d.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.split(yingshe.arange(5), 2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+        >>> yingshe.split(yingshe.arange(5), [1, 4])
+        (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     d = _normalize_dim(dim, tensor.ndim, "split")
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -351,7 +535,20 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
-    """At most ``chunks`` pieces of size ceil(size / chunks)."""
+    """At most ``chunks`` pieces of ``input`` along ``dim``, each of ceil(d / chunks) elements but
+    the last (views); so fewer pieces may come back (``tensor_split`` always gives that many).
+
+    Shape:
+        As ``split``: pieces of the input's shape except at ``dim``, where their sizes add up to
+        d = input.shape[dim].
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.chunk(yingshe.arange(5), 3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+        >>> len(yingshe.chunk(yingshe.arange(6), 4))  # pieces of 2: only 3 of them
+        3
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
     size = input.shape[_normalize_dim(dim, input.ndim, "chunk")]
@@ -361,7 +558,18 @@ def chunk(input, chunks, dim=0):
 
 
 def unbind(input, dim=0):
-    """All slices along ``dim``, each without that dimension."""
+    """All slices of ``input`` along ``dim``, each without that dim (views): the inverse of
+    ``stack``.
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: a tuple of d tensors, the input's shape
+        without ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.unbind(yingshe.arange(6).reshape(2, 3), dim=1)
+        (tensor([0, 3]), tensor([1, 4]), tensor([2, 5]))
+    """
     d = _normalize_dim(dim, input.ndim, "unbind")
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
@@ -403,8 +611,24 @@ def _common_dtype(tensors):
 
 
 def cat(tensors, dim=0):
-    """Concatenate along an existing dimension; 1-D empty tensors are skipped like PyTorch (they
-    still take part in the type promotion and get an empty gradient)."""
+    """The tensors joined along the existing dim ``dim`` (``concat`` and ``concatenate`` are the
+    same function); dtypes are promoted.  As in PyTorch, 1-D empty tensors are skipped (they
+    still take part in the type promotion and get an empty gradient).  Each input's gradient is
+    its slice of dy.
+
+    Shape:
+        Inputs: (*, d_k, *), equal except at ``dim``.  Output: (*, d_1 + ... + d_K, *).
+
+    Examples:
+        >>> import yingshe
+        >>> a, b = yingshe.zeros(2, 3), yingshe.ones(1, 3)
+        >>> yingshe.cat([a, b])
+        tensor([[0., 0., 0.],
+                [0., 0., 0.],
+                [1., 1., 1.]])
+        >>> yingshe.cat([a, a], dim=1).shape
+        yingshe.Size([2, 6])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
@@ -432,7 +656,22 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
-    """Join along a new dimension ``dim``."""
+    """The tensors, all of one shape, joined along a new dim ``dim``: out.select(dim, k) is the k-th
+    tensor.
+
+    Shape:
+        Inputs: K tensors of shape (d_0, ..., d_{n-1}).  Output: the same with K inserted at
+        ``dim``, e.g. (K, d_0, ..., d_{n-1}) for dim 0.
+
+    Examples:
+        >>> import yingshe
+        >>> a, b = yingshe.tensor([1, 2, 3]), yingshe.tensor([4, 5, 6])
+        >>> yingshe.stack([a, b])
+        tensor([[1, 2, 3],
+                [4, 5, 6]])
+        >>> yingshe.stack([a, b], dim=1).shape
+        yingshe.Size([3, 2])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
@@ -445,13 +684,39 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
-    """The tensors concatenated along dim 1 (dim 0 for 1-D tensors)."""
+    """The tensors joined horizontally: along dim 1, or dim 0 for 1-D tensors.
+
+    Shape:
+        Inputs: (n_k,) vectors, or (d_0, n_k, *) equal except at dim 1.  Output: (sum n_k,) or
+        (d_0, sum n_k, *).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.hstack([yingshe.tensor([1, 2]), yingshe.tensor([3])])
+        tensor([1, 2, 3])
+        >>> yingshe.hstack([yingshe.zeros(2, 1), yingshe.ones(2, 2)])
+        tensor([[0., 1., 1.],
+                [0., 1., 1.]])
+    """
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    """The tensors concatenated along dim 0, 1-D tensors first made rows (1, n) (``row_stack``)."""
+    """The tensors joined vertically, along dim 0, after 1-D tensors are made rows (1, n)
+    (``row_stack`` is the same function).
+
+    Shape:
+        Inputs: (n,) vectors or (m_k, *) equal except at dim 0.  Output: (sum m_k, *), a vector
+        counting as m_k = 1.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.vstack([yingshe.tensor([1, 2]), yingshe.tensor([[3, 4], [5, 6]])])
+        tensor([[1, 2],
+                [3, 4],
+                [5, 6]])
+    """
     return cat([t if t.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
 
 
@@ -523,7 +788,28 @@ def _pad_index(size, lo, hi, mode, xp):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """``torch.nn.functional.pad``: ``pad`` = (last_lo, last_hi, prev_lo, prev_hi, ...)."""
+    """``input`` padded (or, with negative widths, cropped) at both ends of its last dims
+    (``torch.nn.functional.pad``).
+
+    ``pad`` = (last_lo, last_hi, prev_lo, prev_hi, ...) pads the last dim first.  Modes:
+    'constant' fills with ``value`` (0 by default); 'reflect' mirrors the input without repeating
+    the edge (each width smaller than its dim); 'replicate' repeats the edge; 'circular' wraps
+    around.  The gradient sums back onto the elements each padded value came from.
+
+    Shape:
+        Input: (*, d_{n-1}).  Output: the input's shape with d + lo + hi for each padded dim,
+        e.g. (N, C, H, W) with (1, 1, 2, 2) gives (N, C, H + 4, W + 2).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1.0, 2.0, 3.0]])
+        >>> yingshe.nn.functional.pad(x, (1, 2))
+        tensor([[0., 1., 2., 3., 0., 0.]])
+        >>> yingshe.nn.functional.pad(x, (2, 0), mode="reflect")
+        tensor([[3., 2., 1., 2., 3.]])
+        >>> yingshe.nn.functional.pad(yingshe.zeros(1, 3, 4, 4), (1, 1, 2, 2)).shape
+        yingshe.Size([1, 3, 8, 6])
+    """
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: padding length {len(pad)} must be even and at most twice the "
@@ -609,14 +895,42 @@ def _triangle(input, diagonal, lower, op):
 
 
 def tril(input, diagonal=0):
-    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal kept, the
-    rest 0 (batched)."""
+    """The lower triangle of the matrices in the last two dims: out[..., i, j] = x[..., i, j] where
+    j - i <= ``diagonal``, else 0 (``diagonal`` > 0 keeps diagonals above the main one, < 0
+    removes more).
+
+    Shape:
+        Input: (*, m, n).  Output: (*, m, n).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(1, 10).reshape(3, 3)
+        >>> yingshe.tril(x)
+        tensor([[1, 0, 0],
+                [4, 5, 0],
+                [7, 8, 9]])
+        >>> yingshe.tril(x, diagonal=-1)
+        tensor([[0, 0, 0],
+                [4, 0, 0],
+                [7, 8, 0]])
+    """
     return _triangle(input, diagonal, True, "tril")
 
 
 def triu(input, diagonal=0):
-    """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal kept, the
-    rest 0 (batched)."""
+    """The upper triangle of the matrices in the last two dims: out[..., i, j] = x[..., i, j] where
+    j - i >= ``diagonal``, else 0.
+
+    Shape:
+        Input: (*, m, n).  Output: (*, m, n).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.triu(yingshe.arange(1, 10).reshape(3, 3), diagonal=1)
+        tensor([[0, 2, 3],
+                [0, 0, 6],
+                [0, 0, 0]])
+    """
     return _triangle(input, diagonal, False, "triu")
 
 
@@ -676,15 +990,41 @@ class DiagonalScatter(Op):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal (shifted by ``offset``: > 0 above, < 0 below) of the matrices over dims dim1,
-    dim2, as the last dim of a view."""
+    """The diagonal out[..., i] = x[..., i, i + offset] of the matrices over dims ``dim1`` and
+    ``dim2`` (``offset`` > 0 above the main diagonal, < 0 below), as the last dim of a view.
+
+    Shape:
+        Input: (*) with sizes m at ``dim1`` and n at ``dim2``.  Output: the input's shape without
+        those two dims, then L = min(m, n - offset) for offset >= 0 (min(m + offset, n) below).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(9).reshape(3, 3)
+        >>> yingshe.diagonal(x), yingshe.diagonal(x, offset=1)
+        (tensor([0, 4, 8]), tensor([1, 5]))
+        >>> yingshe.diagonal(yingshe.zeros(2, 3, 3), dim1=1, dim2=2).shape  # one per batch item
+        yingshe.Size([2, 3])
+    """
     axis1, axis2 = _diagonal_axes(input.ndim, dim1, dim2, "diagonal")
     return Diagonal.apply(input, int(offset), axis1, axis2)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    """Matrices (over the output dims dim1, dim2) whose ``offset`` diagonal is the last dim of
-    ``input``, zeros elsewhere; the inverse of ``diagonal``."""
+    """Matrices whose ``offset`` diagonal (over the output dims ``dim1``, ``dim2``) is the last dim
+    of ``input``, zeros elsewhere: the inverse of ``diagonal``.
+
+    Shape:
+        Input: (*, n).  Output: (*, n + |offset|, n + |offset|) for the default dims -2, -1.
+
+    Examples:
+        >>> import yingshe
+        >>> m = yingshe.diag_embed(yingshe.tensor([[1, 2], [3, 4]]))  # a batch of two vectors
+        >>> m.shape
+        yingshe.Size([2, 2, 2])
+        >>> m[1]
+        tensor([[3, 0],
+                [0, 4]])
+    """
     ndim = input.ndim + 1
     axis1, axis2 = _diagonal_axes(ndim, dim1, dim2, "diag_embed")
     n = (input.shape[-1] if input.ndim else 1) + abs(int(offset))
@@ -695,8 +1035,21 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 def diag(input, diagonal=0):
-    """A vector's diagonal matrix (the vector on the ``diagonal``-th diagonal), or a matrix's
-    diagonal as a vector (a copy)."""
+    """A vector's diagonal matrix (the vector on the ``diagonal``-th diagonal, zeros elsewhere), or
+    a matrix's ``diagonal``-th diagonal as a vector (a copy).
+
+    Shape:
+        Input (n,): output (n + |diagonal|, n + |diagonal|).  Input (m, n): output (L,), the
+        length of that diagonal.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.diag(yingshe.tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]])
+        >>> yingshe.diag(yingshe.arange(9).reshape(3, 3), -1)
+        tensor([3, 7])
+    """
     if input.ndim == 1:
         return diag_embed(input, diagonal, 0, 1)
     if input.ndim == 2:
@@ -706,12 +1059,34 @@ def diag(input, diagonal=0):
 
 
 def diagflat(input, offset=0):
-    """The diagonal matrix of the flattened input (on the ``offset``-th diagonal)."""
+    """The diagonal matrix of the flattened input, on the ``offset``-th diagonal.
+
+    Shape:
+        Input: (*) with n elements.  Output: (n + |offset|, n + |offset|).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.diagflat(yingshe.tensor([[1, 2], [3, 4]])).shape
+        yingshe.Size([4, 4])
+        >>> yingshe.diagflat(yingshe.tensor([5, 6]), offset=1)
+        tensor([[0, 5, 0],
+                [0, 0, 6],
+                [0, 0, 0]])
+    """
     return diag_embed(flatten(input), offset, 0, 1)
 
 
 def trace(input):
-    """The sum of a matrix's diagonal; integers sum in int64."""
+    """The sum of a matrix's main diagonal: out = sum_i x[i, i]; integers sum in int64.
+
+    Shape:
+        Input: (m, n).  Output: ().
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.trace(yingshe.arange(9).reshape(3, 3))
+        tensor(12)
+    """
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim} "
                            f"(shape {tuple(input.shape)})")
@@ -743,9 +1118,30 @@ def _tensor_list(tensors):
 
 
 def meshgrid(*tensors, indexing=None):
-    """Coordinate grids of 0-d and 1-d tensors: with indexing='ij' the i-th grid varies along
-    dim i; with 'xy' (Cartesian, like NumPy's default) the first two dims are swapped.  The grids
-    are broadcast views."""
+    """Coordinate grids of 0-d and 1-d tensors: grid k holds the k-th tensor's values, varying along
+    dim k and repeated along the others.
+
+    With ``indexing='ij'`` (matrix indexing) grid k varies along dim k; with 'xy' (Cartesian, like
+    NumPy's default) the first two dims are swapped.  Without ``indexing`` it warns and uses
+    'ij', as PyTorch.  The grids are broadcast views.
+
+    Shape:
+        Inputs: K tensors of n_1, ..., n_K elements.  Output: K grids, each (n_1, ..., n_K) with
+        'ij', or (n_2, n_1, n_3, ..., n_K) with 'xy'.
+
+    Examples:
+        >>> import yingshe
+        >>> rows, cols = yingshe.meshgrid(yingshe.tensor([1, 2, 3]), yingshe.tensor([4, 5]),
+        ...                               indexing="ij")
+        >>> rows
+        tensor([[1, 1],
+                [2, 2],
+                [3, 3]])
+        >>> cols
+        tensor([[4, 5],
+                [4, 5],
+                [4, 5]])
+    """
     tensors = _tensor_list(tensors)
     if indexing is None:
         warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
@@ -777,7 +1173,19 @@ def meshgrid(*tensors, indexing=None):
 
 def cartesian_prod(*tensors):
     """All tuples (a_i, b_j, ...) of elements of 1-D tensors, one per row, in lexicographic order
-    (itertools.product); a single tensor is returned as it is."""
+    (as itertools.product); a single tensor is returned as it is.
+
+    Shape:
+        Inputs: K vectors of n_1, ..., n_K elements.  Output: (n_1 * ... * n_K, K).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.cartesian_prod(yingshe.tensor([1, 2]), yingshe.tensor([3, 4]))
+        tensor([[1, 3],
+                [1, 4],
+                [2, 3],
+                [2, 4]])
+    """
     tensors = _tensor_list(tensors)
     for t in tensors:
         if t.ndim != 1:
@@ -789,8 +1197,19 @@ def cartesian_prod(*tensors):
 
 
 def block_diag(*tensors):
-    """The block-diagonal matrix with the given blocks (0-d: 1 x 1, 1-d: a row) on its diagonal,
-    zeros elsewhere; dtypes are promoted."""
+    """The block-diagonal matrix with the given blocks on its diagonal, zeros elsewhere; a 0-d
+    block is 1 x 1, a 1-d block of n elements a row (1, n).  Dtypes are promoted.
+
+    Shape:
+        Blocks: (m_k, n_k).  Output: (m_1 + ... + m_K, n_1 + ... + n_K).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.block_diag(yingshe.tensor([[1, 2], [3, 4]]), yingshe.tensor(5))
+        tensor([[1, 2, 0],
+                [3, 4, 0],
+                [0, 0, 5]])
+    """
     blocks = []
     for i, t in enumerate(tensors):
         if t.ndim > 2:
@@ -809,8 +1228,22 @@ def block_diag(*tensors):
 
 
 def kron(input, other):
-    """The Kronecker product: block (i, j, ...) of the result is input[i, j, ...] * other
-    (Horn & Johnson, Topics in Matrix Analysis, Def. 4.2.1), for any number of dims."""
+    """The Kronecker product: block (i, j, ...) of the result is input[i, j, ...] * other, i.e.
+    out[i p + k, j q + l] = a[i, j] b[k, l] for matrices (Horn & Johnson, Topics in Matrix
+    Analysis, 1991, Def. 4.2.1); any number of dims, the shorter shape padded on the left with 1s.
+
+    Shape:
+        Input: (a_0, ..., a_{n-1}), other: (b_0, ..., b_{n-1}).  Output: (a_0 b_0, ...,
+        a_{n-1} b_{n-1}).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.kron(yingshe.eye(2, dtype=yingshe.int64), yingshe.tensor([[1, 2], [3, 4]]))
+        tensor([[1, 2, 0, 0],
+                [3, 4, 0, 0],
+                [0, 0, 1, 2],
+                [0, 0, 3, 4]])
+    """
     ndim = max(input.ndim, other.ndim)
     a = _reshape_to(input, (1,) * (ndim - input.ndim) + input.shape)
     b = _reshape_to(other, (1,) * (ndim - other.ndim) + other.shape)
@@ -824,22 +1257,57 @@ def kron(input, other):
 
 # ---- flips and rotations ------------------------------------------------------------------------
 def fliplr(input):
-    """Reverse the order of the columns (dim 1)."""
+    """The order of the columns (dim 1) reversed, left to right: ``flip(input, 1)``.
+
+    Shape:
+        Input: (m, n, *), at least 2 dims.  Output: the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.fliplr(yingshe.tensor([[1, 2, 3], [4, 5, 6]]))
+        tensor([[3, 2, 1],
+                [6, 5, 4]])
+    """
     if input.ndim < 2:
         raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {tuple(input.shape)}")
     return flip(input, 1)
 
 
 def flipud(input):
-    """Reverse the order of the rows (dim 0)."""
+    """The order of the rows (dim 0) reversed, upside down: ``flip(input, 0)``.
+
+    Shape:
+        Input: (m, *), at least 1 dim.  Output: the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.flipud(yingshe.tensor([[1, 2], [3, 4], [5, 6]]))
+        tensor([[5, 6],
+                [3, 4],
+                [1, 2]])
+    """
     if input.ndim < 1:
         raise RuntimeError("flipud: Input must be >= 1-d, got a 0-d tensor")
     return flip(input, 0)
 
 
 def rot90(input, k=1, dims=(0, 1)):
-    """Rotate by k * 90 degrees in the plane of ``dims``, from the first dim towards the second
-    (k < 0 the other way)."""
+    """``input`` rotated by k * 90 degrees in the plane of ``dims``, from the first dim towards the
+    second (counterclockwise for the default dims (0, 1) of an image; k < 0 the other way).
+
+    Shape:
+        Input: (*), at least 2 dims.  Output: the sizes of the two ``dims`` swapped for odd k,
+        the same shape for even k.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1, 2], [3, 4]])
+        >>> yingshe.rot90(x)
+        tensor([[2, 4],
+                [1, 3]])
+        >>> yingshe.rot90(yingshe.zeros(2, 3, 5), k=1, dims=(1, 2)).shape
+        yingshe.Size([2, 5, 3])
+    """
     dims = tuple(dims)
     if len(dims) != 2:
         raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
@@ -868,32 +1336,84 @@ def _at_least(tensors, shape_of):
 
 
 def atleast_1d(*tensors):
-    """Each tensor with at least 1 dim (0-d becomes shape (1,)); one tensor gives a tensor,
-    several (or a list) a tuple."""
+    """Each tensor with at least 1 dim (0-d becomes (1,), others unchanged); one tensor gives a
+    tensor, several (or a list) a tuple.
+
+    Shape:
+        () becomes (1,); any other shape is kept.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.atleast_1d(yingshe.tensor(5))
+        tensor([5])
+        >>> [t.shape for t in yingshe.atleast_1d(yingshe.tensor(1), yingshe.zeros(2, 2))]
+        [yingshe.Size([1]), yingshe.Size([2, 2])]
+    """
     return _at_least(tensors, lambda s: s or (1,))
 
 
 def atleast_2d(*tensors):
-    """Each tensor with at least 2 dims: 0-d becomes (1, 1), (n,) becomes (1, n)."""
+    """Each tensor with at least 2 dims; one tensor gives a tensor, several (or a list) a tuple.
+
+    Shape:
+        () becomes (1, 1), (n,) becomes (1, n); 2 or more dims are kept.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.atleast_2d(yingshe.tensor([1, 2]))
+        tensor([[1, 2]])
+    """
     return _at_least(tensors, lambda s: (1,) * (2 - len(s)) + s if len(s) < 2 else s)
 
 
 def atleast_3d(*tensors):
-    """Each tensor with at least 3 dims: 0-d becomes (1, 1, 1), (n,) becomes (1, n, 1),
-    (m, n) becomes (m, n, 1)."""
+    """Each tensor with at least 3 dims; one tensor gives a tensor, several (or a list) a tuple.
+
+    Shape:
+        () becomes (1, 1, 1), (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1); 3 or more dims
+        are kept.
+
+    Examples:
+        >>> import yingshe
+        >>> a, b = yingshe.atleast_3d([yingshe.tensor([1, 2]), yingshe.zeros(2, 3)])
+        >>> a.shape, b.shape
+        (yingshe.Size([1, 2, 1]), yingshe.Size([2, 3, 1]))
+    """
     def shape_of(s):
         return {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
     return _at_least(tensors, shape_of)
 
 
 def ravel(input):
-    """The elements as a 1-D tensor (a view when the memory allows)."""
+    """The elements of ``input`` in row-major order as a 1-D tensor (a view when the memory allows).
+
+    Shape:
+        Input: (*) with n elements.  Output: (n,).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.ravel(yingshe.tensor([[1, 2], [3, 4]]))
+        tensor([1, 2, 3, 4])
+    """
     return flatten(input)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
-    """Split along ``dim`` into n nearly equal pieces (an int n: the first size % n pieces are one
-    longer) or at the given indices (a list); a tensor argument acts as its int or list."""
+    """``input`` cut along ``dim`` (views): an int n gives n nearly equal pieces (the first d mod n
+    are one element longer), a list of indices cuts before each of them; a tensor argument acts
+    as its int or list.
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: a tuple of tensors of the same shape except
+        at ``dim``, whose sizes add up to d.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tensor_split(yingshe.arange(7), 3)
+        (tensor([0, 1, 2]), tensor([3, 4]), tensor([5, 6]))
+        >>> yingshe.tensor_split(yingshe.arange(7), [1, 5])
+        (tensor([0]), tensor([1, 2, 3, 4]), tensor([5, 6]))
+    """
     if isinstance(indices_or_sections, Tensor):
         indices_or_sections = indices_or_sections.tolist()
     d = _normalize_dim(dim, input.ndim, "tensor_split")
@@ -921,29 +1441,85 @@ def _split_along(input, sections, dim, op, min_ndim):
 
 
 def hsplit(input, sections):
-    """tensor_split along the columns (dim 1; dim 0 of a vector); an int must divide evenly."""
+    """``tensor_split`` along the columns: dim 1, or dim 0 of a vector; an int number of sections
+    must divide that size evenly.
+
+    Shape:
+        Input: (n,) or (m, n, *).  Output: a tuple of pieces of the same shape except at the
+        split dim.
+
+    Examples:
+        >>> import yingshe
+        >>> left, right = yingshe.hsplit(yingshe.arange(8).reshape(2, 4), 2)
+        >>> right
+        tensor([[2, 3],
+                [6, 7]])
+    """
     return _split_along(input, sections, 0 if input.ndim == 1 else 1, "hsplit", 1)
 
 
 def vsplit(input, sections):
-    """tensor_split along the rows (dim 0); an int must divide evenly."""
+    """``tensor_split`` along the rows (dim 0) of a tensor with at least 2 dims; an int number of
+    sections must divide the number of rows evenly.
+
+    Shape:
+        Input: (m, n, *).  Output: a tuple of pieces of the same shape except at dim 0.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.vsplit(yingshe.arange(6).reshape(3, 2), [1])
+        (tensor([[0, 1]]), tensor([[2, 3],
+                [4, 5]]))
+    """
     return _split_along(input, sections, 0, "vsplit", 2)
 
 
 def dsplit(input, sections):
-    """tensor_split along the depth (dim 2); an int must divide evenly."""
+    """``tensor_split`` along the depth (dim 2) of a tensor with at least 3 dims; an int number of
+    sections must divide that size evenly.
+
+    Shape:
+        Input: (m, n, d, *).  Output: a tuple of pieces of the same shape except at dim 2.
+
+    Examples:
+        >>> import yingshe
+        >>> [p.shape for p in yingshe.dsplit(yingshe.zeros(2, 2, 6), 3)]
+        [yingshe.Size([2, 2, 2]), yingshe.Size([2, 2, 2]), yingshe.Size([2, 2, 2])]
+    """
     return _split_along(input, sections, 2, "dsplit", 3)
 
 
 def column_stack(tensors):
-    """Join as columns: 0-d and 1-d tensors become columns (n, 1), then all are joined along
-    dim 1."""
+    """The tensors joined as columns: 0-d and 1-d tensors of n elements become columns (n, 1), then
+    all are joined along dim 1.
+
+    Shape:
+        Inputs: (m,) vectors or (m, n_k, *).  Output: (m, sum n_k, *), a vector counting as
+        n_k = 1.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.column_stack([yingshe.tensor([1, 2]), yingshe.tensor([3, 4])])
+        tensor([[1, 3],
+                [2, 4]])
+    """
     tensors = list(tensors)
     return hstack([_reshape_to(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in tensors])
 
 
 def dstack(tensors):
-    """Join along the depth (dim 2) after ``atleast_3d``."""
+    """The tensors joined along the depth (dim 2), after ``atleast_3d``.
+
+    Shape:
+        Inputs: (m, n, d_k, *) (or fewer dims, made 3-D first: (n,) is (1, n, 1)).  Output:
+        (m, n, sum d_k, *).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.dstack([yingshe.tensor([1, 2]), yingshe.tensor([3, 4])])
+        tensor([[[1, 3],
+                 [2, 4]]])
+    """
     return cat(atleast_3d(list(tensors)), 2)
 
 
@@ -952,9 +1528,28 @@ row_stack = vstack
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] with 2
-    gives [a, a, b, b]; repeats may be a tensor with one count per slice.  Without ``dim`` the
-    input is flattened.  ``repeat_interleave(counts)`` alone gives the indices 0, 1, ... each
-    repeated counts[i] times.  The gradient sums the copies."""
+    gives [a, a, b, b] (``repeat`` would give [a, b, a, b]).
+
+    ``repeats`` may be a tensor with one count per slice.  Without ``dim`` the input is
+    flattened.  ``repeat_interleave(counts)`` alone gives the indices 0, 1, ... each repeated
+    counts[i] times.  The gradient sums the copies.
+
+    Shape:
+        Input: (*, d, *) with d at ``dim``.  Output: the same with the sum of the repeats (r d for
+        a number r) at ``dim``; without ``dim``, (sum of the repeats,) for the flattened input.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.repeat_interleave(yingshe.tensor([1, 2]), 2)
+        tensor([1, 1, 2, 2])
+        >>> x = yingshe.tensor([[1, 2], [3, 4]])
+        >>> yingshe.repeat_interleave(x, yingshe.tensor([1, 2]), dim=0)  # row 1 twice
+        tensor([[1, 2],
+                [3, 4],
+                [3, 4]])
+        >>> yingshe.repeat_interleave(yingshe.tensor([2, 1]))
+        tensor([0, 0, 1])
+    """
     xp = get_array_module(input._data)
     if repeats is None:
         counts = input._data
