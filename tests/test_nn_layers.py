@@ -143,6 +143,8 @@ def test_inplace_flag_is_accepted_and_leaves_the_input_alone():
     y = nn.ReLU(inplace=True)(x)
     assert x.tolist() == [-1.0, 2.0] and y.tolist() == [0.0, 2.0]
     assert repr(nn.ReLU(inplace=True)) == repr(torch.nn.ReLU(inplace=True))
+    assert nn.functional.relu(x, inplace=True).tolist() == [0.0, 2.0]
+    assert x.tolist() == [-1.0, 2.0]
 
 
 def test_dropout_module_trains_and_evaluates():

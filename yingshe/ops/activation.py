@@ -54,7 +54,18 @@ class Erf(Op):
 
 
 def erf(input):
-    """The error function erf x = 2/sqrt(pi) int_0^x e^(-t^2) dt."""
+    """The error function, elementwise.
+
+    erf(x) = 2 / sqrt(pi) int_0^x e^(-t^2) dt; Phi(x) = (1 + erf(x / sqrt 2)) / 2 is the
+    standard normal CDF that ``gelu`` uses. Gradient: 2 / sqrt(pi) e^(-x^2).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.erf(yingshe.tensor([0., 0.5, 1., 2.]))
+        tensor([0.0000, 0.5205, 0.8427, 0.9953])
+    """
     return Erf.apply(_as_float(input))
 
 
@@ -81,7 +92,21 @@ def _leaky(negative_slope):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, else negative_slope * x."""
+    """The leaky rectifier, elementwise (Maas et al. 2013, "Rectifier nonlinearities improve
+    neural network acoustic models").
+
+    out = x for x > 0, negative_slope * x otherwise (default slope 0.01), so that negative
+    inputs keep a small gradient. ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.leaky_relu(x, 0.1)
+        tensor([-0.2000, -0.1000,  0.0000,  1.0000,  2.0000])
+    """
     return PiecewiseLinear.apply(_float_input("leaky_relu", input), _leaky(negative_slope))
 
 
@@ -94,8 +119,21 @@ def _clip(min_val, max_val):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 outside and at the bounds.
-    Integer inputs keep their dtype, as PyTorch's."""
+    """The hard tanh, elementwise: ``input`` clipped to [min_val, max_val].
+
+    out = min(max(x, min_val), max_val), default [-1, 1]; gradient 1 strictly inside, 0 outside
+    and at the bounds. Integer inputs keep their dtype, as PyTorch's.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.hardtanh(x)
+        tensor([-1., -1.,  0.,  1.,  1.])
+    """
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
@@ -103,7 +141,19 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def relu6(input, inplace=False):
-    """min(max(x, 0), 6)."""
+    """The rectifier capped at 6, elementwise (Krizhevsky 2010; MobileNet's activation).
+
+    out = min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.relu6(yingshe.tensor([-1., 3., 8.]))
+        tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -129,7 +179,22 @@ class Elu(Op):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, alpha (e^x - 1) otherwise (Clevert et al. 2015)."""
+    """The exponential linear unit, elementwise (Clevert et al. 2015, "Fast and accurate deep
+    network learning by exponential linear units").
+
+    out = x for x > 0, alpha (e^x - 1) otherwise (alpha = 1 by default): negative outputs
+    saturate at -alpha, pushing mean activations towards zero.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.elu(x)
+        tensor([-0.8647, -0.6321,  0.0000,  1.0000,  2.0000])
+    """
     return Elu.apply(_float_input("elu", input), alpha, 1.0, 1.0)
 
 
@@ -138,14 +203,41 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    """scale * elu(x, alpha) with alpha = 1.6733 and scale = 1.0507, the constants that make
-    activations self-normalising (Klambauer et al. 2017, "Self-Normalizing Neural Networks")."""
+    """The scaled exponential linear unit, elementwise (Klambauer et al. 2017,
+    "Self-Normalizing Neural Networks").
+
+    out = scale * (x for x > 0, alpha (e^x - 1) otherwise), alpha = 1.6733 and
+    scale = 1.0507, the constants that keep activations at zero mean and unit variance through
+    the layers. ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.selu(x)
+        tensor([-1.5202, -1.1113,  0.0000,  1.0507,  2.1014])
+    """
     return Elu.apply(_float_input("selu", input), _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """max(0, x) + min(0, alpha (e^(x / alpha) - 1)), continuously differentiable in x for any
-    alpha (Barron 2017, "Continuously Differentiable Exponential Linear Units")."""
+    """The continuously differentiable exponential linear unit, elementwise (Barron 2017,
+    "Continuously Differentiable Exponential Linear Units").
+
+    out = max(0, x) + min(0, alpha (e^(x / alpha) - 1)); its slope is 1 at 0 for any alpha,
+    unlike ``elu``'s. ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.celu(x, alpha=2.0)
+        tensor([-1.2642, -0.7869,  0.0000,  1.0000,  2.0000])
+    """
     if alpha == 0:
         raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
     return Elu.apply(_float_input("celu", input), alpha, 1.0, 1.0 / alpha)
@@ -168,7 +260,21 @@ class Silu(Op):
 
 
 def silu(input, inplace=False):
-    """x sigmoid(x), also called swish."""
+    """The sigmoid-weighted linear unit, elementwise, also called swish (Elfwing et al. 2018;
+    Ramachandran et al. 2017, "Searching for activation functions").
+
+    out = x sigmoid(x) = x / (1 + e^(-x)).
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.silu(x)
+        tensor([-0.2384, -0.2689,  0.0000,  0.7311,  1.7616])
+    """
     return Silu.apply(_float_input("silu", input))
 
 
@@ -207,7 +313,23 @@ class Gelu(Op):
 
 
 def gelu(input, approximate="none"):
-    """x Phi(x) (Hendrycks & Gimpel 2016); ``approximate='tanh'`` uses the tanh formula."""
+    """The Gaussian error linear unit, elementwise (Hendrycks & Gimpel 2016, "Gaussian Error
+    Linear Units"), the activation of BERT and GPT.
+
+    out = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2, Phi the standard normal CDF; with
+    ``approximate='tanh'``, x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) / 2.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.gelu(x)
+        tensor([-0.0455, -0.1587,  0.0000,  0.8413,  1.9545])
+        >>> F.gelu(x, approximate="tanh")
+        tensor([-0.0454, -0.1588,  0.0000,  0.8412,  1.9546])
+    """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return Gelu.apply(_float_input("gelu", input), approximate)
@@ -234,7 +356,20 @@ class Softplus(Op):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """Smooth relu: log(1 + e^(beta x)) / beta."""
+    """The softplus, a smooth relu, elementwise (Dugas et al. 2001).
+
+    out = log(1 + e^(beta x)) / beta, and out = x where beta x > ``threshold`` (20 by
+    default), where the two agree to float precision; its derivative is sigmoid(beta x).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.softplus(x)
+        tensor([0.1269, 0.3133, 0.6931, 1.3133, 2.1269])
+    """
     return Softplus.apply(_float_input("softplus", input), beta, threshold)
 
 
@@ -255,7 +390,21 @@ class Mish(Op):
 
 
 def mish(input, inplace=False):
-    """x tanh(softplus(x)) (Misra 2019, "Mish: A Self Regularized Non-Monotonic Activation")."""
+    """The mish activation, elementwise (Misra 2019, "Mish: A Self Regularized Non-Monotonic
+    Activation Function").
+
+    out = x tanh(softplus(x)) = x tanh(log(1 + e^x)).
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.mish(x)
+        tensor([-0.2525, -0.3034,  0.0000,  0.8651,  1.9440])
+    """
     return Mish.apply(_float_input("mish", input))
 
 
@@ -276,8 +425,21 @@ class Hardswish(Op):
 
 
 def hardswish(input, inplace=False):
-    """x relu6(x + 3) / 6, a piecewise-quadratic swish (Howard et al. 2019, "Searching for
-    MobileNetV3")."""
+    """The hard swish, a piecewise-quadratic ``silu``, elementwise (Howard et al. 2019,
+    "Searching for MobileNetV3").
+
+    out = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.hardswish(x)
+        tensor([-0.3333, -0.3333,  0.0000,  0.6667,  1.6667])
+    """
     return Hardswish.apply(_float_input("hardswish", input))
 
 
@@ -288,7 +450,20 @@ def _hard_sigmoid(x):
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6 (Howard et al. 2019); gradient 1/6 strictly between -3 and 3."""
+    """The hard sigmoid, a piecewise-linear sigmoid, elementwise (Howard et al. 2019).
+
+    out = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between; gradient 1/6
+    strictly between -3 and 3. ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.hardsigmoid(x)
+        tensor([0.1667, 0.3333, 0.5000, 0.6667, 0.8333])
+    """
     return PiecewiseLinear.apply(_float_input("hardsigmoid", input), _hard_sigmoid)
 
 
@@ -301,8 +476,21 @@ def _threshold(threshold, value):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """x where x > threshold, else value; gradient 1 above the threshold, 0 elsewhere.  Integer
-    inputs keep their dtype, as PyTorch's."""
+    """Replace every element at or below ``threshold`` by ``value``, elementwise.
+
+    out = x where x > threshold, else value; gradient 1 above the threshold, 0 elsewhere.
+    Integer inputs keep their dtype, as PyTorch's.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.threshold(x, 0.5, -9.0)
+        tensor([-9., -9., -9.,  1.,  2.])
+    """
     return PiecewiseLinear.apply(input, _threshold(threshold, value))
 
 
@@ -323,18 +511,56 @@ class LogSigmoid(Op):
 
 
 def logsigmoid(input):
-    """log(1 / (1 + e^-x)), computed without overflow."""
+    """The log of the sigmoid, elementwise, computed without overflow.
+
+    out = log(1 / (1 + e^(-x))) = min(x, 0) - log(1 + e^(-|x|)), which stays finite for large
+    |x| (the log-likelihood term of logistic regression); gradient sigmoid(-x).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.logsigmoid(x)
+        tensor([-2.1269, -1.3133, -0.6931, -0.3133, -0.1269])
+    """
     return LogSigmoid.apply(_float_input("logsigmoid", input))
 
 
 def softsign(input):
-    """x / (1 + |x|)."""
+    """The softsign, elementwise (Bergstra et al. 2009): a tanh-like squashing into (-1, 1)
+    with polynomial instead of exponential tails.
+
+    out = x / (1 + |x|).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.softsign(x)
+        tensor([-0.6667, -0.5000,  0.0000,  0.5000,  0.6667])
+    """
     input = _as_float(input)
     return input / (input.abs() + 1.0)
 
 
 def tanhshrink(input):
-    """x - tanh x."""
+    """The tanh shrinkage, elementwise.
+
+    out = x - tanh(x): near 0 for small |x|, close to x -+ 1 for large |x|.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([-2., -1., 0., 1., 2.])
+        >>> F.tanhshrink(x)
+        tensor([-1.0360, -0.2384,  0.0000,  0.2384,  1.0360])
+    """
     input = _as_float(input)
     return input - tanh(input)
 
@@ -348,15 +574,43 @@ def _implicit_softmax_dim(name, ndim, stacklevel):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(-x) along ``dim``: exp(-x_i) / sum_j exp(-x_j)."""
+    """The softmin along ``dim``: the softmax of -x, which gives the smallest inputs the most
+    weight.
+
+    out_i = exp(-x_i) / sum_j exp(-x_j) along ``dim``; without ``dim``, PyTorch's deprecated
+    implicit choice (0 for 0-, 1- and 3-D inputs, else 1) with its warning. ``dtype`` casts
+    the input first.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.softmin(yingshe.tensor([1., 2., 3.]), dim=0)
+        tensor([0.6652, 0.2447, 0.0900])
+    """
     if dim is None:
         dim = _implicit_softmax_dim("softmin", input.ndim, _stacklevel)
     return softmax(-input, dim, dtype)
 
 
 def glu(input, dim=-1):
-    """Gated linear unit a sigmoid(b), where a and b are the two halves of ``input`` along
-    ``dim`` (Dauphin et al. 2017, "Language Modeling with Gated Convolutional Networks")."""
+    """The gated linear unit (Dauphin et al. 2017, "Language Modeling with Gated Convolutional
+    Networks").
+
+    out = a * sigmoid(b), where a and b are the first and second halves of ``input`` along
+    ``dim`` (the last by default): b gates a.
+
+    Shape: input (*_1, 2M, *_2) with 2M at ``dim``; output (*_1, M, *_2).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.glu(yingshe.tensor([[1., 2., 0., 100.]]))
+        tensor([[0.5000, 2.0000]])
+        >>> F.glu(yingshe.ones(4, 6), dim=0).shape
+        yingshe.Size([2, 6])
+    """
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     axis = _normalize_dim(dim, input.ndim, "glu")
@@ -391,8 +645,23 @@ class Prelu(Op):
 
 
 def prelu(input, weight):
-    """Parametric relu: x for x > 0, a x otherwise, with one learned slope a (a 1-element
-    ``weight``) or one per channel (dim 1) (He et al. 2015, "Delving Deep into Rectifiers")."""
+    """The parametric rectifier (He et al. 2015, "Delving Deep into Rectifiers").
+
+    out = x for x > 0, a x otherwise, with one learned slope a (a 1-element ``weight``) or one
+    per channel, a_c along dimension 1. Gradient of a: the sum of dy x over the entries with
+    x <= 0 (of its channel).
+
+    Shape: input (*), channels at dim 1: (N, C, *); weight (1) or (C); output (*), the same
+    shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([[-1., -1.], [2., 2.]])
+        >>> F.prelu(x, yingshe.tensor([0.1, 0.2]))
+        tensor([[-0.1000, -0.2000],
+                [ 2.0000,  2.0000]])
+    """
     if input.dtype != weight.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {input.dtype} input and "
                            f"{weight.dtype} weight")

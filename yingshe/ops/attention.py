@@ -26,7 +26,19 @@ def masked_softmax(scores, mask, dim=-1):
     """softmax over ``dim`` restricted to the positions where the bool ``mask`` is True (mask
     broadcasts to scores): p_j = m_j exp(s_j) / sum_k m_k exp(s_k).  Positions with mask False get
     probability 0, and a row with no True entry gives all zeros (not NaN), with zero gradient.
-    ``mask=None`` is a plain softmax."""
+    ``mask=None`` is a plain softmax.
+
+    Shape: scores (*); mask (*) bool, broadcastable to scores; output the shape of scores.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> scores = yingshe.tensor([[1., 2., 3.], [1., 1., 1.]])
+        >>> mask = yingshe.tensor([[True, True, False], [False, False, False]])
+        >>> F.masked_softmax(scores, mask)
+        tensor([[0.2689, 0.7311, 0.0000],
+                [0.0000, 0.0000, 0.0000]])
+    """
     if mask is None:
         return softmax(scores, dim)
     keep = _bool_array(mask, "masked_softmax")
@@ -61,15 +73,32 @@ def _attention(query, key, value, keep=None, bias=None, scale=None, dropout_p=0.
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None):
-    """``torch.nn.functional.scaled_dot_product_attention``: softmax(Q K^T / sqrt(d_k) + M) V
-    (Vaswani et al. 2017).
+    """Scaled dot-product attention, softmax(Q K^T / sqrt(E) + M) V (Vaswani et al. 2017,
+    "Attention Is All You Need", eq. 1).
 
-    query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev); batch dimensions
-    broadcast.  ``attn_mask`` broadcasts to (..., L, S): a bool mask says which keys take part
-    (True = attend), a float mask is added to the scores.  ``is_causal`` keeps key j <= query i
-    (lower-triangular, top-left aligned).  ``scale`` replaces 1 / sqrt(E).  ``dropout_p`` drops
-    attention weights (always, as PyTorch's functional form; pass 0 in evaluation) with the
-    framework's generator.  A query with no key to attend to gets a zero output."""
+    Each query row attends to every key row: out_i = sum_j a_ij v_j with
+    a_ij = softmax_j(q_i . k_j / sqrt(E) + M_ij).  ``attn_mask`` broadcasts to (..., L, S): a
+    bool mask says which keys take part (True = attend), a float mask is added to the scores.
+    ``is_causal`` keeps key j <= query i (lower-triangular, top-left aligned).  ``scale``
+    replaces 1 / sqrt(E).  ``dropout_p`` drops attention weights (always, as PyTorch's
+    functional form; pass 0 in evaluation) with the framework's generator.  A query with no
+    key to attend to gets a zero output.
+
+    Shape: query (*, L, E); key (*, S, E); value (*, S, E_v); attn_mask broadcastable to
+    (*, L, S); output (*, L, E_v). Batch dimensions (``*``, e.g. (N, heads)) broadcast.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> q = k = yingshe.tensor([[[1., 0.], [0., 1.]]])
+        >>> v = yingshe.tensor([[[1., 2.], [3., 4.]]])
+        >>> F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        tensor([[[1.0000, 2.0000],
+                 [2.3395, 3.3395]]])
+        >>> q, k = yingshe.ones(2, 4, 5, 8), yingshe.ones(2, 4, 7, 8)  # (N, heads, L or S, E)
+        >>> F.scaled_dot_product_attention(q, k, yingshe.ones(2, 4, 7, 16)).shape
+        yingshe.Size([2, 4, 5, 16])
+    """
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor) or t.ndim < 2:
             raise RuntimeError(f"scaled_dot_product_attention: {name} must be a Tensor with at "

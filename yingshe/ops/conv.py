@@ -253,7 +253,29 @@ def _same_padding(op, weight_hw, stride, dilation):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """``torch.nn.functional.conv2d``: NCHW input, weight (O, C/groups, kh, kw)."""
+    """2-D convolution (cross-correlation, as PyTorch's) over an (N, C, H, W) input.
+
+    out[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x_pad[n, c, i s + p d, j s + q d],
+    s the ``stride``, d the ``dilation``, x_pad the input zero-padded by ``padding`` (an int,
+    a pair, 'valid' or 'same'); with ``groups`` = g the channels split into g groups convolved
+    separately (Goodfellow, Bengio & Courville, Deep Learning, §9.1). Computed as im2col and
+    one GEMM (Chellapilla, Puri & Simard 2006).
+
+    Shape: input (N, C_in, H, W); weight (C_out, C_in / groups, kH, kW); bias (C_out); output
+    (N, C_out, H_out, W_out) with
+    H_out = floor((H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0]) + 1, W_out likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.conv2d(x, yingshe.ones(1, 1, 2, 2))
+        tensor([[[[10., 14., 18.],
+                  [26., 30., 34.],
+                  [42., 46., 50.]]]])
+        >>> F.conv2d(yingshe.ones(8, 3, 32, 32), yingshe.ones(16, 3, 3, 3), stride=2).shape
+        yingshe.Size([8, 16, 15, 15])
+    """
     _check_conv("conv2d", input, weight, bias, groups, 2)
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     if input.shape[1] != weight.shape[1] * groups:
@@ -286,7 +308,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """``torch.nn.functional.conv1d``: (N, C, L) input as a conv2d with height 1."""
+    """1-D convolution (cross-correlation) over an (N, C, L) input, as a ``conv2d`` of height 1.
+
+    out[n, o, t] = b[o] + sum_{c, k} w[o, c, k] x_pad[n, c, t s + k d], s the ``stride``, d
+    the ``dilation``, x_pad the input zero-padded by ``padding`` (an int, 'valid' or 'same').
+
+    Shape: input (N, C_in, L); weight (C_out, C_in / groups, K); bias (C_out); output
+    (N, C_out, L_out) with L_out = floor((L + 2 padding - dilation (K - 1) - 1) / stride) + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.conv1d(yingshe.tensor([[[1., 2., 3., 4.]]]), yingshe.tensor([[[1., 0., -1.]]]))
+        tensor([[[-2., -2.]]])
+        >>> F.conv1d(yingshe.ones(4, 3, 50), yingshe.ones(8, 3, 5), padding=2).shape
+        yingshe.Size([4, 8, 50])
+    """
     _check_conv("conv1d", input, weight, bias, groups, 1)
     if isinstance(padding, str):
         padding2 = padding
@@ -300,7 +337,29 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """``torch.nn.functional.conv_transpose2d``: weight (C_in, C_out/groups, kh, kw)."""
+    """2-D transposed convolution ("deconvolution"), the adjoint (gradient) of ``conv2d``.
+
+    Each input pixel scatters a copy of the kernel scaled by its value into the output:
+    out[n, o, i s + p d - padding, j s + q d - padding] += x[n, c, i, j] w[c, o, p, q], plus
+    b[o]; it upsamples by the ``stride`` (Dumoulin & Visin 2016, "A guide to convolution
+    arithmetic for deep learning", §4). ``output_padding`` adds rows and columns at the end.
+
+    Shape: input (N, C_in, H, W); weight (C_in, C_out / groups, kH, kW); bias (C_out); output
+    (N, C_out, H_out, W_out) with H_out = (H - 1) stride[0] - 2 padding[0] +
+    dilation[0] (kH - 1) + output_padding[0] + 1, W_out likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.conv_transpose2d(yingshe.ones(1, 1, 2, 2), yingshe.ones(1, 1, 2, 2), stride=2)
+        tensor([[[[1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.]]]])
+        >>> x, w = yingshe.ones(8, 16, 7, 7), yingshe.ones(16, 3, 4, 4)
+        >>> F.conv_transpose2d(x, w, stride=2, padding=1).shape
+        yingshe.Size([8, 3, 14, 14])
+    """
     _check_conv("conv_transpose2d", input, weight, bias, groups, 2)
     if input.shape[1] != weight.shape[0]:
         raise ValueError(f"conv_transpose2d: input has {input.shape[1]} channels but the weight "
@@ -327,7 +386,24 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """``torch.nn.functional.conv_transpose1d`` as a conv_transpose2d with height 1."""
+    """1-D transposed convolution, the adjoint of ``conv1d``, as a ``conv_transpose2d`` of
+    height 1.
+
+    out[n, o, t s + k d - padding] += x[n, c, t] w[c, o, k], plus b[o].
+
+    Shape: input (N, C_in, L); weight (C_in, C_out / groups, K); bias (C_out); output
+    (N, C_out, L_out) with
+    L_out = (L - 1) stride - 2 padding + dilation (K - 1) + output_padding + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.conv_transpose1d(yingshe.tensor([[[1., 2.]]]), yingshe.tensor([[[1., 1., 1.]]]))
+        tensor([[[1., 3., 3., 2.]]])
+        >>> x, w = yingshe.ones(4, 8, 10), yingshe.ones(8, 3, 4)
+        >>> F.conv_transpose1d(x, w, stride=2, padding=1).shape
+        yingshe.Size([4, 3, 20])
+    """
     as_int = (lambda v: v if isinstance(v, int) else v[0])
     out = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, as_int(stride)),
                            (0, as_int(padding)), (0, as_int(output_padding)), groups,

@@ -174,7 +174,12 @@ def _lengths(values, name, batch):
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
-    """``torch.nn.functional.ctc_loss``: the CTC loss of ``log_probs`` (T, N, C), log-softmax
+    """The connectionist temporal classification loss (Graves et al. 2006), for sequence
+    labelling without frame-level alignments (speech and handwriting recognition).
+
+    loss = -log p(l | x) = -log sum over the alignments pi that collapse to l (repeats merged,
+    then blanks removed) of prod_t y_t[pi_t], by the forward recursion over the label sequence
+    with blanks interleaved.  Input: ``log_probs`` (T, N, C), log-softmax
     outputs over C classes (class ``blank`` included) for N sequences of up to T frames, or
     (T, C) for one sequence, against ``targets``: padded (N, S) or the N label sequences
     concatenated (sum(target_lengths),) (or (S,) for one sequence).  ``input_lengths`` and
@@ -185,7 +190,22 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     over the batch of each loss divided by its target length (at least 1), as PyTorch.  A
     sequence that cannot be aligned (fewer frames than labels plus repeated pairs) has an
     infinite loss, and NaN gradients, unless ``zero_infinity`` sets both to 0.  See ``CtcLoss``
-    for the gradient."""
+    for the gradient.
+
+    Shape: log_probs (T, N, C) or (T, C); targets (N, S) or (sum(target_lengths)), or (S);
+    input_lengths (N); target_lengths (N); output () or, with 'none', (N).
+
+    Examples:
+        >>> import math
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> log_probs = yingshe.full((3, 1, 2), math.log(0.5))  # 3 frames, classes {blank, 1}
+        >>> F.ctc_loss(log_probs, yingshe.tensor([[1]]), [3], [1])  # 6 of 8 paths give "1"
+        tensor(0.2877)
+        >>> log_probs = yingshe.full((2, 1, 3), math.log(1 / 3))
+        >>> F.ctc_loss(log_probs, yingshe.tensor([[1, 1]]), [2], [2], reduction="none")
+        tensor([inf])
+    """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"ctc_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     if not isinstance(log_probs, Tensor) or not log_probs.dtype.is_floating_point:

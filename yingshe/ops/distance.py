@@ -26,9 +26,24 @@ class FloorNorm(Op):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """cos(x1, x2) = sum_d (x1 / max(||x1||, eps)) (x2 / max(||x2||, eps)) along ``dim`` of the
+    """The cosine of the angle between vectors along ``dim``.
+
+    cos(x1, x2) = sum_d (x1 / max(||x1||, eps)) (x2 / max(||x2||, eps)) along ``dim`` of the
     broadcast inputs.  Each vector is divided by its own norm before the product (PyTorch 2's
-    form), so |cos| <= 1 and x1 . x2 is never formed; the eps floor carries no gradient."""
+    form), so |cos| <= 1 and x1 . x2 is never formed; the eps floor carries no gradient.
+
+    Shape: x1 (*_1, D, *_2) with D at ``dim`` (default 1); x2 broadcastable to x1; output the
+    broadcast shape without ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x1 = yingshe.tensor([[1., 0.], [1., 1.]])
+        >>> F.cosine_similarity(x1, yingshe.tensor([[0., 1.], [2., 2.]]))
+        tensor([0.0000, 1.0000])
+        >>> F.cosine_similarity(x1, yingshe.tensor([1., 0.]), dim=-1)
+        tensor([1.0000, 0.7071])
+    """
     for name, t in (("x1", x1), ("x2", x2)):
         if not isinstance(t, Tensor):
             raise TypeError(f"cosine_similarity: {name} must be a Tensor, got {type(t).__name__}")
@@ -45,8 +60,22 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """||x1 - x2 + eps||_p over the last dimension of the broadcast inputs (eps keeps the
-    gradient of a p-norm finite when x1 = x2)."""
+    """The ``p``-norm distance between vectors along the last dimension.
+
+    d = ||x1 - x2 + eps||_p = (sum_i |x1_i - x2_i + eps|^p)^(1/p) over the last dimension of
+    the broadcast inputs (eps keeps the gradient of a p-norm finite when x1 = x2).
+
+    Shape: x1 (*, D) and x2 (*, D), broadcastable; output (*), or (*, 1) with ``keepdim``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x1, x2 = yingshe.tensor([[0., 0.], [1., 1.]]), yingshe.tensor([[3., 4.], [2., 1.]])
+        >>> F.pairwise_distance(x1, x2)
+        tensor([5.0000, 1.0000])
+        >>> F.pairwise_distance(x1, x2, p=1)
+        tensor([7.0000, 1.0000])
+    """
     difference = x1 - x2 + eps
     if difference.ndim == 0:  # a scalar is its own vector
         return norm(difference, p, None, keepdim)

@@ -40,7 +40,27 @@ def _masked(input, p, mask_shape):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p during training, scaling the rest by 1 / (1 - p)."""
+    """Zero each element with probability ``p`` during training, scaling the rest by 1 / (1 - p)
+    (Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from
+    Overfitting").
+
+    out = x m / (1 - p) with m_i ~ Bernoulli(1 - p) drawn independently per element, so that
+    E[out] = x and evaluation (``training=False``, which returns ``input`` itself) needs no
+    rescaling: PyTorch's "inverted" dropout. Gradient: dx = dy m / (1 - p).
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> y = F.dropout(yingshe.ones(4, 5), p=0.5)
+        >>> bool(((y == 0) | (y == 2)).all())
+        True
+        >>> F.dropout(yingshe.ones(2, 2), p=0.5, training=False)
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
     _check_p(p, "dropout")
     if not training or p == 0.0:
         return input
@@ -74,7 +94,22 @@ def _warn_dims(op, input, expected):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of a (N, C, L) or (C, L) input with probability p."""
+    """Zero whole channels of a sequence with probability ``p`` during training (Tompson et al.
+    2015), scaling the rest by 1 / (1 - p).
+
+    out[n, c, :] = x[n, c, :] m_nc / (1 - p) with one m_nc ~ Bernoulli(1 - p) per (sample,
+    channel): neighbouring time steps are correlated, so channels are dropped as a whole.
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (N, C, L) or (C, L); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> y = F.dropout1d(yingshe.ones(2, 3, 5), p=0.5)
+        >>> bool((y.amax(dim=2) == y.amin(dim=2)).all())
+        True
+    """
     _check_p(p, "dropout1d")
     if input.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
@@ -88,12 +123,25 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels (feature maps) of a (N, C, H, W) input with probability p
-    (Tompson et al. 2015), scaling the rest by 1 / (1 - p).
+    """Zero whole channels (feature maps) of a (N, C, H, W) input with probability ``p``
+    (Tompson et al. 2015, "Efficient object localization using convolutional networks"),
+    scaling the rest by 1 / (1 - p).
 
-    As PyTorch, other ranks only warn: a 3-D input is read as (N, C, L) (channel dropout of a
+    out[n, c] = x[n, c] m_nc / (1 - p), one m_nc ~ Bernoulli(1 - p) per (sample, channel):
+    adjacent pixels are correlated, so element-wise dropout would barely regularise. As
+    PyTorch, other ranks only warn: a 3-D input is read as (N, C, L) (channel dropout of a
     sequence, not an unbatched image), and any other input of 2 or more dims drops (N, C)
-    entries."""
+    entries. ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (N, C, H, W); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> y = F.dropout2d(yingshe.ones(2, 3, 4, 4), p=0.5)
+        >>> bool((y.amax(dim=(2, 3)) == y.amin(dim=(2, 3))).all())
+        True
+    """
     _check_p(p, "dropout2d")
     if input.ndim not in (3, 4):
         _warn_dims("dropout2d", input, 4)
@@ -109,7 +157,21 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (volumes) of a (N, C, D, H, W) or (C, D, H, W) input with probability
-    p.  As PyTorch, other ranks only warn and are read as unbatched (C, ...)."""
+    ``p`` during training, scaling the rest by 1 / (1 - p) (Tompson et al. 2015).
+
+    out[n, c] = x[n, c] m_nc / (1 - p), one m_nc ~ Bernoulli(1 - p) per (sample, channel). As
+    PyTorch, other ranks only warn and are read as unbatched (C, ...).
+    ``inplace`` is accepted and ignored: the result is a new tensor.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> y = F.dropout3d(yingshe.ones(2, 3, 2, 2, 2), p=0.5)
+        >>> bool((y.amax(dim=(2, 3, 4)) == y.amin(dim=(2, 3, 4))).all())
+        True
+    """
     _check_p(p, "dropout3d")
     if input.ndim not in (4, 5):
         _warn_dims("dropout3d", input, 5)

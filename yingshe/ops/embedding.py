@@ -47,9 +47,34 @@ def sparse_row_grad(rows, row_grads, weight_shape, padding_idx=None):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    """Look up rows of ``weight`` (num_embeddings, embedding_dim) by the integer ``input``;
-    with ``sparse`` the weight's gradient is a sparse COO tensor of the looked-up rows
-    (``max_norm`` and ``scale_grad_by_freq`` are not supported)."""
+    """Look up rows of the table ``weight`` by the integer indices ``input``.
+
+    out[..., :] = weight[input[...], :]: row i is the vector of token i (Bengio et al. 2003,
+    "A neural probabilistic language model"). The gradient of row i is the sum of the output
+    gradients at every position that looked it up (none for ``padding_idx``); with ``sparse``
+    it is a sparse COO tensor of the looked-up rows. ``max_norm`` and ``scale_grad_by_freq``
+    are not supported.
+
+    Shape: input (*) integers in [0, num_embeddings); weight (num_embeddings, embedding_dim);
+    output (*, embedding_dim).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> weight = yingshe.arange(8.).reshape(4, 2)
+        >>> F.embedding(yingshe.tensor([0, 3, 1]), weight)
+        tensor([[0., 1.],
+                [6., 7.],
+                [2., 3.]])
+        >>> F.embedding(yingshe.tensor([[0, 3], [1, 1]]), weight).shape
+        yingshe.Size([2, 2, 2])
+        >>> w = weight.clone().requires_grad_()
+        >>> F.embedding(yingshe.tensor([1, 1, 2]), w, padding_idx=2).sum().backward()
+        >>> w.grad[:3]
+        tensor([[0., 0.],
+                [2., 2.],
+                [0., 0.]])
+    """
     if max_norm is not None or scale_grad_by_freq:
         raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported")
     num = weight.shape[0]

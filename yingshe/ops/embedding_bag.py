@@ -125,14 +125,32 @@ def _bags(input, offsets, include_last_offset, xp):
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                   scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None,
                   include_last_offset=False, padding_idx=None):
-    """Sums, means or maxima of bags of rows of ``weight`` (num_embeddings, embedding_dim),
-    as ``torch.nn.functional.embedding_bag``: ``input`` (B, N) is B bags of N indices (no
-    ``offsets``), or 1-D with ``offsets`` (B,) giving where each bag starts (B + 1 offsets with
-    ``include_last_offset``, the last one the input's length).  ``per_sample_weights``
-    (``input``'s shape, mode 'sum' only) scale the rows; ``padding_idx`` rows are left out of
-    their bags (and of the mean's count); empty bags give zeros.  With ``sparse`` (sum and
-    mean) the weight's gradient is a sparse COO tensor, one entry per lookup.  Returns
-    (B, embedding_dim).  ``max_norm`` and ``scale_grad_by_freq`` are not supported."""
+    """Sums, means or maxima of bags of rows of ``weight``, without materialising the lookups.
+
+    out[b] = reduce_{j in bag b} s_j weight[input_j], with reduce = sum (s_j the
+    ``per_sample_weights``, else 1), mean (the default; s_j = 1 / |bag b|) or the elementwise
+    max. ``input`` (B, N) is B bags of N indices (no ``offsets``), or 1-D with ``offsets``
+    giving where each bag starts (B + 1 offsets with ``include_last_offset``, the last one the
+    input's length). ``padding_idx`` rows are left out of their bags and of the mean's count;
+    empty bags give zeros. With ``sparse`` (sum and mean) the weight's gradient is a sparse COO
+    tensor, one entry per lookup. One bag per user is SVD++'s implicit-feedback term (Koren
+    2008). ``max_norm`` and ``scale_grad_by_freq`` are not supported.
+
+    Shape: input (B, N), or (n) with offsets (B) (or (B + 1)); weight (num_embeddings,
+    embedding_dim); per_sample_weights the shape of ``input``; output (B, embedding_dim).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> weight = yingshe.arange(8.).reshape(4, 2)
+        >>> input, offsets = yingshe.tensor([0, 1, 3, 2]), yingshe.tensor([0, 3])
+        >>> F.embedding_bag(input, weight, offsets, mode="sum")
+        tensor([[ 8., 11.],
+                [ 4.,  5.]])
+        >>> F.embedding_bag(yingshe.tensor([[0, 1], [3, 2]]), weight, mode="max")
+        tensor([[2., 3.],
+                [6., 7.]])
+    """
     if max_norm is not None or scale_grad_by_freq:
         raise NotImplementedError("embedding_bag: max_norm and scale_grad_by_freq are not "
                                   "supported")

@@ -547,8 +547,24 @@ def _check_same_ndim(index, input, op, what="input", scalar_as_vector=False):
 
 
 def gather(input, dim, index, *, sparse_grad=False):
-    """out[p] = input[p with p_dim replaced by index[p]] (out has index's shape);
-    d input: the gradient scatter-added back to the gathered places (always dense)."""
+    """Values of ``input`` picked along ``dim`` by ``index``.
+
+    out[p] = input[p with p_dim replaced by index[p]]; for a 2-D input and dim=1,
+    out[i][j] = input[i][index[i][j]]. The gradient of ``input`` is the output gradient
+    scatter-added back to the gathered places (always dense: ``sparse_grad`` is refused).
+
+    Shape: input (d_0, ..., d_{n-1}); index (e_0, ..., e_{n-1}) int64, the same number of
+    dimensions, e_k <= d_k for k != dim; output the shape of ``index``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1., 2.], [3., 4.]])
+        >>> yingshe.gather(x, 1, yingshe.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+        >>> x.gather(0, yingshe.tensor([[1, 0]]))
+        tensor([[3., 2.]])
+    """
     if sparse_grad:
         raise NotImplementedError("gather: sparse_grad=True is not supported (gradients are dense)")
     dim = _normalize_dim(dim, input.ndim, "gather")
@@ -564,8 +580,26 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 def take_along_dim(input, indices, dim=None):
-    """input's values at ``indices`` along ``dim`` (input and indices broadcast against each other
-    apart from ``dim``); with dim=None, of the flattened input.  Gradient: scatter-add."""
+    """``input``'s values at ``indices`` along ``dim``: ``gather`` with broadcasting.
+
+    out[p] = input[p with p_dim replaced by indices[p]], where ``input`` and ``indices`` first
+    broadcast against each other in every dimension but ``dim`` (NumPy's
+    ``take_along_axis``); with dim=None, out = input.flatten()[indices.flatten()]. The
+    gradient is scatter-added back. Typical use: the values at ``argmax(dim, keepdim=True)``.
+
+    Shape: input (*) and indices (*) int64 with the same number of dimensions; output their
+    broadcast shape with size ``indices.shape[dim]`` at ``dim``, or (indices.numel()) with
+    dim=None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.take_along_dim(x, x.argmax(dim=1, keepdim=True), dim=1)
+        tensor([[2.],
+                [5.]])
+        >>> yingshe.take_along_dim(x, yingshe.tensor([5, 0]))
+        tensor([5., 0.])
+    """
     array = _index_array(indices, "take_along_dim", ("int64",))
     if dim is None:
         size = input._data.size
@@ -584,7 +618,23 @@ def take_along_dim(input, indices, dim=None):
 
 
 def index_select(input, dim, index):
-    """The slices input[..., index[i], ...] along ``dim`` (index a vector); gradient: index_add."""
+    """The slices of ``input`` at positions ``index`` along ``dim``, in that order (a copy).
+
+    out[..., i, ...] = input[..., index[i], ...] with ``i`` at dimension ``dim``; indices may
+    repeat. The gradient of ``input`` is ``index_add`` of the output gradient.
+
+    Shape: input (d_0, ..., d_{n-1}); index (k) int64 (or int32); output like ``input`` with
+    d_dim replaced by k.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.index_select(x, 1, yingshe.tensor([2, 0]))
+        tensor([[2., 0.],
+                [5., 3.]])
+        >>> x.index_select(0, yingshe.tensor([1, 1, 0])).shape
+        yingshe.Size([3, 3])
+    """
     dim = _normalize_dim(dim, input.ndim, "index_select")
     array = _index_array(index, "index_select")
     if array.ndim > 1:
@@ -631,16 +681,47 @@ def _scalar_or_tensor(src, value, op):
 
 
 def scatter(input, dim, index, src=None, *, value=None):
-    """A copy of input with out[p with p_dim = index[p]] = src[p] (or the number ``value``).
-    d input = dy with zeros where written; d src = dy gathered at the written places."""
+    """A copy of ``input`` with ``src`` written at the places ``index`` names along ``dim``.
+
+    out[p with p_dim = index[p]] = src[p] for every position p of ``index`` (or the number
+    ``value``); the inverse of ``gather``. Where indices repeat, which write wins is
+    unspecified, as in PyTorch. Gradients: d input = dy with zeros where written,
+    d src = dy gathered at the written places.
+
+    Shape: input (*); index int64 with input's number of dimensions, no larger than ``src``
+    (and than ``input`` apart from ``dim``); output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> index = yingshe.tensor([[2], [0]])
+        >>> yingshe.scatter(yingshe.zeros(2, 3), 1, index, yingshe.tensor([[5.], [7.]]))
+        tensor([[0., 0., 5.],
+                [7., 0., 0.]])
+        >>> yingshe.zeros(2, 3).scatter(1, index, value=1.0)
+        tensor([[0., 0., 1.],
+                [1., 0., 0.]])
+    """
     src = _scalar_or_tensor(src, value, "scatter")
     positions, src = _scatter_positions(input, dim, index, src, "scatter")
     return Scatter.apply(input, src, positions, False)
 
 
 def scatter_add(input, dim, index, src):
-    """A copy of input with out[p with p_dim = index[p]] += src[p] (repeats add up).
-    d input = dy; d src = dy gathered at the written places."""
+    """A copy of ``input`` with ``src`` added at the places ``index`` names along ``dim``.
+
+    out[p with p_dim = index[p]] += src[p] for every position p of ``index``; repeated indices
+    add up (a histogram, a segment sum). Gradients: d input = dy, d src = dy gathered at the
+    written places.
+
+    Shape: as ``scatter``: index int64 with input's number of dimensions, no larger than
+    ``src``; output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> index = yingshe.tensor([0, 1, 0, 3, 0])
+        >>> yingshe.scatter_add(yingshe.zeros(4), 0, index, yingshe.ones(5))
+        tensor([3., 1., 0., 1.])
+    """
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
     positions, src = _scatter_positions(input, dim, index, src, "scatter_add")
@@ -675,8 +756,23 @@ def _scatter_in_place(self, dim, index, src, accumulate, op):
 
 
 def masked_select(input, mask):
-    """The elements of input where the boolean mask is True (both broadcast), as a 1-D tensor;
-    gradient: dy scattered back to those places."""
+    """The elements of ``input`` where the boolean ``mask`` is True, as a 1-D tensor.
+
+    ``input`` and ``mask`` broadcast against each other, and the selected elements come in
+    row-major order (``input[mask]`` for equal shapes). The gradient is scattered back to
+    those places.
+
+    Shape: input (*) and mask (*) bool, broadcastable; output (n), n = the number of True
+    entries of the broadcast mask.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.masked_select(x, x > 2)
+        tensor([3., 4., 5.])
+        >>> yingshe.masked_select(x, yingshe.tensor([True, False, True]))
+        tensor([0., 2., 3., 5.])
+    """
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_select: expected a bool tensor for mask, got {got}")
@@ -695,8 +791,25 @@ TENSOR_METHODS = {
 
 # ---- positions of nonzeros, flat take and put --------------------------------------------------
 def nonzero(input, *, as_tuple=False):
-    """The indices of the nonzero elements, one row per element in row-major order (shape
-    (n, ndim), int64); with ``as_tuple``, one 1-D tensor per dim (what ``t[mask]`` uses)."""
+    """The indices of the nonzero elements of ``input``, in row-major order (int64).
+
+    One row [i_0, ..., i_{d-1}] per element with input[i_0, ..., i_{d-1}] != 0; with
+    ``as_tuple``, one 1-D tensor of coordinates per dimension instead (what ``t[mask]`` uses,
+    NumPy's ``nonzero``). Not differentiable.
+
+    Shape: input (*) with d dimensions; output (n, d), n the number of nonzero elements, or a
+    tuple of d tensors (n) with ``as_tuple`` (one tensor (n) for a 0-d input).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[0, 1], [1, 1]])
+        >>> yingshe.nonzero(x)
+        tensor([[0, 1],
+                [1, 0],
+                [1, 1]])
+        >>> yingshe.nonzero(x, as_tuple=True)
+        (tensor([0, 1, 1]), tensor([1, 0, 1]))
+    """
     x = input._data
     xp = get_array_module(x)
     if as_tuple:
@@ -706,7 +819,18 @@ def nonzero(input, *, as_tuple=False):
 
 
 def argwhere(input):
-    """The indices of the nonzero elements as an (n, ndim) int64 tensor (``nonzero``)."""
+    """The indices of the nonzero elements of ``input``, one row per element (int64).
+
+    The same as ``nonzero(input)``: rows in row-major order.
+
+    Shape: input (*) with d dimensions; output (n, d), n the number of nonzero elements.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.argwhere(yingshe.tensor([0., 2., 0., 3.]))
+        tensor([[1],
+                [3]])
+    """
     return nonzero(input)
 
 
@@ -726,15 +850,42 @@ def _flat_positions(index, numel, op, error=IndexError):
 
 
 def take(input, index):
-    """input.flatten()[index], shaped like index (negative indices count from the end); the
-    gradient scatter-adds back (repeats accumulate)."""
+    """Elements of ``input`` at flat (row-major) positions ``index``.
+
+    out[p] = input.flatten()[index[p]]; negative indices count from the end. The gradient
+    scatter-adds back (repeated indices accumulate).
+
+    Shape: input (*); index (*) int64 of any shape; output the shape of ``index``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.take(x, yingshe.tensor([[0, 5], [-1, 1]]))
+        tensor([[0., 5.],
+                [5., 1.]])
+    """
     return TakeFlat.apply(input, _flat_positions(index, input._data.size, "take"))
 
 
 def put(input, index, source, accumulate=False):
-    """A copy of input with flat positions ``index`` set to (or, with ``accumulate``, increased
-    by) the elements of ``source``; d input = dy (zero where overwritten), d source = dy at
-    the positions."""
+    """A copy of ``input`` with the elements of ``source`` written at flat positions ``index``.
+
+    input.flatten()[index[i]] = source.flatten()[i], or += with ``accumulate`` (repeats add
+    up); the out-of-place form of ``Tensor.put_``, the inverse of ``take``. Gradients:
+    d input = dy (zero where overwritten), d source = dy at the positions.
+
+    Shape: input (*); index (*) int64 and source (*) with the same number of elements;
+    output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.put(yingshe.zeros(2, 2), yingshe.tensor([3, 0]), yingshe.tensor([9., 8.]))
+        tensor([[8., 0.],
+                [0., 9.]])
+        >>> index, source = yingshe.tensor([1, 1]), yingshe.tensor([1., 2.])
+        >>> yingshe.put(yingshe.zeros(3), index, source, accumulate=True)
+        tensor([0., 3., 0.])
+    """
     positions = _flat_positions(index, input._data.size, "put_")
     if source.numel() != index.numel():
         raise IndexError(f"put_(): Expected source and index to have the same number of "
@@ -777,8 +928,22 @@ def _index_positions(input, dim, index, op, source=None):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
-    """A copy of input with alpha * source[..., i, ...] added to input[..., index[i], ...]
-    (repeated indices add up); d source = dy gathered at index, times alpha."""
+    """A copy of ``input`` with ``alpha * source`` added to the slices ``index`` names.
+
+    out[..., index[i], ...] += alpha * source[..., i, ...] along ``dim``; repeated indices add
+    up (the gradient of ``index_select``). Gradients: d input = dy, d source = alpha times dy
+    gathered at ``index``.
+
+    Shape: input (d_0, ..., d_{n-1}); index (k) int64; source like ``input`` with d_dim
+    replaced by k; output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.index_add(yingshe.zeros(3, 2), 0, yingshe.tensor([0, 2, 0]), yingshe.ones(3, 2))
+        tensor([[2., 2.],
+                [0., 0.],
+                [1., 1.]])
+    """
     positions = _index_positions(input, dim, index, "index_add", source)
     if alpha != 1:
         source = source * alpha
@@ -786,14 +951,41 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def index_copy(input, dim, index, source):
-    """A copy of input with input[..., index[i], ...] replaced by source[..., i, ...]."""
+    """A copy of ``input`` with the slices ``index`` names along ``dim`` replaced by ``source``.
+
+    out[..., index[i], ...] = source[..., i, ...] along ``dim``. Gradients: d input = dy with
+    zeros in the replaced slices, d source = dy gathered at ``index``.
+
+    Shape: input (d_0, ..., d_{n-1}); index (k) int64; source like ``input`` with d_dim
+    replaced by k; output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> source = yingshe.tensor([[1., 2.], [3., 4.]])
+        >>> yingshe.index_copy(yingshe.zeros(3, 2), 0, yingshe.tensor([2, 0]), source)
+        tensor([[3., 4.],
+                [0., 0.],
+                [1., 2.]])
+    """
     positions = _index_positions(input, dim, index, "index_copy", source)
     return Scatter.apply(input, source.reshape(positions.shape), positions, False)
 
 
 def index_fill(input, dim, index, value):
-    """A copy of input with the slices input[..., index[i], ...] set to ``value`` (a number or
-    a 0-d tensor, whose gradient is the sum of dy over them)."""
+    """A copy of ``input`` with the slices ``index`` names along ``dim`` set to ``value``.
+
+    out[..., index[i], ...] = value along ``dim``; ``value`` is a number or a 0-d tensor, whose
+    gradient is the sum of dy over the filled slices (d input = dy with zeros there).
+
+    Shape: input (*); index (k) int64; output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.index_fill(x, 1, yingshe.tensor([0, 2]), -1.0)
+        tensor([[-1.,  1., -1.],
+                [-1.,  4., -1.]])
+    """
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
@@ -806,8 +998,22 @@ def index_fill(input, dim, index, value):
 
 
 def masked_scatter(input, mask, source):
-    """A copy of input whose elements where the boolean mask is True (mask broadcast to input)
-    are taken, in order, from the first elements of source."""
+    """A copy of ``input`` whose elements where ``mask`` is True come, in order, from ``source``.
+
+    The k-th True position of the mask (row-major, mask broadcast to ``input``) gets
+    source.flatten()[k]; the inverse of ``masked_select``. Gradients: d input = dy with zeros
+    where the mask is True, d source = dy at those places (zero for unused elements).
+
+    Shape: input (*); mask bool broadcastable to input; source (*) with at least as many
+    elements as the mask has True entries; output the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> mask = yingshe.tensor([True, False, True])
+        >>> yingshe.masked_scatter(yingshe.zeros(2, 3), mask, yingshe.arange(1., 7.))
+        tensor([[1., 0., 2.],
+                [3., 0., 4.]])
+    """
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_scatter: expected a bool tensor for mask, got {got}")
@@ -835,20 +1041,53 @@ def _triangle_indices(row, col, offset, dtype, device, lower):
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, n) coordinates of the lower triangle (j - i <= offset) of a row x col matrix, in
-    row-major order."""
+    """The coordinates of the lower triangle of a ``row`` x ``col`` matrix, in row-major order.
+
+    Row 0 holds the i's, row 1 the j's of every entry with j - i <= offset (offset 0: the main
+    diagonal and below; 1 also takes the first superdiagonal). ``A[tuple(idx)]`` reads them.
+
+    Shape: output (2, n) int64 (or ``dtype``), n the number of such entries.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.tril_indices(3, 3)
+        tensor([[0, 1, 1, 2, 2, 2],
+                [0, 0, 1, 0, 1, 2]])
+    """
     return _triangle_indices(row, col, offset, dtype or np.int64, device, True)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, n) coordinates of the upper triangle (j - i >= offset) of a row x col matrix, in
-    row-major order."""
+    """The coordinates of the upper triangle of a ``row`` x ``col`` matrix, in row-major order.
+
+    Row 0 holds the i's, row 1 the j's of every entry with j - i >= offset (offset 1: strictly
+    above the diagonal, the pairs i < j).
+
+    Shape: output (2, n) int64 (or ``dtype``), n the number of such entries.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.triu_indices(3, 3, 1)
+        tensor([[0, 0, 1],
+                [1, 2, 2]])
+    """
     return _triangle_indices(row, col, offset, dtype or np.int64, device, False)
 
 
 def unravel_index(indices, shape):
-    """The coordinates in an array of ``shape`` of flat (row-major) ``indices``, one tensor per
-    dim; indices wrap around modulo the number of elements, as in PyTorch."""
+    """The coordinates in an array of ``shape`` of flat (row-major) ``indices``.
+
+    For shape (d_0, ..., d_{n-1}) the flat index f = sum_k i_k * prod(d_{k+1:}) is split back
+    into (i_0, ..., i_{n-1}), the inverse of ``flatten``'s numbering; indices wrap around
+    modulo the number of elements.
+
+    Shape: indices (*) of integers; output a tuple of n int64 tensors shaped like ``indices``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.unravel_index(yingshe.tensor([4, 1]), (2, 3))
+        (tensor([1, 0]), tensor([1, 1]))
+    """
     if not isinstance(indices, Tensor):
         raise TypeError(f"unravel_index: expected 'indices' to be a tensor, got "
                         f"{type(indices).__name__}")

@@ -351,8 +351,24 @@ def _check_mask(mask, op):
 
 
 def masked_fill(input, mask, value):
-    """A copy of input with ``value`` (a number or a 0-d tensor) where the boolean mask is True;
-    mask and input broadcast.  Gradient: dy where not mask; for value, the sum of dy where mask."""
+    """A copy of ``input`` with ``value`` where the boolean ``mask`` is True.
+
+    out = where(mask, value, input); ``value`` is a number or a 0-d tensor. The usual use: set
+    masked attention scores to -inf before a softmax. Gradients: d input = dy where the mask is
+    False (0 elsewhere); d value = the sum of dy where it is True.
+
+    Shape: input (*); mask (*) bool, broadcastable with input; output their broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.arange(6.).reshape(2, 3)
+        >>> yingshe.masked_fill(x, x > 3, 0.0)
+        tensor([[0., 1., 2.],
+                [3., 0., 0.]])
+        >>> x.masked_fill(yingshe.tensor([True, False, False]), float("-inf"))
+        tensor([[-inf,   1.,   2.],
+                [-inf,   4.,   5.]])
+    """
     _check_mask(mask, "masked_fill")
     value = _fill_value(input, value, "masked_fill")
     if isinstance(value, Tensor):

@@ -57,7 +57,19 @@ _CholeskyExResult = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
 
 class LinAlgError(RuntimeError):
     """A linear-algebra routine failed on its input (a singular matrix, a matrix that is not
-    positive-definite); PyTorch's ``torch.linalg.LinAlgError``, also a RuntimeError."""
+    positive-definite); PyTorch's ``torch.linalg.LinAlgError``, also a RuntimeError.
+
+    The message names the batch element and LAPACK's failing pivot or minor; the ``_ex``
+    variants (``inv_ex``, ``cholesky_ex``) return that status as ``info`` instead of raising.
+
+    Examples:
+        >>> import yingshe
+        >>> try:
+        ...     yingshe.linalg.inv(yingshe.tensor([[1., 2.], [2., 4.]]))
+        ... except yingshe.linalg.LinAlgError as error:
+        ...     print(isinstance(error, RuntimeError), error)
+        True linalg.inv: The diagonal element 2 is zero, the inversion could not be completed ...
+    """
 
 
 # ---- checks and error messages ----------------------------------------------------------------
@@ -220,15 +232,40 @@ class Inv(Op):
 
 
 def inv(A):
-    """``torch.linalg.inv``: the inverse of each square matrix; a singular one raises
-    LinAlgError naming the batch element and the zero pivot of its LU factorisation."""
+    """The inverse of each square matrix (``torch.linalg.inv``).
+
+    Y = A^{-1}, so A Y = Y A = I, through LAPACK's LU factorisation; a singular matrix raises
+    ``LinAlgError`` naming the batch element and the zero pivot. Gradient:
+    dA = -Y^T dY Y^T (Giles 2008). To solve A X = B, ``solve`` is faster and more accurate.
+
+    Shape: A (*, n, n); output (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[4., 7.], [2., 6.]])
+        >>> yingshe.linalg.inv(A)
+        tensor([[ 0.6000, -0.7000],
+                [-0.2000,  0.4000]])
+    """
     _check_matrix("linalg.inv", A, square=True)
     return Inv.apply(A)
 
 
 def inv_ex(A, *, check_errors=False):
-    """``torch.linalg.inv_ex``: (inverse, info) where info is LAPACK's status per matrix, 0 for
-    success and i > 0 when U_ii of the LU factorisation is zero (that inverse is NaN)."""
+    """The inverse of each square matrix and LAPACK's status, without raising
+    (``torch.linalg.inv_ex``).
+
+    Returns (inverse, info): info is 0 for success and i > 0 when U_ii of the LU factorisation
+    A = P L U is zero; that inverse is then NaN here (PyTorch leaves it undefined). With
+    ``check_errors`` a failure raises ``LinAlgError`` as ``inv`` does.
+
+    Shape: A (*, n, n); inverse (*, n, n); info (*) int32.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.inv_ex(yingshe.tensor([[1., 2.], [2., 4.]])).info
+        tensor(2, dtype=yingshe.int32)
+    """
     _check_matrix("linalg.inv_ex", A, square=True)
     xp = get_array_module(A._data)
     try:
@@ -243,7 +280,17 @@ def inv_ex(A, *, check_errors=False):
 
 
 def inverse(input):
-    """``torch.inverse``: the same as ``linalg.inv``."""
+    """The inverse A^{-1} of each square matrix (``torch.inverse``), the same as ``linalg.inv``.
+
+    Shape: input (*, n, n); output (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[4., 7.], [2., 6.]])
+        >>> A.inverse()
+        tensor([[ 0.6000, -0.7000],
+                [-0.2000,  0.4000]])
+    """
     return inv(input)
 
 
@@ -302,8 +349,24 @@ class SolveTriangular(Op):
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
-    """``torch.linalg.solve_triangular``: X with A X = B (``left``) or X A = B for triangular A
-    (only its upper or lower triangle is read); batch dimensions broadcast."""
+    """The solution X of A X = B (``left``) or X A = B for triangular A
+    (``torch.linalg.solve_triangular``).
+
+    Forward (lower) or back (upper) substitution: for upper A and left=True,
+    x_i = (b_i - sum_{j > i} a_ij x_j) / a_ii from the last row up (Golub & Van Loan, Matrix
+    Computations, Alg. 3.1.2). Only the ``upper`` or lower triangle of A is read; with
+    ``unitriangular`` its diagonal is taken to be 1. Batch dimensions broadcast.
+
+    Shape: A (*, n, n); B (*, n, k) (left) or (*, k, n); output the broadcast (*, n, k) or
+    (*, k, n).
+
+    Examples:
+        >>> import yingshe
+        >>> U = yingshe.tensor([[2., 1.], [0., 4.]])
+        >>> yingshe.linalg.solve_triangular(U, yingshe.tensor([[4.], [8.]]), upper=True)
+        tensor([[1.],
+                [2.]])
+    """
     _check_matrix("linalg.solve_triangular", A, square=True)
     _check_matrix("linalg.solve_triangular", B, name="B")
     _check_same_dtype("linalg.solve_triangular", A, B)
@@ -342,8 +405,24 @@ class Solve(Op):
 
 
 def solve(A, B, *, left=True):
-    """``torch.linalg.solve``: X with A X = B (``left``) or X A = B.  B is a batch of vectors
-    when it is 1-D or has the shape A.shape[:-1]; batch dimensions broadcast."""
+    """The solution X of the linear system A X = B (``left``) or X A = B
+    (``torch.linalg.solve``).
+
+    X = A^{-1} B through LAPACK's LU factorisation with partial pivoting, without forming the
+    inverse; a singular A raises ``LinAlgError``. Gradients: dB = A^{-T} dX, dA = -dB X^T
+    (Giles 2008). B is a batch of vectors when it is 1-D or has the shape A.shape[:-1].
+
+    Shape: A (*, n, n); B (*, n, k), or (*, n) / (n) for vectors; output the broadcast shape
+    of B, batch dimensions broadcast.
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[4., 7.], [2., 6.]])
+        >>> yingshe.linalg.solve(A, yingshe.tensor([1., 2.]))
+        tensor([-0.8000,  0.6000])
+        >>> yingshe.linalg.solve(A, yingshe.ones(5, 2, 3)).shape
+        yingshe.Size([5, 2, 3])
+    """
     _check_matrix("linalg.solve", A, square=True)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg.solve: expected B to be a Tensor, got {type(B).__name__}")
@@ -406,7 +485,21 @@ class Det(Op):
 
 
 def det(A):
-    """``torch.linalg.det`` (and ``torch.det``): the determinant of each square matrix."""
+    """The determinant of each square matrix (``torch.linalg.det`` and ``torch.det``).
+
+    det A = sign(P) prod_i U_ii from the LU factorisation A = P L U. Gradient: g det(A) A^{-T}
+    for an output gradient g (Jacobi's formula; Giles 2008), computed through the cofactor
+    matrix so that it stays finite for singular A.
+
+    Shape: A (*, n, n); output (*).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.det(yingshe.tensor([[4., 7.], [2., 6.]]))
+        tensor(10.)
+        >>> yingshe.linalg.det(yingshe.eye(3).expand(5, 3, 3)).shape
+        yingshe.Size([5])
+    """
     _check_matrix("linalg.det", A, square=True)
     return Det.apply(A)
 
@@ -431,20 +524,54 @@ class SlogDet(Op):
 
 
 def linalg_slogdet(A):
-    """``torch.linalg.slogdet``: (sign, logabsdet) with det A = sign * exp(logabsdet); a
-    singular matrix gives (0, -inf)."""
+    """The sign and the log of the absolute value of the determinant (``torch.linalg.slogdet``).
+
+    Returns (sign, logabsdet) with det A = sign * exp(logabsdet), computed as
+    sum_i log|U_ii| of the LU factorisation, so it neither overflows nor underflows where det
+    would; a singular matrix gives (0, -inf). Gradient: dA = d(logabsdet) A^{-T}.
+
+    Shape: A (*, n, n); sign and logabsdet (*).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.slogdet(yingshe.tensor([[0., 2.], [3., 0.]]))
+        linalg_slogdet(sign=tensor(-1.), logabsdet=tensor(1.7918))
+    """
     _check_matrix("linalg.slogdet", A, square=True)
     return _SlogdetResult(*SlogDet.apply(A))
 
 
 def slogdet(input):
-    """``torch.slogdet``: the same as ``linalg.slogdet``."""
+    """(sign, log|det A|) of each square matrix (``torch.slogdet``), as ``linalg.slogdet``.
+
+    det A = sign * exp(logabsdet); the named tuple is ``slogdet`` as PyTorch's.
+
+    Shape: input (*, n, n); sign and logabsdet (*).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.slogdet(yingshe.tensor([[0., 2.], [3., 0.]]))
+        slogdet(sign=tensor(-1.), logabsdet=tensor(1.7918))
+    """
     _check_matrix("linalg.slogdet", input, square=True)
     return _LegacySlogdetResult(*SlogDet.apply(input))
 
 
 def logdet(input):
-    """``torch.logdet``: log det A; NaN where det A < 0 and -inf where it is 0."""
+    """The log-determinant log det A of each square matrix (``torch.logdet``).
+
+    logdet = logabsdet where det A > 0, NaN where det A < 0 and -inf where it is 0 (through
+    ``slogdet``); for a positive-definite A, 2 sum_i log L_ii of its Cholesky factor is the same.
+
+    Shape: input (*, n, n); output (*).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.logdet(yingshe.tensor([[4., 7.], [2., 6.]]))
+        tensor(2.3026)
+        >>> yingshe.logdet(yingshe.tensor([[0., 2.], [3., 0.]]))
+        tensor(nan)
+    """
     _check_matrix("logdet", input, square=True)
     sign, logabsdet = SlogDet.apply(input)
     return where(sign < 0, math.nan, logabsdet)
@@ -526,23 +653,67 @@ def _check_driver(driver):
 
 
 def linalg_svd(A, full_matrices=True, *, driver=None):
-    """``torch.linalg.svd``: (U, S, Vh) with A = U diag(S) Vh, S descending.  The signs of the
-    singular vectors are LAPACK's; a loss should not depend on them."""
+    """The singular value decomposition A = U diag(S) Vh (``torch.linalg.svd``).
+
+    U and Vh^T have orthonormal columns and S >= 0 is descending (Golub & Van Loan, Matrix
+    Computations, §2.4). The signs of the singular vectors are LAPACK's; a loss should not
+    depend on them. The gradient is Townsend's (2016), which needs distinct singular values.
+
+    Shape: A (*, m, n), k = min(m, n); U (*, m, m), S (*, k), Vh (*, n, n) with
+    ``full_matrices``, else U (*, m, k) and Vh (*, k, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[3., 0.], [4., 5.]])
+        >>> U, S, Vh = yingshe.linalg.svd(A)
+        >>> S
+        tensor([6.7082, 2.2361])
+        >>> yingshe.allclose(U @ yingshe.diag(S) @ Vh, A, atol=1e-5)
+        True
+        >>> yingshe.linalg.svd(yingshe.ones(4, 3), full_matrices=False).U.shape
+        yingshe.Size([4, 3])
+    """
     _check_matrix("linalg.svd", A)
     _check_driver(driver)
     return _SVDResult(*SVD.apply(A, bool(full_matrices)))
 
 
 def svdvals(A, *, driver=None):
-    """``torch.linalg.svdvals``: the singular values, descending;  dA = U diag(dS) V^T."""
+    """The singular values of each matrix, descending (``torch.linalg.svdvals``).
+
+    The S of A = U diag(S) Vh, i.e. the square roots of the eigenvalues of A^T A; gradient
+    dA = U diag(dS) Vh, well defined even where U and Vh are not unique.
+
+    Shape: A (*, m, n); output (*, min(m, n)).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.svdvals(yingshe.tensor([[3., 0.], [4., 5.]]))
+        tensor([6.7082, 2.2361])
+    """
     _check_matrix("linalg.svdvals", A)
     _check_driver(driver)
     return SVD.apply(A, False)[1]
 
 
 def svd(input, some=True, compute_uv=True):
-    """``torch.svd``: (U, S, V) with input = U diag(S) V^T (V, not V^T); ``some`` gives the
-    reduced factors.  Without ``compute_uv``, U and V are zero matrices (m x m and n x n)."""
+    """The singular value decomposition input = U diag(S) V^T, returning V (``torch.svd``).
+
+    Unlike ``linalg.svd`` it returns V, not V^T, and ``some`` (the default) gives the reduced
+    factors. Without ``compute_uv``, U and V are zero matrices (m x m and n x n), as PyTorch's.
+
+    Shape: input (*, m, n), k = min(m, n); U (*, m, k), S (*, k), V (*, n, k) with ``some``,
+    else U (*, m, m) and V (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[3., 0.], [4., 5.]])
+        >>> U, S, V = yingshe.svd(A)
+        >>> yingshe.allclose(U @ yingshe.diag(S) @ V.mT, A, atol=1e-5)
+        True
+        >>> yingshe.svd(yingshe.ones(4, 3)).U.shape
+        yingshe.Size([4, 3])
+    """
     if not compute_uv:
         values = svdvals(input)
         xp = get_array_module(input._data)
@@ -590,17 +761,42 @@ def _check_uplo(UPLO):
 
 
 def eigh(A, UPLO="L"):
-    """``torch.linalg.eigh``: (eigenvalues ascending, eigenvectors as columns) of symmetric A,
-    reading its lower (``UPLO='L'``) or upper triangle.  The gradient is the symmetric one
-    PyTorch returns; eigenvector signs are LAPACK's (a loss should not depend on them)."""
+    """The eigendecomposition A = V diag(L) V^T of a symmetric matrix (``torch.linalg.eigh``).
+
+    Returns (eigenvalues L ascending, eigenvectors V as orthonormal columns), reading only the
+    lower (``UPLO='L'``) or upper triangle of A. The gradient is the symmetric one PyTorch
+    returns (Ionescu et al. 2015); eigenvector signs are LAPACK's (a loss should not depend on
+    them), and repeated eigenvalues make the eigenvectors' gradient undefined.
+
+    Shape: A (*, n, n); eigenvalues (*, n); eigenvectors (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[2., 1.], [1., 2.]])
+        >>> L, V = yingshe.linalg.eigh(A)
+        >>> L
+        tensor([1., 3.])
+        >>> yingshe.allclose(V @ yingshe.diag(L) @ V.mT, A)
+        True
+    """
     _check_matrix("linalg.eigh", A, square=True)
     _check_uplo(UPLO)
     return _EighResult(*Eigh.apply(A, UPLO))
 
 
 def eigvalsh(A, UPLO="L"):
-    """``torch.linalg.eigvalsh``: the eigenvalues of symmetric A, ascending;
-    dA = V diag(dL) V^T."""
+    """The eigenvalues of a symmetric matrix, ascending (``torch.linalg.eigvalsh``).
+
+    The L of A = V diag(L) V^T, reading only the ``UPLO`` triangle of A; gradient
+    dA = V diag(dL) V^T.
+
+    Shape: A (*, n, n); output (*, n).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.eigvalsh(yingshe.tensor([[2., 1.], [1., 2.]]))
+        tensor([1., 3.])
+    """
     _check_matrix("linalg.eigvalsh", A, square=True)
     _check_uplo(UPLO)
     return Eigh.apply(A, UPLO)[0]
@@ -660,9 +856,26 @@ class QR(Op):
 
 
 def linalg_qr(A, mode="reduced"):
-    """``torch.linalg.qr``: (Q, R) with A = Q R, Q orthonormal columns and R upper triangular;
-    ``mode`` 'reduced' (k = min(m, n) columns), 'complete' (Q is m x m) or 'r' (R only; Q is
-    empty and nothing is differentiable)."""
+    """The QR decomposition A = Q R (``torch.linalg.qr``).
+
+    Q has orthonormal columns and R is upper triangular (Householder reflections, Golub & Van
+    Loan, Matrix Computations, §5.2); the signs of R's diagonal are LAPACK's. ``mode``:
+    'reduced' (k = min(m, n) columns), 'complete' (Q is m x m) or 'r' (R only; Q is empty and
+    nothing is differentiable). Gradient: Roberts & Roberts (2020).
+
+    Shape: A (*, m, n), k = min(m, n); Q (*, m, k) and R (*, k, n) ('reduced'), Q (*, m, m)
+    and R (*, m, n) ('complete').
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[3., 1.], [4., 2.], [0., 2.]])
+        >>> Q, R = yingshe.linalg.qr(A)
+        >>> Q.shape, R.shape
+        (yingshe.Size([3, 2]), yingshe.Size([2, 2]))
+        >>> R.abs()
+        tensor([[5.0000, 2.2000],
+                [0.0000, 2.0396]])
+    """
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            f"'reduced' (default), 'r', or 'complete'")
@@ -671,8 +884,22 @@ def linalg_qr(A, mode="reduced"):
 
 
 def qr(input, some=True):
-    """``torch.qr`` (deprecated in PyTorch, which warns): ``linalg.qr`` with mode 'reduced' when
-    ``some``, else 'complete'."""
+    """The QR decomposition input = Q R (``torch.qr``, deprecated in PyTorch, which warns).
+
+    ``linalg.qr`` with mode 'reduced' when ``some``, else 'complete'.
+
+    Shape: input (*, m, n), k = min(m, n); Q (*, m, k) and R (*, k, n) with ``some``, else
+    Q (*, m, m) and R (*, m, n).
+
+    Examples:
+        >>> import warnings
+        >>> import yingshe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     Q, R = yingshe.qr(yingshe.ones(3, 2))
+        >>> Q.shape, R.shape
+        (yingshe.Size([3, 2]), yingshe.Size([2, 2]))
+    """
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
                   "future PyTorch release.\nThe boolean parameter 'some' has been replaced with a "
                   "string parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\n"
@@ -713,15 +940,42 @@ class Cholesky(Op):
 
 
 def linalg_cholesky(A, *, upper=False):
-    """``torch.linalg.cholesky``: L lower triangular with A = L L^T (or U = L^T when ``upper``);
-    a matrix that is not positive-definite raises LinAlgError naming the failing leading minor."""
+    """The Cholesky factor of a symmetric positive-definite matrix (``torch.linalg.cholesky``).
+
+    L lower triangular with positive diagonal and A = L L^T (or U = L^T with A = U^T U when
+    ``upper``), column by column:
+    l_jj = sqrt(a_jj - sum_{k < j} l_jk^2), l_ij = (a_ij - sum_{k < j} l_ik l_jk) / l_jj
+    (Golub & Van Loan, Matrix Computations, §4.2). Only the lower triangle of A is read. A
+    matrix that is not positive-definite raises ``LinAlgError`` naming the failing leading
+    minor. Gradient: Murray (2016).
+
+    Shape: A (*, n, n); output (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[4., 2.], [2., 3.]])
+        >>> yingshe.linalg.cholesky(A)
+        tensor([[2.0000, 0.0000],
+                [1.0000, 1.4142]])
+    """
     _check_matrix("linalg.cholesky", A, square=True)
     return Cholesky.apply(A, bool(upper), "linalg.cholesky")
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
-    """``torch.linalg.cholesky_ex``: (L, info), info = 0 where the factorisation succeeded and
-    the order of the first leading minor that is not positive-definite elsewhere (that L is 0)."""
+    """The Cholesky factor and LAPACK's status, without raising (``torch.linalg.cholesky_ex``).
+
+    Returns (L, info): L as ``linalg.cholesky``'s; info = 0 where the factorisation succeeded
+    and elsewhere the order of the first leading minor that is not positive-definite (that L
+    is 0 here; PyTorch leaves it undefined). A cheap test for positive-definiteness.
+
+    Shape: A (*, n, n); L (*, n, n); info (*) int32.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.cholesky_ex(yingshe.tensor([[1., 2.], [2., 1.]])).info
+        tensor(2, dtype=yingshe.int32)
+    """
     _check_matrix("linalg.cholesky_ex", A, square=True)
     xp = get_array_module(A._data)
     try:
@@ -738,7 +992,20 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
 
 
 def cholesky(input, upper=False):
-    """``torch.cholesky`` (deprecated in PyTorch, which warns): ``linalg.cholesky``."""
+    """The Cholesky factor L (A = L L^T) or, with ``upper``, U (A = U^T U) (``torch.cholesky``,
+    deprecated in PyTorch, which warns): ``linalg.cholesky``.
+
+    Shape: input (*, n, n); output (*, n, n).
+
+    Examples:
+        >>> import warnings
+        >>> import yingshe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     yingshe.cholesky(yingshe.tensor([[4., 2.], [2., 3.]]), upper=True)
+        tensor([[2.0000, 1.0000],
+                [0.0000, 1.4142]])
+    """
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be "
                   "removed in a future PyTorch release.\nL = torch.cholesky(A)\nshould be "
                   "replaced with\nL = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, "
@@ -814,21 +1081,54 @@ class Pinv(Op):
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
-    """``torch.linalg.pinv``: the Moore-Penrose pseudo-inverse; singular values at or below
-    max(atol, rtol * s_max) count as zero (default rtol = eps * max(m, n))."""
+    """The Moore-Penrose pseudo-inverse of each matrix (``torch.linalg.pinv``).
+
+    A^+ = V diag(1 / s_i) U^T over the singular values s_i above max(atol, rtol * s_max), the
+    others counting as zero (default rtol = eps * max(m, n)); A^+ b is the least-squares
+    solution of least norm (Golub & Van Loan, Matrix Computations, §5.5). With ``hermitian``
+    A is taken symmetric and decomposed by ``eigh``. Gradient: Golub & Pereyra (1973).
+
+    Shape: A (*, m, n); output (*, n, m).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.pinv(yingshe.tensor([[1., 2.], [2., 4.], [0., 0.]]))
+        tensor([[0.0400, 0.0800, 0.0000],
+                [0.0800, 0.1600, 0.0000]])
+    """
     _check_matrix("linalg.pinv", A, square=hermitian)
     atol_a, rtol_a = _tolerances(A, atol, rtol, "linalg.pinv")
     return Pinv.apply(A, atol_a, rtol_a, bool(hermitian))
 
 
 def pinverse(input, rcond=1e-15):
-    """``torch.pinverse``: ``linalg.pinv`` with rtol = rcond and atol = 0."""
+    """The Moore-Penrose pseudo-inverse (``torch.pinverse``): ``linalg.pinv`` with rtol = rcond
+    and atol = 0, i.e. singular values at or below rcond * s_max count as zero.
+
+    Shape: input (*, m, n); output (*, n, m).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.pinverse(yingshe.tensor([[2., 0.], [0., 0.]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
+    """
     return pinv(input, atol=0.0, rtol=rcond)
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
-    """``torch.linalg.matrix_rank``: how many singular values (|eigenvalues| when
-    ``hermitian``) are above max(atol, rtol * largest), as int64."""
+    """The numerical rank of each matrix (``torch.linalg.matrix_rank``).
+
+    rank = #{i : s_i > max(atol, rtol * s_max)}, s the singular values (|eigenvalues| when
+    ``hermitian``); rtol defaults to eps * max(m, n). Not differentiable.
+
+    Shape: A (*, m, n); output (*) int64.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.linalg.matrix_rank(yingshe.tensor([[1., 2.], [2., 4.], [0., 0.]]))
+        tensor(1)
+    """
     _check_matrix("linalg.matrix_rank", A, square=hermitian)
     atol_a, rtol_a = _tolerances(A, atol, rtol, "linalg.matrix_rank")
     xp = get_array_module(A._data)
@@ -841,8 +1141,20 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
 
 # ---- products ----------------------------------------------------------------------------------
 def matrix_power(A, n):
-    """``torch.linalg.matrix_power``: A^n for an integer n by repeated squaring (n < 0 inverts
-    first; n = 0 gives the identity, with a zero gradient)."""
+    """The integer power A^n of each square matrix (``torch.linalg.matrix_power``).
+
+    A^n = A A ... A (n factors) by repeated squaring, O(log n) products; n < 0 inverts first,
+    (A^{-1})^{|n|}; n = 0 gives the identity, with a zero gradient.
+
+    Shape: A (*, n, n); output (*, n, n).
+
+    Examples:
+        >>> import yingshe
+        >>> F = yingshe.tensor([[1., 1.], [1., 0.]])
+        >>> yingshe.linalg.matrix_power(F, 10)
+        tensor([[89., 55.],
+                [55., 34.]])
+    """
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg.matrix_power: expected A to be a Tensor, got {type(A).__name__}")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
@@ -894,8 +1206,24 @@ def _chain_order(dims):
 
 
 def multi_dot(tensors):
-    """``torch.linalg.multi_dot``: the product of a chain of matrices in the order that costs the
-    fewest multiplications; the first may be a row vector (1-D), the last a column vector."""
+    """The product A_1 A_2 ... A_k of a chain of matrices (``torch.linalg.multi_dot``).
+
+    The parenthesisation is the one that costs the fewest scalar multiplications, found by
+    dynamic programming (Cormen et al., Introduction to Algorithms, §15.2); the first tensor
+    may be a row vector (1-D), the last a column vector, which are dropped from the result.
+
+    Shape: tensors (n_0, n_1), (n_1, n_2), ..., (n_{k-1}, n_k), the first possibly (n_1) and
+    the last (n_{k-1}); output (n_0, n_k), without the dimensions of a 1-D first or last.
+
+    Examples:
+        >>> import yingshe
+        >>> A, B, C = yingshe.ones(10, 100), yingshe.ones(100, 5), yingshe.ones(5, 50)
+        >>> yingshe.linalg.multi_dot([A, B, C]).shape
+        yingshe.Size([10, 50])
+        >>> yingshe.linalg.multi_dot([yingshe.tensor([1., 2.]), yingshe.eye(2),
+        ...                           yingshe.tensor([3., 4.])])
+        tensor(11.)
+    """
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -959,16 +1287,38 @@ def _check_pair(op, x, y, names):
 
 
 def vecdot(x, y, *, dim=-1):
-    """``torch.linalg.vecdot``: sum_i x_i y_i along ``dim``, broadcasting the rest."""
+    """The dot product of vectors along ``dim`` (``torch.linalg.vecdot``).
+
+    out = sum_i x_i y_i along ``dim``; ``x`` and ``y`` broadcast against each other.
+
+    Shape: x (*) and y (*) broadcastable; output the broadcast shape without ``dim``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1., 2.], [3., 4.]])
+        >>> yingshe.linalg.vecdot(x, yingshe.tensor([1., 1.]))
+        tensor([3., 7.])
+    """
     _check_pair("linalg.vecdot", x, y, ("x", "y"))
     _check_same_dtype("linalg.vecdot", x, y, names=("x", "y"))
     return reduce.sum(x * y, dim)
 
 
 def linalg_cross(input, other, *, dim=-1):
-    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (broadcasting),
-    c = (a_2 b_3 - a_3 b_2, a_3 b_1 - a_1 b_3, a_1 b_2 - a_2 b_1), written with two cyclic shifts
-    of each operand so its gradient is dA = B x dC, dB = dC x A."""
+    """The cross product of 3-vectors along ``dim`` (``torch.linalg.cross``).
+
+    c = (a_2 b_3 - a_3 b_2, a_3 b_1 - a_1 b_3, a_1 b_2 - a_2 b_1), written with two cyclic
+    shifts of each operand so its gradient is dA = B x dC, dB = dC x A.
+
+    Shape: input (*, 3, *) and other of the same number of dimensions, broadcastable, size 3
+    at ``dim``; output their broadcast shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x, y = yingshe.tensor([1., 0., 0.]), yingshe.tensor([0., 1., 0.])
+        >>> yingshe.linalg.cross(x, y)
+        tensor([0., 0., 1.])
+    """
     _check_pair("linalg.cross", input, other, ("input", "other"))
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -985,8 +1335,20 @@ def linalg_cross(input, other, *, dim=-1):
 
 
 def cross(input, other, dim=None):
-    """``torch.cross``: ``linalg.cross`` along ``dim``; without it (deprecated, PyTorch warns)
-    along the first dimension of size 3."""
+    """The cross product of 3-vectors along ``dim`` (``torch.cross``): ``linalg.cross``.
+
+    c = a x b = (a_2 b_3 - a_3 b_2, a_3 b_1 - a_1 b_3, a_1 b_2 - a_2 b_1); without ``dim``
+    (deprecated, PyTorch warns) along the first dimension of size 3.
+
+    Shape: input (*) and other (*), broadcastable, size 3 at ``dim``; output their broadcast
+    shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x, y = yingshe.tensor([1., 0., 0.]), yingshe.tensor([0., 1., 0.])
+        >>> yingshe.cross(y, x, dim=0)
+        tensor([ 0.,  0., -1.])
+    """
     if dim is None:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
                       "either pass the dim explicitly or simply use torch.linalg.cross.\nThe "
@@ -1004,9 +1366,22 @@ def cross(input, other, dim=None):
 
 # ---- norms -------------------------------------------------------------------------------------
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.vector_norm``: (sum |x|^ord)^(1/ord) over ``dim`` (all dimensions when
-    None); ord may be any real number, inf (max |x|), -inf (min |x|) or 0 (the count of
-    nonzeros)."""
+    """The vector ``ord``-norm of ``x`` over ``dim`` (``torch.linalg.vector_norm``).
+
+    ||x||_p = (sum_i |x_i|^p)^(1/p) over ``dim`` (all dimensions when None); p may be any real
+    number, inf (max |x_i|), -inf (min |x_i|) or 0 (the count of nonzeros).
+
+    Shape: x (*); output (*) without the reduced dimensions (kept as 1 with ``keepdim``);
+    a 0-d tensor with dim=None.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([3., -4.])
+        >>> yingshe.linalg.vector_norm(x), yingshe.linalg.vector_norm(x, ord=1)
+        (tensor(5.), tensor(7.))
+        >>> yingshe.linalg.vector_norm(yingshe.tensor([[3., 4.], [6., 8.]]), dim=1)
+        tensor([ 5., 10.])
+    """
     if not isinstance(x, Tensor):
         raise TypeError(f"linalg.vector_norm: expected x to be a Tensor, got {type(x).__name__}")
     if not isinstance(ord, numbers.Real) or isinstance(ord, bool):
@@ -1050,9 +1425,23 @@ def _matrices_last(A, dims):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """``torch.linalg.matrix_norm``: 'fro' (sqrt of the sum of squares), 'nuc' (sum of singular
-    values), 2 / -2 (largest / smallest singular value), 1 / -1 (max / min column sum of |a|),
-    inf / -inf (max / min row sum of |a|), over the two dimensions ``dim``."""
+    """The matrix ``ord``-norm over the two dimensions ``dim`` (``torch.linalg.matrix_norm``).
+
+    'fro': sqrt(sum_ij a_ij^2) (the default); 'nuc': sum_i s_i, the singular values; 2 / -2:
+    the largest / smallest singular value; 1 / -1: max / min_j sum_i |a_ij| (column sums);
+    inf / -inf: max / min_i sum_j |a_ij| (row sums).
+
+    Shape: A (*, m, n) with the matrices at ``dim``; output (*) (the two dimensions kept as
+    1 with ``keepdim``).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[1., -2.], [3., 4.]])
+        >>> yingshe.linalg.matrix_norm(A), yingshe.linalg.matrix_norm(A, ord=1)
+        (tensor(5.4772), tensor(6.))
+        >>> yingshe.linalg.matrix_norm(yingshe.ones(5, 2, 3)).shape
+        yingshe.Size([5])
+    """
     op = "linalg.matrix_norm"
     if isinstance(ord, str):
         if ord not in ("fro", "nuc"):
@@ -1090,9 +1479,22 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 
 
 def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.norm``: a vector norm when ``dim`` is an int or 1-tuple (or A is 1-D), a
-    matrix norm when ``dim`` is a 2-tuple (or A is 2-D and ``ord`` is given); with neither ord nor
-    dim, the 2-norm of A flattened."""
+    """A vector or a matrix norm (``torch.linalg.norm``).
+
+    ``vector_norm`` when ``dim`` is an int or 1-tuple (or A is 1-D), ``matrix_norm`` when
+    ``dim`` is a 2-tuple (or A is 2-D and ``ord`` is given); with neither ord nor dim, the
+    2-norm of A flattened, sqrt(sum a^2).
+
+    Shape: A (*); output (*) without the reduced dimensions (kept as 1 with ``keepdim``).
+
+    Examples:
+        >>> import yingshe
+        >>> A = yingshe.tensor([[1., -2.], [3., 4.]])
+        >>> yingshe.linalg.norm(A), yingshe.linalg.norm(A, ord=1)
+        (tensor(5.4772), tensor(6.))
+        >>> yingshe.linalg.norm(A, dim=1)
+        tensor([2.2361, 5.0000])
+    """
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg.norm: expected A to be a Tensor, got {type(A).__name__}")
     if isinstance(dim, (int, np.integer)):

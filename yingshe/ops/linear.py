@@ -60,7 +60,27 @@ def _backward_arrays(need, grad, x, weight):
 
 
 def linear(input, weight, bias=None):
-    """y = x W^T + b, weight of shape (out_features, in_features)."""
+    """The affine map y = x W^T + b over the last dimension of ``input`` (Goodfellow, Bengio &
+    Courville, Deep Learning, §6.5.4).
+
+    y_k = sum_i x_i W_ki + b_k, with PyTorch's weight layout (out_features, in_features), done
+    as one matrix product for all leading dimensions. Gradients: dx = dy W, dW = dy^T x,
+    db = the sum of dy over the leading dimensions.
+
+    Shape: input (*, in_features); weight (out_features, in_features); bias (out_features);
+    output (*, out_features).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([[1., 2.], [3., 4.]])
+        >>> W = yingshe.tensor([[1., 0.], [1., 1.], [0., -1.]])
+        >>> F.linear(x, W, yingshe.tensor([0., 0., 10.]))
+        tensor([[1., 3., 8.],
+                [3., 7., 6.]])
+        >>> F.linear(yingshe.ones(5, 7, 2), W).shape
+        yingshe.Size([5, 7, 3])
+    """
     x, w = input._data, weight._data  # checks on the raw arrays: this runs once per layer call
     if w.ndim != 2 or x.ndim < 1 or x.shape[-1] != w.shape[1]:
         raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by "
@@ -76,7 +96,24 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """y_k = x1^T A_k x2 + b_k, weight of shape (out, in1, in2)."""
+    """The bilinear form y_k = x1^T A_k x2 + b_k over the last dimension of the inputs.
+
+    y_k = sum_ij x1_i A_kij x2_j + b_k, one matrix A_k per output feature (an ``einsum``);
+    used to score the interaction of two feature vectors.
+
+    Shape: input1 (*, in1_features); input2 (*, in2_features) with the same leading
+    dimensions; weight (out_features, in1_features, in2_features); bias (out_features);
+    output (*, out_features).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x1, x2 = yingshe.tensor([[1., 2.]]), yingshe.tensor([[3., 4., 5.]])
+        >>> F.bilinear(x1, x2, yingshe.ones(1, 2, 3))
+        tensor([[36.]])
+        >>> F.bilinear(yingshe.ones(8, 2), yingshe.ones(8, 3), yingshe.ones(4, 2, 3)).shape
+        yingshe.Size([8, 4])
+    """
     if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] \
             or input2.shape[-1] != weight.shape[2] or input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(f"bilinear: inputs of shapes {tuple(input1.shape)} and "

@@ -189,7 +189,34 @@ def _rows(input, target, op):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """``torch.nn.functional.cross_entropy``: class indices or class probabilities as target."""
+    """The cross-entropy between the softmax of ``input`` (logits) and ``target`` (Bishop,
+    Pattern Recognition and Machine Learning, §4.3.4), fused with ``log_softmax``.
+
+    With class indices y_n: l_n = -w_(y_n) log softmax(x_n)_(y_n), and 'mean' (the default)
+    divides sum_n l_n by sum_n w_(y_n) over the targets that are not ``ignore_index``. With
+    class probabilities p_n (a float target of the input's shape): l_n = -sum_c w_c p_nc
+    log softmax(x_n)_c, 'mean' dividing by N. ``label_smoothing`` e mixes the target with the
+    uniform distribution, (1 - e) target + e / C (Szegedy et al. 2016, "Rethinking the
+    Inception Architecture", §7). 'sum' adds, 'none' returns l. Gradient: softmax(x) - target.
+
+    Shape: input (N, C), (N, C, d_1, ..., d_K) or (C); target (N), (N, d_1, ..., d_K) or ()
+    int64 in [0, C), or probabilities of the input's shape; weight (C); output () or, with
+    'none', the shape of the class-index target.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> logits = yingshe.tensor([[2., 0., 0.], [0., 0., 0.]])
+        >>> target = yingshe.tensor([0, 2])
+        >>> F.cross_entropy(logits, target)
+        tensor(0.6691)
+        >>> F.cross_entropy(logits, target, reduction="none")
+        tensor([0.2395, 1.0986])
+        >>> F.cross_entropy(logits, yingshe.tensor([[1., 0., 0.], [0., 0.5, 0.5]]))
+        tensor(0.6691)
+        >>> F.cross_entropy(logits, target, label_smoothing=0.1)
+        tensor(0.7357)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -253,7 +280,25 @@ class NLLLoss(Op):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """``torch.nn.functional.nll_loss`` on log-probabilities (N, C) or (N, C, d1, ...)."""
+    """The negative log-likelihood of class indices under log-probabilities ``input``.
+
+    l_n = -w_(y_n) input[n, y_n] (w = ``weight``, 1 when None; 0 where y_n = ``ignore_index``);
+    'mean' (the default) divides sum_n l_n by sum_n w_(y_n), 'sum' adds, 'none' returns l.
+    ``nll_loss(log_softmax(x, 1), y)`` is ``cross_entropy(x, y)``.
+
+    Shape: input (N, C) or (N, C, d_1, ..., d_K) log-probabilities; target (N) or
+    (N, d_1, ..., d_K) int64 in [0, C); weight (C); output () or, with 'none', the target's
+    shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> log_p = yingshe.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+        >>> F.nll_loss(log_p, yingshe.tensor([0, 1]))
+        tensor(0.3000)
+        >>> F.nll_loss(log_p, yingshe.tensor([0, 1]), reduction="none")
+        tensor([0.5000, 0.1000])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("nll_loss", reduction)
     if target.dtype.is_floating_point:
@@ -287,7 +332,23 @@ def _same_shape(op, input, target):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean squared error: mean((x - y)^2)."""
+    """The mean squared error between ``input`` and ``target``.
+
+    l_i = (x_i - y_i)^2; ``reduction``: 'mean' (the default) averages the per-element losses, 'sum'
+    adds them, 'none' returns them. The loss of least squares and of Gaussian regression.
+
+    Shape: input (*) and target (*) of the same shape (other shapes broadcast, with a
+    warning); output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x, y = yingshe.tensor([1., 2., 4.]), yingshe.tensor([1., 0., 1.])
+        >>> F.mse_loss(x, y)
+        tensor(4.3333)
+        >>> F.mse_loss(x, y, reduction="none")
+        tensor([0., 4., 9.])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     input, target = _same_shape("mse_loss", input, target)
@@ -296,7 +357,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error: mean(|x - y|)."""
+    """The mean absolute error between ``input`` and ``target``.
+
+    l_i = |x_i - y_i|; ``reduction``: 'mean' (the default) averages the per-element losses, 'sum'
+    adds them, 'none' returns them. Less sensitive to outliers than ``mse_loss``.
+
+    Shape: input (*) and target (*) of the same shape (other shapes broadcast, with a
+    warning); output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x, y = yingshe.tensor([1., 2., 4.]), yingshe.tensor([1., 0., 1.])
+        >>> F.l1_loss(x, y), F.l1_loss(x, y, reduction="sum")
+        (tensor(1.6667), tensor(5.))
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     input, target = _same_shape("l1_loss", input, target)
@@ -304,7 +379,24 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    """The smooth L1 loss: quadratic for small errors, linear for large ones (Girshick 2015,
+    "Fast R-CNN", eq. 3).
+
+    With d = x - y: l = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 1 by default;
+    beta = 0 is ``l1_loss``); ``huber_loss`` divided by beta. ``reduction``: 'mean' (the default)
+    averages the per-element losses, 'sum' adds them, 'none' returns them.
+
+    Shape: input (*) and target (*) of the same shape; output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([0.5, 3.])
+        >>> F.smooth_l1_loss(x, yingshe.zeros(2), reduction="none")
+        tensor([0.1250, 2.5000])
+        >>> F.smooth_l1_loss(x, yingshe.zeros(2), reduction="none", beta=2.0)
+        tensor([0.0625, 2.0000])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("smooth_l1_loss", reduction)
     input, target = _same_shape("smooth_l1_loss", input, target)
@@ -319,7 +411,22 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    """The Huber loss: quadratic for small errors, linear for large ones (Huber 1964, "Robust
+    Estimation of a Location Parameter").
+
+    With d = x - y: l = 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (delta = 1 by
+    default); ``smooth_l1_loss`` times beta. ``reduction``: 'mean' (the default) averages the
+    per-element losses, 'sum' adds them, 'none' returns them.
+
+    Shape: input (*) and target (*) of the same shape; output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([0.5, 3.])
+        >>> F.huber_loss(x, yingshe.zeros(2), reduction="none", delta=2.0)
+        tensor([0.1250, 4.0000])
+    """
     _check_reduction("huber_loss", reduction)
     input, target = _same_shape("huber_loss", input, target)
     from .elementwise import where
@@ -330,7 +437,25 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
-    """-(y log x + (1 - y) log(1 - x)), logs clamped at -100 like PyTorch."""
+    """The binary cross-entropy between probabilities ``input`` and targets in [0, 1].
+
+    l_i = -w_i (y_i log x_i + (1 - y_i) log(1 - x_i)), the logs clamped at -100 like PyTorch's so
+    that x = 0 or 1 gives a finite loss; ``reduction``: 'mean' (the default) averages the
+    per-element losses, 'sum' adds them, 'none' returns them. For logits,
+    ``binary_cross_entropy_with_logits`` is the stable form.
+
+    Shape: input (*) in [0, 1] and target (*) of the same shape; weight broadcastable to it;
+    output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> p, y = yingshe.tensor([0.9, 0.2, 0.5]), yingshe.tensor([1., 0., 1.])
+        >>> F.binary_cross_entropy(p, y)
+        tensor(0.3406)
+        >>> F.binary_cross_entropy(p, y, reduction="none")
+        tensor([0.1054, 0.2231, 0.6931])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     if tuple(input.shape) != tuple(target.shape):
@@ -353,7 +478,27 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Sigmoid + BCE in one stable form: with softplus(-x) = log(1 + e^-x) = -log sigmoid(x),
     loss = (1 - y) x + (1 + (pw - 1) y) softplus(-x) (pw = ``pos_weight``, 1 without it), so
     d loss / dx = (1 - y) - (1 + (pw - 1) y) sigmoid(-x): sigma(x) - y without ``pos_weight``,
-    exact at x = 0 too (LogSigmoid's own gradient, not that of |x| and max(-x, 0))."""
+    exact at x = 0 too (LogSigmoid's own gradient, not that of |x| and max(-x, 0)).
+
+    The same as ``binary_cross_entropy(sigmoid(x), y)`` without its overflow or its clamp;
+    ``weight`` scales each element, ``pos_weight`` (one per class, broadcast over the last
+    dimension) the positive term. ``reduction``: 'mean' (the default) averages the per-element
+    losses, 'sum' adds them, 'none' returns them.
+
+    Shape: input (*) logits and target (*) of the same shape; pos_weight (C) for input
+    (N, C); output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> z, y = yingshe.tensor([2., -1., 0.]), yingshe.tensor([1., 0., 1.])
+        >>> F.binary_cross_entropy_with_logits(z, y)
+        tensor(0.3778)
+        >>> F.binary_cross_entropy(yingshe.sigmoid(z), y)
+        tensor(0.3778)
+        >>> F.binary_cross_entropy_with_logits(yingshe.tensor([100.]), yingshe.tensor([0.]))
+        tensor(100.)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     if tuple(input.shape) != tuple(target.shape):
@@ -371,9 +516,27 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    """KL(target || exp(input)) pointwise: y (log y - x), 0 where y = 0; 'batchmean' divides by N.
-    'mean' (the default) divides by the number of elements, which is not the KL divergence of
-    the batch; PyTorch warns about it, and so does this."""
+    """The Kullback-Leibler divergence KL(target || q) with ``input`` = log q (log-probabilities).
+
+    Pointwise l = y (log y - x), 0 where y = 0 (with ``log_target``, target holds log y and
+    l = e^(log y) (log y - x)); sum over a distribution to get KL(y || q) = sum_c y_c
+    log(y_c / q_c) (Bishop, Pattern Recognition and Machine Learning, §1.6.1). 'batchmean'
+    divides the sum by the batch size N: the KL divergence per sample. 'mean' (the default)
+    divides by the number of elements, which is not the KL divergence of the batch; PyTorch
+    warns about it, and so does this. 'sum' adds, 'none' returns l.
+
+    Shape: input (*) and target (*) of the same shape; output () or, with 'none', (*).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> y = yingshe.tensor([[0.5, 0.5], [0.9, 0.1]])
+        >>> q = yingshe.tensor([[0.25, 0.75], [0.9, 0.1]])
+        >>> F.kl_div(q.log(), y, reduction="batchmean")
+        tensor(0.0719)
+        >>> F.kl_div(q.log(), y.log(), reduction="batchmean", log_target=True)
+        tensor(0.0719)
+    """
     if size_average is not None or reduce is not None:
         applied = _legacy_reduction(size_average, reduce, reduction)
     else:
@@ -400,7 +563,25 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) for y = 1; max(0, cos(x1, x2) - margin) for y = -1."""
+    """The cosine embedding loss: pull pairs labelled 1 together, push pairs labelled -1 apart.
+
+    l_n = 1 - cos(x1_n, x2_n) where y_n = 1, max(0, cos(x1_n, x2_n) - margin) where y_n = -1, cos(a,
+    b) = a . b / sqrt((||a||^2 + eps) (||b||^2 + eps)), eps = 1e-12; ``reduction``: 'mean' (the
+    default) averages the per-element losses, 'sum' adds them, 'none' returns them.
+
+    Shape: input1 (N, D) or (D); input2 of the same shape; target (N) or () of 1 and -1;
+    output () or, with 'none', (N) or ().
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> a = yingshe.tensor([[1., 0.], [1., 0.]])
+        >>> b = yingshe.tensor([[0., 1.], [1., 1.]])
+        >>> F.cosine_embedding_loss(a, b, yingshe.tensor([1, -1]), reduction="none")
+        tensor([1.0000, 0.7071])
+        >>> F.cosine_embedding_loss(a, b, yingshe.tensor([1, -1]), margin=0.5)
+        tensor(0.6036)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("cosine_embedding_loss", reduction)
     eps = 1e-12

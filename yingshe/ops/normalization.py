@@ -98,11 +98,29 @@ def _check_affine(op, name, tensor, size):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Normalise each channel (dim 1) over the batch and spatial dims.
+    """Batch normalisation: normalise each channel (dim 1) over the batch and spatial dims
+    (Ioffe & Szegedy 2015, "Batch Normalization").
 
-    Training uses the batch's statistics and updates the running ones in place:
+    y = gamma (x - mu_c) / sqrt(var_c + eps) + beta, gamma = ``weight`` and beta = ``bias``
+    per channel (1 and 0 when None). With ``training`` mu_c and var_c (biased) are the batch's
+    and the running statistics (when given) are updated in place:
     running = (1 - momentum) running + momentum batch, with the unbiased variance (PyTorch);
-    evaluation uses the running statistics."""
+    otherwise the running statistics are used. One fused op with a closed-form backward.
+
+    Shape: input (N, C) or (N, C, *); running_mean, running_var, weight, bias (C); output
+    the shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([[1., 10.], [3., 30.]])
+        >>> mean, var = yingshe.zeros(2), yingshe.ones(2)
+        >>> F.batch_norm(x, mean, var, training=True)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
+        >>> mean, var
+        (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected a (N, C, ...) input, got shape "
                          f"{tuple(input.shape)}")
@@ -136,7 +154,25 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalise over the last ``len(normalized_shape)`` dims of each sample (Ba et al. 2016)."""
+    """Layer normalisation over the last ``len(normalized_shape)`` dims of each sample (Ba,
+    Kiros & Hinton 2016, "Layer Normalization").
+
+    y = (x - mu) / sqrt(var + eps) * weight + bias, mu and var (biased) over the normalised
+    dims of each sample, so it behaves the same in training and evaluation (the norm of
+    Transformers); ``weight`` and ``bias`` have ``normalized_shape`` (1 and 0 when None).
+
+    Shape: input (*, normalized_shape); weight, bias ``normalized_shape``; output the shape of
+    ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.layer_norm(yingshe.tensor([[1., 2., 3.], [2., 2., 8.]]), (3,))
+        tensor([[-1.2247,  0.0000,  1.2247],
+                [-0.7071, -0.7071,  1.4142]])
+        >>> F.layer_norm(yingshe.ones(2, 5, 16), 16, yingshe.ones(16), yingshe.zeros(16)).shape
+        yingshe.Size([2, 5, 16])
+    """
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) \
         else tuple(normalized_shape)
     k = len(normalized_shape)
@@ -151,8 +187,25 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalise each of ``num_groups`` channel groups of each sample (Wu & He 2018), then the
-    per-channel affine map."""
+    """Group normalisation: normalise each of ``num_groups`` channel groups of each sample (Wu &
+    He 2018, "Group Normalization"), then the per-channel affine map.
+
+    y = (x - mu_g) / sqrt(var_g + eps) * weight_c + bias_c, mu_g and var_g (biased) over the
+    C / num_groups channels of group g and all spatial positions of one sample: independent of
+    the batch size. num_groups = 1 is a layer norm over (C, *), num_groups = C instance norm.
+
+    Shape: input (N, C, *) with C divisible by ``num_groups``; weight, bias (C); output the
+    shape of ``input``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.group_norm(yingshe.arange(8.).reshape(1, 4, 2), 2)
+        tensor([[[-1.3416, -0.4472],
+                 [ 0.4472,  1.3416],
+                 [-1.3416, -0.4472],
+                 [ 0.4472,  1.3416]]])
+    """
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError(f"group_norm: expected input (N, C, ...) with C divisible by "
                            f"num_groups={num_groups}, got shape {tuple(input.shape)}")
@@ -179,7 +232,17 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         y_c = x_c / (k + alpha / size * sum_{j = c - size//2}^{c + (size-1)//2} x_j^2)^beta
 
     over the channels (dim 1) of a (N, C, ...) input, channels outside [0, C) counting as 0.
-    Built from differentiable ops, so gradients of any order come from autograd."""
+    Built from differentiable ops, so gradients of any order come from autograd.
+
+    Shape: input (N, C, *) with at least 3 dimensions; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.ones(1, 4, 1, 1)
+        >>> F.local_response_norm(x, size=2, alpha=1.0, beta=1.0).flatten()
+        tensor([0.6667, 0.5000, 0.5000, 0.5000])
+    """
     if input.ndim < 3:
         raise ValueError(f"local_response_norm: Expected 3D or higher dimensionality input (got "
                          f"{input.ndim} dimensions, shape {tuple(input.shape)})")
@@ -195,7 +258,23 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """x / max(||x||_p, eps) along ``dim``: unit p-norm vectors, with eps guarding against
-    division by zero."""
+    """Scale vectors along ``dim`` to unit ``p``-norm.
+
+    out = x / max(||x||_p, eps), ||x||_p = (sum_i |x_i|^p)^(1/p) along ``dim`` (default: the
+    Euclidean norm along dim 1), eps guarding against division by zero (a zero vector stays
+    zero).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.normalize(yingshe.tensor([[3., 4.], [0., 0.]]))
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
+        >>> F.normalize(yingshe.tensor([[3., 4.], [1., -1.]]), p=1)
+        tensor([[ 0.4286,  0.5714],
+                [ 0.5000, -0.5000]])
+    """
     _no_out(out, "normalize")
     return input / norm(input, p, dim, keepdim=True).clamp(min=eps)

@@ -218,7 +218,28 @@ def _batched(input, fn):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """``torch.nn.functional.max_pool2d`` (``return_indices`` gives flat h*w positions)."""
+    """2-D max pooling: the largest value of each ``kernel_size`` window (Goodfellow, Bengio &
+    Courville, Deep Learning, §9.3).
+
+    out[n, c, i, j] = max_{p, q} x_pad[n, c, i s + p d, j s + q d] over the kH x kW window,
+    s the ``stride`` (default ``kernel_size``), d the ``dilation``, x_pad padded with -inf by
+    ``padding``. The gradient goes to the position of each window's maximum only.
+    ``return_indices=True`` is not supported (it raises).
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or (C, H_out, W_out)
+    with H_out = floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1 (ceil with
+    ``ceil_mode``, as long as the last window starts inside the input), W_out likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.max_pool2d(x, 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+        >>> F.max_pool2d(yingshe.ones(8, 16, 28, 28), 3, stride=2, padding=1).shape
+        yingshe.Size([8, 16, 14, 14])
+    """
     kernel, stride, padding, dilation, out_hw = _pool_args("max_pool2d", input, kernel_size, stride,
                                                            padding, dilation, ceil_mode)
     if return_indices:
@@ -228,7 +249,29 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """``torch.nn.functional.avg_pool2d``."""
+    """2-D average pooling: the mean of each ``kernel_size`` window (Goodfellow, Bengio &
+    Courville, Deep Learning, §9.3).
+
+    out[n, c, i, j] = (1 / D) sum_{p, q} x_pad[n, c, i s + p, j s + q] over the kH x kW
+    window, x_pad zero-padded by ``padding``, D = kH kW (``count_include_pad``, the default),
+    or the number of non-padding elements in the window, or ``divisor_override``. The gradient
+    spreads dy / D evenly over the window.
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or (C, H_out, W_out)
+    with H_out = floor((H + 2 padding - kH) / stride) + 1 (ceil with ``ceil_mode``), W_out
+    likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.avg_pool2d(x, 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+        >>> F.avg_pool2d(yingshe.ones(1, 1, 2, 2), 2, padding=1)
+        tensor([[[[0.2500, 0.2500],
+                  [0.2500, 0.2500]]]])
+    """
     kernel, stride, padding, _, out_hw = _pool_args("avg_pool2d", input, kernel_size, stride,
                                                     padding, 1, ceil_mode)
     return _batched(input, lambda x: AvgPool2d.apply(x, kernel, stride, padding, out_hw,
@@ -241,7 +284,23 @@ def _first(value):
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """``torch.nn.functional.max_pool1d`` as a max_pool2d over a height of 1."""
+    """1-D max pooling over the last dimension, a ``max_pool2d`` over a height of 1.
+
+    out[n, c, t] = max_k x_pad[n, c, t s + k d], k = 0, ..., kernel_size - 1, s the ``stride``
+    (default ``kernel_size``), x_pad padded with -inf by ``padding``.
+
+    Shape: input (N, C, L) or (C, L); output (N, C, L_out) or (C, L_out) with
+    L_out = floor((L + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.tensor([[[1., 3., 2., 5., 4.]]])
+        >>> F.max_pool1d(x, 2)
+        tensor([[[3., 5.]]])
+        >>> F.max_pool1d(x, 3, stride=1)
+        tensor([[[3., 5., 5.]]])
+    """
     stride = _first(stride)
     out = max_pool2d(input.unsqueeze(-2), (1, _first(kernel_size)),
                      None if stride is None else (1, stride), (0, _first(padding)),
@@ -250,7 +309,20 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """``torch.nn.functional.avg_pool1d`` as an avg_pool2d over a height of 1."""
+    """1-D average pooling over the last dimension, an ``avg_pool2d`` over a height of 1.
+
+    out[n, c, t] = (1 / D) sum_k x_pad[n, c, t s + k], k = 0, ..., kernel_size - 1, D as in
+    ``avg_pool2d``.
+
+    Shape: input (N, C, L) or (C, L); output (N, C, L_out) or (C, L_out) with
+    L_out = floor((L + 2 padding - kernel_size) / stride) + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.avg_pool1d(yingshe.tensor([[[1., 3., 2., 5., 4.]]]), 2)
+        tensor([[[2.0000, 3.5000]]])
+    """
     stride = _first(stride)
     out = avg_pool2d(input.unsqueeze(-2), (1, _first(kernel_size)),
                      None if stride is None else (1, stride), (0, _first(padding)), ceil_mode,
@@ -313,7 +385,26 @@ def _adaptive_size(op, input, output_size):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """``torch.nn.functional.adaptive_avg_pool2d``."""
+    """2-D adaptive average pooling: the mean over bins chosen to give ``output_size``.
+
+    Output row i averages input rows floor(i H / H_out) to ceil((i + 1) H / H_out) - 1
+    (PyTorch's bins, which may overlap), columns likewise; output_size 1 is global average
+    pooling (Lin, Chen & Yan 2014, "Network In Network"), as ResNet's head. ``None`` in
+    ``output_size`` keeps that input size.
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or
+    (C, H_out, W_out), (H_out, W_out) = ``output_size`` (an int means a square).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.adaptive_avg_pool2d(x, (2, 1))
+        tensor([[[[ 3.5000],
+                  [11.5000]]]])
+        >>> F.adaptive_avg_pool2d(yingshe.ones(2, 512, 7, 7), 1).shape
+        yingshe.Size([2, 512, 1, 1])
+    """
     out_hw = _adaptive_size("adaptive_avg_pool2d", input, output_size)
     return _batched(input, lambda x: AdaptiveAvgPool2d.apply(x, out_hw))
 
@@ -351,7 +442,23 @@ class AdaptiveMaxPool2d(Op):
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """``torch.nn.functional.adaptive_max_pool2d``."""
+    """2-D adaptive max pooling: the maximum over bins chosen to give ``output_size``.
+
+    Output row i takes input rows floor(i H / H_out) to ceil((i + 1) H / H_out) - 1, columns
+    likewise (the bins of ``adaptive_avg_pool2d``); the gradient goes to each bin's argmax.
+    ``return_indices=True`` is not supported (it raises).
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) or
+    (C, H_out, W_out), (H_out, W_out) = ``output_size``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.adaptive_max_pool2d(x, 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
     if return_indices:
         raise NotImplementedError("adaptive_max_pool2d: return_indices=True is not supported yet")
     out_hw = _adaptive_size("adaptive_max_pool2d", input, output_size)
@@ -392,7 +499,27 @@ def _nearest_sources(size, out, scale, xp):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None):
-    """``torch.nn.functional.interpolate`` for mode 'nearest' on 4-D (N, C, H, W) input."""
+    """Resize an image batch by nearest-neighbour sampling (``torch.nn.functional.interpolate``
+    with mode 'nearest', the only mode here).
+
+    out[n, c, i, j] = x[n, c, floor(i H / H_out), floor(j W / W_out)] (with ``scale_factor``
+    the source index is floor(i / scale)); give exactly one of ``size`` and ``scale_factor``.
+    The gradient sums dy over the copies of each source pixel.
+
+    Shape: input (N, C, H, W); output (N, C, H_out, W_out), (H_out, W_out) = ``size`` or
+    floor(H scale_factor), floor(W scale_factor).
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.interpolate(yingshe.tensor([[[[1., 2.], [3., 4.]]]]), scale_factor=2)
+        tensor([[[[1., 1., 2., 2.],
+                  [1., 1., 2., 2.],
+                  [3., 3., 4., 4.],
+                  [3., 3., 4., 4.]]]])
+        >>> F.interpolate(yingshe.ones(1, 3, 4, 6), size=(8, 9)).shape
+        yingshe.Size([1, 3, 8, 9])
+    """
     if mode != "nearest":
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported (only 'nearest')")
     if input.ndim != 4:

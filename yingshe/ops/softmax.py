@@ -139,23 +139,67 @@ def _apply_along(op_class, input, axis):
 
 
 def softmax(input, dim=None, dtype=None):
-    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``, computed stably with the maximum
-    subtracted; ``dtype`` casts the input first."""
+    """The softmax along ``dim``: scores turned into probabilities that sum to 1.
+
+    softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``, computed stably as
+    exp(x_i - m) / sum_j exp(x_j - m) with m = max_j x_j (Goodfellow, Bengio & Courville, Deep
+    Learning, §6.2.2.3 and §4.1); ``dtype`` casts the input first (integer inputs need it).
+    Gradient: dx = y (dy - sum_j dy_j y_j).
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1., 2., 3.], [1., 1., 1.]])
+        >>> yingshe.softmax(x, dim=1)
+        tensor([[0.0900, 0.2447, 0.6652],
+                [0.3333, 0.3333, 0.3333]])
+        >>> yingshe.softmax(yingshe.tensor([1000., 1001.]), dim=0)
+        tensor([0.2689, 0.7311])
+    """
     input, axis = _softmax_input("softmax", input, dim, dtype)
     return _apply_along(Softmax, input, axis)
 
 
 def log_softmax(input, dim=None, dtype=None):
-    """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim``, computed stably without forming
-    softmax; ``dtype`` casts the input first."""
+    """The log of the softmax along ``dim``, computed stably without forming the softmax.
+
+    log_softmax(x)_i = x_i - log sum_j exp(x_j) = x_i - m - log sum_j exp(x_j - m),
+    m = max_j x_j (the log-sum-exp trick); the input of ``nll_loss``. ``dtype`` casts the
+    input first. Gradient: dx = dy - softmax(x) sum_j dy_j.
+
+    Shape: input (*); output (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([[1., 2., 3.], [1., 1., 1.]])
+        >>> yingshe.log_softmax(x, dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076],
+                [-1.0986, -1.0986, -1.0986]])
+    """
     input, axis = _softmax_input("log_softmax", input, dim, dtype)
     return _apply_along(LogSoftmax, input, axis)
 
 
 # ---- one_hot ------------------------------------------------------------------------------------
 def one_hot(tensor, num_classes=-1):
-    """``torch.nn.functional.one_hot``: int64 class indices (...) -> (..., num_classes) int64 with
-    out[..., c] = 1 where c = tensor[...], else 0.  num_classes=-1 means max(tensor) + 1."""
+    """One-hot encoding of class indices (``torch.nn.functional.one_hot``).
+
+    out[..., c] = 1 where c = tensor[...], else 0, as int64; num_classes=-1 (the default)
+    means max(tensor) + 1. Indices must lie in [0, num_classes).
+
+    Shape: tensor (*) int64; output (*, num_classes) int64.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> F.one_hot(yingshe.tensor([0, 2, 1]))
+        tensor([[1, 0, 0],
+                [0, 0, 1],
+                [0, 1, 0]])
+        >>> F.one_hot(yingshe.tensor([[0], [3]]), num_classes=5).shape
+        yingshe.Size([2, 1, 5])
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"one_hot: expected a Tensor of class indices, got "
                         f"{type(tensor).__name__}")

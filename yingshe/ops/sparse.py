@@ -185,9 +185,30 @@ class SparseCooTensor(Tensor):
 
 def sparse_coo_tensor(indices, values, size=None, dtype=None, device=None, requires_grad=False,
                       is_coalesced=None):
-    """A sparse COO tensor (``torch.sparse_coo_tensor``): ``indices`` (sparse_dim, nnz)
-    integers, ``values`` (nnz, *dense dims); ``size`` defaults to one more than the largest
-    index in each sparse dimension, then the values' dense dims.  Not differentiable."""
+    """A sparse tensor in coordinate (COO) format (``torch.sparse_coo_tensor``).
+
+    The dense tensor it stands for is D[indices[:, k]] += values[k] for k = 0, ..., nnz - 1:
+    entries with equal indices add up until ``coalesce()`` merges them. ``size`` defaults to
+    one more than the largest index in each sparse dimension, then the values' dense
+    dimensions. Not differentiable (sparse tensors here are gradients of sparse embeddings).
+
+    Shape: indices (sparse_dim, nnz) integers; values (nnz, *dense_dims); the tensor
+    ``size`` = (s_0, ..., s_{sparse_dim - 1}, *dense_dims).
+
+    Examples:
+        >>> import yingshe
+        >>> i = yingshe.tensor([[0, 1], [2, 0]])
+        >>> yingshe.sparse_coo_tensor(i, yingshe.tensor([3., 4.]), (2, 3)).to_dense()
+        tensor([[0., 0., 3.],
+                [4., 0., 0.]])
+        >>> rows = yingshe.sparse_coo_tensor(yingshe.tensor([[0, 2, 0]]), yingshe.ones(3, 2))
+        >>> rows.to_dense()
+        tensor([[2., 2.],
+                [0., 0.],
+                [1., 1.]])
+        >>> rows.coalesce().indices()
+        tensor([[0, 2]])
+    """
     if requires_grad:
         raise NotImplementedError("sparse_coo_tensor: sparse tensors that require grad are not "
                                   "supported (they are gradients only)")

@@ -184,8 +184,12 @@ def _check_hop(op, hop_length, n_fft):
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
          pad_mode="reflect", normalized=False, onesided=None, return_complex=None,
          align_to_window=None):
-    """``torch.stft`` of a real signal (L,) or batch (B, L): (B?, K, frames, 2), the last axis
-    (real, imaginary) as ``torch.view_as_real(torch.stft(..., return_complex=True))``.
+    """The short-time Fourier transform of a real signal (``torch.stft``), as real/imag pairs.
+
+    X[k, f] = sum_{n=0}^{N-1} w[n] x[f H + n] e^{-2 pi i k n / N}, N = ``n_fft``, H =
+    ``hop_length``, w the ``window`` (Allen & Rabiner 1977; Oppenheim & Schafer, Discrete-Time
+    Signal Processing, §10.3); the last axis holds (real, imaginary), as
+    ``torch.view_as_real(torch.stft(..., return_complex=True))``.
 
     K = n_fft // 2 + 1 when ``onesided`` (the default for real input), else n_fft; frames =
     1 + L // hop_length when ``center`` (the signal padded by n_fft // 2 on both sides with
@@ -196,7 +200,22 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     Differentiable in ``input`` and ``window``.
 
     yingshe has no complex dtype: ``return_complex`` must be False (PyTorch too requires it to
-    be given for real input)."""
+    be given for real input).
+
+    Shape: input (L) or (B, L); window (win_length); output (K, frames, 2) or
+    (B, K, frames, 2).
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.sin(yingshe.arange(64.) * 0.5)
+        >>> window = yingshe.hann_window(16)
+        >>> X = yingshe.stft(x, 16, hop_length=4, window=window, return_complex=False)
+        >>> X.shape
+        yingshe.Size([9, 17, 2])
+        >>> yingshe.stft(yingshe.zeros(3, 64), 16, 4, window=window, center=False,
+        ...              return_complex=False).shape
+        yingshe.Size([3, 9, 13, 2])
+    """
     if return_complex is None:
         raise RuntimeError("stft requires the return_complex parameter be given for real "
                            "inputs; yingshe has no complex dtype, so pass return_complex=False "
@@ -247,14 +266,31 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
 
 def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
           normalized=False, onesided=None, length=None, return_complex=False):
-    """``torch.istft`` of a spectrum (B?, K, frames, 2) in ``stft``'s layout (the last axis
-    real, imaginary; PyTorch takes ``torch.view_as_complex`` of it): the signal (B?, L).
+    """The inverse short-time Fourier transform (``torch.istft``) of a spectrum in ``stft``'s
+    layout (the last axis real, imaginary; PyTorch takes ``torch.view_as_complex`` of it).
+
+    y[t] = sum_f w[t - f H] z_f[t - f H] / sum_f w[t - f H]^2, z_f the inverse DFT of frame f:
+    the least-squares estimate of Griffin & Lim (1984, "Signal estimation from modified
+    short-time Fourier transform").
 
     Each frame's inverse DFT (of the first n_fft // 2 + 1 bins: the output is real) is
     multiplied by the window, the frames are overlap-added and divided by the overlap-added
     squared window (Griffin & Lim 1984), which must not vanish anywhere (the NOLA condition);
     with ``center`` the n_fft // 2 padded samples are trimmed at each end, and ``length``
-    trims or zero-pads the end.  Differentiable in ``input`` and ``window``."""
+    trims or zero-pads the end.  Differentiable in ``input`` and ``window``.
+
+    Shape: input (K, frames, 2) or (B, K, frames, 2); output (L) or (B, L), L = ``length`` or
+    n_fft + hop_length (frames - 1), less 2 (n_fft // 2) with ``center``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.sin(yingshe.arange(64.) * 0.5)
+        >>> window = yingshe.hann_window(16)
+        >>> X = yingshe.stft(x, 16, hop_length=4, window=window, return_complex=False)
+        >>> y = yingshe.istft(X, 16, hop_length=4, window=window, length=64)
+        >>> y.shape, bool((y - x).abs().max() < 1e-5)
+        (yingshe.Size([64]), True)
+    """
     if return_complex:
         raise RuntimeError("istft: yingshe has no complex dtype; return_complex must be False")
     if not isinstance(input, Tensor):
@@ -337,23 +373,58 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, values)
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, device=None, requires_grad=False):
-    """w[n] = 1/2 - 1/2 cos(2 pi n / M), M = N (periodic, for spectral analysis) or N - 1
-    (symmetric, for filter design) (Blackman & Tukey 1958; Harris 1978, "On the use of windows
-    for harmonic analysis with the discrete Fourier transform", §4)."""
+    """The Hann window, the usual window of ``stft``.
+
+    w[n] = 1/2 - 1/2 cos(2 pi n / M), n = 0, ..., N - 1, N = ``window_length``, M = N
+    (periodic, for spectral analysis) or N - 1 (symmetric, for filter design) (Blackman &
+    Tukey 1958; Harris 1978, "On the use of windows for harmonic analysis with the discrete
+    Fourier transform", §4).
+
+    Shape: output (window_length).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.hann_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+        >>> yingshe.hann_window(5, periodic=False)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
     return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
                    lambda n, m: 0.5 - 0.5 * np.cos(2 * math.pi * n / m))
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
                    device=None, requires_grad=False):
-    """w[n] = alpha - beta cos(2 pi n / M) (Hamming's raised cosine; Harris 1978, §4)."""
+    """The Hamming window, a raised cosine that does not reach zero.
+
+    w[n] = alpha - beta cos(2 pi n / M), n = 0, ..., N - 1, M = N (periodic) or N - 1
+    (symmetric); alpha = 0.54, beta = 0.46 by default (Harris 1978, §4).
+
+    Shape: output (window_length).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.hamming_window(4)
+        tensor([0.0800, 0.5400, 1.0000, 0.5400])
+    """
     return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
                    lambda n, m: alpha - beta * np.cos(2 * math.pi * n / m))
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, device=None,
                     requires_grad=False):
-    """w[n] = 0.42 - 0.5 cos(2 pi n / M) + 0.08 cos(4 pi n / M) (Harris 1978, §4)."""
+    """The Blackman window: lower side lobes than Hann's, a wider main lobe.
+
+    w[n] = 0.42 - 0.5 cos(2 pi n / M) + 0.08 cos(4 pi n / M), n = 0, ..., N - 1, M = N
+    (periodic) or N - 1 (symmetric) (Harris 1978, §4).
+
+    Shape: output (window_length).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.blackman_window(4)[1:]
+        tensor([0.3400, 1.0000, 0.3400])
+    """
     return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
                    lambda n, m: 0.42 - 0.5 * np.cos(2 * math.pi * n / m)
                    + 0.08 * np.cos(4 * math.pi * n / m))
@@ -361,6 +432,17 @@ def blackman_window(window_length, periodic=True, *, dtype=None, device=None,
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None,
                     requires_grad=False):
-    """w[n] = 1 - |2 n / M - 1|, the triangle (Harris 1978, §4)."""
+    """The Bartlett (triangular) window.
+
+    w[n] = 1 - |2 n / M - 1|, n = 0, ..., N - 1, M = N (periodic) or N - 1 (symmetric)
+    (Harris 1978, §4).
+
+    Shape: output (window_length).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.bartlett_window(5, periodic=False)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
     return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
                    lambda n, m: 1.0 - np.abs(2.0 * n / m - 1.0))
