@@ -37,10 +37,25 @@ class AdditiveAttention(Module):
         e_ij = v^T tanh(W_q s_i + W_k h_j),  alpha_ij = softmax_j(e_ij),  c_i = sum_j alpha_ij v_j.
 
     ``W_q`` (query_size -> hidden_size), ``W_k`` (key_size -> hidden_size) and ``v``
-    (hidden_size -> 1) are Linear layers without bias.  forward(query (N, Dq) or (N, Lq, Dq),
-    keys (N, Lk, Dk), values (N, Lk, Dv), key_padding_mask (N, Lk) bool with True = padding)
-    returns (context (N, [Lq,] Dv), weights (N, [Lq,] Lk)); padded keys get weight 0.  ``dropout``
-    applies to the weights in training mode."""
+    (hidden_size -> 1) are Linear layers without bias.  ``forward(query, keys, values,
+    key_padding_mask=None)`` returns (context, weights); keys marked True (padding) in
+    ``key_padding_mask`` get weight 0.  ``dropout`` applies to the weights in training mode.
+
+    Shape: query (N, D_q) or (N, L_q, D_q); keys (N, L_k, D_k); values (N, L_k, D_v);
+    key_padding_mask (N, L_k) bool; context (N, D_v) or (N, L_q, D_v); weights (N, L_k) or
+    (N, L_q, L_k).
+
+    Examples:
+        >>> import yingshe
+        >>> attention = yingshe.nn.AdditiveAttention(query_size=4, key_size=6, hidden_size=8)
+        >>> padding = yingshe.tensor([[False] * 5, [False, False, False, True, True]])
+        >>> context, weights = attention(yingshe.randn(2, 4), yingshe.randn(2, 5, 6),
+        ...                              yingshe.randn(2, 5, 3), key_padding_mask=padding)
+        >>> context.shape, weights.shape
+        (yingshe.Size([2, 3]), yingshe.Size([2, 5]))
+        >>> weights[1, 3:].tolist()  # the padded keys of the second sequence
+        [0.0, 0.0]
+    """
 
     def __init__(self, query_size, key_size, hidden_size, dropout=0.0):
         super().__init__()
@@ -63,13 +78,26 @@ class AttentionPool(Module):
     with a linear score):
 
         s_i = w^T x_i + b          (``score="linear"``: w, b learned, ``score_proj``)
-        s_i = x_i^T q              (``score="dot"``: the query q (N, D) is passed to forward)
+        s_i = x_i^T q              (``score="dot"``: the query q is passed to forward)
         a_i = exp(s_i) / sum_j exp(s_j) over the unpadded positions,   c = sum_i a_i x_i.
 
-    forward(input (N, T, D), key_padding_mask (N, T) bool with True = padding, query (N, D) for
-    ``score="dot"``) returns (c (N, D), a (N, T)); padded positions get weight 0. ``dropout``
-    applies to the weights in training mode. Softmax is unchanged when the same b is added to
-    every score, so b only follows the formula: its gradient is zero."""
+    ``forward(input, key_padding_mask=None, query=None)`` returns (c, a); padded positions (True
+    in ``key_padding_mask``) get weight 0.  ``dropout`` applies to the weights in training mode.
+    Softmax is unchanged when the same b is added to every score, so b only follows the formula:
+    its gradient is zero.
+
+    Shape: input (N, T, D); key_padding_mask (N, T) bool; query (N, D); c (N, D); a (N, T).
+
+    Examples:
+        >>> import yingshe
+        >>> pool = yingshe.nn.AttentionPool(6)
+        >>> padding = yingshe.tensor([[False] * 5, [False, False, False, True, True]])
+        >>> c, a = pool(yingshe.randn(2, 5, 6), key_padding_mask=padding)
+        >>> c.shape, a.shape
+        (yingshe.Size([2, 6]), yingshe.Size([2, 5]))
+        >>> a[1, 3:].tolist()
+        [0.0, 0.0]
+    """
 
     def __init__(self, embed_dim, score="linear", bias=True, dropout=0.0, device=None,
                  dtype=None):
@@ -108,10 +136,25 @@ class AttentionPool(Module):
 
 
 class DotProductAttention(Module):
-    """Dot-product attention (Luong, Pham & Manning 2015; scaled: Vaswani et al. 2017):
-    weights = softmax(Q K^T / sqrt(d_k)) (or
-    softmax(Q K^T) with ``scaled=False``), context = weights V.  Same forward signature and
-    outputs as ``AdditiveAttention``; query size must equal key size."""
+    """Dot-product attention (Luong, Pham & Manning 2015; scaled: Vaswani et al.
+    2017): weights = softmax(Q K^T / sqrt(d_k)) (softmax(Q K^T) with ``scaled=False``), context =
+    weights V.  Same forward signature, masking and outputs as ``AdditiveAttention``; the query
+    size must equal the key size.
+
+    Shape: query (N, D) or (N, L_q, D); keys (N, L_k, D); values (N, L_k, D_v); context (N, D_v) or
+    (N, L_q, D_v); weights (N, L_k) or (N, L_q, L_k).
+
+    Examples:
+        >>> import yingshe
+        >>> query = yingshe.tensor([[[1.0, 0.0]]])
+        >>> keys = yingshe.tensor([[[1.0, 0.0], [0.0, 1.0]]])
+        >>> values = yingshe.tensor([[[10.0, 0.0], [0.0, 10.0]]])
+        >>> context, weights = yingshe.nn.DotProductAttention()(query, keys, values)
+        >>> weights  # softmax([1, 0] / sqrt(2))
+        tensor([[[0.6698, 0.3302]]])
+        >>> context
+        tensor([[[6.6976, 3.3024]]])
+    """
 
     def __init__(self, scaled=True, dropout=0.0):
         super().__init__()
@@ -130,17 +173,36 @@ class DotProductAttention(Module):
 
 
 class MultiheadAttention(Module):
-    """``torch.nn.MultiheadAttention`` (Vaswani et al. 2017): head_i = Attention(Q W_i^Q,
-    K W_i^K, V W_i^V) with Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + M) V, output =
+    """Multi-head attention, ``torch.nn.MultiheadAttention`` (Vaswani et al. 2017,
+    §3.2.2): head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V) with Attention(Q, K, V) =
+    softmax(Q K^T / sqrt(d_k) + M) V, d_k = embed_dim / num_heads, and output =
     Concat(head_1..head_h) W^O + b^O.
 
     Parameters as PyTorch: ``in_proj_weight`` (3E, E) (or ``q_proj_weight`` (E, E),
     ``k_proj_weight`` (E, kdim), ``v_proj_weight`` (E, vdim) when kdim/vdim differ from E),
     ``in_proj_bias`` (3E), ``out_proj`` Linear(E, E); projection weights xavier_uniform_, biases 0.
-    Inputs (L, N, E) or, with ``batch_first``, (N, L, E); unbatched (L, E) too.  Masks as PyTorch:
-    ``key_padding_mask`` (N, S) and ``attn_mask`` (L, S) or (N * num_heads, L, S), bool with
-    True = NOT allowed to attend, or float added to the scores.  Differences: a query that may
-    attend to no key gets a zero output and zero weights (PyTorch's weights are NaN there)."""
+    Masks as PyTorch: ``key_padding_mask`` and ``attn_mask``, bool with True = NOT allowed to
+    attend, or float added to the scores (M).  ``forward`` returns (attn_output, attn_weights),
+    the weights averaged over the heads unless ``average_attn_weights=False``.  Difference: a query
+    that may attend to no key gets a zero output and zero weights (PyTorch's are NaN there).
+
+    Shape: query (L, N, E); key (S, N, kdim); value (S, N, vdim) (with ``batch_first``
+    (N, L, E), (N, S, kdim), (N, S, vdim); unbatched (L, E), (S, kdim), (S, vdim));
+    key_padding_mask (N, S); attn_mask (L, S) or (N * num_heads, L, S); attn_output like the
+    query; attn_weights (N, L, S), or (N, num_heads, L, S) with ``average_attn_weights=False``.
+
+    Examples:
+        >>> import yingshe
+        >>> mha = yingshe.nn.MultiheadAttention(embed_dim=8, num_heads=2)
+        >>> query, memory = yingshe.randn(5, 3, 8), yingshe.randn(7, 3, 8)
+        >>> output, weights = mha(query, memory, memory)
+        >>> output.shape, weights.shape
+        (yingshe.Size([5, 3, 8]), yingshe.Size([3, 5, 7]))
+        >>> causal = yingshe.nn.Transformer.generate_square_subsequent_mask(5)
+        >>> output, weights = mha(query, query, query, attn_mask=causal)
+        >>> weights[0, 0].tolist()  # the first position sees only itself
+        [1.0, 0.0, 0.0, 0.0, 0.0]
+    """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,

@@ -69,10 +69,45 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over (N, C) or (N, C, L) input: each feature normalised over the batch."""
+    """Batch normalisation of (N, C) or (N, C, L) input (Ioffe & Szegedy 2015): each
+    feature c is normalised over the batch (and the positions L), then scaled and shifted,
+
+        y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta.
+
+    In training E and Var are the batch's mean and biased variance, and the running estimates
+    move towards them: running = (1 - momentum) running + momentum * batch value (the variance
+    unbiased; ``momentum=None`` keeps a cumulative average).  In eval mode the running estimates
+    are used.  gamma (``weight``) starts at 1, beta (``bias``) at 0; ``affine=False`` drops them,
+    ``track_running_stats=False`` uses batch statistics in eval mode too.
+
+    Shape: input (N, C) or (N, C, L); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> bn = yingshe.nn.BatchNorm1d(2)
+        >>> bn(yingshe.tensor([[1.0, 10.0], [3.0, 30.0]]))
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
+        >>> bn.running_mean, bn.running_var  # 0.9 * (0, 1) + 0.1 * (mean, unbiased var)
+        (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    """
     _input_dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W): each channel normalised over batch and positions."""
+    """Batch normalisation of (N, C, H, W) input (Ioffe & Szegedy 2015): each channel
+    is normalised over the batch and all positions, y = (x - E[x]) / sqrt(Var[x] + eps) * gamma +
+    beta, gamma and beta per channel; training and eval statistics as ``BatchNorm1d``.
+
+    Shape: input (N, C, H, W); output (N, C, H, W).
+
+    Examples:
+        >>> import yingshe
+        >>> bn = yingshe.nn.BatchNorm2d(3)
+        >>> y = bn(yingshe.randn(4, 3, 5, 5) * 10 + 7)
+        >>> y.shape, bn.weight.shape, bn.running_mean.shape
+        (yingshe.Size([4, 3, 5, 5]), yingshe.Size([3]), yingshe.Size([3]))
+        >>> bool(y.mean().abs() < 1e-5)  # each channel now has mean 0 over (N, H, W)
+        True
+    """
     _input_dims = (4,)

@@ -18,7 +18,10 @@ def _index(index, length, kind):
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``; also from an OrderedDict.
+    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``; also from an
+    OrderedDict, whose keys name the children.
+
+    Shape: input as the first module takes it; output as the last module returns it.
 
     Examples:
         >>> import yingshe
@@ -85,7 +88,27 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules whose parameters are registered (plain Python lists are not)."""
+    """A list of modules whose parameters are registered (those of a plain Python list
+    are not: ``parameters()`` and ``to()`` would miss them).  It has no ``forward``: iterate over
+    it in the owner's ``forward``.  Indexing, slicing, ``append``, ``extend``, ``insert`` and
+    ``+`` as for a list.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        >>> layers
+        ModuleList(
+          (0-2): 3 x Linear(in_features=4, out_features=4, bias=True)
+        )
+        >>> len(list(layers.parameters()))  # 3 weights and 3 biases
+        6
+        >>> x = yingshe.ones(2, 4)
+        >>> for layer in layers:
+        ...     x = layer(x).relu()
+        >>> x.shape
+        yingshe.Size([2, 4])
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -155,7 +178,21 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """A dict of modules whose parameters are registered, in insertion order."""
+    """A dict of modules whose parameters are registered, in insertion order; the
+    keys are the children's names (in ``state_dict`` keys too).  It has no ``forward``: index it
+    in the owner's ``forward``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> heads = nn.ModuleDict({"digit": nn.Linear(8, 10), "parity": nn.Linear(8, 2)})
+        >>> list(heads.keys())
+        ['digit', 'parity']
+        >>> heads["parity"](yingshe.ones(3, 8)).shape
+        yingshe.Size([3, 2])
+        >>> list(heads.state_dict())
+        ['digit.weight', 'digit.bias', 'parity.weight', 'parity.bias']
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -211,7 +248,22 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of Parameters, registered as '0', '1', ..."""
+    """A list of Parameters, registered as '0', '1', ... (a tensor appended becomes a
+    Parameter).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> scales = nn.ParameterList([nn.Parameter(yingshe.ones(2)) for _ in range(2)])
+        >>> scales.append(yingshe.zeros(3))
+        ParameterList(
+            (0): Parameter containing: [yingshe.float32 of size 2]
+            (1): Parameter containing: [yingshe.float32 of size 2]
+            (2): Parameter containing: [yingshe.float32 of size 3]
+        )
+        >>> [name for name, _ in scales.named_parameters()]
+        ['0', '1', '2']
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -246,7 +298,22 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of Parameters."""
+    """A dict of Parameters, registered under their keys in insertion order (a tensor
+    stored becomes a Parameter).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> affine = nn.ParameterDict({"scale": nn.Parameter(yingshe.ones(3)),
+        ...                            "shift": yingshe.zeros(3)})
+        >>> affine
+        ParameterDict(
+            (scale): Parameter containing: [yingshe.FloatTensor of size 3]
+            (shift): Parameter containing: [yingshe.FloatTensor of size 3]
+        )
+        >>> type(affine["shift"]).__name__, affine["shift"].requires_grad
+        ('Parameter', True)
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

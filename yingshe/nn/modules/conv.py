@@ -70,7 +70,20 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution over (N, C, L) input."""
+    """1-D convolution over (N, C, L) input, e.g. a sequence of feature vectors; padding may
+    be an int, 'same' or 'valid'.
+
+    out[n, c] = bias[c] + sum_k weight[c, k] (*) x[n, k], (*) the 1-D cross-correlation (as
+    PyTorch's; Goodfellow, Bengio & Courville, Deep Learning, §9.1); with ``groups`` = g each
+    output channel sees C_in / g input channels.
+    Shape: input (N, C_in, L); output (N, C_out, L_out) with
+    L_out = floor((L + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Conv1d(16, 33, 3, stride=2)(yingshe.randn(20, 16, 50)).shape
+        yingshe.Size([20, 33, 24])
+    """
     _dims = 1
 
     def forward(self, input):
@@ -109,7 +122,20 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """Transposed 1-D convolution (the gradient of conv1d with respect to its input)."""
+    """Transposed 1-D convolution over (N, C, L) input: the gradient of ``Conv1d``
+    with respect to its input, so it maps a conv's output length back to its input length (an
+    upsampling by ``stride``; Dumoulin & Visin 2016, "A guide to convolution arithmetic").  Each
+    input value adds weight-scaled copies of the kernel to the output, spaced ``stride`` apart.
+    Shape: input (N, C_in, L); output (N, C_out, L_out) with
+    L_out = (L - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1.
+
+    Examples:
+        >>> import yingshe
+        >>> up = yingshe.nn.ConvTranspose1d(1, 1, kernel_size=2, stride=2, bias=False)
+        >>> _ = yingshe.nn.init.ones_(up.weight)
+        >>> up(yingshe.tensor([[[1.0, 2.0, 3.0]]]))
+        tensor([[[1., 1., 2., 2., 3., 3.]]], grad_fn=<...>)
+    """
     _dims = 1
 
     def forward(self, input):
@@ -118,8 +144,21 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 
 class ConvTranspose2d(_ConvTransposeNd):
-    """Transposed 2-D convolution ("deconvolution"): upsamples by ``stride``; output size
-    (H - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+    """Transposed 2-D convolution ("deconvolution") over (N, C, H, W) input: the
+    gradient of ``Conv2d`` with respect to its input, an upsampling by ``stride`` (Dumoulin &
+    Visin 2016, "A guide to convolution arithmetic"; the decoder of FCN, Long, Shelhamer &
+    Darrell 2015).  ``output_padding`` picks among the input sizes a strided conv maps to the same
+    output size.
+    Shape: input (N, C_in, H, W); output (N, C_out, H_out, W_out) with
+    H_out = (H - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1,
+    W_out likewise.
+
+    Examples:
+        >>> import yingshe
+        >>> up = yingshe.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)
+        >>> up(yingshe.randn(1, 8, 7, 7)).shape  # doubles H and W
+        yingshe.Size([1, 4, 14, 14])
+    """
 
     def forward(self, input):
         return C.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,

@@ -10,11 +10,28 @@ __all__ = ["EmbeddingBag"]
 
 
 class EmbeddingBag(Module):
-    """A table weight (num_embeddings, embedding_dim) ~ N(0, 1), as PyTorch; ``forward(input,
-    offsets=None, per_sample_weights=None)`` reduces each bag of rows with ``mode`` ('sum',
-    'mean' or 'max'; see ``nn.functional.embedding_bag``).  The padding_idx row starts at zero,
-    is left out of every bag and gets no gradient; ``sparse=True`` makes the weight's gradient a
-    sparse COO tensor of the looked-up rows (sum and mean), for ``optim.SparseAdam``."""
+    """Sums, means or maxima of bags of embedding rows, as ``torch.nn.EmbeddingBag``:
+    bag b of indices i_1..i_k gives out_b = sum_j w_j weight[i_j] (``mode='sum'``, w_j the
+    ``per_sample_weights`` or 1), that sum / k (``'mean'``, the default) or the elementwise max
+    (``'max'``); see ``nn.functional.embedding_bag``.  The table weight (num_embeddings,
+    embedding_dim) starts ~ N(0, 1), as PyTorch.  The ``padding_idx`` row starts at zero, is left
+    out of every bag and gets no gradient; ``sparse=True`` makes the weight's gradient a sparse
+    COO tensor of the looked-up rows (sum and mean), for ``optim.SparseAdam``.
+
+    Shape: input (B, L) of indices, one bag per row, or (L) with ``offsets`` (B) where each bag
+    starts ((B + 1) with ``include_last_offset``); per_sample_weights like the input; output
+    (B, embedding_dim).
+
+    Examples:
+        >>> import yingshe
+        >>> table = yingshe.arange(6.0).reshape(3, 2)  # rows [0, 1], [2, 3], [4, 5]
+        >>> bag = yingshe.nn.EmbeddingBag.from_pretrained(table, mode="sum")
+        >>> bag(yingshe.tensor([0, 1, 2, 2]), offsets=yingshe.tensor([0, 2]))  # bags {0, 1}, {2, 2}
+        tensor([[ 2.,  4.],
+                [ 8., 10.]])
+        >>> yingshe.nn.EmbeddingBag(10, 3)(yingshe.tensor([[1, 2, 4], [4, 3, 9]])).shape
+        yingshe.Size([2, 3])
+    """
 
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,

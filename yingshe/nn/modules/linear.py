@@ -11,7 +11,16 @@ __all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
-    """y = x (a placeholder layer; constructor arguments are accepted and ignored)."""
+    """The identity, y = x: a placeholder layer (e.g. to remove a model's classifier
+    head); constructor arguments are accepted and ignored.
+
+    Shape: input (*); output (*), the same tensor.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.Identity(54, unused_argument="ignored")(yingshe.tensor([1.0, 2.0]))
+        tensor([1., 2.])
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -60,8 +69,18 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """y_k = x1^T A_k x2 + b_k, weight (out, in1, in2); all entries ~ U(-1/sqrt(in1),
-    1/sqrt(in1)) as PyTorch."""
+    """Bilinear map of two inputs, y_k = x1^T A_k x2 + b_k for k = 1..out_features, with
+    weight A (out_features, in1_features, in2_features) and bias b (out_features); all entries
+    start ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as PyTorch.
+
+    Shape: input1 (*, H_in1); input2 (*, H_in2) with the same leading dims; output (*, H_out).
+
+    Examples:
+        >>> import yingshe
+        >>> bilinear = yingshe.nn.Bilinear(20, 30, 40)
+        >>> bilinear(yingshe.randn(128, 20), yingshe.randn(128, 30)).shape
+        yingshe.Size([128, 40])
+    """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):

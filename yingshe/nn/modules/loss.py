@@ -55,8 +55,22 @@ class L1Loss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """l_n = 0.5 (x_n - y_n)^2 / beta where |x_n - y_n| < beta, else |x_n - y_n| - 0.5 beta
-    (Girshick, Fast R-CNN, 2015); shapes as ``L1Loss``.
+    """Smooth L1 loss (Girshick, "Fast R-CNN", 2015): quadratic near zero, linear
+    beyond, so outliers pull less than with ``MSELoss``,
+
+        l_n = 0.5 (x_n - y_n)^2 / beta   if |x_n - y_n| < beta,   else |x_n - y_n| - 0.5 beta,
+
+    ``beta`` = 1 by default, reduced as ``MSELoss`` (mean by default).
+
+    Shape: input (*) and target (*) of the same shape; output () or (*) with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> x, y = yingshe.tensor([0.0, 1.0, 3.0]), yingshe.tensor([0.5, 3.0, 3.0])
+        >>> yingshe.nn.SmoothL1Loss(reduction="none")(x, y)
+        tensor([0.1250, 1.5000, 0.0000])
+        >>> yingshe.nn.SmoothL1Loss()(x, y)
+        tensor(0.5417)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -68,8 +82,20 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """l_n = 0.5 (x_n - y_n)^2 where |x_n - y_n| < delta, else delta (|x_n - y_n| - 0.5 delta)
-    (Huber 1964): ``SmoothL1Loss`` times ``delta``; shapes as ``L1Loss``.
+    """Huber loss (Huber 1964), quadratic within ``delta`` of the target, linear beyond:
+
+        l_n = 0.5 (x_n - y_n)^2   if |x_n - y_n| < delta,   else delta (|x_n - y_n| - 0.5 delta),
+
+    ``delta`` = 1 by default (where it equals ``SmoothL1Loss``; in general it is ``SmoothL1Loss``
+    with beta = delta, times delta), reduced as ``MSELoss``.
+
+    Shape: input (*) and target (*) of the same shape; output () or (*) with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> x, y = yingshe.tensor([0.0, 1.0, 3.0]), yingshe.tensor([0.5, 4.0, 3.0])
+        >>> yingshe.nn.HuberLoss(reduction="none", delta=2.0)(x, y)
+        tensor([0.1250, 4.0000, 0.0000])
     """
 
     def __init__(self, reduction="mean", delta=1.0):
@@ -109,8 +135,18 @@ class CrossEntropyLoss(_WeightedLoss):
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities, l_n = -w_{y_n} x_{n, y_n}: with
-    ``log_softmax`` before it, ``CrossEntropyLoss``. Shapes as ``CrossEntropyLoss`` with class
-    indices.
+    ``LogSoftmax`` before it, ``CrossEntropyLoss``.  ``weight`` (C) weighs the classes (the mean
+    then divides by the sum of the targets' weights), targets equal to ``ignore_index`` (-100)
+    are skipped.
+
+    Shape: input (N, C) or (N, C, d1, ...) of log-probabilities; target (N) or (N, d1, ...) of class
+    indices in [0, C); output () or (N, d1, ...) with ``reduction='none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> log_probs = yingshe.tensor([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]]).log()
+        >>> yingshe.nn.NLLLoss(reduction="none")(log_probs, yingshe.tensor([0, 2]))  # -log p
+        tensor([0.6931, 0.3567])
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -124,9 +160,19 @@ class NLLLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy of probabilities, l_n = -w_n [y_n log x_n + (1 - y_n) log(1 - x_n)],
-    the logs clamped at -100 as PyTorch's. Shape: input (*) in [0, 1], target (*); output () or
-    (*) with ``'none'``.
+    """Binary cross-entropy of probabilities x in [0, 1] against targets y,
+
+        l_n = -w_n [y_n log x_n + (1 - y_n) log(1 - x_n)],
+
+    the logs clamped at -100 as PyTorch's, so x = 0 or 1 gives a finite loss; ``weight`` w
+    broadcasts to the input.  ``BCEWithLogitsLoss`` on the logits is the stabler form.
+
+    Shape: input (*) in [0, 1], target (*) of the same shape; output () or (*) with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.BCELoss()(yingshe.tensor([0.8, 0.2]), yingshe.tensor([1.0, 0.0]))  # -log 0.8
+        tensor(0.2231)
     """
 
     def forward(self, input, target):
@@ -157,9 +203,18 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """Kullback-Leibler divergence, l_n = y_n (log y_n - x_n), with ``input`` x given as
-    log-probabilities (and ``target`` too with ``log_target=True``); ``reduction='batchmean'``
-    divides the sum by the batch size, the mathematically correct KL. Shapes: input (*), target (*).
+    """Kullback-Leibler divergence KL(y || exp(x)), l_n = y_n (log y_n - x_n), with the
+    ``input`` x given as log-probabilities (and the ``target`` y too with ``log_target=True``).
+    ``reduction='batchmean'`` divides the sum by the batch size, the mathematically correct KL;
+    the default ``'mean'`` divides by the number of elements, as PyTorch's.
+
+    Shape: input (*) and target (*) of the same shape; output () or (*) with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> p, q = yingshe.tensor([[0.5, 0.5]]), yingshe.tensor([[0.25, 0.75]])
+        >>> yingshe.nn.KLDivLoss(reduction="batchmean")(q.log(), p)  # KL(p || q)
+        tensor(0.1438)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -171,8 +226,21 @@ class KLDivLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_Loss):
-    """l_n = 1 - cos(x1_n, x2_n) for y_n = 1, max(0, cos(x1_n, x2_n) - margin) for y_n = -1.
-    Shape: input1 (N, D) or (D), input2 of the same shape, target (N) or () of 1 and -1.
+    """Cosine embedding loss, which pulls pairs labelled 1 together and
+    pushes pairs labelled -1 apart (below cosine ``margin``, default 0):
+
+        l_n = 1 - cos(x1_n, x2_n)                  if y_n = 1,
+        l_n = max(0, cos(x1_n, x2_n) - margin)     if y_n = -1.
+
+    Shape: input1 (N, D) or (D); input2 of the same shape; target (N) or () of 1 and -1; output
+    () or (N) with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> x1 = yingshe.tensor([[1.0, 0.0], [1.0, 0.0]])
+        >>> x2 = yingshe.tensor([[1.0, 1.0], [1.0, 1.0]])  # cosine 0.7071 with x1
+        >>> yingshe.nn.CosineEmbeddingLoss(reduction="none")(x1, x2, yingshe.tensor([1, -1]))
+        tensor([0.2929, 0.7071])
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -185,8 +253,26 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class CTCLoss(_Loss):
-    """The connectionist temporal classification loss (Graves et al. 2006), ``F.ctc_loss``:
-    ``forward(log_probs, targets, input_lengths, target_lengths)``."""
+    """The connectionist temporal classification loss (Graves, Fernandez, Gomez &
+    Schmidhuber 2006), ``F.ctc_loss``: -log p(target | input), p summed over every alignment of
+    the target to the T steps (labels repeated, ``blank`` in between) by the forward algorithm.
+    ``reduction='mean'`` divides each loss by its target length, then averages over the batch;
+    ``zero_infinity`` turns the infinite losses of impossible alignments into 0.
+
+    Shape: log_probs (T, N, C) or (T, C) (log-softmax outputs); targets (N, S) or
+    (sum of target_lengths); input_lengths (N) or (); target_lengths (N) or (); output () or (N)
+    with ``'none'``.
+
+    Examples:
+        >>> import yingshe
+        >>> log_probs = yingshe.full((2, 1, 2), 0.5).log()  # T=2 steps, C=2 (blank 0, label 1)
+        >>> ctc = yingshe.nn.CTCLoss()
+        >>> ctc(log_probs, yingshe.tensor([[1]]), yingshe.tensor([2]), yingshe.tensor([1]))
+        tensor(0.2877)
+
+        Three alignments of 2 steps read "1" ("1 1", "- 1", "1 -"), each of probability 1/4:
+        -log(3/4) = 0.2877.
+    """
 
     def __init__(self, blank=0, reduction="mean", zero_infinity=False):
         super().__init__(reduction=reduction)

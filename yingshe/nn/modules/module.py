@@ -26,10 +26,35 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class Module:
-    """Base class for layers and models, with PyTorch's registration and traversal API.
+    """Base class for layers and models, with PyTorch's registration and traversal API: a
+    module computes y = f(x; theta) in ``forward`` and is called as ``module(x)``, which runs the
+    hooks around ``forward``.
 
-    Assigning a ``Parameter`` or a ``Module`` to an attribute registers it; ``register_buffer``
-    registers non-learnable state (e.g. BatchNorm's running mean) that ``state_dict`` saves.
+    Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, so ``parameters()``,
+    ``state_dict()``, ``to()``, ``train()`` and ``eval()`` reach it; ``register_buffer`` registers
+    non-learnable state (e.g. BatchNorm's running mean) that ``state_dict`` saves.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(4, 8)
+        ...         self.out = nn.Linear(8, 2)
+        ...
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x).relu())
+        >>> model = TwoLayer()
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> model(yingshe.ones(3, 4)).shape
+        yingshe.Size([3, 2])
+        >>> model
+        TwoLayer(
+          (hidden): Linear(in_features=4, out_features=8, bias=True)
+          (out): Linear(in_features=8, out_features=2, bias=True)
+        )
     """
     training: bool
 

@@ -21,8 +21,29 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 
 
 class RNNBase(Module):
-    """Stacked, optionally bidirectional recurrent layers over (T, N, I) input ((N, T, I) with
-    ``batch_first``, (T, I) unbatched, or a ``PackedSequence``)."""
+    """Stacked, optionally bidirectional recurrent layers, the base of ``RNN``, ``LSTM``
+    and ``GRU``; ``mode`` is PyTorch's: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'.  Layer k > 0
+    reads the outputs of layer k - 1 (both directions concatenated), with ``dropout`` between
+    layers in training mode.  ``forward(input, hx=None)`` returns (output, h_n), h_n an
+    (h_n, c_n) pair for LSTM; ``hx`` defaults to zeros.
+
+    Shape: input (L, N, H_in), (N, L, H_in) with ``batch_first``, (L, H_in) unbatched, or a
+    ``PackedSequence`` (the output then one too); output (L, N, D * H_out), D = 2 if
+    bidirectional else 1; h_n (D * num_layers, N, H_out).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pack_sequence
+        >>> gru = yingshe.nn.GRU(4, 3)
+        >>> isinstance(gru, yingshe.nn.RNNBase), gru.mode
+        (True, 'GRU')
+        >>> [name for name, _ in gru.named_parameters()]
+        ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+        >>> packed = pack_sequence([yingshe.randn(5, 4), yingshe.randn(2, 4)])  # lengths 5 and 2
+        >>> output, h_n = gru(packed)
+        >>> output.data.shape, h_n.shape  # 5 + 2 steps; each sequence's own last state
+        (yingshe.Size([7, 3]), yingshe.Size([1, 2, 3]))
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
@@ -163,8 +184,25 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (``nonlinearity='relu'``
-    for relu)."""
+    """Elman recurrent network (Elman 1990; Goodfellow, Bengio & Courville, Deep Learning,
+    §10.2), for each layer and step
+
+        h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+
+    (relu instead of tanh with ``nonlinearity='relu'``); returns (output, h_n), output the last
+    layer's h_t for every t.  Layers, directions and inputs as ``RNNBase``.
+
+    Shape: input (L, N, H_in) (or (N, L, H_in) with ``batch_first``, (L, H_in) unbatched); h_0
+    (D * num_layers, N, H_out); output (L, N, D * H_out); h_n (D * num_layers, N, H_out),
+    D = 2 if bidirectional else 1.
+
+    Examples:
+        >>> import yingshe
+        >>> rnn = yingshe.nn.RNN(10, 20, num_layers=2)
+        >>> output, h_n = rnn(yingshe.randn(5, 3, 10), yingshe.zeros(2, 3, 20))
+        >>> output.shape, h_n.shape
+        (yingshe.Size([5, 3, 20]), yingshe.Size([2, 3, 20]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
@@ -206,7 +244,7 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (Cho et al. 2014):
+    """Gated recurrent unit (Cho et al. 2014), for each layer and step:
     r = sigma(W_ir x + b_ir + W_hr h + b_hr),  z = sigma(W_iz x + b_iz + W_hz h + b_hz),
     h_t = (1 - z) * n + z * h_{t-1}, with the candidate n in one of two forms:
 
@@ -216,7 +254,19 @@ class GRU(RNNBase):
       n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
 
     The option has Keras's name (``keras.layers.GRU(reset_after=...)``); PyTorch has none.
-    Parameters are the same either way, so a state dict loads into both forms."""
+    Parameters are the same either way, so a state dict loads into both forms.  Returns
+    (output, h_n); layers, directions and inputs as ``RNNBase``.
+
+    Shape: input (L, N, H_in) (or (N, L, H_in) with ``batch_first``, (L, H_in) unbatched); output
+    (L, N, D * H_out); h_n (D * num_layers, N, H_out), D = 2 if bidirectional else 1.
+
+    Examples:
+        >>> import yingshe
+        >>> gru = yingshe.nn.GRU(10, 20, batch_first=True, bidirectional=True)
+        >>> output, h_n = gru(yingshe.randn(3, 5, 10))
+        >>> output.shape, h_n.shape  # both directions side by side in output
+        (yingshe.Size([3, 5, 40]), yingshe.Size([2, 3, 20]))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None, *, reset_after=True):
@@ -233,8 +283,20 @@ class GRU(RNNBase):
 
 
 class RNNCellBase(Module):
-    """One step of a recurrent layer on (N, I) (or unbatched (I,)) input: the same fused op
-    with a sequence of length 1."""
+    """One step of a recurrent layer, the base of ``RNNCell``, ``LSTMCell`` and
+    ``GRUCell``: the same fused op as the layers on a sequence of length 1.  Parameters
+    ``weight_ih`` (G H, I), ``weight_hh`` (G H, H), ``bias_ih`` and ``bias_hh`` (G H), with
+    G = 1, 4 or 3 gates (RNN, LSTM i f g o, GRU r z n), all ~ U(-1/sqrt(H), 1/sqrt(H)).  Unlike
+    PyTorch's, its first argument is the ``mode`` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU').
+
+    Shape: input (N, I) or (I); hidden states (N, H) or (H).
+
+    Examples:
+        >>> import yingshe
+        >>> cell = yingshe.nn.LSTMCell(4, 3)
+        >>> isinstance(cell, yingshe.nn.RNNCellBase), cell.weight_ih.shape, cell.weight_hh.shape
+        (True, yingshe.Size([12, 4]), yingshe.Size([12, 3]))
+    """
 
     def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
@@ -275,7 +337,20 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh)."""
+    """One step of an Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (relu with
+    ``nonlinearity='relu'``); ``hx`` defaults to zeros.
+
+    Shape: input (N, H_in) or (H_in); hx (N, H_out) or (H_out); output h' of hx's shape.
+
+    Examples:
+        >>> import yingshe
+        >>> cell = yingshe.nn.RNNCell(10, 20)
+        >>> h = yingshe.zeros(3, 20)
+        >>> for x in yingshe.randn(6, 3, 10):  # 6 steps of a batch of 3
+        ...     h = cell(x, h)
+        >>> h.shape
+        yingshe.Size([3, 20])
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
@@ -294,7 +369,24 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step: (h, c) -> (h', c')."""
+    """One LSTM step (Hochreiter & Schmidhuber 1997), (h, c) -> (h', c'):
+
+        i, f, g, o = sigma, sigma, tanh, sigma (W_ih x + b_ih + W_hh h + b_hh), split in four,
+        c' = f * c + i * g,   h' = o * tanh(c');
+
+    ``hx`` = (h, c) defaults to zeros.
+
+    Shape: input (N, H_in) or (H_in); h and c (N, H_out) or (H_out); output (h', c'), each
+    (N, H_out) or (H_out).
+
+    Examples:
+        >>> import yingshe
+        >>> cell = yingshe.nn.LSTMCell(10, 20)
+        >>> h, c = cell(yingshe.randn(3, 10))
+        >>> h, c = cell(yingshe.randn(3, 10), (h, c))
+        >>> h.shape, c.shape
+        (yingshe.Size([3, 20]), yingshe.Size([3, 20]))
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
@@ -304,7 +396,22 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step: h -> h'; ``reset_after`` picks the candidate's form as in ``GRU``."""
+    """One GRU step (Cho et al. 2014), h -> h' = (1 - z) * n + z * h with
+    r = sigma(W_ir x + b_ir + W_hr h + b_hr), z = sigma(W_iz x + b_iz + W_hz h + b_hz) and
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) (``reset_after=True``, PyTorch's) or
+    tanh(W_in x + b_in + W_hn (r * h) + b_hn) (``reset_after=False``; see ``GRU``).
+
+    Shape: input (N, H_in) or (H_in); hx (N, H_out) or (H_out), zeros by default; output h' of
+    hx's shape.
+
+    Examples:
+        >>> import yingshe
+        >>> cell = yingshe.nn.GRUCell(10, 20)
+        >>> cell(yingshe.randn(3, 10)).shape
+        yingshe.Size([3, 20])
+        >>> cell(yingshe.randn(10)).shape  # unbatched
+        yingshe.Size([20])
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, *,
                  reset_after=True):

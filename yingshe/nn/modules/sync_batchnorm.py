@@ -81,8 +81,26 @@ def sync_batch_norm(input, running_mean, running_var, weight, bias, momentum, ep
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch norm over (N, C, ...) input with the statistics of every rank's batch together
-    while training (see the module docstring); PyTorch's parameters, buffers and arguments."""
+    """Batch normalisation of (N, C, *) input whose training statistics are those of
+    the global batch, every rank's part of it together (Peng et al. 2018, §4.2; see the module
+    docstring): y = (x - mu) / sqrt(var + eps) * gamma + beta with mu and var all-reduced over the
+    ranks of ``process_group``.  Outside training, or with one rank or no process group, it is
+    ``BatchNorm``; PyTorch's parameters, buffers and arguments.
+
+    Shape: input (N, C, *) with 0 to 3 trailing dims; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> nn.SyncBatchNorm(3)(yingshe.randn(4, 3, 5, 5)).shape  # one process: plain batch norm
+        yingshe.Size([4, 3, 5, 5])
+        >>> nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.Conv2d(3, 4, 3),
+        ...                                                       nn.BatchNorm2d(4)))
+        Sequential(
+          (0): Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1))
+          (1): SyncBatchNorm(4, eps=1e-05, momentum=0.1, ...)
+        )
+    """
     _input_dims = (2, 3, 4, 5)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,

@@ -24,8 +24,19 @@ __all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder", "Transform
 
 
 def generate_square_subsequent_mask(sz, device=None, dtype=None):
-    """The causal mask of ``nn.Transformer.generate_square_subsequent_mask``: (sz, sz) float,
-    0 on and below the diagonal, -inf above it (position i may attend to j <= i)."""
+    """The causal mask of ``nn.Transformer.generate_square_subsequent_mask``:
+    (sz, sz) float, 0 on and below the diagonal and -inf above it, so that, added to the attention
+    scores, position i attends only to positions j <= i (Vaswani et al. 2017, §3.2.3).
+
+    Shape: output (sz, sz).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.nn.generate_square_subsequent_mask(3)
+        tensor([[0., -inf, -inf],
+                [0., 0., -inf],
+                [0., 0., 0.]])
+    """
     xp = array_module(device or "cpu")
     np_dtype = _dtype.to_np(dtype) if dtype is not None else _dtype.get_default_dtype().np
     mask = xp.triu(xp.full((sz, sz), -math.inf, np_dtype), 1)
@@ -69,9 +80,24 @@ class _FeedForwardLayer(Module):
 
 
 class TransformerEncoderLayer(_FeedForwardLayer):
-    """``torch.nn.TransformerEncoderLayer``: self-attention then feed-forward, each with a
-    residual connection and LayerNorm (``norm_first`` puts the norms before the sublayers).
-    Submodules: self_attn, linear1, dropout, linear2, norm1, norm2, dropout1, dropout2."""
+    """``torch.nn.TransformerEncoderLayer`` (Vaswani et al. 2017, §3.1):
+    self-attention then a feed-forward block, each with a residual connection and LayerNorm,
+
+        x = norm1(x + dropout1(self_attn(x, x, x)));   x = norm2(x + dropout2(ff(x)))
+
+    with ff(x) = linear2(dropout(activation(linear1(x)))), activation relu (or gelu, or a
+    callable); ``norm_first=True`` computes x + sublayer(norm(x)) instead (pre-norm).  Submodules:
+    self_attn, linear1, dropout, linear2, norm1, norm2, dropout1, dropout2.
+
+    Shape: src (S, N, E) (or (N, S, E) with ``batch_first``, (S, E) unbatched); src_mask (S, S) or
+    (N * nhead, S, S); src_key_padding_mask (N, S); output like src.
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16)
+        >>> layer(yingshe.randn(5, 3, 8)).shape
+        yingshe.Size([5, 3, 8])
+    """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
@@ -103,9 +129,27 @@ class TransformerEncoderLayer(_FeedForwardLayer):
 
 
 class TransformerDecoderLayer(_FeedForwardLayer):
-    """``torch.nn.TransformerDecoderLayer``: self-attention over the target, attention over the
-    encoder's ``memory``, then feed-forward, each with a residual connection and LayerNorm.
-    Submodules: self_attn, multihead_attn, linear1, dropout, linear2, norm1-3, dropout1-3."""
+    """``torch.nn.TransformerDecoderLayer`` (Vaswani et al. 2017, §3.1):
+    self-attention over the target, attention over the encoder's ``memory``, then feed-forward,
+    each with a residual connection and LayerNorm,
+
+        x = norm1(x + self_attn(x, x, x))
+        x = norm2(x + multihead_attn(x, memory, memory))
+        x = norm3(x + ff(x))
+
+    (dropout after each sublayer; ``norm_first=True``: x + sublayer(norm(x))).  Submodules:
+    self_attn, multihead_attn, linear1, dropout, linear2, norm1-3, dropout1-3.
+
+    Shape: tgt (T, N, E) and memory (S, N, E) (batch first with ``batch_first``); tgt_mask
+    (T, T); memory_mask (T, S); tgt_key_padding_mask (N, T); memory_key_padding_mask (N, S);
+    output like tgt.
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True)
+        >>> layer(yingshe.randn(3, 4, 8), yingshe.randn(3, 5, 8)).shape
+        yingshe.Size([3, 4, 8])
+    """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
@@ -150,9 +194,22 @@ class TransformerDecoderLayer(_FeedForwardLayer):
 
 
 class TransformerEncoder(Module):
-    """``torch.nn.TransformerEncoder``: ``num_layers`` deep copies of ``encoder_layer`` (in
-    ``layers``) applied in turn, then the optional ``norm``.  ``enable_nested_tensor`` and
-    ``mask_check`` are accepted for PyTorch compatibility (there is no nested-tensor fast path)."""
+    """``torch.nn.TransformerEncoder``: ``num_layers`` deep copies of
+    ``encoder_layer`` (in ``layers``) applied in turn, then the optional ``norm``.
+    ``enable_nested_tensor`` and ``mask_check`` are accepted for PyTorch compatibility (there is no
+    nested-tensor fast path).
+
+    Shape: src (S, N, E) (or (N, S, E) with the layers' ``batch_first``); mask (S, S);
+    src_key_padding_mask (N, S); output like src.
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16)
+        >>> encoder = yingshe.nn.TransformerEncoder(layer, num_layers=2)
+        >>> padding = yingshe.tensor([[False] * 5, [False] * 3 + [True] * 2])  # lengths 5 and 3
+        >>> encoder(yingshe.randn(5, 2, 8), src_key_padding_mask=padding).shape
+        yingshe.Size([5, 2, 8])
+    """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
@@ -170,9 +227,22 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``torch.nn.TransformerDecoder``: ``num_layers`` deep copies of ``decoder_layer`` (in
-    ``layers``) applied in turn to the target with the same ``memory``, then the optional
-    ``norm``."""
+    """``torch.nn.TransformerDecoder``: ``num_layers`` deep copies of
+    ``decoder_layer`` (in ``layers``) applied in turn to the target with the same ``memory``, then
+    the optional ``norm``.
+
+    Shape: tgt (T, N, E) and memory (S, N, E) (batch first with the layers' ``batch_first``);
+    tgt_mask (T, T); memory_mask (T, S); tgt_key_padding_mask (N, T); memory_key_padding_mask
+    (N, S); output like tgt.
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True)
+        >>> decoder = yingshe.nn.TransformerDecoder(layer, num_layers=2)
+        >>> causal = yingshe.nn.Transformer.generate_square_subsequent_mask(4)
+        >>> decoder(yingshe.randn(3, 4, 8), yingshe.randn(3, 5, 8), tgt_mask=causal).shape
+        yingshe.Size([3, 4, 8])
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
@@ -192,9 +262,25 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """``torch.nn.Transformer``: an encoder (num_encoder_layers layers + LayerNorm) and a decoder
-    (num_decoder_layers layers + LayerNorm); every parameter with more than one dimension is
-    re-initialised with xavier_uniform_, as PyTorch."""
+    """``torch.nn.Transformer`` (Vaswani et al. 2017, "Attention is all you need"):
+    an encoder (num_encoder_layers layers + LayerNorm) over ``src`` and a decoder
+    (num_decoder_layers layers + LayerNorm) over ``tgt`` that attends to the encoder's output;
+    every parameter with more than one dimension is re-initialised with xavier_uniform_, as
+    PyTorch.  The defaults are the paper's base model (d_model 512, 8 heads, 6 + 6 layers,
+    dim_feedforward 2048, dropout 0.1).
+
+    Shape: src (S, N, E) and tgt (T, N, E) (or (N, S, E), (N, T, E) with ``batch_first``);
+    src_mask (S, S); tgt_mask (T, T); memory_mask (T, S); src_key_padding_mask and
+    memory_key_padding_mask (N, S); tgt_key_padding_mask (N, T); output (T, N, E).
+
+    Examples:
+        >>> import yingshe
+        >>> model = yingshe.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1,
+        ...                                num_decoder_layers=1, dim_feedforward=16)
+        >>> src, tgt = yingshe.randn(6, 2, 8), yingshe.randn(4, 2, 8)
+        >>> model(src, tgt, tgt_mask=model.generate_square_subsequent_mask(4)).shape
+        yingshe.Size([4, 2, 8])
+    """
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
                  dim_feedforward=2048, dropout=0.1, activation="relu", custom_encoder=None,

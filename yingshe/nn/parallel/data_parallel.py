@@ -77,10 +77,23 @@ def _moved(obj, dev):
 
 
 class DataParallel(Module):
-    """Wraps ``module`` as PyTorch's ``nn.DataParallel(module, device_ids, output_device, dim)``:
-    the wrapped module is ``.module`` (so state_dict keys start with ``module.``) and
-    ``forward(*args, **kwargs)`` calls it.  On one device the call is direct (see the module
-    docstring); asking for several GPUs raises NotImplementedError."""
+    """Wraps ``module`` as PyTorch's ``nn.DataParallel(module, device_ids, output_device,
+    dim)``: the wrapped module is ``.module`` (so state_dict keys start with ``module.``) and
+    ``forward(*args, **kwargs)`` calls it.  PyTorch splits each batch along ``dim`` over the GPUs;
+    yingshe runs on one device, where no split is needed: without CUDA the call is direct, with
+    one GPU the module and the inputs are moved there (see the module docstring).  Asking for
+    several GPUs raises NotImplementedError: use ``DistributedDataParallel``.
+
+    Shape: inputs and outputs those of the wrapped module.
+
+    Examples:
+        >>> import yingshe
+        >>> model = yingshe.nn.DataParallel(yingshe.nn.Linear(4, 2))
+        >>> model(yingshe.ones(3, 4)).shape
+        yingshe.Size([3, 2])
+        >>> list(model.state_dict())  # save model.module.state_dict() for the plain keys
+        ['module.weight', 'module.bias']
+    """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0):
         super().__init__()
@@ -106,9 +119,21 @@ class DataParallel(Module):
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0, module_kwargs=None):
     """``module(*inputs, **module_kwargs)`` on ``device_ids[0]``, PyTorch's functional
-    DataParallel for one GPU: ``inputs`` (a tuple, or one object) and ``module_kwargs`` are
-    moved to that GPU, where the module's parameters must already be.  Without a CUDA device it
-    raises RuntimeError, as PyTorch does; several GPUs raise NotImplementedError."""
+    DataParallel for one GPU: ``inputs`` (a tuple, or one object) and ``module_kwargs`` are moved
+    to that GPU, where the module's parameters must already be.  Without a CUDA device it raises
+    RuntimeError, as PyTorch does; several GPUs raise NotImplementedError.
+
+    Shape: inputs and outputs those of ``module``.
+
+    Examples:
+        With a GPU (skipped here):
+
+        >>> import yingshe
+        >>> from yingshe.nn.parallel import data_parallel
+        >>> layer = yingshe.nn.Linear(4, 2).cuda()  # doctest: +SKIP
+        >>> data_parallel(layer, yingshe.ones(3, 4), device_ids=[0]).device  # doctest: +SKIP
+        device(type='cuda', index=0)
+    """
     if not isinstance(inputs, tuple):
         inputs = (inputs,) if inputs is not None else ()
     if not cuda.is_available():

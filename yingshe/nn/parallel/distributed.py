@@ -150,10 +150,12 @@ def _remove_hooks(handles):
 
 
 class DistributedDataParallel(Module):
-    """Wrap ``module`` for data-parallel training across the ranks of the default process group
-    (see the module docstring).  ``self.module`` is the wrapped module, so the wrapper's
-    ``state_dict`` keys start with ``module.``; save ``ddp.module.state_dict()`` to get the
-    plain module's keys, as with PyTorch.
+    """Wrap ``module`` for synchronous data-parallel training across the
+    ranks of the default process group (Li et al. 2020; see the module docstring): every rank runs
+    forward and backward on its part of the global batch, and backward averages the gradients
+    over the ranks, g = (1 / world_size) sum_r g_r, so every replica takes the same step.
+    ``self.module`` is the wrapped module, so the wrapper's ``state_dict`` keys start with
+    ``module.``; save ``ddp.module.state_dict()`` to get the plain module's keys, as with PyTorch.
 
     ``find_unused_parameters``: after each forward, parameters the output does not depend on
     are marked ready at once (their share is zero) so the reduction can finish; without it a
@@ -161,7 +163,22 @@ class DistributedDataParallel(Module):
     PyTorch's error.  ``device_ids``/``output_device``/``dim`` are accepted as PyTorch's for a
     module on one device (the inputs are not moved).  ``gradient_as_bucket_view`` is always in
     effect (gradients are views of the averaged bucket) and ``static_graph`` needs nothing
-    here (every step finds its ready parameters afresh)."""
+    here (every step finds its ready parameters afresh).
+
+    Shape: inputs and outputs those of the wrapped module (each rank's share of the batch).
+
+    Examples:
+        Run with ``mpiexec -n 2 python train.py`` (the lines that need it are skipped here):
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> from yingshe import nn
+        >>> dist.init_process_group("mpi")  # doctest: +SKIP
+        >>> model = nn.parallel.DistributedDataParallel(nn.Linear(4, 2))  # doctest: +SKIP
+        >>> model(yingshe.randn(8, 4)).sum().backward()  # averages the grads  # doctest: +SKIP
+        >>> list(model.module.state_dict())  # doctest: +SKIP
+        ['weight', 'bias']
+    """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
                  process_group=None, bucket_cap_mb=None, find_unused_parameters=False,

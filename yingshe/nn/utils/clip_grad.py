@@ -14,8 +14,23 @@ def _as_list(parameters):
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """Scale all gradients by min(1, max_norm / (||g|| + 1e-6)), ||g|| the norm of all of them
-    together; return that total norm (as PyTorch)."""
+    """Clip the gradients by their total norm, in place (Pascanu, Mikolov & Bengio
+    2013): with ||g|| the ``norm_type`` norm of all gradients together (as one vector; inf for
+    the max-abs), every gradient is scaled by min(1, max_norm / (||g|| + 1e-6)); returns ||g||,
+    the norm before clipping (as PyTorch).  ``error_if_nonfinite`` raises on a NaN or inf norm.
+    Call it between ``backward()`` and ``optimizer.step()``.
+
+    Shape: ``parameters`` a Tensor or an iterable of Tensors, any shapes; output ().
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.zeros(2))
+        >>> w.grad = yingshe.tensor([3.0, 4.0])
+        >>> yingshe.nn.utils.clip_grad_norm_([w], max_norm=1.0)
+        tensor(5.)
+        >>> w.grad  # the same direction, norm 1
+        tensor([0.6000, 0.8000])
+    """
     grads = [p.grad._data for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         import numpy
@@ -43,7 +58,20 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient element to [-clip_value, clip_value] in place."""
+    """Clamp every gradient element to [-clip_value, clip_value] in place:
+    g_i = min(max(g_i, -clip_value), clip_value) (which, unlike ``clip_grad_norm_``, may change
+    the gradient's direction); returns None.
+
+    Shape: ``parameters`` a Tensor or an iterable of Tensors, any shapes.
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.zeros(2))
+        >>> w.grad = yingshe.tensor([-3.0, 0.5])
+        >>> yingshe.nn.utils.clip_grad_value_([w], clip_value=1.0)
+        >>> w.grad
+        tensor([-1.0000,  0.5000])
+    """
     clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:
@@ -53,13 +81,34 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 
 
 def parameters_to_vector(parameters):
-    """All parameters flattened and concatenated into one 1-D tensor (a copy, in the graph)."""
+    """All parameters flattened and concatenated into one 1-D tensor, in
+    iteration order (a copy, in the graph).
+
+    Shape: parameters of shapes S_1, ..., S_k; output (sum_i prod(S_i)).
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.Linear(3, 2)
+        >>> yingshe.nn.utils.parameters_to_vector(layer.parameters()).shape  # 6 weights, 2 biases
+        yingshe.Size([8])
+    """
     from ...ops.shape import cat
     return cat([p.reshape(-1) for p in parameters])
 
 
 def vector_to_parameters(vec, parameters):
-    """Copy consecutive slices of ``vec`` into the parameters (in place, outside the graph)."""
+    """Copy consecutive slices of ``vec`` into the parameters, in iteration
+    order (in place, outside the graph): the inverse of ``parameters_to_vector``.
+
+    Shape: vec (sum_i prod(S_i)) for parameters of shapes S_1, ..., S_k.
+
+    Examples:
+        >>> import yingshe
+        >>> layer = yingshe.nn.Linear(3, 2)
+        >>> yingshe.nn.utils.vector_to_parameters(yingshe.arange(8.0), layer.parameters())
+        >>> layer.weight.tolist(), layer.bias.tolist()
+        ([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], [6.0, 7.0])
+    """
     if not isinstance(vec, Tensor) or vec.ndim != 1:
         raise TypeError(f"vector_to_parameters: expected a 1-D Tensor, got "
                         f"{getattr(vec, 'shape', type(vec).__name__)}")

@@ -45,9 +45,26 @@ class _WeightNorm(Module):
 
 
 def weight_norm(module, name="weight", dim=0):
-    """Reparametrize ``module.<name>`` as g v / ||v||: ``parametrizations.<name>.original0``
-    is the magnitude g, ``original1`` the direction v (norm per slice along ``dim``; over the
-    whole tensor for dim=None)."""
+    """Weight normalisation (Salimans & Kingma, "Weight normalization", NeurIPS 2016,
+    eq. 2): reparametrize ``module.<name>`` as w = g v / ||v||, decoupling each slice's length g
+    from its direction v.  ``parametrizations.<name>.original0`` is the magnitude g,
+    ``original1`` the direction v; the norm is taken per slice along ``dim`` (default 0: per
+    output row of a Linear) or over the whole tensor for ``dim=None``.  Returns the module.
+
+    Shape: g (out, 1, ..., 1) for ``dim=0`` (a 1 in every other dim); v like the weight.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.parametrizations import weight_norm
+        >>> layer = yingshe.nn.Linear(2, 2)
+        >>> with yingshe.no_grad():
+        ...     _ = layer.weight.copy_(yingshe.tensor([[3.0, 4.0], [0.0, 2.0]]))
+        >>> layer = weight_norm(layer)
+        >>> layer.parametrizations.weight.original0  # g, the row norms
+        Parameter containing:
+        tensor([[5.],
+                [2.]], requires_grad=True)
+    """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
     return module
 
@@ -121,9 +138,26 @@ class _SpectralNorm(Module):
 
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
-    """Reparametrize ``module.<name>`` as W / sigma(W) (see ``_SpectralNorm``); ``dim`` (the
-    output dim) defaults to 1 for transposed convolutions, else 0.  The buffers are
-    ``parametrizations.<name>.0._u`` and ``._v``."""
+    """Spectral normalisation (Miyato, Kataoka, Koyama & Yoshida, ICLR 2018):
+    reparametrize ``module.<name>`` as W / sigma(W), sigma its largest singular value, so the
+    layer is 1-Lipschitz (GAN discriminators).  sigma is estimated by power iteration on the
+    buffers ``parametrizations.<name>.0._u`` and ``._v``: 15 steps at registration, then
+    ``n_power_iterations`` at every access in training mode, none in eval mode.  W is read as a
+    matrix with dim ``dim`` as rows (default 1 for transposed convolutions, else 0).  Returns the
+    module.
+
+    Shape: the weight keeps its shape (*); _u (rows), _v (the other dims' product).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.parametrizations import spectral_norm
+        >>> layer = yingshe.nn.Linear(2, 2, bias=False)
+        >>> with yingshe.no_grad():
+        ...     _ = layer.weight.copy_(yingshe.tensor([[3.0, 0.0], [0.0, 1.0]]))
+        >>> spectral_norm(layer).weight.detach()  # divided by sigma = 3
+        tensor([[1.0000, 0.0000],
+                [0.0000, 0.3333]])
+    """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
@@ -309,9 +343,22 @@ class _Orthogonal(Module):
 
 
 def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
-    """Constrain the matrix (or batch of matrices) ``module.<name>`` to be orthogonal, through
-    ``orthogonal_map`` "matrix_exp", "cayley" or "householder" (default: "matrix_exp" for
-    square matrices, else "householder"); see ``_Orthogonal``."""
+    """Constrain the matrix (or batch of matrices) ``module.<name>`` to be orthogonal:
+    orthonormal rows or columns, whichever are fewer, so the layer preserves norms (Lezcano-Casado
+    & Martinez-Rubio, ICML 2019).  Q is computed from an unconstrained matrix through
+    ``orthogonal_map`` "matrix_exp" (exp of a skew-symmetric matrix), "cayley" ((I - A/2)^-1
+    (I + A/2)) or "householder" (a product of reflections); default "matrix_exp" for square
+    matrices, else "householder".  See ``_Orthogonal``.  Returns the module.
+
+    Shape: the weight (*, n, k) keeps its shape; Q^T Q = I_k for n >= k, Q Q^T = I_n otherwise.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.parametrizations import orthogonal
+        >>> w = orthogonal(yingshe.nn.Linear(5, 3)).weight  # (3, 5)
+        >>> yingshe.allclose(w @ w.T, yingshe.eye(3), atol=1e-5)
+        True
+    """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")

@@ -57,9 +57,25 @@ def _maybe_set(dest, src):
 
 class ParametrizationList(ModuleList):
     """The parametrizations of one tensor and the tensor(s) they start from, as
-    ``module.parametrizations[name]``.  The original is ``original`` when the first
-    parametrization's ``right_inverse`` returns one tensor (or there is none: the identity),
-    else ``original0``, ``original1``, ...  Made by ``register_parametrization`` only."""
+    ``module.parametrizations[name]``: calling it computes P_k(...P_1(original)).  The original
+    is ``original`` when the first parametrization's ``right_inverse`` returns one tensor (or
+    there is none: the identity), else ``original0``, ``original1``, ...  Made by
+    ``register_parametrization`` only.
+
+    Shape: ``original`` has the unparametrized tensor's shape (unless ``right_inverse`` changes
+    it); the output, the parametrized tensor's.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.parametrizations import weight_norm
+        >>> layer = weight_norm(yingshe.nn.Linear(3, 2))
+        >>> layer.parametrizations.weight
+        ParametrizationList(
+          (0): _WeightNorm()
+        )
+        >>> [name for name, _ in layer.parametrizations.weight.named_parameters()]  # g and v
+        ['original0', 'original1']
+    """
 
     def __init__(self, modules, original, unsafe=False):
         if len(modules) == 0:
@@ -220,14 +236,33 @@ def _inject_property(module, tensor_name):
 
 
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
-    """Make ``module.<tensor_name>`` be ``parametrization(original)``, as PyTorch.
+    """Make ``module.<tensor_name>`` be ``parametrization(original)``, as
+    PyTorch: a constraint or a reparametrization of a weight (Lezcano-Casado 2019) that every
+    access recomputes, while the optimiser updates the unconstrained ``original``.
 
     The parameter or buffer moves to ``module.parametrizations[tensor_name].original`` (after
-    ``parametrization.right_inverse``, if defined, maps it to the original's space).  A second
-    registration on the same name chains: ``P2(P1(original))``.  Unless ``unsafe``, the
-    parametrized tensor must keep the shape and dtype, which is checked here.  The parametrization
-    may also return several tensors from ``right_inverse``; they become ``original0``,
-    ``original1``, ... and ``forward`` takes them in that order."""
+    ``parametrization.right_inverse``, if defined, maps it to the original's space), and the
+    module's class becomes ``Parametrized<Class>``.  A second registration on the same name
+    chains: ``P2(P1(original))``.  Unless ``unsafe``, the parametrized tensor must keep the shape
+    and dtype, which is checked here.  The parametrization may also return several tensors from
+    ``right_inverse``; they become ``original0``, ``original1``, ... and ``forward`` takes them in
+    that order.  Returns the module.
+
+    Shape: the parametrized tensor keeps the original's shape unless ``unsafe=True``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe import nn
+        >>> from yingshe.nn.utils import parametrize
+        >>> class Symmetric(nn.Module):
+        ...     def forward(self, X):
+        ...         return X.triu() + X.triu(1).transpose(-1, -2)
+        >>> layer = parametrize.register_parametrization(nn.Linear(3, 3), "weight", Symmetric())
+        >>> type(layer).__name__
+        'ParametrizedLinear'
+        >>> yingshe.equal(layer.weight, layer.weight.T)  # symmetric after every update
+        True
+    """
     parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
         if not unsafe:
@@ -286,7 +321,16 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
 
 
 def is_parametrized(module, tensor_name=None):
-    """Whether ``module`` has a parametrization (on ``tensor_name``, if given)."""
+    """Whether ``module`` has a parametrization (on ``tensor_name``, if given).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import parametrize
+        >>> from yingshe.nn.utils.parametrizations import weight_norm
+        >>> layer = weight_norm(yingshe.nn.Linear(3, 2))
+        >>> parametrize.is_parametrized(layer), parametrize.is_parametrized(layer, "bias")
+        (True, False)
+    """
     parametrizations = getattr(module, "parametrizations", None)
     if parametrizations is None or not isinstance(parametrizations, ModuleDict):
         return False
@@ -296,11 +340,24 @@ def is_parametrized(module, tensor_name=None):
 
 
 def remove_parametrizations(module, tensor_name, leave_parametrized=True):
-    """Undo ``register_parametrization`` on ``tensor_name``: the attribute becomes a plain
-    parameter (or buffer) again, holding the current parametrized value
+    """Undo ``register_parametrization`` on ``tensor_name``: the attribute
+    becomes a plain parameter (or buffer) again, holding the current parametrized value
     (``leave_parametrized=True``, in the original Parameter object when there is one original)
     or the unparametrized ``original`` (``False``; one original only).  The module gets its
-    class back once nothing is parametrized."""
+    class back once nothing is parametrized.  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import parametrize
+        >>> from yingshe.nn.utils.parametrizations import orthogonal
+        >>> layer = orthogonal(yingshe.nn.Linear(3, 3))
+        >>> layer = parametrize.remove_parametrizations(layer, "weight")
+        >>> type(layer).__name__, type(layer.weight).__name__
+        ('Linear', 'Parameter')
+        >>> w = layer.weight  # still orthogonal, now free to leave that set
+        >>> yingshe.allclose(w @ w.T, yingshe.eye(3), atol=1e-5)
+        True
+    """
     if not is_parametrized(module, tensor_name):
         raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
     parametrizations = module.parametrizations[tensor_name]
@@ -326,15 +383,37 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
 
 
 def type_before_parametrizations(module):
-    """The module's class before any parametrization (its own class if none)."""
+    """The module's class before any parametrization (its own class
+    if none), e.g. ``Conv2d`` for a ``ParametrizedConv2d``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import parametrize
+        >>> from yingshe.nn.utils.parametrizations import spectral_norm
+        >>> conv = spectral_norm(yingshe.nn.Conv2d(1, 4, 3))
+        >>> type(conv).__name__, parametrize.type_before_parametrizations(conv).__name__
+        ('ParametrizedConv2d', 'Conv2d')
+    """
     if is_parametrized(module):
         return module.__class__.__bases__[0]
     return type(module)
 
 
 def transfer_parametrizations_and_params(from_module, to_module, tensor_name=None):
-    """Register ``from_module``'s parametrizations (of ``tensor_name``, or all) on
-    ``to_module`` too, creating the parameters it lacks, and share the originals."""
+    """Register ``from_module``'s parametrizations (of
+    ``tensor_name``, or all) on ``to_module`` too, creating the parameters it lacks, and share
+    the originals (the same Parameter objects).  Returns ``to_module``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import parametrize
+        >>> from yingshe.nn.utils.parametrizations import weight_norm
+        >>> source = weight_norm(yingshe.nn.Linear(3, 2))
+        >>> target = yingshe.nn.Linear(3, 2)
+        >>> target = parametrize.transfer_parametrizations_and_params(source, target)
+        >>> target.parametrizations.weight.original1 is source.parametrizations.weight.original1
+        True
+    """
     if not is_parametrized(from_module):
         return to_module
     names = from_module.parametrizations if tensor_name is None else [tensor_name]

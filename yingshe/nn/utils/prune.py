@@ -29,9 +29,27 @@ __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructu
 
 
 class BasePruningMethod(ABC):
-    """A pruning method: ``compute_mask(t, default_mask)`` returns the new 0/1 mask of ``t``
-    (keeping ``default_mask``'s zeros).  ``apply(module, name, ...)`` prunes a module's tensor;
-    the method object is then the module's forward pre-hook that recomputes the tensor."""
+    """A pruning method, the base of those below: ``compute_mask(t,
+    default_mask)`` returns the new 0/1 mask of ``t`` (keeping ``default_mask``'s zeros), and
+    ``prune(t)`` = t * that mask.  ``apply(module, name, ...)`` prunes a module's tensor:
+    ``<name>_orig`` holds the parameter, ``<name>_mask`` the mask, and the method object becomes
+    the module's forward pre-hook that recomputes ``<name> = <name>_mask * <name>_orig``.  A
+    subclass sets ``PRUNING_TYPE`` ('unstructured', 'structured' or 'global') and defines
+    ``compute_mask``.
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> class BelowOne(prune.BasePruningMethod):  # prune the entries with |t| < 1
+        ...     PRUNING_TYPE = "unstructured"
+        ...
+        ...     def compute_mask(self, t, default_mask):
+        ...         return default_mask * (t.abs() >= 1).to(default_mask.dtype)
+        >>> BelowOne().prune(yingshe.tensor([0.5, -2.0, 3.0]))
+        tensor([ 0., -2.,  3.])
+    """
     _tensor_name = None
 
     def __call__(self, module, inputs):
@@ -131,9 +149,24 @@ class BasePruningMethod(ABC):
 
 
 class PruningContainer(BasePruningMethod):
-    """The successive pruning methods of one tensor; the last one acts on what the earlier
-    masks kept (the entries still 1 for unstructured methods, the channels not all zero for
-    structured ones, everything for "global" ones such as ``CustomFromMask``)."""
+    """The successive pruning methods of one tensor, which ``apply`` builds when a
+    tensor is pruned again; the last method acts on what the earlier masks kept (the entries
+    still 1 for unstructured methods, the channels not all zero for structured ones, everything
+    for "global" ones such as ``CustomFromMask``).
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.l1_unstructured(yingshe.nn.Linear(4, 2), "weight", amount=0.5)
+        >>> layer = prune.ln_structured(layer, "weight", amount=1, n=2, dim=0)
+        >>> container = next(iter(layer._forward_pre_hooks.values()))
+        >>> type(container).__name__, len(container)
+        ('PruningContainer', 2)
+        >>> int((layer.weight_mask.sum(dim=1) == 0).sum())  # one whole row pruned
+        1
+    """
 
     def __init__(self, *args):
         self._pruning_methods = ()
@@ -194,7 +227,17 @@ class PruningContainer(BasePruningMethod):
 
 
 class Identity(BasePruningMethod):
-    """Prunes nothing: the mask is all ones (useful to set up the reparametrization)."""
+    """Prunes nothing: the mask is all ones (useful to set up the reparametrization,
+    ``<name>_orig`` and ``<name>_mask``, before editing the mask by hand).
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> prune.Identity().prune(yingshe.tensor([0.1, -3.0, 0.2]))
+        tensor([ 0.1000, -3.0000,  0.2000])
+    """
     PRUNING_TYPE = "unstructured"
 
     def compute_mask(self, t, default_mask):
@@ -206,8 +249,20 @@ class Identity(BasePruningMethod):
 
 
 class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries (a count, or a fraction of the tensor) chosen at random with
-    the framework generator."""
+    """Prunes ``amount`` entries chosen uniformly at random with the
+    framework generator (an int: that many; a float in [0, 1]: that fraction, rounded); on a
+    tensor pruned before, among the entries the earlier masks kept (see ``PruningContainer``).
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> mask = prune.RandomUnstructured(amount=0.25).compute_mask(yingshe.ones(8),
+        ...                                                           yingshe.ones(8))
+        >>> int((mask == 0).sum())  # 25% of 8 entries
+        2
+    """
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
@@ -224,7 +279,17 @@ class RandomUnstructured(BasePruningMethod):
 
 
 class L1Unstructured(BasePruningMethod):
-    """Prunes the ``amount`` entries of smallest absolute value (magnitude pruning)."""
+    """Magnitude pruning (Han, Pool, Tran & Dally, NeurIPS 2015): prunes the
+    ``amount`` entries of smallest absolute value (an int: that many; a float: that fraction).
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> prune.L1Unstructured(amount=0.5).prune(yingshe.tensor([0.1, -3.0, 0.2, 4.0]))
+        tensor([ 0., -3.,  0.,  4.])
+    """
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
@@ -241,7 +306,19 @@ class L1Unstructured(BasePruningMethod):
 
 
 class RandomStructured(BasePruningMethod):
-    """Prunes ``amount`` whole channels along ``dim``, chosen at random."""
+    """Prunes ``amount`` whole channels along ``dim`` (slices t.select(dim, i)),
+    chosen at random; an int is a count, a float a fraction of the channels.
+
+    Shape: t (*), at least 1-D; mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> mask = prune.RandomStructured(amount=1, dim=0).compute_mask(yingshe.ones(3, 2),
+        ...                                                             yingshe.ones(3, 2))
+        >>> sorted(mask.sum(dim=1).tolist())  # one of the three rows zeroed
+        [0.0, 2.0, 2.0]
+    """
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, dim=-1):
@@ -264,8 +341,21 @@ class RandomStructured(BasePruningMethod):
 
 
 class LnStructured(BasePruningMethod):
-    """Prunes the ``amount`` channels along ``dim`` of smallest L``n`` norm (``n`` as
-    ``torch.norm``'s ``p``: a number, inf, -inf or "fro")."""
+    """Norm-based channel pruning (Li, Kadav, Durdanovic, Samet & Graf, ICLR 2017):
+    prunes the ``amount`` channels along ``dim`` of smallest L``n`` norm (``n`` as
+    ``torch.norm``'s ``p``: a number, inf, -inf or "fro").
+
+    Shape: t (*), at least 1-D; mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> weight = yingshe.tensor([[1.0, 1.0], [3.0, 0.0], [0.5, 0.5]])
+        >>> prune.LnStructured(amount=1, n=2, dim=0).compute_mask(weight, yingshe.ones(3, 2))
+        tensor([[1., 1.],
+                [1., 1.],
+                [0., 0.]])
+    """
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, n, dim=-1):
@@ -292,7 +382,17 @@ class LnStructured(BasePruningMethod):
 
 
 class CustomFromMask(BasePruningMethod):
-    """Prunes where the given ``mask`` is 0."""
+    """Prunes where the given ``mask`` is 0.
+
+    Shape: t (*); mask (*), the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> method = prune.CustomFromMask(yingshe.tensor([1.0, 0.0, 1.0]))
+        >>> method.prune(yingshe.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 0., 3.])
+    """
     PRUNING_TYPE = "global"
 
     def __init__(self, mask):
@@ -310,41 +410,100 @@ class CustomFromMask(BasePruningMethod):
 
 
 def identity(module, name):
-    """Set up pruning of ``module.<name>`` with an all-ones mask."""
+    """Set up pruning of ``module.<name>`` with an all-ones mask: ``<name>_orig`` and
+    the buffer ``<name>_mask`` appear, nothing is zeroed.  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.identity(yingshe.nn.Linear(3, 2), "bias")
+        >>> layer.bias_mask
+        tensor([1., 1.])
+    """
     Identity.apply(module, name)
     return module
 
 
 def random_unstructured(module, name, amount):
-    """Prune ``amount`` (count or fraction) random entries of ``module.<name>``."""
+    """Prune ``amount`` (count or fraction) random entries of
+    ``module.<name>`` (see ``RandomUnstructured``).  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.random_unstructured(yingshe.nn.Linear(4, 5), "weight", amount=0.5)
+        >>> int((layer.weight_mask == 0).sum())  # half of the 20 weights
+        10
+    """
     RandomUnstructured.apply(module, name, amount)
     return module
 
 
 def l1_unstructured(module, name, amount, importance_scores=None):
-    """Prune the ``amount`` (count or fraction) entries of ``module.<name>`` of smallest
-    absolute value (of ``importance_scores`` if given)."""
+    """Prune the ``amount`` (count or fraction) entries of ``module.<name>`` of
+    smallest absolute value (of ``importance_scores`` if given): magnitude pruning (see
+    ``L1Unstructured``).  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.l1_unstructured(yingshe.nn.Linear(4, 2), "weight", amount=0.5)
+        >>> [n for n, _ in layer.named_parameters()], [n for n, _ in layer.named_buffers()]
+        (['bias', 'weight_orig'], ['weight_mask'])
+        >>> int((layer.weight == 0).sum())  # the 4 smallest of 8 weights
+        4
+    """
     L1Unstructured.apply(module, name, amount=amount, importance_scores=importance_scores)
     return module
 
 
 def random_structured(module, name, amount, dim):
-    """Prune ``amount`` random channels of ``module.<name>`` along ``dim``."""
+    """Prune ``amount`` random channels of ``module.<name>`` along ``dim`` (see
+    ``RandomStructured``).  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.random_structured(yingshe.nn.Linear(4, 5), "weight", amount=2, dim=0)
+        >>> int((layer.weight_mask.sum(dim=1) == 0).sum())  # 2 of the 5 output rows
+        2
+    """
     RandomStructured.apply(module, name, amount, dim)
     return module
 
 
 def ln_structured(module, name, amount, n, dim, importance_scores=None):
-    """Prune the ``amount`` channels along ``dim`` of ``module.<name>`` of smallest L``n``
-    norm."""
+    """Prune the ``amount`` channels along ``dim`` of ``module.<name>`` of smallest
+    L``n`` norm (of ``importance_scores`` if given; see ``LnStructured``), e.g. whole filters of
+    a convolution with ``dim=0``.  Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> conv = prune.ln_structured(yingshe.nn.Conv2d(3, 8, 3), "weight", amount=0.25, n=2,
+        ...                            dim=0)
+        >>> int((conv.weight_mask.sum(dim=(1, 2, 3)) == 0).sum())  # 2 of the 8 filters
+        2
+    """
     LnStructured.apply(module, name, amount, n, dim, importance_scores=importance_scores)
     return module
 
 
 def global_unstructured(parameters, pruning_method, importance_scores=None, **kwargs):
-    """Prune the (module, name) tensors in ``parameters`` together: ``pruning_method`` (an
-    unstructured method class, built with ``kwargs``) chooses among all their entries at once,
-    e.g. the 20% smallest weights of the whole network rather than of each layer."""
+    """Prune the (module, name) tensors in ``parameters`` together:
+    ``pruning_method`` (an unstructured method class, built with ``kwargs``) chooses among all
+    their entries at once, e.g. the 20% smallest weights of the whole network rather than of each
+    layer.  Each tensor then carries a ``CustomFromMask`` pruning.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> a, b = yingshe.nn.Linear(10, 10), yingshe.nn.Linear(10, 10)
+        >>> prune.global_unstructured([(a, "weight"), (b, "weight")],
+        ...                           pruning_method=prune.L1Unstructured, amount=0.2)
+        >>> int((a.weight == 0).sum() + (b.weight == 0).sum())  # 20% of the 200 weights
+        40
+    """
     if not isinstance(parameters, Iterable):
         raise TypeError("global_unstructured(): parameters is not an Iterable")
     parameters = list(parameters)
@@ -380,13 +539,34 @@ def global_unstructured(parameters, pruning_method, importance_scores=None, **kw
 
 
 def custom_from_mask(module, name, mask):
-    """Prune ``module.<name>`` where ``mask`` is 0."""
+    """Prune ``module.<name>`` where ``mask`` is 0 (see ``CustomFromMask``).
+    Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.custom_from_mask(yingshe.nn.Linear(3, 2), "bias",
+        ...                                mask=yingshe.tensor([1.0, 0.0]))
+        >>> layer.bias_mask, bool(layer.bias[1] == 0)
+        (tensor([1., 0.]), True)
+    """
     CustomFromMask.apply(module, name, mask)
     return module
 
 
 def remove(module, name):
-    """Make the pruning of ``module.<name>`` permanent (see ``BasePruningMethod.remove``)."""
+    """Make the pruning of ``module.<name>`` permanent (see ``BasePruningMethod.remove``):
+    ``<name>`` is a Parameter again, holding the pruned values, and the mask and the hook go.
+    Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> layer = prune.l1_unstructured(yingshe.nn.Linear(4, 2), "weight", amount=3)
+        >>> layer = prune.remove(layer, "weight")
+        >>> [n for n, _ in layer.named_parameters()], int((layer.weight == 0).sum())
+        (['bias', 'weight'], 3)
+    """
     for key, hook in module._forward_pre_hooks.items():
         if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
             hook.remove(module)
@@ -397,7 +577,18 @@ def remove(module, name):
 
 
 def is_pruned(module):
-    """Whether ``module`` or one of its submodules has a pruning hook."""
+    """Whether ``module`` or one of its submodules has a pruning hook.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import prune
+        >>> model = yingshe.nn.Sequential(yingshe.nn.Linear(4, 4), yingshe.nn.ReLU())
+        >>> prune.is_pruned(model)
+        False
+        >>> _ = prune.l1_unstructured(model[0], "weight", amount=0.5)
+        >>> prune.is_pruned(model)
+        True
+    """
     for _, submodule in module.named_modules():
         for hook in submodule._forward_pre_hooks.values():
             if isinstance(hook, BasePruningMethod):

@@ -18,7 +18,24 @@ __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad
 
 class PackedSequence(namedtuple("PackedSequence",
                                 ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """(data, batch_sizes, sorted_indices, unsorted_indices), as PyTorch's."""
+    """A batch of variable-length sequences packed for the recurrent layers, as
+    PyTorch's: the named tuple (data, batch_sizes, sorted_indices, unsorted_indices).  ``data``
+    holds the steps time-major, longest sequences first: the first ``batch_sizes[0]`` rows are
+    step 0 of every sequence, the next ``batch_sizes[1]`` step 1 of those still running, and so
+    on; ``sorted_indices[k]`` is the original position of the k-th longest sequence (None when
+    the batch came sorted) and ``unsorted_indices`` its inverse.  Made by ``pack_padded_sequence``
+    and ``pack_sequence``, not by hand.
+
+    Shape: data (sum of lengths, *); batch_sizes (max length); sorted_indices and
+    unsorted_indices (N).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pack_sequence
+        >>> packed = pack_sequence([yingshe.tensor([1.0, 2.0, 3.0]), yingshe.tensor([4.0, 5.0])])
+        >>> packed.data, packed.batch_sizes
+        (tensor([1., 4., 2., 5., 3.]), tensor([2, 2, 1]))
+    """
 
     def __new__(cls, data, batch_sizes, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None and sorted_indices is not None:
@@ -39,8 +56,22 @@ def _batch_sizes(sorted_lengths):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    """Pack a padded (T, N, *) batch (or (N, T, *) with batch_first) of sequences of
-    ``lengths``."""
+    """Pack a padded batch of sequences of the given ``lengths`` into a
+    ``PackedSequence``, so that a recurrent layer runs each sequence for its own length only (and
+    its h_n is each sequence's last real step).  ``enforce_sorted=True`` requires lengths in
+    decreasing order; ``False`` sorts them and records the order.  A gather: differentiable.
+
+    Shape: input (T, N, *) (or (N, T, *) with ``batch_first``); lengths (N), each in [1, T];
+    output data (sum of lengths, *).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pack_padded_sequence
+        >>> padded = yingshe.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 0.0], [6.0, 0.0, 0.0]])
+        >>> packed = pack_padded_sequence(padded, [3, 2, 1], batch_first=True)
+        >>> packed.data, packed.batch_sizes  # step 0 of all, step 1 of two, step 2 of one
+        (tensor([1., 4., 6., 2., 5., 3.]), tensor([3, 2, 1]))
+    """
     lengths = _lengths_array(lengths)
     if batch_first:
         input = input.transpose(0, 1)
@@ -82,8 +113,23 @@ def padded_rows(batch_sizes, steps=None):
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """The inverse of ``pack_padded_sequence``: (padded (T, N, *), lengths) in the original
-    batch order."""
+    """The inverse of ``pack_padded_sequence``: (padded, lengths), the
+    sequences in their original batch order, padded with ``padding_value`` to the longest (or to
+    ``total_length``).
+
+    Shape: sequence data (sum of lengths, *); padded (T, N, *) (or (N, T, *) with
+    ``batch_first``), T the longest length or ``total_length``; lengths (N).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pack_sequence, pad_packed_sequence
+        >>> a, b = yingshe.tensor([1.0, 2.0]), yingshe.tensor([3.0, 4.0, 5.0])
+        >>> padded, lengths = pad_packed_sequence(pack_sequence([a, b], enforce_sorted=False),
+        ...                                       batch_first=True)
+        >>> padded, lengths
+        (tensor([[1., 2., 0.],
+                [3., 4., 5.]]), tensor([2, 3]))
+    """
     data, batch_sizes, _, unsorted_indices = sequence
     sizes = batch_sizes.numpy()
     steps = len(sizes)
@@ -105,7 +151,19 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
-    """Stack sequences of shapes (L_i, *) into (max L, N, *) (or (N, max L, *)), padded."""
+    """Stack sequences of different lengths into one tensor, padded with
+    ``padding_value`` at the end (``padding_side='right'``) or the start (``'left'``).
+
+    Shape: sequences (L_i, *) with the same trailing dims; output (max L_i, N, *) (or
+    (N, max L_i, *) with ``batch_first``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pad_sequence
+        >>> pad_sequence([yingshe.tensor([1.0, 2.0, 3.0]), yingshe.tensor([4.0])], batch_first=True)
+        tensor([[1., 2., 3.],
+                [4., 0., 0.]])
+    """
     if padding_side not in ("right", "left"):
         raise ValueError(f"pad_sequence: padding_side must be 'right' or 'left', got "
                          f"{padding_side!r}")
@@ -122,6 +180,17 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def pack_sequence(sequences, enforce_sorted=True):
-    """Pack a list of (L_i, *) sequences."""
+    """Pack a list of sequences (longest first, unless ``enforce_sorted=False``):
+    ``pad_sequence`` then ``pack_padded_sequence``.
+
+    Shape: sequences (L_i, *); output data (sum L_i, *).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils.rnn import pack_sequence
+        >>> packed = pack_sequence([yingshe.randn(5, 4), yingshe.randn(2, 4)])
+        >>> packed.data.shape, packed.batch_sizes
+        (yingshe.Size([7, 4]), tensor([2, 2, 1, 1, 1]))
+    """
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)

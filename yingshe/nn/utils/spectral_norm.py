@@ -79,8 +79,25 @@ class SpectralNorm:
 
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
-    """Normalise ``module.<name>`` by its spectral norm with a forward pre-hook; ``dim``
-    defaults to 1 for transposed convolutions, else 0."""
+    """Normalise ``module.<name>`` by its spectral norm, W = W_orig / sigma(W_orig),
+    with a forward pre-hook (the older form of ``parametrizations.spectral_norm``; Miyato et al.,
+    ICLR 2018): the parameter becomes ``<name>_orig``, the power-iteration vectors the buffers
+    ``<name>_u`` and ``<name>_v``, and before every forward in training mode one power-iteration
+    step (``n_power_iterations``) updates sigma.  ``dim`` defaults to 1 for transposed
+    convolutions, else 0.  Returns the module.
+
+    Shape: the weight keeps its shape; ``<name>_u`` (size(dim)), ``<name>_v`` (the other dims'
+    product).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import spectral_norm
+        >>> layer = spectral_norm(yingshe.nn.Linear(20, 40))
+        >>> [n for n, _ in layer.named_parameters()], [n for n, _ in layer.named_buffers()]
+        (['bias', 'weight_orig'], ['weight_u', 'weight_v'])
+        >>> layer(yingshe.randn(8, 20)).shape  # the pre-hook sets layer.weight first
+        yingshe.Size([8, 40])
+    """
     if dim is None:
         transposed = any(c.__name__ in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
                          for c in type(module).__mro__)
@@ -90,5 +107,15 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 
 def remove_spectral_norm(module, name="weight"):
-    """Replace ``<name>_orig``, ``<name>_u``, ``<name>_v`` by the normalised parameter."""
+    """Undo ``spectral_norm``: ``<name>_orig``, ``<name>_u`` and ``<name>_v``
+    are replaced by one parameter ``<name>`` holding the normalised weight, and the hook goes.
+    Returns the module.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.nn.utils import remove_spectral_norm, spectral_norm
+        >>> layer = remove_spectral_norm(spectral_norm(yingshe.nn.Linear(20, 40)))
+        >>> [n for n, _ in layer.named_parameters()], layer.weight.shape
+        (['bias', 'weight'], yingshe.Size([40, 20]))
+    """
     return _remove_norm_hook(module, name, SpectralNorm, "spectral_norm")

@@ -53,14 +53,40 @@ class WeightNorm:
 
 
 def weight_norm(module, name="weight", dim=0):
-    """Split ``module.<name>`` into magnitude ``<name>_g`` and direction ``<name>_v``
-    (deprecated, with PyTorch's FutureWarning; see ``parametrizations.weight_norm``)."""
+    """Split ``module.<name>`` into magnitude ``<name>_g`` and direction ``<name>_v``,
+    w = g v / ||v|| (Salimans & Kingma, NeurIPS 2016), recomputed by a forward pre-hook; the norm
+    per slice along ``dim`` (default 0), over the whole tensor for ``dim=None``.  Deprecated, with
+    PyTorch's FutureWarning: ``parametrizations.weight_norm`` is the newer form.  Returns the
+    module.
+
+    Shape: ``<name>_g`` (out, 1, ..., 1) for ``dim=0``; ``<name>_v`` like the weight.
+
+    Examples:
+        >>> import warnings, yingshe
+        >>> from yingshe.nn.utils import weight_norm
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     layer = weight_norm(yingshe.nn.Linear(20, 40))
+        >>> layer.weight_g.shape, layer.weight_v.shape
+        (yingshe.Size([40, 1]), yingshe.Size([40, 20]))
+    """
     WeightNorm.apply(module, name, dim)
     return module
 
 
 def remove_weight_norm(module, name="weight"):
-    """Fold ``<name>_g`` and ``<name>_v`` back into one parameter ``<name>``."""
+    """Undo ``weight_norm``: fold ``<name>_g`` and ``<name>_v`` back into one
+    parameter ``<name>`` = g v / ||v|| and drop the hook.  Returns the module.
+
+    Examples:
+        >>> import warnings, yingshe
+        >>> from yingshe.nn.utils import remove_weight_norm, weight_norm
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     layer = weight_norm(yingshe.nn.Linear(20, 40))
+        >>> [n for n, _ in remove_weight_norm(layer).named_parameters()]
+        ['bias', 'weight']
+    """
     return _remove_norm_hook(module, name, WeightNorm, "weight_norm")
 
 
