@@ -16,7 +16,18 @@ __all__ = ["AudioFileError", "AudioMetaData", "info", "load", "save"]
 
 AudioMetaData = namedtuple("AudioMetaData", ["sample_rate", "num_frames", "num_channels",
                                              "bits_per_sample", "encoding"])
-AudioMetaData.__doc__ = "torchaudio's ``AudioMetaData`` of a file: its rate, length and format."
+AudioMetaData.__doc__ = """torchaudio's ``AudioMetaData`` of a file: its rate, length and format.
+
+``sample_rate`` in Hz, ``num_frames`` samples per channel, ``num_channels``,
+``bits_per_sample`` and ``encoding`` (``"PCM_S"``, signed integers, or ``"PCM_U"``, unsigned
+8-bit), as ``info`` reads them from a WAV header.
+
+Examples:
+    >>> from yingshe.audio import AudioMetaData
+    >>> meta = AudioMetaData(16000, 8000, 1, 16, "PCM_S")
+    >>> meta.num_frames / meta.sample_rate            # seconds
+    0.5
+"""
 
 # full scale of each sample width: torchaudio's normalisation maps integer samples to [-1, 1)
 _FULL_SCALE = {1: 128.0, 2: 32768.0, 3: 8388608.0, 4: 2147483648.0}
@@ -26,7 +37,22 @@ _FORMAT_NAMES = {3: "IEEE float", 6: "A-law", 7: "mu-law", 0xFFFE: "WAVE_FORMAT_
 
 class AudioFileError(ValueError):
     """An audio file that cannot be read: not a WAV file, a WAV encoding other than integer
-    PCM, empty or truncated.  The message names the file."""
+    PCM, empty or truncated.  The message names the file.
+
+    Examples:
+        >>> import os
+        >>> import tempfile
+        >>> from yingshe import audio
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "notes.wav")
+        ...     with open(path, "w") as f:
+        ...         _ = f.write("not audio")
+        ...     try:
+        ...         audio.load(path)
+        ...     except audio.AudioFileError as error:
+        ...         print(str(error).replace(folder, "DIR"))
+        DIR/notes.wav: not a WAV file (file does not start with RIFF id)
+    """
 
 
 def _name(uri):
@@ -60,7 +86,19 @@ def _open(uri):
 
 
 def info(uri):
-    """``torchaudio.info``: the ``AudioMetaData`` of a WAV file (read from its header)."""
+    """``torchaudio.info``: the ``AudioMetaData`` of a WAV file (read from its header).
+
+    Examples:
+        >>> import io
+        >>> import yingshe
+        >>> from yingshe import audio
+        >>> wav = io.BytesIO()
+        >>> audio.save(wav, yingshe.zeros(1, 1600), 16000)
+        >>> _ = wav.seek(0)
+        >>> meta = audio.info(wav)
+        >>> meta.sample_rate, meta.num_frames, meta.num_frames / meta.sample_rate
+        (16000, 1600, 0.1)
+    """
     with _open(uri) as reader:
         width = reader.getsampwidth()
         return AudioMetaData(reader.getframerate(), reader.getnframes(), reader.getnchannels(),
@@ -76,7 +114,27 @@ def load(uri, frame_offset=0, num_frames=-1, normalize=True, channels_first=True
     integers themselves: uint8, int16 or int32 (24-bit samples sign-extended to int32).  A
     stereo or multi-channel file gives one row per channel, as torchaudio; averaging them to
     mono is the caller's choice.  ``frame_offset`` and ``num_frames`` (-1: to the end) select a
-    stretch."""
+    stretch.
+
+    Shape:
+        waveform ``(channels, frames)``, or ``(frames, channels)`` without ``channels_first``.
+
+    Examples:
+        >>> import io
+        >>> import yingshe
+        >>> from yingshe import audio
+        >>> wav = io.BytesIO()                            # a path works the same way
+        >>> audio.save(wav, yingshe.tensor([[0.0, 0.5, -0.5, 0.25]]), 8000)
+        >>> _ = wav.seek(0)
+        >>> audio.load(wav)
+        (tensor([[ 0.0000,  0.5000, -0.5000,  0.2500]]), 8000)
+        >>> _ = wav.seek(0)
+        >>> audio.load(wav, normalize=False)[0]           # the 16-bit integers
+        tensor([[     0,  16384, -16384,   8192]], dtype=yingshe.int16)
+        >>> _ = wav.seek(0)
+        >>> audio.load(wav, frame_offset=1, num_frames=2)[0]
+        tensor([[ 0.5000, -0.5000]])
+    """
     name = _name(uri)
     if frame_offset < 0:
         raise ValueError(f"load: frame_offset must be non-negative, got {frame_offset}")
@@ -120,7 +178,23 @@ def _decode(data, width, frames, channels):
 def save(uri, src, sample_rate, channels_first=True, bits_per_sample=16):
     """``torchaudio.save`` as integer PCM WAV: ``src`` (channels, frames) (or (frames,
     channels) without ``channels_first``; a 1-D signal is one channel), floats in [-1, 1]
-    scaled by full scale, rounded and clipped, or integers written as they are."""
+    scaled by full scale, rounded and clipped, or integers written as they are.
+
+    Shape:
+        src ``(channels, frames)``, ``(frames, channels)`` without ``channels_first``, or
+        ``(frames,)`` for one channel.
+
+    Examples:
+        >>> import io
+        >>> import yingshe
+        >>> from yingshe import audio
+        >>> wav = io.BytesIO()
+        >>> audio.save(wav, yingshe.zeros(2, 800), 8000, bits_per_sample=8)   # stereo, 0.1 s
+        >>> _ = wav.seek(0)
+        >>> audio.info(wav)  # doctest: +NORMALIZE_WHITESPACE
+        AudioMetaData(sample_rate=8000, num_frames=800, num_channels=2, bits_per_sample=8,
+                      encoding='PCM_U')
+    """
     if bits_per_sample not in (8, 16, 32):
         raise ValueError(f"save: bits_per_sample must be 8, 16 or 32, got {bits_per_sample}")
     array = src.detach().numpy() if isinstance(src, Tensor) else np.asarray(src)

@@ -14,7 +14,16 @@ __all__ = ["CTCHypothesis", "ctc_greedy_decode", "ctc_prefix_beam_search", "coll
 
 CTCHypothesis = namedtuple("CTCHypothesis", ["tokens", "score"])
 CTCHypothesis.__doc__ = """A labelling and its log-probability: log of the sum over the CTC
-paths that map to it (of those the beam kept)."""
+paths that map to it (of those the beam kept).
+
+Examples:
+    >>> import yingshe
+    >>> from yingshe.audio import ctc_prefix_beam_search
+    >>> log_probs = yingshe.tensor([[0.2, 0.8], [0.6, 0.4]]).log()     # (T=2, C=2), 0 blank
+    >>> hypothesis = ctc_prefix_beam_search(log_probs)[0][0]
+    >>> hypothesis.tokens, round(hypothesis.score, 4)  # paths 1-, 11, -1: 0.48 + 0.32 + 0.08
+    ([1], -0.1278)
+"""
 
 
 def _emissions(emissions, lengths):
@@ -40,7 +49,13 @@ def _emissions(emissions, lengths):
 
 def collapse(path, blank=0):
     """B(path): repeated labels merged, then blanks removed, e.g. (a, a, -, a, b, b) -> (a, a,
-    b) with - the blank."""
+    b) with - the blank.
+
+    Examples:
+        >>> from yingshe.audio import collapse
+        >>> collapse([1, 1, 0, 1, 2, 2])                  # "aa-abb" with 0 the blank: "aab"
+        [1, 1, 2]
+    """
     tokens, previous = [], None
     for label in path:
         label = int(label)
@@ -54,7 +69,21 @@ def ctc_greedy_decode(emissions, lengths=None, blank=0):
     """The labelling of the most probable path of each utterance: the arg max class of each
     frame, collapsed (``collapse``).  ``emissions``: (batch, frames, classes) scores or
     log-probabilities (Tensor or array), or (frames, classes); ``lengths``: the frames of each
-    utterance that count (default all).  Returns one list of labels per utterance."""
+    utterance that count (default all).  Returns one list of labels per utterance.
+
+    Shape:
+        emissions ``(B, T, C)`` or ``(T, C)``, lengths ``(B,)``; returns ``B`` lists of labels.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio import ctc_greedy_decode
+        >>> probs = yingshe.tensor([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.8, 0.1, 0.1],
+        ...                         [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])     # (T=5, C=3), 0 blank
+        >>> ctc_greedy_decode(probs.log())                 # best path 1 1 - 1 2
+        [[1, 1, 2]]
+        >>> ctc_greedy_decode(probs.log().expand(2, 5, 3), lengths=[5, 2])
+        [[1, 1, 2], [1]]
+    """
     array, lengths = _emissions(emissions, lengths)
     best = array.argmax(axis=2)
     return [collapse(best[b, :lengths[b]], blank) for b in range(array.shape[0])]
@@ -74,7 +103,28 @@ def ctc_prefix_beam_search(emissions, lengths=None, beam_width=10, blank=0, nbes
     ``emissions`` are log-probabilities (batch, frames, classes) (or (frames, classes)).
     Returns, per utterance, the ``nbest`` most probable ``CTCHypothesis`` (tokens, log p),
     best first.  With a beam as wide as the number of prefixes, the scores are exact:
-    log p(l | x) = -ctc_loss."""
+    log p(l | x) = -ctc_loss.
+
+    Shape:
+        emissions ``(B, T, C)`` or ``(T, C)`` log-probabilities, lengths ``(B,)``; returns ``B``
+        lists of ``nbest`` hypotheses.
+
+    Examples:
+        With a wide beam the score of a labelling is its exact log-probability, ``-ctc_loss``:
+
+        >>> import yingshe
+        >>> import yingshe.nn.functional as F
+        >>> from yingshe.audio import ctc_prefix_beam_search
+        >>> log_probs = yingshe.tensor([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.8, 0.1, 0.1],
+        ...                             [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]).log()
+        >>> best, second = ctc_prefix_beam_search(log_probs, beam_width=100, nbest=2)[0]
+        >>> best.tokens, round(best.score, 4), second.tokens, round(second.score, 4)
+        ([1, 1, 2], -0.8769, [1, 2], -1.7011)
+        >>> loss = F.ctc_loss(log_probs.unsqueeze(1), yingshe.tensor([[1, 1, 2]]), [5], [3],
+        ...                   reduction="sum")
+        >>> round(-loss.item(), 4)
+        -0.8769
+    """
     if beam_width < 1 or nbest < 1:
         raise ValueError(f"ctc_prefix_beam_search: beam_width and nbest must be at least 1, got "
                          f"{beam_width} and {nbest}")

@@ -45,7 +45,26 @@ def spectrogram(waveform, pad, window, n_fft, hop_length, win_length, power, nor
     (..., freq, frames), after zero-padding ``pad`` samples at both ends.  ``normalized``:
     True or "window" divides by the window's L2 norm, "frame_length" by sqrt(n_fft).  With
     ``power`` None the spectrum itself in ``yingshe.stft``'s layout (..., freq, frames, 2)
-    (yingshe has no complex dtype).  Differentiable in ``waveform``."""
+    (yingshe has no complex dtype).  Differentiable in ``waveform``.
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., n_fft // 2 + 1, frames)`` with
+        ``frames = 1 + time // hop_length`` when ``center`` (else
+        ``1 + (time - n_fft) // hop_length``), or ``(..., n_fft // 2 + 1, frames, 2)`` with
+        ``power=None``.
+
+    Examples:
+        A 1 kHz tone sampled at 8 kHz peaks in bin ``1000 / (8000 / 256) = 32``:
+
+        >>> import math
+        >>> import yingshe
+        >>> from yingshe.audio.functional import spectrogram
+        >>> tone = yingshe.sin(2 * math.pi * 1000 * yingshe.arange(1600) / 8000)
+        >>> power = spectrogram(tone, 0, yingshe.hann_window(256), n_fft=256, hop_length=128,
+        ...                     win_length=256, power=2.0, normalized=False)
+        >>> power.shape, int(power[:, 5].argmax())
+        (yingshe.Size([129, 13]), 32)
+    """
     if return_complex is not None:
         warnings.warn("`return_complex` argument is now deprecated and is not effective. "
                       "yingshe has no complex dtype: power=None returns (..., freq, time, 2) "
@@ -98,7 +117,20 @@ def melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm=None, mel_s
     m-th rising from mel point m to m + 1 and falling to m + 2, for n_mels + 2 points evenly
     spaced on the mel scale ``mel_scale`` ("htk" or "slaney") from f_min to f_max, evaluated at
     n_freqs frequencies evenly spaced from 0 to sample_rate // 2.  ``norm="slaney"`` scales each
-    filter by 2 / (its width in Hz), for about constant energy per channel (Slaney 1998)."""
+    filter by 2 / (its width in Hz), for about constant energy per channel (Slaney 1998).
+
+    Shape:
+        output ``(n_freqs, n_mels)``; a spectrogram ``(..., time, n_freqs)`` times it gives
+        ``(..., time, n_mels)``.
+
+    Examples:
+        >>> from yingshe.audio.functional import melscale_fbanks
+        >>> fb = melscale_fbanks(n_freqs=129, f_min=0.0, f_max=4000.0, n_mels=32, sample_rate=8000)
+        >>> fb.shape, fb.dtype
+        (yingshe.Size([129, 32]), yingshe.float32)
+        >>> round(float(fb.max()), 2) <= 1.0           # triangles of height at most 1
+        True
+    """
     if norm is not None and norm != "slaney":
         raise ValueError(f'norm must be one of None or "slaney", got {norm!r}')
     if mel_scale not in ("htk", "slaney"):
@@ -124,7 +156,20 @@ def melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm=None, mel_s
 def create_dct(n_mfcc, n_mels, norm):
     """``torchaudio.functional.create_dct``: the (n_mels, n_mfcc) matrix of the DCT-II,
     column k = cos(pi / n_mels (n + 1/2) k) (times 2, or orthonormal with ``norm="ortho"``),
-    that turns log mel energies into cepstral coefficients (Davis & Mermelstein 1980)."""
+    that turns log mel energies into cepstral coefficients (Davis & Mermelstein 1980).
+
+    Shape:
+        output ``(n_mels, n_mfcc)``; log mel energies ``(..., time, n_mels)`` times it give
+        ``(..., time, n_mfcc)``.
+
+    Examples:
+        >>> from yingshe.audio.functional import create_dct
+        >>> create_dct(2, 4, "ortho")                   # column 0: the mean; column 1: the slope
+        tensor([[ 0.5000,  0.6533],
+                [ 0.5000,  0.2706],
+                [ 0.5000, -0.2706],
+                [ 0.5000, -0.6533]])
+    """
     if norm is not None and norm != "ortho":
         raise ValueError(f'norm must be either "ortho" or None, got {norm!r}')
     n = np.arange(n_mels, dtype=np.float64)
@@ -142,7 +187,20 @@ def amplitude_to_DB(x, multiplier, amin, db_multiplier, top_db=None):
     """``torchaudio.functional.amplitude_to_DB``: multiplier log10(max(x, amin)) -
     multiplier db_multiplier (multiplier 10 for power, 20 for amplitude), then, with
     ``top_db``, floored at top_db below the maximum of each spectrogram (the last three dims
-    of a batch (..., channel, freq, time), the whole of a 2-D one)."""
+    of a batch (..., channel, freq, time), the whole of a 2-D one).
+
+    Shape:
+        x ``(..., freq, time)`` (or any shape without ``top_db``); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.functional import amplitude_to_DB
+        >>> power = yingshe.tensor([[1.0, 0.1, 1e-4]])
+        >>> amplitude_to_DB(power, 10.0, 1e-10, 0.0)
+        tensor([[  0., -10., -40.]])
+        >>> amplitude_to_DB(power, 10.0, 1e-10, 0.0, top_db=30.0)     # floored 30 dB below the max
+        tensor([[  0., -10., -30.]])
+    """
     decibels = multiplier * x.clamp(min=amin).log10()
     decibels = decibels - multiplier * db_multiplier
     if top_db is None:
@@ -156,7 +214,19 @@ def amplitude_to_DB(x, multiplier, amin, db_multiplier, top_db=None):
 
 def DB_to_amplitude(x, ref, power):
     """``torchaudio.functional.DB_to_amplitude``: ref (10^(x / 10))^power, the inverse of
-    ``amplitude_to_DB`` (power 1 for power spectra, 0.5 for amplitudes)."""
+    ``amplitude_to_DB`` (power 1 for power spectra, 0.5 for amplitudes).
+
+    Shape:
+        x ``(*)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.functional import DB_to_amplitude
+        >>> DB_to_amplitude(yingshe.tensor([0.0, -10.0, -20.0]), ref=1.0, power=1.0)
+        tensor([1.0000, 0.1000, 0.0100])
+        >>> DB_to_amplitude(yingshe.tensor([0.0, -20.0]), ref=1.0, power=0.5)   # amplitudes
+        tensor([1.0000, 0.1000])
+    """
     return ref * (x * (0.1 * math.log(10.0) * power)).exp()
 
 
@@ -227,7 +297,19 @@ def resample(waveform, orig_freq, new_freq):
     numbers): a polyphase FIR filter with the rates reduced by their gcd, exactly
     ``scipy.signal.resample_poly(x, new // g, orig // g, axis=-1)``.  The filter is scipy's
     Kaiser-windowed sinc, not torchaudio's default Hann-windowed one, so values differ from
-    ``torchaudio.functional.resample`` slightly near the band edge.  Differentiable."""
+    ``torchaudio.functional.resample`` slightly near the band edge.  Differentiable.
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., ceil(time * new_freq / orig_freq))``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.functional import resample
+        >>> resample(yingshe.zeros(2, 1600), 8000, 16000).shape
+        yingshe.Size([2, 3200])
+        >>> resample(yingshe.zeros(1, 10), 3, 2).shape           # ceil(10 * 2 / 3)
+        yingshe.Size([1, 7])
+    """
     if orig_freq <= 0 or new_freq <= 0 or int(orig_freq) != orig_freq or \
             int(new_freq) != new_freq:
         raise ValueError(f"resample: orig_freq and new_freq must be positive whole numbers, got "
@@ -261,7 +343,21 @@ def mask_along_axis(specgram, mask_param, mask_value, axis, p=1.0):
     """``torchaudio.functional.mask_along_axis``: one band [v0, v0 + v) along ``axis`` (the
     frequency or time axis, one of the last two) set to ``mask_value`` in every spectrogram of
     the batch, v drawn uniformly from [0, mask_param) and v0 from [0, size - v) (Park et al.
-    2019, §2); with ``p`` < 1, v is at most p times the axis length."""
+    2019, §2); with ``p`` < 1, v is at most p times the axis length.
+
+    Shape:
+        specgram ``(..., freq, time)``; output the same shape.
+
+    Examples:
+        A band of fewer than 3 frames, the same in every frequency row:
+
+        >>> import yingshe
+        >>> from yingshe.audio.functional import mask_along_axis
+        >>> masked = mask_along_axis(yingshe.ones(1, 4, 6), mask_param=3, mask_value=0.0, axis=2)
+        >>> zeros = (masked == 0).sum(-1)                # masked frames per frequency row
+        >>> masked.shape, bool((zeros == zeros[0, 0]).all()), int(zeros.max()) < 3
+        (yingshe.Size([1, 4, 6]), True, True)
+    """
     _check_mask_axis(specgram, axis, p, 2)
     mask_param = _mask_param(mask_param, p, specgram.shape[axis])
     if mask_param < 1:
@@ -278,7 +374,19 @@ def mask_along_axis(specgram, mask_param, mask_value, axis, p=1.0):
 
 def mask_along_axis_iid(specgrams, mask_param, mask_value, axis, p=1.0):
     """``torchaudio.functional.mask_along_axis_iid``: as ``mask_along_axis`` but one band
-    drawn independently for each spectrogram of the batch (all dims before the last two)."""
+    drawn independently for each spectrogram of the batch (all dims before the last two).
+
+    Shape:
+        specgrams ``(batch, ..., freq, time)``, at least 3 dimensions; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.functional import mask_along_axis_iid
+        >>> batch = yingshe.ones(8, 1, 4, 6)
+        >>> masked = mask_along_axis_iid(batch, mask_param=3, mask_value=0.0, axis=2)  # frequency
+        >>> masked.shape, int((masked == 0).sum(2).amax()) < 3
+        (yingshe.Size([8, 1, 4, 6]), True)
+    """
     _check_mask_axis(specgrams, axis, p, 3)
     mask_param = _mask_param(mask_param, p, specgrams.shape[axis])
     if mask_param < 1:

@@ -16,7 +16,22 @@ class Spectrogram(Module):
     """|STFT(waveform)|^power, (..., time) -> (..., n_fft // 2 + 1, frames); window of
     ``win_length`` (default n_fft) samples from ``window_fn(win_length, **wkwargs)``, hop
     ``hop_length`` (default win_length // 2).  ``power=None`` gives the spectrum itself as
-    (..., freq, frames, 2) real and imaginary parts."""
+    (..., freq, frames, 2) real and imaginary parts.
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., n_fft // 2 + 1, frames)``,
+        ``frames = 1 + time // hop_length`` (``center=True``); ``(..., freq, frames, 2)`` with
+        ``power=None``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import Spectrogram
+        >>> waveform = yingshe.zeros(1, 1600)                # 0.2 s at 8 kHz, one channel
+        >>> Spectrogram(n_fft=256)(waveform).shape           # hop 128
+        yingshe.Size([1, 129, 13])
+        >>> Spectrogram(n_fft=256, power=None)(waveform).shape
+        yingshe.Size([1, 129, 13, 2])
+    """
 
     def __init__(self, n_fft=400, win_length=None, hop_length=None, pad=0,
                  window_fn=hann_window, power=2.0, normalized=False, wkwargs=None, center=True,
@@ -42,7 +57,18 @@ class Spectrogram(Module):
 
 class MelScale(Module):
     """A spectrogram (..., n_stft, time) -> (..., n_mels, time) through the triangular filters
-    of ``functional.melscale_fbanks`` (buffer ``fb``, (n_stft, n_mels))."""
+    of ``functional.melscale_fbanks`` (buffer ``fb``, (n_stft, n_mels)).
+
+    Shape:
+        specgram ``(..., n_stft, time)``; output ``(..., n_mels, time)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import MelScale
+        >>> mel = MelScale(n_mels=32, sample_rate=8000, n_stft=129)
+        >>> mel.fb.shape, mel(yingshe.ones(2, 129, 13)).shape
+        (yingshe.Size([129, 32]), yingshe.Size([2, 32, 13]))
+    """
 
     def __init__(self, n_mels=128, sample_rate=16000, f_min=0.0, f_max=None, n_stft=201,
                  norm=None, mel_scale="htk"):
@@ -65,7 +91,19 @@ class MelScale(Module):
 
 class MelSpectrogram(Module):
     """``Spectrogram`` followed by ``MelScale``: waveform (..., time) -> (..., n_mels,
-    frames) mel-frequency power spectrogram."""
+    frames) mel-frequency power spectrogram.
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., n_mels, frames)``,
+        ``frames = 1 + time // hop_length`` (``center=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import MelSpectrogram
+        >>> mel = MelSpectrogram(sample_rate=8000, n_fft=256, n_mels=32)
+        >>> mel(yingshe.zeros(1, 1600)).shape
+        yingshe.Size([1, 32, 13])
+    """
 
     def __init__(self, sample_rate=16000, n_fft=400, win_length=None, hop_length=None,
                  f_min=0.0, f_max=None, pad=0, n_mels=128, window_fn=hann_window, power=2.0,
@@ -91,7 +129,19 @@ class MelSpectrogram(Module):
 
 class AmplitudeToDB(Module):
     """Power (``stype="power"``: 10 log10) or amplitude (20 log10) to decibels relative to 1,
-    floored at 1e-10, and with ``top_db`` at top_db below each spectrogram's maximum."""
+    floored at 1e-10, and with ``top_db`` at top_db below each spectrogram's maximum.
+
+    Shape:
+        input ``(..., freq, time)`` (any shape without ``top_db``); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import AmplitudeToDB
+        >>> AmplitudeToDB()(yingshe.tensor([[1.0, 0.1, 1e-4]]))                 # 10 log10
+        tensor([[  0., -10., -40.]])
+        >>> AmplitudeToDB("magnitude", top_db=30.0)(yingshe.tensor([[1.0, 0.1, 1e-4]]))
+        tensor([[  0., -20., -30.]])
+    """
 
     def __init__(self, stype="power", top_db=None):
         super().__init__()
@@ -110,7 +160,18 @@ class MFCC(Module):
     """Mel-frequency cepstral coefficients (Davis & Mermelstein 1980): the DCT-II (``dct_mat``)
     of the mel spectrogram in decibels (floored 80 dB below the maximum), or of its natural log
     + 1e-6 with ``log_mels``; waveform (..., time) -> (..., n_mfcc, frames).  ``melkwargs``
-    go to ``MelSpectrogram``."""
+    go to ``MelSpectrogram``.
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., n_mfcc, frames)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import MFCC
+        >>> mfcc = MFCC(sample_rate=8000, n_mfcc=13, melkwargs={"n_fft": 256, "n_mels": 32})
+        >>> mfcc.dct_mat.shape, mfcc(yingshe.zeros(1, 1600)).shape
+        (yingshe.Size([32, 13]), yingshe.Size([1, 13, 13]))
+    """
 
     def __init__(self, sample_rate=16000, n_mfcc=40, dct_type=2, norm="ortho", log_mels=False,
                  melkwargs=None):
@@ -135,7 +196,17 @@ class MFCC(Module):
 
 class Resample(Module):
     """``functional.resample`` from ``orig_freq`` to ``new_freq`` Hz (scipy's polyphase
-    filter; see there how it differs from torchaudio's)."""
+    filter; see there how it differs from torchaudio's).
+
+    Shape:
+        waveform ``(..., time)``; output ``(..., ceil(time * new_freq / orig_freq))``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import Resample
+        >>> Resample(orig_freq=8000, new_freq=16000)(yingshe.zeros(1, 1600)).shape
+        yingshe.Size([1, 3200])
+    """
 
     def __init__(self, orig_freq=16000, new_freq=16000):
         super().__init__()
@@ -161,7 +232,19 @@ class _AxisMasking(Module):
 
 class FrequencyMasking(_AxisMasking):
     """SpecAugment's frequency masking (Park et al. 2019, §2): f consecutive frequency bins
-    [f0, f0 + f) set to the mask value, f uniform in [0, freq_mask_param)."""
+    [f0, f0 + f) set to the mask value, f uniform in [0, freq_mask_param).
+
+    Shape:
+        specgram ``(..., freq, time)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import FrequencyMasking
+        >>> masked = FrequencyMasking(freq_mask_param=10)(yingshe.ones(1, 32, 13))
+        >>> rows = (masked == 0).all(-1)                 # frequency bins masked in every frame
+        >>> masked.shape, int(rows.sum()) < 10, int(rows.sum()) == int((masked == 0).sum()) // 13
+        (yingshe.Size([1, 32, 13]), True, True)
+    """
 
     def __init__(self, freq_mask_param, iid_masks=False):
         super().__init__(freq_mask_param, 1, iid_masks)
@@ -170,7 +253,19 @@ class FrequencyMasking(_AxisMasking):
 class TimeMasking(_AxisMasking):
     """SpecAugment's time masking (Park et al. 2019, §2): t consecutive frames [t0, t0 + t)
     set to the mask value, t uniform in [0, time_mask_param), at most p times the number of
-    frames."""
+    frames.
+
+    Shape:
+        specgram ``(..., freq, time)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.audio.transforms import TimeMasking
+        >>> masked = TimeMasking(time_mask_param=5)(yingshe.ones(1, 32, 13))
+        >>> frames = (masked == 0).all(-2)               # frames masked in every frequency bin
+        >>> masked.shape, int(frames.sum()) < 5
+        (yingshe.Size([1, 32, 13]), True)
+    """
 
     def __init__(self, time_mask_param, iid_masks=False, p=1.0):
         if not 0.0 <= p <= 1.0:

@@ -159,7 +159,19 @@ class FSDD:
     Items as torchaudio's speech datasets: (waveform (1, samples) float32 in [-1, 1),
     sample_rate 8000, digit, speaker, index).  ``root`` holds ``fsdd/recordings/``
     (default ``$YINGSHE_DATA``); every file is checked first (``verify_recordings``);
-    ``download`` fetches the v1.0.10 release from GitHub when the folder is incomplete."""
+    ``download`` fetches the v1.0.10 release from GitHub when the folder is incomplete.
+
+    Shape:
+        each item: ``(waveform (1, samples), 8000, digit, speaker, index)``, samples varying
+        per recording (about 0.2-0.8 s).
+
+    Examples:
+        >>> from yingshe.datasets import FSDD
+        >>> test = FSDD(split="test")                  # from $YINGSHE_DATA/fsdd  # doctest: +SKIP
+        >>> waveform, sample_rate, digit, speaker, index = test[0]             # doctest: +SKIP
+        >>> len(test), waveform.shape, sample_rate, digit, speaker, index      # doctest: +SKIP
+        (300, yingshe.Size([1, 2384]), 8000, 0, 'george', 0)
+    """
     folder = "fsdd"
     release = "v1.0.10"
     url = ("https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
@@ -261,7 +273,18 @@ class ConnectedDigits:
     ``pause`` seconds (uniform in the range), with a lead-in and a tail of ``edge`` seconds,
     and white Gaussian noise is added at an SNR uniform in ``snr_db`` (decibels, relative to the
     mean power of the string's speech).  Items: (waveform (1, samples) float32, 8000, digits as
-    a list of ints)."""
+    a list of ints).
+
+    Shape:
+        each item: ``(waveform (1, samples), 8000, digits)``.
+
+    Examples:
+        >>> from yingshe.datasets import FSDD, ConnectedDigits
+        >>> strings = ConnectedDigits(FSDD(split="test"), size=10, seed=0)     # doctest: +SKIP
+        >>> waveform, sample_rate, digits = strings[0]                         # doctest: +SKIP
+        >>> waveform.shape, digits, strings.plan(0)["speaker"]                 # doctest: +SKIP
+        (yingshe.Size([1, 22383]), [5, 2, 3, 0, 0], 'yweweler')
+    """
 
     def __init__(self, source, size, min_digits=1, max_digits=7, seed=0, pause=(0.05, 0.3),
                  edge=(0.05, 0.2), snr_db=(20.0, 40.0)):

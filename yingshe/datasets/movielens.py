@@ -97,7 +97,19 @@ class MovieLens100K:
     None for all 100,000 ratings (``u.data``).  Attributes: ``ratings`` (a ``Ratings``),
     ``titles`` (1,682 strings), ``release_dates``, ``genres`` (uint8 (1682, 19) flags) and
     ``genre_names``, ``ages`` (int64), ``genders`` ('M'/'F'), ``occupations`` (int64 index
-    into ``occupation_names``), ``zip_codes``."""
+    into ``occupation_names``), ``zip_codes``.
+
+    Each item: ``(user, item, rating)``, ``int`` indices from 0 and a ``float`` rating 1-5.
+
+    Examples:
+        >>> from yingshe.datasets import MovieLens100K
+        >>> test = MovieLens100K(fold="u1", train=False)    # from $YINGSHE_DATA  # doctest: +SKIP
+        >>> test                                                                  # doctest: +SKIP
+        MovieLens100K(u1.test: Ratings(20000 ratings, 459 users, 1410 items))
+        >>> user, item, rating = test[0]                                          # doctest: +SKIP
+        >>> user, item, rating, test.titles[item]                                 # doctest: +SKIP
+        (0, 5, 5.0, 'Shanghai Triad (Yao a yao yao dao waipo qiao) (1995)')
+    """
     folder = "ml-100k"
     url = "https://files.grouplens.org/datasets/movielens/"
     filename = "ml-100k.zip"

@@ -24,8 +24,22 @@ FILES = {
 
 
 class RTPolarity:
-    """``sentences`` (token lists after ``clean_str``) and ``labels`` (int64, 1 = positive,
-    0 = negative): the 5,331 positive snippets first, then the 5,331 negative ones."""
+    """The movie-review sentence polarity set v1.0 (Pang & Lee 2005, "Seeing stars"; the "MR"
+    set of Kim 2014): ``sentences`` (token lists after ``clean_str``) and ``labels`` (int64,
+    1 = positive, 0 = negative), the 5,331 positive snippets first, then the 5,331 negative
+    ones.
+
+    Each entry: ``(sentences[i], labels[i])``, a token list and 1 or 0.
+
+    Examples:
+        >>> from yingshe.datasets import RTPolarity
+        >>> reviews = RTPolarity()              # from $YINGSHE_DATA/rt-polarity  # doctest: +SKIP
+        >>> len(reviews), reviews.sentences[0][:6], int(reviews.labels[0])      # doctest: +SKIP
+        (10662, ['the', 'rock', 'is', 'destined', 'to', 'be'], 1)
+        >>> train, test = reviews.split(test_fraction=0.1)                      # doctest: +SKIP
+        >>> len(train), len(test)                                               # doctest: +SKIP
+        (9596, 1066)
+    """
     folder = "rt-polarity"
 
     def __init__(self, root=None):

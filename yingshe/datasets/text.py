@@ -42,7 +42,14 @@ def corpus_path(corpus, split, root=None):
 def read_sentences(corpus="ptb", split="train", root=None, lower=False, eos=False):
     """Yield each line of the corpus as a token list, streaming from the ``.gz`` file.  With
     ``eos`` every line (empty ones too, as in the standard LM counts) ends in ``<eos>``;
-    otherwise empty lines are skipped.  ``lower`` lower-cases (WikiText-2 keeps case)."""
+    otherwise empty lines are skipped.  ``lower`` lower-cases (WikiText-2 keeps case).
+
+    Examples:
+        >>> from yingshe.datasets import read_sentences
+        >>> lines = read_sentences("ptb", "valid", eos=True)  # $YINGSHE_DATA  # doctest: +SKIP
+        >>> next(lines)[-4:]                                                   # doctest: +SKIP
+        ['the', 'tv', 'set', '<eos>']
+    """
     with gzip.open(corpus_path(corpus, split, root), "rt", encoding="utf-8") as f:
         for line in f:
             tokens = (line.lower() if lower else line).split()
@@ -56,7 +63,20 @@ def load_corpus(corpus="ptb", split="train", root=None, vocab=None, min_freq=5, 
                 eos=False, max_tokens=None):
     """(ids, vocab): the corpus (its first ``max_tokens`` tokens when given) as an int64 stream
     of vocabulary indices.  The vocabulary is built from those tokens unless given; tokens out
-    of it are dropped, as word2vec drops words under ``min_count``."""
+    of it are dropped, as word2vec drops words under ``min_count``.
+
+    Shape:
+        ``ids`` ``(tokens,)`` int64 NumPy array.
+
+    Examples:
+        The split's first word, "consumers", occurs fewer than ``min_freq=5`` times and is
+        dropped:
+
+        >>> from yingshe.datasets import load_corpus
+        >>> ids, vocab = load_corpus("ptb", "valid", max_tokens=10000)   # doctest: +SKIP
+        >>> ids.dtype, len(ids) <= 10000, vocab.decode(ids[:3])          # doctest: +SKIP
+        (dtype('int64'), True, ['may', 'want', 'to'])
+    """
     tokens = []
     for sentence in read_sentences(corpus, split, root, lower, eos):
         tokens.extend(sentence)
@@ -71,7 +91,19 @@ def load_corpus(corpus="ptb", split="train", root=None, vocab=None, min_freq=5, 
 class PennTreebank:
     """Word-level PTB as used for language modelling (10,000 words, ``<unk>``, numbers as N):
     each line's words then ``<eos>``.  ``ids`` is the int64 token stream of the split; the
-    vocabulary is built from the training split, in order of first appearance."""
+    vocabulary is built from the training split, in order of first appearance.
+
+    Shape:
+        ``ids`` ``(tokens,)`` int64; ``batchify(ids, B)`` makes it ``(T, B)`` for BPTT.
+
+    Examples:
+        >>> from yingshe.datasets import PennTreebank
+        >>> valid = PennTreebank(split="valid")     # from $YINGSHE_DATA/ptb  # doctest: +SKIP
+        >>> len(valid), len(valid.vocab), valid.ids.dtype                      # doctest: +SKIP
+        (73760, 10000, yingshe.int64)
+        >>> valid.tokens[:5], valid.vocab.decode(valid.ids[:5])                # doctest: +SKIP
+        (['consumers', 'may', 'want', 'to', 'move'], ['consumers', 'may', 'want', 'to', 'move'])
+    """
 
     def __init__(self, root=None, split="train", vocab=None):
         self.root = Path(root) if root is not None else default_root()
@@ -97,7 +129,19 @@ class PennTreebank:
 
 class TinyShakespeare:
     """Karpathy's char-rnn corpus (1,115,394 characters, 65 distinct); the usual split: first
-    90% for training, last 10% for validation.  ``ids`` are character indices."""
+    90% for training, last 10% for validation.  ``ids`` are character indices.
+
+    Shape:
+        ``ids`` ``(characters,)`` int64, one per character of ``text``.
+
+    Examples:
+        >>> from yingshe.datasets import TinyShakespeare
+        >>> valid = TinyShakespeare(split="valid")    # from $YINGSHE_DATA  # doctest: +SKIP
+        >>> len(valid), len(valid.vocab), valid.ids.shape                      # doctest: +SKIP
+        (111540, 65, yingshe.Size([111540]))
+        >>> valid.text[3:9], valid.vocab.decode(valid.ids[3:9])                # doctest: +SKIP
+        ('GREMIO', ['G', 'R', 'E', 'M', 'I', 'O'])
+    """
     folder = "tinyshakespeare"
     md5 = "6fb458f1232090904fb40fe944165e91"
 

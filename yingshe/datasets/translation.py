@@ -19,7 +19,20 @@ PAD, BOS, EOS, UNK = range(4)
 
 class TatoebaPairs:
     """(English tokens, French tokens) pairs of at most ``max_len`` tokens each; a seeded
-    shuffle puts ``test_size`` pairs aside (the same ones for every run with that seed)."""
+    shuffle puts ``test_size`` pairs aside (the same ones for every run with that seed).
+
+    Each pair: ``(English tokens, French tokens)``, from ``tokenize_sentence``; ``train`` and
+    ``test`` are lists of them.
+
+    Examples:
+        >>> from yingshe.datasets import TatoebaPairs
+        >>> pairs = TatoebaPairs()    # from $YINGSHE_DATA/fra-eng, seconds  # doctest: +SKIP
+        >>> len(pairs.train), len(pairs.test)                                  # doctest: +SKIP
+        (138565, 2000)
+        >>> english, french = pairs.train[0]                                   # doctest: +SKIP
+        >>> " ".join(english), " ".join(french)                                # doctest: +SKIP
+        ('tell tom i still have his umbrella .', "dis à tom que j'ai toujours son parapluie .")
+    """
     folder, filename = "fra-eng", "fra.txt.gz"
     md5 = "cebd8a015c7f8c813d2c7f52716ea2dd"  # of the uncompressed fra.txt
 

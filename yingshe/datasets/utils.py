@@ -18,11 +18,34 @@ __all__ = ["default_root", "md5sum", "sha256sum", "verify_file", "read_checked",
 
 
 class DatasetIntegrityError(RuntimeError):
-    """A dataset file is missing or its checksum differs from the published one."""
+    """A dataset file is missing or its checksum differs from the published one.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.datasets import DatasetIntegrityError, verify_file
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "hello.txt"
+        ...     _ = path.write_bytes(b"hello\\n")
+        ...     try:
+        ...         verify_file(path, size=7)
+        ...     except DatasetIntegrityError as error:
+        ...         print(str(error).replace(folder, "DIR").split(";")[0])
+        DIR/hello.txt: size 6 differs from the published 7
+    """
 
 
 def default_root():
-    """``$YINGSHE_DATA`` if set, else ``~/.cache/yingshe``."""
+    """``$YINGSHE_DATA`` if set, else ``~/.cache/yingshe``.
+
+    Examples:
+        >>> import os
+        >>> from unittest import mock
+        >>> from yingshe.datasets import default_root
+        >>> with mock.patch.dict(os.environ, {"YINGSHE_DATA": "/data"}):
+        ...     str(default_root())
+        '/data'
+    """
     return Path(os.environ.get("YINGSHE_DATA") or Path.home() / ".cache" / "yingshe")
 
 
@@ -62,7 +85,22 @@ def verify_file(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=No
 
     Raises ``DatasetIntegrityError`` naming the file, what differs and both values.  A file
     that passed is not hashed again in this process while its size and mtime stay the same.
-    ``hint`` ends the not-found message (e.g. how to get the file)."""
+    ``hint`` ends the not-found message (e.g. how to get the file).
+
+    Examples:
+        >>> import hashlib
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.datasets import verify_file
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name) / "hello.txt"
+        >>> _ = path.write_bytes(b"hello\\n")
+        >>> hashlib.md5(b"hello\\n").hexdigest()            # the "published" digest
+        'b1946ac92492d2347c6235b4d2611184'
+        >>> verify_file(path, md5="b1946ac92492d2347c6235b4d2611184", size=6) == path
+        True
+        >>> folder.cleanup()
+    """
     path = Path(path)
     if not path.is_file():
         raise DatasetIntegrityError(
@@ -89,7 +127,20 @@ def verify_file(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=No
 
 
 def read_checked(path, *, md5=None, sha256=None, size=None, gunzip=False, hint=None):
-    """The bytes of ``path`` (decompressed when ``gunzip``) once ``verify_file`` passes."""
+    """The bytes of ``path`` (decompressed when ``gunzip``) once ``verify_file`` passes.
+
+    Examples:
+        >>> import gzip
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.datasets import read_checked
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name) / "hello.txt.gz"
+        >>> _ = path.write_bytes(gzip.compress(b"hello\\n"))
+        >>> read_checked(path, md5="b1946ac92492d2347c6235b4d2611184", gunzip=True)
+        b'hello\\n'
+        >>> folder.cleanup()
+    """
     verify_file(path, md5=md5, sha256=sha256, size=size, gunzip=gunzip, hint=hint)
     opener = gzip.open if gunzip else open
     with opener(path, "rb") as f:
@@ -114,7 +165,24 @@ def download_url(mirrors, filename, folder, md5=None, *, sha256_prefix=None, sav
     once its MD5 is ``md5`` and its SHA-256 starts with ``sha256_prefix`` (torch.hub's check;
     each when given): it is written through a temporary file and renamed into place
     (``serialization.write_atomically``: the permissions of a plain ``open()``, flushed to
-    disk)."""
+    disk).
+
+    Examples:
+        A mirror may be any URL ``urllib`` opens; here a local folder, so nothing is downloaded:
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.datasets import download_url
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> mirror = Path(folder.name) / "mirror"
+        >>> mirror.mkdir()
+        >>> _ = (mirror / "hello.txt").write_bytes(b"hello\\n")
+        >>> path = download_url([mirror.as_uri() + "/"], "hello.txt", Path(folder.name) / "data",
+        ...                     md5="b1946ac92492d2347c6235b4d2611184", progress=False)
+        >>> path.relative_to(folder.name).as_posix(), path.read_bytes()
+        ('data/hello.txt', b'hello\\n')
+        >>> folder.cleanup()
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (save_as or filename)
@@ -164,7 +232,28 @@ _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f
 
 def read_idx(path):
     """Parse an IDX file (LeCun's format: magic 0 0 type ndim, big-endian dims, data),
-    gzip-compressed or not, into a NumPy array."""
+    gzip-compressed or not, into a NumPy array.
+
+    Shape:
+        output the array of the dims in the header, e.g. ``(60000, 28, 28)`` uint8 for MNIST's
+        training images.
+
+    Examples:
+        A 2 x 3 uint8 array (type 0x08, two dimensions):
+
+        >>> import struct
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.datasets import read_idx
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name) / "tiny-idx2-ubyte"
+        >>> header = bytes([0, 0, 0x08, 2]) + struct.pack(">II", 2, 3)    # magic, dims 2 and 3
+        >>> _ = path.write_bytes(header + bytes(range(6)))
+        >>> read_idx(path)
+        array([[0, 1, 2],
+               [3, 4, 5]], dtype=uint8)
+        >>> folder.cleanup()
+    """
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rb") as f:
         raw = f.read()
@@ -185,7 +274,24 @@ def read_idx(path):
 def standardize(train, *others, axis=None, eps=1e-8):
     """z = (x - mean) / std with mean and std from ``train`` only: the statistics of the
     training set are applied unchanged to validation and test data.
-    Returns the standardised arrays and (mean, std)."""
+    Returns the standardised arrays and (mean, std).
+
+    Shape:
+        each array ``(N, *)``; with ``axis=0`` one mean and std per feature, of shape ``(1, *)``;
+        outputs the shapes of the inputs.
+
+    Examples:
+        >>> from yingshe.datasets import standardize
+        >>> train, test, (mean, std) = standardize([[0.0, 10.0], [2.0, 30.0]], [[1.0, 20.0]],
+        ...                                        axis=0)
+        >>> mean, std
+        (array([[ 1., 20.]], dtype=float32), array([[ 1., 10.]], dtype=float32))
+        >>> train
+        array([[-1., -1.],
+               [ 1.,  1.]], dtype=float32)
+        >>> test                                       # the training statistics, applied unchanged
+        array([[0., 0.]], dtype=float32)
+    """
     train = np.asarray(train, np.float32)
     mean = train.mean(axis=axis, keepdims=axis is not None)
     std = train.std(axis=axis, keepdims=axis is not None) + eps
@@ -194,7 +300,14 @@ def standardize(train, *others, axis=None, eps=1e-8):
 
 
 def train_val_split(n, val_fraction=0.1, seed=0):
-    """Shuffled index arrays (train, validation) for a held-out validation split of n items."""
+    """Shuffled index arrays (train, validation) for a held-out validation split of n items.
+
+    Examples:
+        >>> from yingshe.datasets import train_val_split
+        >>> train, val = train_val_split(10, val_fraction=0.2, seed=0)
+        >>> len(train), len(val), sorted([*train, *val]) == list(range(10))
+        (8, 2, True)
+    """
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"train_val_split: val_fraction must be in [0, 1), got {val_fraction}")
     order = np.random.default_rng(seed).permutation(n)

@@ -78,7 +78,20 @@ MODELS = {
 
 
 def create_model(name, **kwargs):
-    """Build a model of ``MODELS`` by name."""
+    """Build a model of ``MODELS`` by name, with the builder's keyword arguments
+    (``in_channels``, ``image_size``, ``num_classes``, ``dropout``, ``batch_norm``; the vision
+    families of ``WIDTH_SCALABLE`` also ``width_mult``, e.g. ``create_model("resnet18",
+    in_channels=3, image_size=32, width_mult=0.25)`` for the CIFAR stem at a quarter width).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models import MODELS, create_model
+        >>> model = create_model("lenet5", in_channels=1, image_size=28, num_classes=10)
+        >>> type(model).__name__, model(yingshe.zeros(1, 1, 28, 28)).shape
+        ('LeNet5', yingshe.Size([1, 10]))
+        >>> MODELS["lenet5"][1]                            # the description the CLI lists
+        'LeNet-5 (LeCun et al. 1998), ReLU + max pooling, padding 2 for 28x28'
+    """
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; available: {', '.join(MODELS)}")
     return MODELS[name][0](**kwargs)

@@ -42,6 +42,17 @@ class McCullochPittsNeuron:
     logical calculus of the ideas immanent in nervous activity": inputs are 0/1 and nothing is
     learned from data).  Logic gates follow from the choice of (w, theta): AND = ([1, 1], 2),
     OR = ([1, 1], 1), NOT = ([-1], 0).
+
+    Shape:
+        x ``(n_inputs,)`` or ``(batch, n_inputs)`` of 0/1; output ``()`` or ``(batch,)`` of 0/1.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.models.history import BINARY_INPUTS, McCullochPittsNeuron
+        >>> McCullochPittsNeuron.AND()(BINARY_INPUTS), McCullochPittsNeuron.OR()(BINARY_INPUTS)
+        (array([0, 0, 0, 1]), array([0, 1, 1, 1]))
+        >>> McCullochPittsNeuron.NOT()(np.array([[0], [1]]))
+        array([1, 0])
     """
 
     def __init__(self, weights, threshold):
@@ -83,6 +94,17 @@ class HebbianNeuron:
     so agreeing signs strengthen a weight and disagreeing ones weaken it; one pass over the
     bipolar AND table gives w = [2, 2], b = -2, which classifies it.  The output is
     y = sign(w·x + b), with sign(0) = +1.
+
+    Shape:
+        X ``(batch, n_inputs)`` and Y ``(batch,)`` in {-1, +1}; ``predict`` gives ``(batch,)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.models.history import BIPOLAR_INPUTS, HebbianNeuron
+        >>> and_targets = np.array([-1, -1, -1, 1])
+        >>> neuron = HebbianNeuron(2).train(BIPOLAR_INPUTS, and_targets)
+        >>> neuron.weights, float(neuron.bias), neuron.predict(BIPOLAR_INPUTS)
+        (array([2., 2.]), -2.0, array([-1, -1, -1,  1]))
     """
 
     def __init__(self, n_inputs, lr=1.0):
@@ -111,6 +133,21 @@ class Perceptron:
     stops after finitely many (Novikoff's convergence theorem), while on XOR no line separates
     the classes, so some pattern is misclassified in every epoch (Minsky & Papert, 1969,
     Perceptrons).
+
+    Shape:
+        X ``(batch, n_inputs)``, targets ``(batch,)`` in {0, 1}; ``predict`` gives ``(batch,)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.models.history import BINARY_INPUTS, XOR_TARGETS, Perceptron
+        >>> perceptron = Perceptron(2)
+        >>> perceptron.fit(BINARY_INPUTS, np.array([0, 0, 0, 1]))    # AND: epochs to converge
+        6
+        >>> perceptron.errors, perceptron.predict(BINARY_INPUTS)
+        ([1, 3, 3, 2, 1, 0], array([0, 0, 0, 1]))
+        >>> xor = Perceptron(2, max_epochs=20)
+        >>> xor.fit(BINARY_INPUTS, XOR_TARGETS), xor.converged, xor.errors[-1]
+        (20, False, 4)
     """
 
     def __init__(self, n_inputs, lr=1.0, max_epochs=100):
@@ -154,8 +191,18 @@ def linear_regression_normal_equation(X, y):
 
     Goodfellow, Bengio & Courville 2016, Deep Learning, §5.1.4 (minimise ||Xw + b - y||^2).
     Solved with ``np.linalg.lstsq`` rather than an explicit inverse, which is more accurate and
-    also handles a rank-deficient A.  X has shape (n, d), y shape (n,); returns (w of shape
-    (d,), b).
+    also handles a rank-deficient A.
+
+    Shape:
+        X ``(n, d)``, y ``(n,)``; returns w ``(d,)`` and the float b.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.models.history import linear_regression_normal_equation
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> w, b = linear_regression_normal_equation(X, 2 * X[:, 0] + 1)
+        >>> w.round(6), round(b, 6)
+        (array([2.]), 1.0)
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     A = np.hstack([X, np.ones((X.shape[0], 1))])
@@ -169,7 +216,17 @@ def linear_regression_gradient_descent(X, y, lr=0.1, steps=500, seed=0):
     Gradient descent (Deep Learning, §4.3): theta <- theta - eta dL/dtheta, with the gradient
     from yingshe autograd and the step from ``optim.SGD``.  Float64 throughout, so on
     well-conditioned (e.g. standardised) X it reaches the normal-equation answer to 1e-4.
-    Returns (w, b).
+
+    Shape:
+        X ``(n, d)``, y ``(n,)``; returns w ``(d,)`` (NumPy) and the float b.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.models.history import linear_regression_gradient_descent
+        >>> X = np.array([[-1.0], [0.0], [1.0]])
+        >>> w, b = linear_regression_gradient_descent(X, 2 * X[:, 0] + 1, lr=0.2, steps=50)
+        >>> w.round(4), round(b, 4)
+        (array([2.]), 1.0)
     """
     manual_seed(seed)
     inputs = tensor(np.asarray(X), dtype=float64)
@@ -190,6 +247,19 @@ class XORNet(nn.Module):
 
     The hidden layer bends the input space so that XOR becomes linearly separable for the
     output unit, which a single perceptron cannot do.
+
+    Shape:
+        x ``(batch, 2)``; logits ``(batch,)``; ``predict`` takes a NumPy ``(batch, 2)`` and gives
+        ``(batch,)`` classes.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models.history import BINARY_INPUTS, XORNet
+        >>> net = XORNet(hidden=4)
+        >>> net(yingshe.tensor(BINARY_INPUTS, dtype=yingshe.float32)).shape
+        yingshe.Size([4])
+        >>> net.predict(BINARY_INPUTS).shape                 # untrained: see xor_mlp
+        (4,)
     """
 
     def __init__(self, hidden=4):
@@ -217,6 +287,12 @@ def xor_mlp(hidden=4, steps=300, lr=0.1, seed=0):
     cross-entropy on the logits, gradients by the chain rule (``loss.backward()``), then an Adam
     step.
     Returns (model, final_loss).
+
+    Examples:
+        >>> from yingshe.models.history import BINARY_INPUTS, xor_mlp
+        >>> model, loss = xor_mlp(steps=100)
+        >>> model.predict(BINARY_INPUTS), loss < 0.05        # what no perceptron can do
+        (array([0, 1, 1, 0]), True)
     """
     manual_seed(seed)
     inputs = tensor(BINARY_INPUTS, dtype=float32)
@@ -239,7 +315,18 @@ def _truth_table(name, neuron, inputs):
 
 
 def demo():
-    """Print a short walk-through of the history, from 1943 to 1986."""
+    """Print a short walk-through of the history, from 1943 to 1986.
+
+    Examples:
+        It trains the least-squares and XOR models in full (about 0.3 s):
+
+        >>> from yingshe.models.history import demo
+        >>> demo()                                           # doctest: +SKIP
+        1943 McCulloch-Pitts: fixed weights and threshold give logic gates
+          AND (0, 0)->0, (0, 1)->0, (1, 0)->0, (1, 1)->1
+        ...
+        1986 backpropagation: a 2-4-1 MLP solves XOR, predictions [0 1 1 0] (targets [0 1 1 0]), ...
+    """
     print("1943 McCulloch-Pitts: fixed weights and threshold give logic gates")
     _truth_table("AND", McCullochPittsNeuron.AND(), BINARY_INPUTS)
     _truth_table("OR", McCullochPittsNeuron.OR(), BINARY_INPUTS)

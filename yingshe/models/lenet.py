@@ -13,7 +13,20 @@ class LeNet5(nn.Module):
     gives the same 28 -> 14 -> 10 -> 5 feature maps.  Modern defaults (ReLU, max pooling, a full
     C3 connection table, a linear output instead of RBF units); ``activation='tanh'`` and
     ``pool='avg'`` come closer to the original.  Optional batch norm after each convolution and
-    dropout before the classifier serve the regularisation study."""
+    dropout before the classifier serve the regularisation study.
+
+    Shape:
+        input ``(N, in_channels, 28, 28)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models import LeNet5
+        >>> model = LeNet5(num_classes=10)
+        >>> model.features(yingshe.zeros(2, 1, 28, 28)).shape     # S4: 16 maps of 5 x 5
+        yingshe.Size([2, 16, 5, 5])
+        >>> model(yingshe.zeros(2, 1, 28, 28)).shape
+        yingshe.Size([2, 10])
+    """
 
     def __init__(self, in_channels=1, num_classes=10, activation="relu", pool="max",
                  dropout=0.0, batch_norm=False):
@@ -45,7 +58,18 @@ class SeedConvNet(nn.Module):
     """LeNet-style ConvNet, layer for layer PyTorch's "Training a Classifier" tutorial network:
     conv1 6@5x5, pool 2, conv2 16@5x5, pool 2, fc1 120, fc2 84, fc3 10, ReLU.  The tutorial
     feeds 3 x 32 x 32 CIFAR-10 images; the flattened size follows from ``in_channels`` and
-    ``image_size`` (28 for MNIST gives 16 x 4 x 4)."""
+    ``image_size`` (28 for MNIST gives 16 x 4 x 4).
+
+    Shape:
+        input ``(N, in_channels, image_size, image_size)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models import SeedConvNet
+        >>> model = SeedConvNet(in_channels=3, image_size=32, num_classes=10)   # CIFAR-10
+        >>> model.flat_features, model(yingshe.zeros(2, 3, 32, 32)).shape
+        (400, yingshe.Size([2, 10]))
+    """
 
     def __init__(self, in_channels=3, image_size=32, num_classes=10):
         super().__init__()
@@ -69,5 +93,16 @@ class SeedConvNet(nn.Module):
 
 
 def lenet_seed(in_channels=1, image_size=28, num_classes=10):
-    """``SeedConvNet`` sized for MNIST (1 x 28 x 28) by default."""
+    """``SeedConvNet`` sized for MNIST (1 x 28 x 28) by default.
+
+    Shape:
+        input ``(N, in_channels, image_size, image_size)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models import lenet_seed
+        >>> model = lenet_seed()
+        >>> model.flat_features, model(yingshe.zeros(2, 1, 28, 28)).shape      # 16 x 4 x 4
+        (256, yingshe.Size([2, 10]))
+    """
     return SeedConvNet(in_channels, image_size, num_classes)

@@ -9,7 +9,24 @@ __all__ = ["RowRNNClassifier"]
 
 
 class RowRNNClassifier(nn.Module):
-    """(N, 1, H, W) images -> logits, an LSTM or GRU over the H rows (each a W-vector)."""
+    """(N, 1, H, W) images -> logits, an LSTM or GRU over the H rows (each a W-vector).
+
+    Step ``t`` reads row ``t``: ``h_t = cell(x[:, t], h_{t-1})``; the logits are
+    ``W h_H + b`` (``W [h_H(forward); h_1(backward)] + b`` when bidirectional).
+
+    Shape:
+        input ``(N, 1, H, W)`` (or ``(N, H, W)``) with ``W = row_size``; output
+        ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.models import RowRNNClassifier
+        >>> model = RowRNNClassifier(row_size=28, hidden_size=16, cell="GRU", bidirectional=True)
+        >>> model.fc                                       # both directions' final states
+        Linear(in_features=32, out_features=10, bias=True)
+        >>> model(yingshe.zeros(2, 1, 28, 28)).shape
+        yingshe.Size([2, 10])
+    """
 
     def __init__(self, row_size=28, hidden_size=128, num_layers=1, num_classes=10, cell="LSTM",
                  bidirectional=False, dropout=0.0):

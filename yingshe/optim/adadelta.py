@@ -14,6 +14,21 @@ class Adadelta(Optimizer):
         delta = sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g
         u_t = rho * u_{t-1} + (1 - rho) * delta^2
         theta = theta - lr * delta
+
+    Examples:
+        The first steps are small, about ``sqrt(eps / (1 - rho))``, until the squared updates
+        accumulate:
+
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.Adadelta([w])
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.9968, -1.9968])
+        tensor([ 0.9936, -1.9936])
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):

@@ -13,6 +13,18 @@ class Adagrad(Optimizer):
         clr = lr / (1 + (t - 1) * lr_decay)
         G_t = G_{t-1} + g^2                 (G_0 = initial_accumulator_value)
         theta = theta - clr * g / (sqrt(G_t) + eps)
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.Adagrad([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.9000, -1.9000])
+        tensor([ 0.8331, -1.8311])
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,

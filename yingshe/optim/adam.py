@@ -45,6 +45,20 @@ class Adam(Optimizer):
         theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
 
     With ``amsgrad=True`` v_hat uses the running maximum ``max(v_1, ..., v_t)`` instead of v_t.
+
+    Examples:
+        The first step moves every coordinate by about ``lr``, whatever the gradient's scale:
+
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.Adam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.9000, -1.9000])
+        tensor([ 0.8004, -1.8002])
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -92,7 +106,17 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): the decay shrinks the
     weights directly, ``theta = theta - lr * weight_decay * theta``, instead of entering the
-    moments as an L2 gradient; the rest is Adam's update."""
+    moments as an L2 gradient; the rest is Adam's update.
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.AdamW([w], lr=0.1, weight_decay=0.1)
+        >>> (w * w).sum().backward()
+        >>> optimizer.step()             # shrink by lr * weight_decay = 1%, then Adam's step of lr
+        >>> w.detach()
+        tensor([ 0.8900, -1.8800])
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False):

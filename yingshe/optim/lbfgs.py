@@ -129,6 +129,23 @@ class LBFGS(Optimizer):
     stopping when max |g| <= tolerance_grad, when g.d > -tolerance_change, or when the step or
     the change of loss falls below tolerance_change.  Only one parameter group; the state
     (history, last direction and step) is kept for the first parameter, as PyTorch does.
+
+    Examples:
+        ``step`` needs a closure that recomputes the loss; on a quadratic one call converges:
+
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> target = yingshe.tensor([3.0, 0.5])
+        >>> optimizer = yingshe.optim.LBFGS([w], line_search_fn="strong_wolfe")
+        >>> def closure():
+        ...     optimizer.zero_grad()
+        ...     loss = ((w - target) ** 2).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> optimizer.step(closure).item()       # the loss before the step
+        10.25
+        >>> w.detach()
+        tensor([3.0000, 0.5000])
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,

@@ -28,8 +28,25 @@ def _current_lrs(optimizer):
 
 
 class LRScheduler:
-    """Base class: ``last_epoch`` counts the steps taken (``-1`` before the first), ``base_lrs`` are
-    the groups' initial learning rates; subclasses define ``get_lr()``, the next lrs."""
+    """Base class of the schedules (``torch.optim.lr_scheduler.LRScheduler``): ``last_epoch``
+    counts the steps taken (``-1`` before the first), ``base_lrs`` are the groups' initial learning
+    rates; subclasses define ``get_lr()``, the lrs of epoch ``last_epoch``.  The constructor takes
+    the first step, so the optimizer holds epoch 0's lrs right away.
+
+    Examples:
+        A schedule of one's own, ``lr = base_lr / 2^epoch``:
+
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import LRScheduler
+        >>> class Halving(LRScheduler):
+        ...     def get_lr(self):
+        ...         return [base_lr / 2 ** self.last_epoch for base_lr in self.base_lrs]
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = Halving(optimizer)
+        >>> scheduler.step()
+        >>> scheduler.get_last_lr(), optimizer.param_groups[0]["lr"], scheduler.last_epoch
+        ([0.05], 0.05, 1)
+    """
 
     _is_initial = False
 
@@ -97,7 +114,20 @@ class LambdaLR(LRScheduler):
     """``lr = base_lr * lr_lambda(epoch)`` (one function, or one per parameter group).
 
     ``state_dict`` keeps the attributes of callable objects; plain functions and lambdas are not
-    saved, so give the same ones to the scheduler that loads it."""
+    saved, so give the same ones to the scheduler that loads it.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import LambdaLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = LambdaLR(optimizer, lambda epoch: 1 / (epoch + 1))
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.033333, 0.025, 0.02]
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         _check_optimizer(optimizer)
@@ -135,7 +165,20 @@ class LambdaLR(LRScheduler):
 
 class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs:
-    ``lr = base_lr * gamma ** (epoch // step_size)``."""
+    ``lr = base_lr * gamma ** (epoch // step_size)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import StepLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
@@ -154,7 +197,20 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """Multiply the lr by ``gamma`` at each milestone epoch:
-    ``lr = base_lr * gamma ** (number of milestones <= epoch)``."""
+    ``lr = base_lr * gamma ** (number of milestones <= epoch)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import MultiStepLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = MultiStepLR(optimizer, milestones=[2, 4], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
@@ -176,7 +232,21 @@ class MultiStepLR(LRScheduler):
 class LinearLR(LRScheduler):
     """Scale the lr by a factor going linearly from ``start_factor`` to ``end_factor`` over
     ``total_iters`` epochs:
-    ``lr = base_lr * (start + (end - start) * min(epoch, total) / total)``."""
+    ``lr = base_lr * (start + (end - start) * min(epoch, total) / total)``; the usual learning-rate
+    warm-up (Goyal et al., 2017, "Accurate, Large Minibatch SGD", §2.2).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import LinearLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = LinearLR(optimizer, start_factor=0.25, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
@@ -208,7 +278,20 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``."""
+    """Multiply the lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import ExponentialLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = ExponentialLR(optimizer, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125, 0.00625]
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -227,7 +310,20 @@ class CosineAnnealingLR(LRScheduler):
     """Cosine annealing (SGDR without restarts, Loshchilov & Hutter, 2017):
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``, computed, as in
     PyTorch, recursively from the current lr (so it composes with other schedulers); past
-    ``T_max`` it rises again along the same cosine."""
+    ``T_max`` it rises again along the same cosine.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import CosineAnnealingLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = CosineAnnealingLR(optimizer, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.085355, 0.05, 0.014645, 0.0, 0.014645]
+    """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max
@@ -262,7 +358,22 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where ``T_cur``
     counts the epochs since the last restart and ``T_i`` is the current period, ``T_0`` at first
     and ``T_mult`` times longer after each restart.  ``step(epoch)`` may be given a fractional
-    epoch (e.g. ``epoch + batch / batches`` to anneal within an epoch)."""
+    epoch (e.g. ``epoch + batch / batches`` to anneal within an epoch).
+
+    Examples:
+        Periods of 2, then 4 epochs:
+
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import CosineAnnealingWarmRestarts
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = CosineAnnealingWarmRestarts(optimizer, T_0=2, T_mult=2)
+        >>> lrs = []
+        >>> for epoch in range(7):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.1]
+    """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if not isinstance(T_0, int) or T_0 <= 0:
@@ -319,7 +430,26 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 class SequentialLR(LRScheduler):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted at its
-    epoch 0) until ``milestones[1]``, and so on (e.g. a LinearLR warm-up, then cosine decay)."""
+    epoch 0) until ``milestones[1]``, and so on (e.g. a LinearLR warm-up, then cosine decay):
+    ``lr(epoch) = lr_i(epoch - milestones[i-1])`` for ``milestones[i-1] <= epoch < milestones[i]``,
+    with ``lr_i`` the schedule of ``schedulers[i]``.
+
+    Examples:
+        Two epochs of linear warm-up, then cosine annealing over four:
+
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> warmup = LinearLR(optimizer, start_factor=0.5, total_iters=2)
+        >>> decay = CosineAnnealingLR(optimizer, T_max=4)
+        >>> scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[2])
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train an epoch with this lr
+        ...     scheduler.step()
+        >>> lrs
+        [0.05, 0.075, 0.1, 0.085355, 0.05, 0.014645]
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_optimizer(optimizer)
@@ -384,12 +514,28 @@ class SequentialLR(LRScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply the lr by ``factor`` (not below ``min_lr``) once the monitored metric has not
-    improved for more than ``patience`` epochs; then wait ``cooldown`` epochs.
+    """Multiply the lr by ``factor`` once the monitored metric has not improved for more than
+    ``patience`` epochs, ``lr = max(lr * factor, min_lr)``; then wait ``cooldown`` epochs.
 
     Improvement (``mode='min'``): ``a < best * (1 - threshold)`` (``threshold_mode='rel'``) or
     ``a < best - threshold`` (``'abs'``); ``mode='max'`` mirrors it.  Changes smaller than ``eps``
-    are skipped.  Call ``step(metric)`` after each validation."""
+    are skipped.  Call ``step(metric)`` after each validation.
+
+    Examples:
+        The loss stalls at 0.9: the second epoch without improvement (more than
+        ``patience=1``) halves the lr, and so does every second one after it.
+
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import ReduceLROnPlateau
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1)
+        >>> scheduler = ReduceLROnPlateau(optimizer, factor=0.5, patience=1)
+        >>> lrs = []
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:
+        ...     scheduler.step(val_loss)
+        ...     lrs.append(scheduler.get_last_lr()[0])
+        >>> lrs
+        [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+    """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
@@ -491,7 +637,21 @@ class OneCycleLR(LRScheduler):
     anneals (``'cos'``: ``end + (start - end) / 2 * (1 + cos(pi * pct))``, or ``'linear'``) to
     ``initial_lr / final_div_factor``; momentum (or Adam's beta1) moves the opposite way between
     ``max_momentum`` and ``base_momentum``.  ``three_phase=True`` follows the paper's three
-    phases."""
+    phases.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.lr_scheduler import OneCycleLR
+        >>> optimizer = yingshe.optim.SGD([yingshe.nn.Parameter(yingshe.zeros(1))], lr=0.1,
+        ...                               momentum=0.9)
+        >>> scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=6)
+        >>> lrs = []
+        >>> for batch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 6))   # train a batch, then step
+        ...     scheduler.step()
+        >>> lrs
+        [0.04, 0.994415, 0.811746, 0.462637, 0.133478, 4e-06]
+    """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,

@@ -20,6 +20,18 @@ class NAdam(Optimizer):
 
     The product P_t is kept, as PyTorch keeps it, in float32 unless the default dtype is
     float64.
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.NAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.8944, -1.8944])
+        tensor([ 0.8200, -1.8179])
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

@@ -34,6 +34,24 @@ class Optimizer:
     ``params`` is an iterable of Tensors or of dicts (parameter groups, each with its own
     options; missing options come from ``defaults``).  ``state[p]`` holds what the rule keeps
     for parameter ``p`` between steps (moments, step count).
+
+    A subclass writes only the update rule, ``_update(param, grad, state, group)``; ``step``,
+    ``zero_grad``, the parameter groups and ``state_dict``/``load_state_dict`` are shared.
+
+    Examples:
+        Two parameter groups, the second with its own learning rate:
+
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> b = yingshe.nn.Parameter(yingshe.tensor([0.5]))
+        >>> optimizer = yingshe.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.01}],
+        ...                               lr=0.1, momentum=0.9)
+        >>> [group["lr"] for group in optimizer.param_groups]
+        [0.1, 0.01]
+        >>> (w * w).sum().backward()             # b gets no gradient: step leaves it alone
+        >>> optimizer.step()
+        >>> optimizer.state_dict()["state"]      # parameters numbered in group order
+        {0: {'momentum_buffer': tensor([ 2., -4.])}}
     """
 
     def __init__(self, params, defaults):

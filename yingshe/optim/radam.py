@@ -17,6 +17,20 @@ class RAdam(Optimizer):
         rho_t > 5:  r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
                     theta = theta - lr m_hat r_t sqrt(1 - b2^t) / (sqrt(v_t) + eps)
         otherwise:  theta = theta - lr m_hat   (momentum SGD while the variance is untrustworthy)
+
+    Examples:
+        In the first steps (``rho_t <= 5``) the update is momentum SGD on the bias-corrected mean:
+
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.RAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.8000, -1.6000])
+        tensor([ 0.6211, -1.2421])
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

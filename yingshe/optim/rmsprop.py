@@ -7,7 +7,8 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Hinton's lecture 6e), PyTorch's update rounding for rounding:
+    """RMSprop (Tieleman & Hinton, 2012, Coursera lecture 6e), PyTorch's update rounding for
+    rounding:
 
         g = grad + weight_decay * theta
         v_t = alpha * v_{t-1} + (1 - alpha) * g^2
@@ -15,6 +16,18 @@ class RMSprop(Optimizer):
         avg = sqrt(v~ or v_t) + eps
         momentum > 0:  b_t = momentum * b_{t-1} + g / avg,  theta = theta - lr * b_t
         otherwise:     theta = theta - lr * g / avg
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.RMSprop([w], lr=0.01)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()                     # first step: lr / sqrt(1 - alpha) = 0.1
+        ...     print(w.detach())
+        tensor([ 0.9000, -1.9000])
+        tensor([ 0.8329, -1.8309])
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,

@@ -7,11 +7,27 @@ __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
-    """Gradient descent ``theta = theta - lr * g`` (PyTorch's update, rounding for rounding).
+    """Stochastic gradient descent (Robbins & Monro, 1951), PyTorch's update rounding for rounding:
 
-    With weight decay ``g = grad + weight_decay * theta``; with momentum the step follows the
-    velocity ``b_1 = g``, ``b_t = momentum * b_{t-1} + (1 - dampening) * g`` (``g = b_t``), or with
-    ``nesterov=True`` looks ahead along it: ``g = g + momentum * b_t``.  ``maximize`` ascends.
+        g = grad + weight_decay * theta
+        momentum:   b_1 = g,   b_t = momentum * b_{t-1} + (1 - dampening) * g,   g = b_t
+        nesterov:   g = g + momentum * b_t   (looks ahead along the velocity)
+        theta = theta - lr * g
+
+    Momentum is Polyak's heavy ball (1964); the Nesterov form is that of Sutskever et al.
+    (2013).  ``maximize`` ascends (``g = -grad``).
+
+    Examples:
+        >>> import yingshe
+        >>> w = yingshe.nn.Parameter(yingshe.tensor([1.0, -2.0]))
+        >>> optimizer = yingshe.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     optimizer.zero_grad()
+        ...     (w * w).sum().backward()             # grad = 2 w
+        ...     optimizer.step()
+        ...     print(w.detach())
+        tensor([ 0.8000, -1.6000])
+        tensor([ 0.4600, -0.9200])
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,

@@ -25,7 +25,22 @@ def sum_rows(index, grads):
 
 class SparseRowSGD(Optimizer):
     """Plain SGD on chosen rows only: theta[r] -= lr * g[r] for the rows r a batch looked up;
-    every other row is never read or written."""
+    every other row is never read or written.
+
+    Examples:
+        Three lookups (row 0 twice, row 2 once), each with gradient row ``(1, 1)``:
+
+        >>> import numpy as np
+        >>> import yingshe
+        >>> table = yingshe.nn.Parameter(yingshe.ones(4, 2))
+        >>> optimizer = yingshe.optim.SparseRowSGD([table], lr=0.1)
+        >>> optimizer.step([np.array([0, 2, 0])], [np.ones((3, 2), np.float32)])
+        >>> table.detach()
+        tensor([[0.8000, 0.8000],
+                [1.0000, 1.0000],
+                [0.9000, 0.9000],
+                [1.0000, 1.0000]])
+    """
 
     def __init__(self, params, lr):
         super().__init__(params, {"lr": lr})

@@ -20,7 +20,21 @@ class SparseAdam(Optimizer):
         theta = theta - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
 
     where t counts the steps of this parameter.  Rows a step does not touch keep their moments
-    (they do not decay) and their values.  Dense gradients are refused (use ``Adam``)."""
+    (they do not decay) and their values.  Dense gradients are refused (use ``Adam``).
+
+    Examples:
+        >>> import yingshe
+        >>> embedding = yingshe.nn.Embedding(4, 2, sparse=True)
+        >>> _ = yingshe.nn.init.ones_(embedding.weight)
+        >>> optimizer = yingshe.optim.SparseAdam(embedding.parameters(), lr=0.1)
+        >>> embedding(yingshe.tensor([0, 2])).sum().backward()
+        >>> optimizer.step()                     # rows 0 and 2 move by lr; rows 1 and 3 untouched
+        >>> embedding.weight.detach()
+        tensor([[0.9000, 0.9000],
+                [1.0000, 1.0000],
+                [0.9000, 0.9000],
+                [1.0000, 1.0000]])
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
         if not 0.0 < lr:

@@ -14,14 +14,38 @@ __all__ = ["AveragedModel", "get_ema_avg_fn", "get_swa_avg_fn", "update_bn"]
 
 
 def get_swa_avg_fn():
-    """The equal average: a_{n+1} = a_n + (w - a_n) / (n + 1) after n averaged models."""
+    """The equal average: a_{n+1} = a_n + (w - a_n) / (n + 1) after n averaged models.
+
+    Shape:
+        the returned function takes averaged and current of one parameter's shape ``(*)``
+        and returns ``(*)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.swa_utils import get_swa_avg_fn
+        >>> swa = get_swa_avg_fn()
+        >>> swa(yingshe.tensor([2.0]), yingshe.tensor([6.0]), 3)     # (3 * 2 + 6) / 4
+        tensor([3.])
+    """
     def swa_update(averaged, current, num_averaged):
         return averaged + (current - averaged) / (num_averaged + 1)
     return swa_update
 
 
 def get_ema_avg_fn(decay=0.999):
-    """The exponential moving average a <- decay * a + (1 - decay) * w."""
+    """The exponential moving average a <- decay * a + (1 - decay) * w.
+
+    Shape:
+        the returned function takes averaged and current of one parameter's shape ``(*)``
+        and returns ``(*)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.swa_utils import get_ema_avg_fn
+        >>> ema = get_ema_avg_fn(0.9)
+        >>> ema(yingshe.tensor([2.0]), yingshe.tensor([6.0]), 3)     # 0.9 * 2 + 0.1 * 6
+        tensor([2.4000])
+    """
     if not 0.0 <= decay <= 1.0:
         raise ValueError(f"the EMA decay must lie in [0, 1], got {decay}")
 
@@ -37,7 +61,25 @@ class AveragedModel(Module):
     unless ``avg_fn`` is given, e.g. ``get_ema_avg_fn(0.999)``).  With ``use_buffers`` the
     floating-point buffers (batch norm's running statistics) are averaged the same way;
     without it, as in PyTorch, every buffer is copied from ``model`` at each update.  Integer
-    buffers (batch norm's ``num_batches_tracked``) are always copied."""
+    buffers (batch norm's ``num_batches_tracked``) are always copied.
+
+    Shape:
+        the forward pass is ``model``'s: input and output shapes as ``model`` takes and gives them.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.swa_utils import AveragedModel
+        >>> model = yingshe.nn.Linear(1, 1, bias=False)
+        >>> averaged = AveragedModel(model)
+        >>> for value in [1.0, 3.0, 8.0]:                # three "epochs" of training
+        ...     with yingshe.no_grad():
+        ...         _ = model.weight.fill_(value)
+        ...     averaged.update_parameters(model)
+        >>> averaged.module.weight.detach(), averaged.n_averaged
+        (tensor([[4.]]), tensor(3))
+        >>> averaged(yingshe.tensor([[2.0]])).shape      # runs like the model it averages
+        yingshe.Size([1, 1])
+    """
 
     def __init__(self, model, avg_fn=None, use_buffers=False):
         super().__init__()
@@ -74,7 +116,18 @@ def update_bn(loader, model):
     averaged weights the statistics of no single model fit) from one pass over ``loader``: each
     layer's statistics restart and become the equal average over the batches (momentum None);
     a batch that is a tuple or list is given its first field.  The layers' momentum and the
-    model's train/eval mode are put back afterwards."""
+    model's train/eval mode are put back afterwards.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.optim.swa_utils import update_bn
+        >>> bn = yingshe.nn.BatchNorm1d(2)
+        >>> loader = [yingshe.tensor([[0.0, 1.0], [2.0, 3.0]]),
+        ...           yingshe.tensor([[4.0, 5.0], [6.0, 7.0]])]
+        >>> update_bn(loader, bn)
+        >>> bn.running_mean, bn.running_var          # the means of the two batches' statistics
+        (tensor([3., 4.]), tensor([2., 2.]))
+    """
     momenta = {module: module.momentum for module in model.modules()
                if isinstance(module, _BatchNorm) and module.track_running_stats}
     if not momenta:

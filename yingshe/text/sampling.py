@@ -11,7 +11,20 @@ def keep_probabilities(counts, t=1e-3, formula="code"):
 
     ``formula="code"`` (default) is word2vec.c's: keep = min(1, sqrt(t/f) + t/f).
     ``formula="paper"`` is Mikolov et al. 2013's: discard with 1 - sqrt(t/f), so
-    keep = min(1, sqrt(t/f)).  ``t=None`` or 0 keeps everything."""
+    keep = min(1, sqrt(t/f)).  ``t=None`` or 0 keeps everything.
+
+    Shape:
+        counts ``(V,)``, one per vocabulary entry; output ``(V,)`` float64.
+
+    Examples:
+        Frequencies 0.9, 0.09 and 0.01 with ``t = 0.01``: the rarest word is always kept.
+
+        >>> from yingshe.text import keep_probabilities
+        >>> keep_probabilities([900, 90, 10], t=0.01).round(4)
+        array([0.1165, 0.4444, 1.    ])
+        >>> keep_probabilities([900, 90, 10], t=0.01, formula="paper").round(4)
+        array([0.1054, 0.3333, 1.    ])
+    """
     counts = np.asarray(counts, np.float64)
     if not t:
         return np.ones_like(counts)
@@ -28,7 +41,19 @@ def keep_probabilities(counts, t=1e-3, formula="code"):
 
 
 def subsample(ids, keep_prob, rng):
-    """The tokens of ``ids`` that survive: token w is kept with probability keep_prob[w]."""
+    """The tokens of ``ids`` that survive: token w is kept with probability keep_prob[w].
+
+    Shape:
+        ids ``(L,)`` token indices, keep_prob ``(V,)``; output ``(L',)`` with ``L' <= L``, the
+        survivors in their order.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.text import subsample
+        >>> keep = np.array([1.0, 0.0, 1.0])                 # drop every token 1
+        >>> subsample([0, 1, 2, 1, 0], keep, np.random.default_rng(0))
+        array([0, 2, 0])
+    """
     ids = np.asarray(ids)
     return ids[rng.random(len(ids)) < keep_prob[ids]]
 
@@ -40,7 +65,21 @@ def _reduced_windows(n, window, rng):
 
 
 def skipgram_pairs(ids, window, rng):
-    """(centres, contexts): every (w_t, w_{t+j}) with 0 < |j| <= b_t, b_t the dynamic window."""
+    """(centres, contexts): every (w_t, w_{t+j}) with 0 < |j| <= b_t, b_t the dynamic window.
+
+    Shape:
+        ids ``(L,)``; centres and contexts ``(P,)``, one entry per pair (P varies with the drawn
+        windows; at most ``2 window L``).
+
+    Examples:
+        With ``window=1`` every ``b_t`` is 1: each word pairs with its neighbours.
+
+        >>> import numpy as np
+        >>> from yingshe.text import skipgram_pairs
+        >>> centres, contexts = skipgram_pairs([10, 11, 12, 13], 1, np.random.default_rng(0))
+        >>> sorted(zip(centres.tolist(), contexts.tolist()))
+        [(10, 11), (11, 10), (11, 12), (12, 11), (12, 13), (13, 12)]
+    """
     ids = np.asarray(ids)
     n = len(ids)
     spans = _reduced_windows(n, window, rng)
@@ -57,7 +96,27 @@ def cbow_windows(ids, window, rng):
     """(centres, contexts, weights) for CBOW: contexts (N, 2 window) holds the words at
     distances 1..b_t on both sides (0 where absent), weights 1/count on the present ones (so
     summing gives word2vec's mean of the context vectors); centres without context are left
-    out."""
+    out.
+
+    Shape:
+        ids ``(L,)``; centres ``(M,)``, contexts ``(M, 2 window)`` (left distances 1..window,
+        then right), weights ``(M, 2 window)`` float32, with ``M <= L``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.text import cbow_windows
+        >>> centres, contexts, weights = cbow_windows([10, 11, 12, 13], 1, np.random.default_rng(0))
+        >>> centres
+        array([10, 11, 12, 13])
+        >>> contexts                                   # [left, right], 0 where absent
+        array([[ 0, 11],
+               [10, 12],
+               [11, 13],
+               [12,  0]])
+        >>> weights[:2]
+        array([[0. , 1. ],
+               [0.5, 0.5]], dtype=float32)
+    """
     ids = np.asarray(ids)
     n = len(ids)
     spans = _reduced_windows(n, window, rng)
@@ -76,7 +135,22 @@ class UnigramTable:
     """word2vec's noise distribution P(w) = c(w)^power / sum_v c(v)^power (power 0.75), as a
     table of ``table_size`` entries in which word w fills about P(w) * table_size slots (every
     word with a count gets at least one); ``sample`` draws uniform slots with a NumPy
-    Generator."""
+    Generator.
+
+    Shape:
+        counts ``(V,)``; ``sample(shape, rng)`` returns int64 indices of ``shape``.
+
+    Examples:
+        Counts 16 and 1 become 16^0.75 = 8 against 1:
+
+        >>> import numpy as np
+        >>> from yingshe.text import UnigramTable
+        >>> table = UnigramTable([16, 1, 0], table_size=90)
+        >>> table.probs.round(3), np.bincount(table.table)
+        (array([0.889, 0.111, 0.   ]), array([80, 10]))
+        >>> table.sample((2, 5), np.random.default_rng(0)).shape   # e.g. 5 negatives per pair
+        (2, 5)
+    """
 
     def __init__(self, counts, power=0.75, table_size=10_000_000):
         weights = np.asarray(counts, np.float64) ** power

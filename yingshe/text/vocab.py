@@ -14,7 +14,22 @@ class Vocab:
     ``max_size`` of them.  ``itos``/``stoi`` map indices and tokens; ``counts`` is int64.
 
     ``Vocab.build`` counts token lists; ``Vocab.from_tokens`` keeps the order in which tokens
-    first appear (a character set, or a vocabulary stored in a run's config.json)."""
+    first appear (a character set, or a vocabulary stored in a run's config.json).
+
+    Examples:
+        >>> from yingshe.text import Vocab
+        >>> vocab = Vocab.build([["the", "cat", "sat"], ["the", "dog"]], specials=["<unk>"])
+        >>> vocab, vocab.itos
+        (Vocab(5 tokens, 5 counted), ['<unk>', 'the', 'cat', 'sat', 'dog'])
+        >>> vocab["cat"], vocab.count("the")
+        (2, 2)
+        >>> vocab.encode(["the", "bird"], unknown="<unk>")
+        array([1, 0])
+        >>> vocab.decode([1, 2])
+        ['the', 'cat']
+        >>> Vocab.from_tokens("hello").itos            # a character set, in order of appearance
+        ['h', 'e', 'l', 'o']
+    """
 
     def __init__(self, counter=None, min_freq=1, specials=(), max_size=None):
         counter = Counter(counter or {})

@@ -8,7 +8,27 @@ __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint"]
 
 class Callback:
     """Override ``on_train_begin``, ``on_epoch_end`` or ``on_train_end``; set
-    ``trainer.stop_training = True`` to stop after this epoch."""
+    ``trainer.stop_training = True`` to stop after this epoch.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.training import Callback, Trainer
+        >>> from yingshe.utils.data import DataLoader, TensorDataset
+        >>> class StopAtLowLoss(Callback):
+        ...     def on_epoch_end(self, trainer, logs):
+        ...         print("epoch", logs["epoch"])
+        ...         if logs["train_loss"] < 10.0:              # always, here: stop after one
+        ...             trainer.stop_training = True
+        >>> loader = DataLoader(TensorDataset(yingshe.ones(4, 2), yingshe.tensor([0, 1, 0, 1])),
+        ...                     batch_size=2)
+        >>> model = yingshe.nn.Linear(2, 2)
+        >>> trainer = Trainer(model, yingshe.optim.SGD(model.parameters(), lr=0.1),
+        ...                   yingshe.nn.CrossEntropyLoss(), callbacks=[StopAtLowLoss()],
+        ...                   progress=False)
+        >>> len(trainer.fit(loader, epochs=5, log=None))
+        epoch 1
+        1
+    """
 
     def on_train_begin(self, trainer):
         """Called by ``Trainer.fit`` before the first epoch."""
@@ -41,7 +61,22 @@ class _Monitor:
 
 class EarlyStopping(Callback, _Monitor):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs; optionally
-    put back the weights of the best epoch."""
+    put back the weights of the best epoch.
+
+    Examples:
+        The callback on its own, fed the validation losses of four epochs:
+
+        >>> from types import SimpleNamespace
+        >>> from yingshe.training import EarlyStopping
+        >>> stopper = EarlyStopping(patience=2, restore_best_weights=False)
+        >>> trainer = SimpleNamespace(stop_training=False)
+        >>> for epoch, val_loss in enumerate([1.0, 0.8, 0.85, 0.9], 1):
+        ...     stopper.on_epoch_end(trainer, {"epoch": epoch, "val_loss": val_loss})
+        >>> trainer.stop_training, stopper.best, stopper.best_epoch, stopper.stopped_epoch
+        (True, 0.8, 2, 4)
+
+        In a run: ``Trainer(..., callbacks=[EarlyStopping(patience=5)])``.
+    """
 
     def __init__(self, monitor="val_loss", patience=5, mode="min", min_delta=0.0,
                  restore_best_weights=True):
@@ -84,7 +119,26 @@ class EarlyStopping(Callback, _Monitor):
 
 
 class ModelCheckpoint(Callback, _Monitor):
-    """Save the whole training state to ``path`` every epoch, or only when ``monitor`` improves."""
+    """Save the whole training state to ``path`` every epoch, or only when ``monitor`` improves.
+
+    Examples:
+        >>> import os
+        >>> import tempfile
+        >>> import yingshe
+        >>> from yingshe.training import ModelCheckpoint, Trainer, read_training_state
+        >>> from yingshe.utils.data import DataLoader, TensorDataset
+        >>> loader = DataLoader(TensorDataset(yingshe.ones(4, 2), yingshe.tensor([0, 1, 0, 1])),
+        ...                     batch_size=2)
+        >>> model = yingshe.nn.Linear(2, 2)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "checkpoint.safetensors")
+        ...     trainer = Trainer(model, yingshe.optim.SGD(model.parameters(), lr=0.1),
+        ...                       yingshe.nn.CrossEntropyLoss(), progress=False,
+        ...                       callbacks=[ModelCheckpoint(path, save_best_only=False)])
+        ...     _ = trainer.fit(loader, loader, epochs=2, log=None)
+        ...     read_training_state(path)["progress"]["epoch"]
+        2
+    """
 
     def __init__(self, path, monitor="val_loss", mode="min", save_best_only=True):
         _Monitor.__init__(self, monitor, mode, 0.0)

@@ -16,13 +16,40 @@ def _logits_and_targets(output, target):
 
 
 def accuracy(output, target):
-    """Fraction of rows whose largest logit is at the target class."""
+    """Fraction of rows whose largest logit is at the target class:
+    ``mean_i [argmax_c output[i, c] == target[i]]`` (0.0 for an empty batch).
+
+    Shape:
+        output ``(N, C)`` logits (or probabilities), target ``(N,)`` class indices; returns a
+        Python float.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.training import accuracy
+        >>> logits = yingshe.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0],
+        ...                          [0.0, 0.1, 0.2]])
+        >>> accuracy(logits, yingshe.tensor([0, 2, 2, 1]))   # rows 0 and 2 right
+        0.5
+    """
     logits, labels = _logits_and_targets(output, target)
     return float((logits.argmax(axis=1) == labels).mean()) if labels.size else 0.0
 
 
 def topk_accuracy(output, target, k=5):
-    """Fraction of rows whose target is among the ``k`` largest logits."""
+    """Fraction of rows whose target is among the ``k`` largest logits:
+    ``mean_i [target[i] in topk_c output[i, c]]`` (the ImageNet top-5 error is 1 minus it).
+
+    Shape:
+        output ``(N, C)`` logits, target ``(N,)`` class indices; returns a Python float.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.training import topk_accuracy
+        >>> logits = yingshe.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0],
+        ...                          [0.0, 0.1, 0.2]])
+        >>> topk_accuracy(logits, yingshe.tensor([0, 2, 2, 1]), k=2)  # row 1's 2 is third
+        0.75
+    """
     logits, labels = _logits_and_targets(output, target)
     k = min(k, logits.shape[1])
     top = np.argpartition(-logits, k - 1, axis=1)[:, :k]
@@ -30,7 +57,19 @@ def topk_accuracy(output, target, k=5):
 
 
 class RunningMean:
-    """A mean over batches weighted by their sizes."""
+    """A mean over batches weighted by their sizes.
+
+    ``value = sum_b n_b * mean_b / sum_b n_b``, so the mean over an epoch counts each item once
+    even when the last batch is shorter.
+
+    Examples:
+        >>> from yingshe.training import RunningMean
+        >>> loss = RunningMean()
+        >>> loss.update(0.5, n=10)
+        >>> loss.update(1.0, n=30)
+        >>> loss.value                               # (10 * 0.5 + 30 * 1.0) / 40
+        0.875
+    """
 
     def __init__(self):
         self.total, self.count = 0.0, 0

@@ -5,7 +5,14 @@ __all__ = ["progress_bar"]
 
 def progress_bar(iterable, description, enabled=True, total=None):
     """A tqdm bar over ``iterable`` when tqdm is installed and ``enabled``, else the iterable.
-    Log through ``getattr(bar, "write", print)`` so that lines do not break the bar."""
+    Log through ``getattr(bar, "write", print)`` so that lines do not break the bar.
+
+    Examples:
+        >>> from yingshe.training import progress_bar
+        >>> bar = progress_bar(range(3), "epoch 1", enabled=False)  # the iterable itself
+        >>> list(bar)
+        [0, 1, 2]
+    """
     if not enabled:
         return iterable
     try:

@@ -23,11 +23,37 @@ __all__ = ["RunFolder", "RunFolderError"]
 
 class RunFolderError(Exception):
     """A run folder is missing, incomplete, or of another kind than asked for; the message
-    says which file and what to do."""
+    says which file and what to do.
+
+    Examples:
+        >>> import tempfile
+        >>> from yingshe.training import RunFolder, RunFolderError
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     try:
+        ...         RunFolder(folder).load_weights()
+        ...     except RunFolderError as error:
+        ...         print(str(error).replace(folder, "RUN"))
+        RUN has no model.safetensors
+    """
 
 
 class RunFolder:
-    """The folder ``path`` of one run (see the module docstring for its files)."""
+    """The folder ``path`` of one run (see the module docstring for its files).
+
+    Examples:
+        >>> import tempfile
+        >>> from yingshe.training import RunFolder
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> run = RunFolder(folder.name + "/mlp-seed0")
+        >>> run.write_config({"model": "mlp", "epochs": 2, "seed": 0})
+        >>> run.read_config(models=["mlp"])["epochs"]
+        2
+        >>> run.merge_metrics({"test_accuracy": 0.97})
+        {'test_accuracy': 0.97}
+        >>> sorted(p.name for p in run.path.iterdir())
+        ['config.json', 'metrics.json']
+        >>> folder.cleanup()
+    """
     CONFIG, HISTORY, METRICS = "config.json", "history.json", "metrics.json"
     LAST, BEST, WEIGHTS = "last.safetensors", "checkpoint.safetensors", "model.safetensors"
 

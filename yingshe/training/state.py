@@ -21,7 +21,26 @@ def save_training_state(path, modules, optimizers=None, schedulers=None, rng=(),
     """Write the state of a loop to ``path``: ``modules``, ``optimizers`` and ``schedulers``
     are {name: object with state_dict()}; ``rng`` lists the NumPy ``Generator`` objects the
     loop draws from besides the framework's own (batch order, windows); ``progress`` is plain
-    data (epoch, step, history, seconds)."""
+    data (epoch, step, history, seconds).
+
+    Examples:
+        >>> import os
+        >>> import tempfile
+        >>> import yingshe
+        >>> from yingshe.training import load_training_state, save_training_state
+        >>> model = yingshe.nn.Linear(2, 1)
+        >>> optimizer = yingshe.optim.Adam(model.parameters())
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "last.safetensors")
+        >>> save_training_state(path, {"model": model}, {"model": optimizer}, epoch=3,
+        ...                     history=[{"epoch": 3, "loss": 0.5}])
+        >>> resumed = yingshe.nn.Linear(2, 1)
+        >>> progress = load_training_state(path, {"model": resumed},
+        ...                                {"model": yingshe.optim.Adam(resumed.parameters())})
+        >>> progress["epoch"], yingshe.equal(resumed.weight, model.weight)
+        (3, True)
+        >>> folder.cleanup()
+    """
     state = {"modules": {name: m.state_dict() for name, m in modules.items()},
              "optimizers": {name: o.state_dict() for name, o in (optimizers or {}).items()},
              "schedulers": {name: s.state_dict() for name, s in (schedulers or {}).items()},
@@ -50,7 +69,23 @@ def _from_earlier_layout(state):
 
 
 def read_training_state(path):
-    """The training state in ``path`` as a dict of this format (earlier layouts converted)."""
+    """The training state in ``path`` as a dict of this format (earlier layouts converted).
+
+    Examples:
+        >>> import os
+        >>> import tempfile
+        >>> import yingshe
+        >>> from yingshe.training import read_training_state, save_training_state
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "last.safetensors")
+        >>> save_training_state(path, {"model": yingshe.nn.Linear(2, 1)}, epoch=3)
+        >>> state = read_training_state(path)
+        >>> sorted(state)
+        ['generators', 'modules', 'optimizers', 'progress', 'rng', 'schedulers']
+        >>> list(state["modules"]["model"]), state["progress"]
+        (['weight', 'bias'], {'epoch': 3})
+        >>> folder.cleanup()
+    """
     return _from_earlier_layout(load(path))
 
 
@@ -66,7 +101,24 @@ def load_training_state(path, modules, optimizers=None, schedulers=None, rng=(),
                         allow_missing=()):
     """Restore into the given objects what ``save_training_state`` wrote and return its
     ``progress``.  The names must match; a module named in ``allow_missing`` that the file
-    lacks (one added to a run since, such as a generator average) keeps its state."""
+    lacks (one added to a run since, such as a generator average) keeps its state.
+
+    Examples:
+        >>> import os
+        >>> import tempfile
+        >>> import yingshe
+        >>> from yingshe.training import load_training_state, save_training_state
+        >>> model = yingshe.nn.Linear(2, 1)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "last.safetensors")
+        >>> save_training_state(path, {"model": model}, epoch=3)
+        >>> resumed = yingshe.nn.Linear(2, 1)
+        >>> load_training_state(path, {"model": resumed})    # the progress saved with it
+        {'epoch': 3}
+        >>> yingshe.equal(resumed.bias, model.bias)
+        True
+        >>> folder.cleanup()
+    """
     state = read_training_state(path)
     optimizers, schedulers = optimizers or {}, schedulers or {}
     _check_names(path, "modules", state["modules"], modules, allow_missing)

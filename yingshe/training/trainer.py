@@ -17,7 +17,16 @@ __all__ = ["Trainer", "History", "NonFiniteLossError", "check_finite"]
 
 class NonFiniteLossError(FloatingPointError):
     """A training loss became NaN or infinite; the loop stopped before updating the weights with
-    that step."""
+    that step.
+
+    Examples:
+        >>> from yingshe.training import NonFiniteLossError, check_finite
+        >>> try:
+        ...     check_finite(float("inf"), epoch=1, step=3)
+        ... except NonFiniteLossError as error:
+        ...     print(str(error).split(".")[0])
+        Training stopped at epoch 1, step 3: the loss is inf
+    """
 
 
 def check_finite(value, what="loss", *, epoch=None, step=None, step_name="step", parts=None):
@@ -27,7 +36,20 @@ def check_finite(value, what="loss", *, epoch=None, step=None, step_name="step",
 
     The training loops call it after ``backward`` and before ``optimizer.step()``, so the
     weights are never updated with a NaN/Inf loss, and under ``detect_anomaly`` the backward has
-    already named the op."""
+    already named the op.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.training import check_finite
+        >>> check_finite(yingshe.tensor(0.25))
+        0.25
+        >>> try:
+        ...     check_finite(float("nan"), epoch=2, step=7,
+        ...                  parts={"recon": 1.5, "kl": float("nan")})
+        ... except FloatingPointError as error:              # NonFiniteLossError is one
+        ...     print(str(error).split(". ")[0])
+        Training stopped at epoch 2, step 7: the loss is nan (recon = 1.5, kl = nan)
+    """
     value = float(value)
     if math.isfinite(value):
         return value
@@ -48,7 +70,15 @@ def check_finite(value, what="loss", *, epoch=None, step=None, step_name="step",
 
 
 class History:
-    """One dict per epoch (epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds)."""
+    """One dict per epoch (epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds).
+
+    Examples:
+        >>> from yingshe.training import History
+        >>> history = History([{"epoch": 1, "val_loss": 0.9}, {"epoch": 2, "val_loss": 0.7}])
+        >>> history.append({"epoch": 3, "val_loss": 0.8})
+        >>> len(history), history["val_loss"]        # one column across the epochs
+        (3, [0.9, 0.7, 0.8])
+    """
 
     def __init__(self, rows=None):
         self.rows = list(rows or [])
@@ -87,6 +117,31 @@ class Trainer:
 
     ``scheduler`` steps once per epoch (``ReduceLROnPlateau`` is given ``val_loss``) or per batch
     with ``scheduler_step='batch'`` (e.g. OneCycleLR); ``clip_grad_norm`` clips before each update.
+
+    Each epoch is the textbook loop: for each batch ``zero_grad``, ``output = model(input)``,
+    ``loss_fn(output, target).backward()``, ``optimizer.step()``; then ``evaluate`` on the
+    validation loader.  ``metric(output, target)`` (default ``accuracy``) is averaged alongside
+    the loss, weighted by batch size.
+
+    Shape:
+        each batch is ``(input, target)``, the shapes ``model`` and ``loss_fn`` take, e.g. input
+        ``(N, *)`` and target ``(N,)`` for a classifier with ``CrossEntropyLoss``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.training import Trainer
+        >>> from yingshe.utils.data import DataLoader, TensorDataset
+        >>> _ = yingshe.manual_seed(0)
+        >>> x = yingshe.randn(32, 4)
+        >>> loader = DataLoader(TensorDataset(x, (x[:, 0] > 0).long()), batch_size=8)
+        >>> model = yingshe.nn.Linear(4, 2)
+        >>> trainer = Trainer(model, yingshe.optim.SGD(model.parameters(), lr=0.5),
+        ...                   yingshe.nn.CrossEntropyLoss(), progress=False)
+        >>> history = trainer.fit(loader, val_loader=loader, epochs=3, log=None)
+        >>> history["epoch"], trainer.epoch
+        ([1, 2, 3], 3)
+        >>> list(history.rows[0])
+        ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'lr', 'seconds']
     """
 
     def __init__(self, model, optimizer, loss_fn, *, scheduler=None, scheduler_step="epoch",

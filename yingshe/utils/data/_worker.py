@@ -22,7 +22,21 @@ _POLL_S = 0.1
 
 
 class WorkerInfo(NamedTuple):
-    """Describes the current worker: ``id``, ``num_workers``, ``seed`` and its ``dataset`` copy."""
+    """Describes the current worker: ``id``, ``num_workers``, ``seed`` and its ``dataset`` copy.
+
+    Examples:
+        Which worker loaded each sample (task ``k`` goes to worker ``k % num_workers``):
+
+        >>> from yingshe.utils.data import DataLoader, Dataset, get_worker_info
+        >>> class WhoLoads(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, index):
+        ...         info = get_worker_info()
+        ...         return info.id, info.num_workers
+        >>> [[w.item() for w in ids] for ids, _ in DataLoader(WhoLoads(), num_workers=2)]
+        [[0], [1], [0], [1]]
+    """
 
     id: int
     num_workers: int
@@ -34,7 +48,13 @@ _worker_info = None
 
 
 def get_worker_info():
-    """The ``WorkerInfo`` of the calling worker process, or ``None`` in the main process."""
+    """The ``WorkerInfo`` of the calling worker process, or ``None`` in the main process.
+
+    Examples:
+        >>> from yingshe.utils.data import get_worker_info
+        >>> get_worker_info() is None                # the main process
+        True
+    """
     return _worker_info
 
 

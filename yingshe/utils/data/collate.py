@@ -28,6 +28,17 @@ class Batch(tuple):
     has it and hands the result to ``collate_fn``. ``default_collate`` returns a ``Batch``
     unchanged, so an in-memory dataset (``TensorDataset``) builds a whole batch with one
     fancy index per field instead of stacking ``batch_size`` separate samples.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import Batch, TensorDataset, default_collate
+        >>> dataset = TensorDataset(yingshe.arange(6.0).reshape(3, 2), yingshe.arange(3))
+        >>> batch = dataset.__getitems__([0, 2])
+        >>> isinstance(batch, Batch), default_collate(batch) is batch
+        (True, True)
+        >>> batch
+        (tensor([[0., 1.],
+                [4., 5.]]), tensor([0, 2]))
     """
 
     __slots__ = ()
@@ -38,7 +49,27 @@ def _is_numpy(obj):
 
 
 def default_collate(batch):
-    """Merge a list of samples into a batch of tensors (see the module docstring)."""
+    """Merge a list of samples into a batch of tensors, as ``torch.utils.data.default_collate``.
+
+    Tensors are stacked along a new first dimension, NumPy arrays and scalars become tensors,
+    Python ints an int64 tensor, floats a float64 one, strings stay a list; mappings, named
+    tuples and sequences are collated field by field (a tuple of fields comes back as a list).
+    A ``Batch`` passes through unchanged.
+
+    Shape:
+        ``batch_size`` tensors of shape ``(*)`` become one of shape ``(batch_size, *)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import yingshe
+        >>> from yingshe.utils.data import default_collate
+        >>> default_collate([(yingshe.zeros(3), 1), (yingshe.ones(3), 0)])
+        [tensor([[0., 0., 0.],
+                [1., 1., 1.]]), tensor([1, 0])]
+        >>> batch = default_collate([{"x": np.zeros(2), "y": 1.5}, {"x": np.ones(2), "y": 2.5}])
+        >>> batch["x"].shape, batch["y"]
+        (yingshe.Size([2, 2]), tensor([1.5000, 2.5000], dtype=yingshe.float64))
+    """
     if isinstance(batch, Batch):
         return batch
     elem = batch[0]
@@ -81,6 +112,12 @@ def default_convert(data):
     """Convert one unbatched sample: NumPy arrays become tensors, containers are walked.
 
     Used as the collate function when automatic batching is off (``batch_size=None``).
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.utils.data import default_convert
+        >>> default_convert((np.arange(3), "label"))
+        [tensor([0, 1, 2]), 'label']
     """
     if isinstance(data, Tensor):
         return data

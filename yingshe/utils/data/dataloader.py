@@ -31,6 +31,24 @@ class DataLoader:
     the sampler's order. A dataset with ``__getitems__`` gets one call per batch and its
     result goes to ``collate_fn`` as is (see ``Batch``). ``pin_memory`` has no effect on
     CPU; ``persistent_workers`` is accepted but workers are restarted every epoch.
+
+    Shape:
+        each batch is ``collate_fn`` of ``batch_size`` samples: with ``default_collate`` a sample's
+        tensor of shape ``(*)`` comes as ``(batch_size, *)`` (the last batch shorter unless
+        ``drop_last``); ``len`` is the number of batches.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import DataLoader, TensorDataset
+        >>> dataset = TensorDataset(yingshe.arange(20.0).reshape(10, 2), yingshe.arange(10))
+        >>> loader = DataLoader(dataset, batch_size=4, shuffle=True,
+        ...                     generator=yingshe.Generator().manual_seed(0))
+        >>> len(loader)
+        3
+        >>> [(tuple(x.shape), tuple(y.shape)) for x, y in loader]
+        [((4, 2), (4,)), ((4, 2), (4,)), ((2, 2), (2,))]
+        >>> len(DataLoader(dataset, batch_size=4, drop_last=True))
+        2
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,

@@ -15,6 +15,20 @@ class Dataset:
 
     A subclass may also define ``__getitems__(indices)`` to fetch a whole batch at once; see
     ``Batch`` for what ``DataLoader`` does with its result.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import DataLoader, Dataset
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 5
+        ...     def __getitem__(self, index):
+        ...         return yingshe.tensor([float(index)]), index ** 2
+        >>> Squares()[3]
+        (tensor([3.]), 9)
+        >>> x, y = next(iter(DataLoader(Squares(), batch_size=4)))
+        >>> x.shape, y
+        (yingshe.Size([4, 1]), tensor([0, 1, 4, 9]))
     """
 
     def __getitem__(self, index):
@@ -26,7 +40,16 @@ class Dataset:
 
 class IterableDataset(Dataset):
     """A stream of samples: subclasses define ``__iter__``. ``DataLoader`` batches the stream
-    in order (no sampler, no shuffle)."""
+    in order (no sampler, no shuffle).
+
+    Examples:
+        >>> from yingshe.utils.data import DataLoader, IterableDataset
+        >>> class Countdown(IterableDataset):
+        ...     def __iter__(self):
+        ...         return iter(range(5, 0, -1))
+        >>> [batch.tolist() for batch in DataLoader(Countdown(), batch_size=2)]
+        [[5, 4], [3, 2], [1]]
+    """
 
     def __iter__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
@@ -36,7 +59,25 @@ class IterableDataset(Dataset):
 
 
 class TensorDataset(Dataset):
-    """Samples are the rows of several tensors that share their first dimension."""
+    """Samples are the rows of several tensors that share their first dimension.
+
+    Shape:
+        tensors ``(N, *)``, each its own trailing shape; item ``i`` is the tuple of rows
+        ``(t[i] for t in tensors)``, each of shape ``(*)``; ``len`` is ``N``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import DataLoader, TensorDataset
+        >>> features, labels = yingshe.arange(10.0).reshape(5, 2), yingshe.arange(5)
+        >>> dataset = TensorDataset(features, labels)
+        >>> len(dataset), dataset[1]
+        (5, (tensor([2., 3.]), tensor(1)))
+        >>> for x, y in DataLoader(dataset, batch_size=2):
+        ...     print(x.shape, y)
+        yingshe.Size([2, 2]) tensor([0, 1])
+        yingshe.Size([2, 2]) tensor([2, 3])
+        yingshe.Size([1, 2]) tensor([4])
+    """
 
     def __init__(self, *tensors):
         sizes = [t.shape[0] for t in tensors]
@@ -58,7 +99,17 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order:
+    ``subset[i] = dataset[indices[i]]``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import Subset, TensorDataset
+        >>> dataset = TensorDataset(yingshe.arange(5))
+        >>> subset = Subset(dataset, [4, 0])
+        >>> len(subset), subset[0]
+        (2, (tensor(4),))
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -81,7 +132,21 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several map-style datasets one after the other."""
+    """Several map-style datasets one after the other: index ``i`` falls in the first dataset
+    whose ``cumulative_sizes`` entry exceeds it.
+
+    ``dataset_a + dataset_b`` builds one.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import ConcatDataset, TensorDataset
+        >>> a, b = TensorDataset(yingshe.arange(3)), TensorDataset(yingshe.arange(10, 12))
+        >>> both = ConcatDataset([a, b])
+        >>> len(both), both[3], both.cumulative_sizes
+        (5, (tensor(10),), [3, 5])
+        >>> len(a + b)
+        5
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -130,6 +195,15 @@ def random_split(dataset, lengths, generator=None):
     ``lengths`` are sizes summing to ``len(dataset)`` or fractions summing to 1.
     ``generator`` is a ``yingshe.Generator`` or a ``numpy.random.Generator`` (default: the
     framework's CPU generator).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import TensorDataset, random_split
+        >>> dataset = TensorDataset(yingshe.arange(10))
+        >>> generator = yingshe.Generator().manual_seed(0)
+        >>> train, val = random_split(dataset, [0.8, 0.2], generator=generator)
+        >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
+        (8, 2, True)
     """
     n = len(dataset)
     sizes = _split_lengths(list(lengths), n)

@@ -21,7 +21,20 @@ __all__ = ["DistributedSampler"]
 class DistributedSampler(Sampler):
     """The indices rank ``rank`` of ``num_replicas`` reads each epoch (defaults: the default
     process group's rank and world size).  Call ``set_epoch(epoch)`` before each epoch for a new
-    order; ``len`` is the shard's length, ``num_samples``."""
+    order; ``len`` is the shard's length, ``num_samples``.
+
+    Examples:
+        Five samples over two ranks: rank 1 pads its shard with index 0.
+
+        >>> from yingshe.utils.data import DistributedSampler
+        >>> [list(DistributedSampler(range(5), num_replicas=2, rank=rank, shuffle=False))
+        ...  for rank in range(2)]
+        [[0, 2, 4], [1, 3, 0]]
+        >>> sampler = DistributedSampler(range(5), num_replicas=2, rank=0)
+        >>> sampler.set_epoch(1)                     # before each epoch: a new shuffle
+        >>> len(sampler)
+        3
+    """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):

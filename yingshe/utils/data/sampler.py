@@ -12,14 +12,37 @@ _SEED_HIGH = 1 << 63
 
 
 class Sampler:
-    """Base class: subclasses define ``__iter__`` (indices) and usually ``__len__``."""
+    """Base class: subclasses define ``__iter__`` (indices) and usually ``__len__``.
+
+    Examples:
+        >>> from yingshe.utils.data import DataLoader, Sampler
+        >>> class EvenFirst(Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter([*range(0, self.n, 2), *range(1, self.n, 2)])
+        ...     def __len__(self):
+        ...         return self.n
+        >>> list(EvenFirst(5))
+        [0, 2, 4, 1, 3]
+        >>> [b.tolist() for b in DataLoader(list(range(10, 15)), batch_size=3,
+        ...                                 sampler=EvenFirst(5))]
+        [[10, 12, 14], [11, 13]]
+    """
 
     def __iter__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
 class SequentialSampler(Sampler):
-    """0, 1, ..., len(data_source) - 1."""
+    """The indices 0, 1, ..., len(data_source) - 1 in order (``DataLoader``'s default without
+    ``shuffle``).
+
+    Examples:
+        >>> from yingshe.utils.data import SequentialSampler
+        >>> list(SequentialSampler(["a", "b", "c"]))
+        [0, 1, 2]
+    """
 
     def __init__(self, data_source):
         self.data_source = data_source
@@ -36,6 +59,15 @@ class RandomSampler(Sampler):
 
     Without ``generator`` each pass seeds a fresh generator from the framework generator,
     so successive epochs differ and ``yingshe.manual_seed`` fixes them all.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.utils.data import RandomSampler
+        >>> sampler = RandomSampler(range(5), generator=yingshe.Generator().manual_seed(0))
+        >>> sorted(sampler)                          # each index once, in a random order
+        [0, 1, 2, 3, 4]
+        >>> len(list(RandomSampler(range(5), replacement=True, num_samples=8)))
+        8
     """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -75,7 +107,14 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given ``indices`` in a random order (a new one each pass)."""
+    """The given ``indices`` in a random order (a new one each pass).
+
+    Examples:
+        >>> from yingshe.utils.data import SubsetRandomSampler
+        >>> sampler = SubsetRandomSampler([1, 3, 5])  # e.g. the validation indices
+        >>> len(sampler), sorted(sampler)
+        (3, [1, 3, 5])
+    """
 
     def __init__(self, indices, generator=None):
         self.indices = indices
@@ -91,7 +130,15 @@ class SubsetRandomSampler(Sampler):
 
 class BatchSampler(Sampler):
     """Group the indices of ``sampler`` into lists of ``batch_size`` (last one may be short
-    unless ``drop_last``)."""
+    unless ``drop_last``).
+
+    Examples:
+        >>> from yingshe.utils.data import BatchSampler, SequentialSampler
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=True))
+        [[0, 1], [2, 3]]
+    """
 
     def __init__(self, sampler, batch_size, drop_last):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
