@@ -105,6 +105,18 @@ def test_no_grad_builds_no_graph_and_restores_mode():
     def double(t):
         return t * 2.0
     assert double(x).grad_fn is None
+
+    @yingshe.no_grad
+    def bare(t):
+        return t * 2.0
+    assert bare(x).grad_fn is None and bare.__name__ == "bare"
+
+    @yingshe.inference_mode(False)
+    def recording(t):
+        return t * 2.0
+    with yingshe.no_grad():
+        assert recording(x).grad_fn is not None
+    assert yingshe.is_grad_enabled()
     yingshe.set_grad_enabled(False)
     assert (x * 2.0).grad_fn is None
     yingshe.set_grad_enabled(True)

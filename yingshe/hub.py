@@ -31,14 +31,33 @@ def _yingshe_home():
 
 
 def get_dir():
-    """The hub folder: ``set_dir``'s, else ``$YINGSHE_HOME/hub`` (see the module docstring)."""
+    """The hub folder (``torch.hub.get_dir``): ``set_dir``'s, else ``$YINGSHE_HOME/hub``, with
+    ``YINGSHE_HOME`` defaulting to ``$XDG_CACHE_HOME/yingshe`` and ``XDG_CACHE_HOME`` to
+    ``~/.cache``.  Pretrained weights are kept in its ``checkpoints`` folder.
+
+    Examples:
+        >>> import os
+        >>> import yingshe
+        >>> checkpoints = os.path.join(yingshe.hub.get_dir(), "checkpoints")
+        >>> yingshe.hub.get_dir()          # none of the variables set  # doctest: +SKIP
+        '/home/me/.cache/yingshe/hub'
+    """
     if _hub_dir is not None:
         return _hub_dir
     return os.path.join(_yingshe_home(), "hub")
 
 
 def set_dir(d):
-    """Use the folder ``d`` (``~`` expanded) as the hub folder from now on."""
+    """Use the folder ``d`` (a str or path; ``~`` expanded) as the hub folder from now on, in
+    place of ``$YINGSHE_HOME/hub`` (``torch.hub.set_dir``).  It changes where every later
+    pretrained-weights download of the process goes, so it is skipped here.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.hub.set_dir("~/weights")           # doctest: +SKIP
+        >>> yingshe.hub.get_dir()                      # doctest: +SKIP
+        '/home/me/weights'
+    """
     global _hub_dir
     _hub_dir = os.path.expanduser(os.fspath(d))
 
@@ -48,7 +67,26 @@ def download_url_to_file(url, dst, hash_prefix=None, progress=True):
     The file is written through a temporary file beside ``dst`` and renamed into place only
     when its SHA-256 starts with ``hash_prefix`` (when given), so a damaged download never
     replaces anything; otherwise ``DatasetIntegrityError`` (a RuntimeError, as torch.hub's)
-    names the URL and both hashes."""
+    names the URL and both hashes.
+
+    Examples:
+        Any URL ``urllib`` opens works; a local file here, so nothing is downloaded:
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import yingshe
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> source = Path(folder.name) / "hello.txt"
+        >>> _ = source.write_bytes(b"hello\\n")
+        >>> target = Path(folder.name) / "copy.txt"
+        >>> yingshe.hub.download_url_to_file(source.as_uri(), target, hash_prefix="5891b5b5",
+        ...                                  progress=False)
+        >>> target.read_bytes()
+        b'hello\\n'
+        >>> folder.cleanup()
+        >>> yingshe.hub.download_url_to_file(                     # doctest: +SKIP
+        ...     "https://download.pytorch.org/models/resnet18-f37072fd.pth", "resnet18.pth")
+    """
     from .datasets.utils import download_url  # loaded on the first download only
 
     dst = os.path.expanduser(os.fspath(dst))
@@ -78,7 +116,32 @@ def load_state_dict_from_url(url, model_dir=None, map_location=None, progress=Tr
     ``check_hash`` and a name "NAME-<hex>.EXT", the file's SHA-256 must start with <hex>
     (torch.hub's ``check_hash``): a download that does not is discarded, and a cached file that
     does not is refused (torch.hub checks downloads only).  ``weights_only=False`` is refused by
-    ``load``: unpickling arbitrary objects runs code."""
+    ``load``: unpickling arbitrary objects runs code.
+
+    Examples:
+        A checkpoint at a ``file://`` URL is copied into ``model_dir`` once, then read from
+        there (the second call downloads nothing):
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import yingshe
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> source = Path(folder.name) / "linear.safetensors"
+        >>> yingshe.save(yingshe.nn.Linear(3, 2).state_dict(), source)
+        >>> cache = Path(folder.name) / "checkpoints"
+        >>> state = yingshe.hub.load_state_dict_from_url(source.as_uri(), model_dir=cache,
+        ...                                              progress=False)
+        >>> {name: tuple(t.shape) for name, t in state.items()}
+        {'weight': (2, 3), 'bias': (2,)}
+        >>> [p.name for p in cache.iterdir()]
+        ['linear.safetensors']
+        >>> folder.cleanup()
+
+        torchvision's ResNet-18 weights, checked against the SHA-256 prefix in their name:
+
+        >>> state = yingshe.hub.load_state_dict_from_url(         # doctest: +SKIP
+        ...     "https://download.pytorch.org/models/resnet18-f37072fd.pth", check_hash=True)
+    """
     if model_dir is None:
         model_dir = os.path.join(get_dir(), "checkpoints")
     os.makedirs(model_dir, exist_ok=True)

@@ -75,7 +75,26 @@ def save(obj, f):
     """Write ``obj`` (a Tensor, array, number, string, None, or dicts/lists/tuples of them; dict
     keys str or int) to the path ``f``, atomically.  Tensors are stored under their dotted path
     ("model.fc.weight"); a path that two entries share (``{"a.b": x, "a": {"b": y}}``,
-    ``{1: x, "1": y}``) gets a "~2", "~3", ... suffix, so no tensor is ever lost."""
+    ``{1: x, "1": y}``) gets a "~2", "~3", ... suffix, so no tensor is ever lost.  The file is
+    a standard safetensors file (see the module docstring), which other tools read too;
+    nothing is pickled.
+
+    Shape:
+        each tensor is stored with its shape and dtype, and ``load`` gives them back.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import safetensors.numpy
+        >>> import yingshe
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name) / "checkpoint.safetensors"
+        >>> model = yingshe.nn.Linear(3, 2)
+        >>> yingshe.save({"model": model.state_dict(), "epoch": 5}, path)
+        >>> sorted(safetensors.numpy.load_file(path))      # the tensors, by dotted path
+        ['model.bias', 'model.weight']
+        >>> folder.cleanup()
+    """
     arrays = {}
     structure = _encode(obj, arrays, "", "", 0)
     metadata = {_STRUCTURE_KEY: json.dumps(structure)}
@@ -251,7 +270,30 @@ def load(f, map_location=None, weights_only=True):
     Legacy (pre-1.6) PyTorch files, raw pickles and TorchScript archives are refused, never
     unpickled: nothing in a file is ever executed.  ``weights_only=True`` (PyTorch's default)
     is what ``load`` always does; ``weights_only=False`` (unpickle arbitrary objects) raises a
-    ValueError."""
+    ValueError.
+
+    Shape:
+        each tensor comes back with the shape it was saved with.
+
+    Examples:
+        A training checkpoint: tensors, numbers and lists round-trip, and the state dict
+        loads into a fresh model:
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import yingshe
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = Path(folder.name) / "checkpoint.safetensors"
+        >>> model = yingshe.nn.Linear(3, 2)
+        >>> yingshe.save({"model": model.state_dict(), "epoch": 5, "losses": [0.9, 0.5]}, path)
+        >>> checkpoint = yingshe.load(path)
+        >>> checkpoint["epoch"], checkpoint["losses"], checkpoint["model"]["weight"].shape
+        (5, [0.9, 0.5], yingshe.Size([2, 3]))
+        >>> yingshe.nn.Linear(3, 2).load_state_dict(checkpoint["model"])
+        <All keys matched successfully>
+        >>> state = yingshe.load("resnet18.pth")           # a torch.save file  # doctest: +SKIP
+        >>> folder.cleanup()
+    """
     if not weights_only:
         raise ValueError(
             "load: weights_only=False is not supported: it means unpickling arbitrary objects, "

@@ -33,12 +33,31 @@ ANOMALY = _AnomalyState
 
 
 def is_anomaly_enabled():
-    """Whether anomaly detection is on (``torch.is_anomaly_enabled``)."""
+    """Whether anomaly detection is on (``torch.is_anomaly_enabled``); off by default.
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.autograd.is_anomaly_enabled()
+        False
+        >>> with yingshe.autograd.set_detect_anomaly(True):
+        ...     yingshe.autograd.is_anomaly_enabled()
+        True
+    """
     return ANOMALY.enabled
 
 
 def is_anomaly_check_nan_enabled():
-    """Whether anomaly detection checks backward results for NaN."""
+    """Whether anomaly detection, when on, checks backward results for NaN
+    (``torch.is_anomaly_check_nan_enabled``); True unless turned on with ``check_nan=False``.
+
+    Examples:
+        >>> import yingshe
+        >>> with yingshe.autograd.set_detect_anomaly(True, check_nan=False):
+        ...     yingshe.autograd.is_anomaly_check_nan_enabled()
+        False
+        >>> yingshe.autograd.is_anomaly_check_nan_enabled()
+        True
+    """
     return ANOMALY.check_nan
 
 
@@ -56,6 +75,20 @@ class detect_anomaly:
 
     Only for debugging: recording a stack per op and scanning every gradient is slow, and entering
     it says so with a UserWarning, as PyTorch does.
+
+    Examples:
+        The derivative of sqrt at 0 is inf, and inf * 0 is NaN: anomaly mode names the node
+        whose backward made it (and warns with the line of the forward call that made that
+        node), where plain backward would quietly leave NaN in ``x.grad``:
+
+        >>> import yingshe
+        >>> x = yingshe.tensor([0.0, 4.0], requires_grad=True)
+        >>> try:
+        ...     with yingshe.autograd.detect_anomaly():
+        ...         (x.sqrt() * 0).sum().backward()
+        ... except RuntimeError as error:
+        ...     print(error)
+        Function 'SqrtBackward0' returned nan values in its 0th output.
     """
 
     def __init__(self, check_nan=True):
@@ -82,8 +115,22 @@ class detect_anomaly:
 
 
 class set_detect_anomaly:
-    """``set_detect_anomaly(mode, check_nan=True)`` turns anomaly detection on or off; called as a
-    function it stays so, used as a context manager it restores the previous setting on exit."""
+    """Turn anomaly detection (see ``detect_anomaly``) on or off (``torch.set_detect_anomaly``):
+    called as a function it stays so, used as a context manager it restores the previous setting
+    on exit.  Unlike ``detect_anomaly`` it does not warn when it turns detection on.
+
+    Examples:
+        >>> import yingshe
+        >>> with yingshe.autograd.set_detect_anomaly(True):
+        ...     yingshe.autograd.is_anomaly_enabled()
+        True
+        >>> _ = yingshe.autograd.set_detect_anomaly(True)     # as a call: stays on ...
+        >>> yingshe.autograd.is_anomaly_enabled()
+        True
+        >>> _ = yingshe.autograd.set_detect_anomaly(False)    # ... until turned off
+        >>> yingshe.autograd.is_anomaly_enabled()
+        False
+    """
 
     def __init__(self, mode, check_nan=True):
         self._previous = (ANOMALY.enabled, ANOMALY.check_nan)

@@ -14,7 +14,28 @@ __all__ = ["backward", "grad"]
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
+    """Accumulate the gradient of ``tensors`` into the ``.grad`` of the graph's leaves
+    (``torch.autograd.backward``; ``t.backward(g)`` is ``backward(t, g)``).
+
+    With roots y_k and their ``grad_tensors`` v_k, each leaf x (or each of ``inputs``, when
+    given) gets x.grad += sum_k v_k . dy_k/dx, the vector-Jacobian product; a scalar root may
+    leave its v out (v = 1).  The graph's buffers are freed afterwards unless ``retain_graph``;
+    ``create_graph=True`` records the backward pass itself, so the gradients can be
+    differentiated again.
+
+    Shape:
+        ``grad_tensors[k]`` has the shape of ``tensors[k]``; each ``x.grad`` has x's shape.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> yingshe.autograd.backward(x ** 2, grad_tensors=yingshe.ones(3))  # dy_i/dx_i = 2 x_i
+        >>> x.grad
+        tensor([2., 4., 6.])
+        >>> (x * 10).sum().backward()           # gradients accumulate into .grad
+        >>> x.grad
+        tensor([12., 14., 16.])
+    """
     tensors = _as_tuple(tensors)
     grad_tensors = _make_root_grads(tensors, grad_tensors, "backward")
     if retain_graph is None:
@@ -36,12 +57,31 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Return d(outputs)/d(inputs) (weighted by ``grad_outputs``) without touching ``.grad``.
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching any
+    ``.grad`` (``torch.autograd.grad``): a tuple with sum_k v_k . dy_k/dx for each input x,
+    v_k the ``grad_outputs`` (1 for a scalar output that has none).
 
     As PyTorch: an input the outputs do not depend on raises unless ``allow_unused`` (its
     gradient is then None) or ``materialize_grads`` (zeros); ``only_inputs`` is deprecated and
     ignored (with PyTorch's FutureWarning); ``is_grads_batched`` needs vmap, which yingshe
-    lacks."""
+    lacks.  With ``create_graph=True`` the gradients are part of a graph themselves, which
+    gives higher derivatives (a Hessian-vector product, a gradient penalty).
+
+    Shape:
+        ``grad_outputs[k]`` has the shape of ``outputs[k]``; the i-th gradient has the shape
+        of ``inputs[i]``.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0], requires_grad=True)
+        >>> (g,) = yingshe.autograd.grad((x ** 3).sum(), x, create_graph=True)   # 3 x^2
+        >>> g
+        tensor([ 3., 12.], grad_fn=<MulBackward0>)
+        >>> yingshe.autograd.grad(g.sum(), x)                                     # 6 x
+        (tensor([ 6., 12.]),)
+        >>> x.grad is None
+        True
+    """
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:

@@ -27,6 +27,32 @@ class Function:
     false), and is written with Tensor ops so that ``create_graph=True`` differentiates it again.
 
     The instance made by ``apply`` is both the ``ctx`` and the graph node (``tensor.grad_fn``).
+
+    Shape:
+        whatever ``forward`` takes and returns; ``backward`` receives one gradient of each
+        output's shape and returns one of each input's shape.
+
+    Examples:
+        exp, whose derivative is its own output: forward saves y, backward returns g * y.
+
+        >>> import yingshe
+        >>> class Exp(yingshe.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         y = x.exp()
+        ...         ctx.save_for_backward(y)
+        ...         return y
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         (y,) = ctx.saved_tensors
+        ...         return grad_output * y
+        >>> x = yingshe.tensor([0.0, 1.0], requires_grad=True)
+        >>> y = Exp.apply(x)
+        >>> y
+        tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([1.0000, 2.7183])
     """
     _array_forward = False
     is_view = False  # True: the output is a view of input 0 and shares its version counter
@@ -272,7 +298,21 @@ class RemovableHandle:
     """``torch.utils.hooks.RemovableHandle``: what ``Tensor.register_hook`` and the modules'
     ``register_forward_hook`` / ``register_forward_pre_hook`` return.  The hook is stored as
     ``hooks_dict[handle.id]`` (ids are unique in the process, so the dict keeps the registration
-    order); ``remove()`` deletes that entry, and does nothing the second time."""
+    order); ``remove()`` deletes that entry, and does nothing the second time.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad * 10)    # scale x's gradient
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+        >>> handle.remove()
+        >>> x.grad = None
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
     next_id = 0
 
     def __init__(self, hooks_dict):
@@ -387,9 +427,34 @@ class DelayedError(Function):
 
 
 def once_differentiable(backward):
-    """Decorator for a ``backward`` that cannot be differentiated again: it runs under no_grad,
-    and under ``create_graph=True`` its results raise PyTorch's error ("trying to differentiate
-    twice ...") if they are differentiated."""
+    """Decorator for a ``backward`` that cannot be differentiated again
+    (``torch.autograd.function.once_differentiable``): it runs under no_grad, so it may compute
+    with anything (NumPy included), and under ``create_graph=True`` its results raise PyTorch's
+    error ("trying to differentiate twice ...") if they are differentiated.
+
+    Examples:
+        >>> import yingshe
+        >>> class Square(yingshe.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     @yingshe.autograd.once_differentiable
+        ...     def backward(ctx, grad_output):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad_output
+        >>> x = yingshe.tensor([3.0], requires_grad=True)
+        >>> v = yingshe.ones(1, requires_grad=True)
+        >>> (g,) = yingshe.autograd.grad(Square.apply(x), x, v, create_graph=True)
+        >>> g.detach()
+        tensor([6.])
+        >>> try:
+        ...     g.sum().backward()
+        ... except RuntimeError as error:
+        ...     print(error)
+        trying to differentiate twice a function that was marked with @once_differentiable
+    """
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
         previous, STATE.enabled = STATE.enabled, False

@@ -20,7 +20,36 @@ _NO_FORWARD_AD = ("yingshe has reverse-mode autograd only (no torch.autograd.for
 
 class GradcheckError(RuntimeError):
     """Analytical and numerical gradients disagree (PyTorch's
-    ``torch.autograd.gradcheck.GradcheckError``, a RuntimeError)."""
+    ``torch.autograd.gradcheck.GradcheckError``, a RuntimeError); the message names the output,
+    the input and the element where they differ most, and shows both Jacobians.
+
+    Examples:
+        A backward that forgot the chain rule's inner factor (d exp(x)/dx is exp(x), not x):
+
+        >>> import yingshe
+        >>> class BadExp(yingshe.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x.exp()
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         (x,) = ctx.saved_tensors
+        ...         return grad_output * x
+        >>> x = yingshe.tensor([0.5, 1.0], dtype=yingshe.float64, requires_grad=True)
+        >>> try:
+        ...     yingshe.autograd.gradcheck(BadExp.apply, (x,))
+        ... except yingshe.autograd.GradcheckError as error:
+        ...     print(error)
+        gradcheck: Jacobian mismatch for output 0 with respect to input 0 (shape (2,)); largest
+        difference at (output element, input element) (1, 1):
+        numerical:
+        [[1.64872127 0.        ]
+         [0.         2.71828183]]
+        analytical:
+        [[0.5 0. ]
+         [0.  1. ]]
+    """
 
 
 def _outputs(fn, inputs):
@@ -52,6 +81,26 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     raise NotImplementedError when asked for.
 
     Returns True, or raises ``GradcheckError`` (returns False with ``raise_exception=False``).
+
+    The numerical Jacobian's column j is (f(x + eps e_j) - f(x - eps e_j)) / (2 eps), whose
+    error is O(eps^2) (Nocedal & Wright, Numerical Optimization, 2nd ed., 2006, §8.1); the
+    analytical Jacobian's row i is the backward of the i-th output element with grad_output e_i.
+
+    Shape:
+        ``inputs``: a Tensor or a tuple of them, any shapes, float64 where they require grad;
+        ``func`` returns a Tensor or a tuple of them, any shapes.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([0.5, 1.0], dtype=yingshe.float64, requires_grad=True)
+        >>> w = yingshe.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=yingshe.float64,
+        ...                    requires_grad=True)
+        >>> yingshe.autograd.gradcheck(lambda x, w: (w @ x).tanh(), (x, w))
+        True
+        >>> yingshe.autograd.gradcheck(yingshe.sin, x, fast_mode=True)
+        True
+        >>> yingshe.autograd.gradcheck(lambda x: x.detach() * x, x, raise_exception=False)
+        False
     """
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError(
@@ -264,7 +313,22 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     ``grad_outputs`` v default to random values in [-1, 1) that require grad (non-contiguous
     with ``gen_non_contig_grad_outputs``).  The other options are ``gradcheck``'s;
-    ``check_fwd_over_rev`` (forward over reverse mode) raises NotImplementedError."""
+    ``check_fwd_over_rev`` (forward over reverse mode) raises NotImplementedError.  It checks
+    the backward of each backward: d/dx (v . df/dx) = v . d^2f/dx^2 against central
+    differences of the first derivatives, as ``torch.autograd.gradgradcheck`` does.
+
+    Shape:
+        as ``gradcheck``; ``grad_outputs`` (when given) has the shapes of ``func``'s outputs.
+
+    Examples:
+        >>> import yingshe
+        >>> x = yingshe.tensor([0.5, 1.0], dtype=yingshe.float64, requires_grad=True)
+        >>> yingshe.autograd.gradgradcheck(lambda x: x.sin() * x, (x,))
+        True
+        >>> v = yingshe.ones(2, dtype=yingshe.float64, requires_grad=True)
+        >>> yingshe.autograd.gradgradcheck(lambda x: x ** 3, (x,), (v,))
+        True
+    """
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError(
             "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")

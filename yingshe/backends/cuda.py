@@ -6,7 +6,16 @@ __all__ = ["is_built", "matmul"]
 
 
 def is_built():
-    """Whether CUDA support can be used at all: CuPy is installed."""
+    """Whether CUDA support can be used at all: CuPy is installed (as
+    ``torch.backends.cuda.is_built``; whether a GPU is there is ``yingshe.cuda.is_available()``).
+
+    Examples:
+        >>> import yingshe
+        >>> yingshe.backends.cuda.is_built() or not yingshe.cuda.is_available()
+        True
+        >>> yingshe.backends.cuda.matmul.allow_tf32       # PyTorch's default; setting it is a no-op
+        False
+    """
     return importlib.util.find_spec("cupy") is not None
 
 

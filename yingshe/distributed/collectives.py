@@ -27,8 +27,16 @@ __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "reduce_
 
 
 class ReduceOp(enum.Enum):
-    """How ``all_reduce`` and ``reduce_scatter`` combine the ranks' values.  AVG is SUM divided
-    by the world size (floating-point tensors only)."""
+    """How ``all_reduce`` and ``reduce_scatter`` combine the ranks' values, elementwise:
+    SUM x_0 + ... + x_{n-1}, AVG that sum / n (floating-point tensors only), PRODUCT, MIN,
+    MAX (``torch.distributed.ReduceOp``'s arithmetic members; no bitwise ones).
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> [op.name for op in dist.ReduceOp]
+        ['SUM', 'AVG', 'PRODUCT', 'MIN', 'MAX']
+        >>> dist.all_reduce(loss, op=dist.ReduceOp.AVG)     # under mpiexec  # doctest: +SKIP
+    """
     SUM = "sum"
     AVG = "avg"
     PRODUCT = "product"
@@ -49,8 +57,25 @@ def _mpi_op(op, tensor, name):
 
 
 class Work:
-    """A started collective: ``wait()`` finishes it (True when done), ``is_completed()``
-    polls.  ``finish`` runs once the request completes (copy back, divide for AVG)."""
+    """A started collective, what a collective called with ``async_op=True`` returns
+    (``torch.distributed.Work``): ``wait()`` finishes it (True when done), ``is_completed()``
+    polls.  The result is in the tensors only after that.  ``finish`` runs once the request
+    completes (copy back, divide for AVG).
+
+    Examples:
+        Overlap communication with computation (under ``mpiexec``):
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> grad = yingshe.ones(4)
+        >>> work = dist.all_reduce(grad, async_op=True)     # doctest: +SKIP
+        >>> other = yingshe.ones(4) * 2                     # computed meanwhile
+        >>> work.wait()                                     # doctest: +SKIP
+        True
+        >>> grad                                            # -n 2  # doctest: +SKIP
+        tensor([2., 2., 2., 2.])
+    """
 
     def __init__(self, request, op_name, finish=None):
         self._request, self._op_name, self._finish = request, op_name, finish
@@ -116,7 +141,26 @@ def _store_back(tensor, buffer):
 
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
-    """Replace ``tensor`` on every rank by ``op`` over all ranks' ``tensor`` (in place)."""
+    """Replace ``tensor`` on every rank by ``op`` over all ranks' ``tensor``, in place
+    (``torch.distributed.all_reduce``): with SUM, x <- x_0 + x_1 + ... + x_{n-1}.  The
+    gradient average of data-parallel training is ``all_reduce(grad, ReduceOp.AVG)``.
+    Returns None, or the ``Work`` with ``async_op=True``.
+
+    Shape:
+        ``tensor``: (*), the same shape and dtype on every rank; unchanged.
+
+    Examples:
+        Under ``mpiexec -n 2`` (skipped here), rank r holding (r + 1) [1, 2]:
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> x = yingshe.tensor([1.0, 2.0]) * (dist.get_rank() + 1)  # doctest: +SKIP
+        >>> dist.all_reduce(x)                              # doctest: +SKIP
+        >>> x                                               # on both ranks  # doctest: +SKIP
+        tensor([3., 6.])
+        >>> dist.all_reduce(x, op=dist.ReduceOp.MAX)        # doctest: +SKIP
+    """
     comm = communicator(group, "all_reduce")
     _check_tensor(tensor, "all_reduce")
     mpi_op = _mpi_op(op, tensor, "all_reduce")
@@ -138,7 +182,24 @@ def _check_rank(value, name, what, comm):
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
-    """Copy rank ``src``'s ``tensor`` into ``tensor`` on every other rank."""
+    """Copy rank ``src``'s ``tensor`` into ``tensor`` on every other rank, in place
+    (``torch.distributed.broadcast``), e.g. so that every rank starts from rank 0's initial
+    weights.  ``group_src`` is PyTorch's other name for ``src``.
+
+    Shape:
+        ``tensor``: (*), the same shape and dtype on every rank; unchanged.
+
+    Examples:
+        Under ``mpiexec -n 2`` (skipped here):
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> x = yingshe.arange(3.0) if dist.get_rank() == 0 else yingshe.zeros(3)  # doctest: +SKIP
+        >>> dist.broadcast(x, src=0)                        # doctest: +SKIP
+        >>> x                                               # on both ranks  # doctest: +SKIP
+        tensor([0., 1., 2.])
+    """
     comm = communicator(group, "broadcast")
     _check_tensor(tensor, "broadcast")
     src = group_src if src is None else src
@@ -162,7 +223,24 @@ def _check_list(tensors, like, name, what, comm):
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
-    """Fill ``tensor_list[r]`` on every rank with rank r's ``tensor``."""
+    """Fill ``tensor_list[r]`` on every rank with rank r's ``tensor``
+    (``torch.distributed.all_gather``), e.g. to collect every rank's predictions.
+
+    Shape:
+        ``tensor``: (*); ``tensor_list``: world size tensors of the same shape and dtype.
+
+    Examples:
+        Under ``mpiexec -n 2`` (skipped here):
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> x = yingshe.tensor([float(dist.get_rank())])    # doctest: +SKIP
+        >>> parts = [yingshe.zeros(1) for _ in range(dist.get_world_size())]  # doctest: +SKIP
+        >>> dist.all_gather(parts, x)                       # doctest: +SKIP
+        >>> parts                                           # on both ranks  # doctest: +SKIP
+        [tensor([0.]), tensor([1.])]
+    """
     comm = communicator(group, "all_gather")
     _check_tensor(tensor, "all_gather")
     _check_list(tensor_list, tensor, "all_gather", "tensor_list", comm)
@@ -178,7 +256,26 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
-    """Set ``output`` on rank r to ``op`` over all ranks of their ``input_list[r]``."""
+    """Set ``output`` on rank r to ``op`` over all ranks of their ``input_list[r]``
+    (``torch.distributed.reduce_scatter``): out_r = input_list[r] of rank 0 + ... of rank
+    n - 1 with SUM, an ``all_reduce`` whose result is split among the ranks.
+
+    Shape:
+        ``output``: (*); ``input_list``: world size tensors of the same shape and dtype.
+
+    Examples:
+        Under ``mpiexec -n 2`` (skipped here), rank r sending [10 r + 0] and [10 r + 1]:
+
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> rank = dist.get_rank()                          # doctest: +SKIP
+        >>> inputs = [yingshe.tensor([10.0 * rank + i]) for i in range(2)]  # doctest: +SKIP
+        >>> out = yingshe.zeros(1)
+        >>> dist.reduce_scatter(out, inputs)                # doctest: +SKIP
+        >>> out                             # rank 0: 0 + 10; rank 1 has 1 + 11  # doctest: +SKIP
+        tensor([10.])
+    """
     comm = communicator(group, "reduce_scatter")
     _check_tensor(output, "reduce_scatter", "output")
     _check_list(input_list, output, "reduce_scatter", "input_list", comm)
@@ -195,6 +292,18 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 
 
 def barrier(group=None, async_op=False, device_ids=None):
-    """Return once every rank has called ``barrier``."""
+    """Return once every rank has called ``barrier`` (``torch.distributed.barrier``), e.g.
+    so that the other ranks read a file only after rank 0 has written it.  ``device_ids`` is
+    accepted for PyTorch's signature and not used.
+
+    Examples:
+        Under ``mpiexec`` (skipped here):
+
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")                  # doctest: +SKIP
+        >>> if dist.get_rank() == 0:                        # doctest: +SKIP
+        ...     prepare_the_data()
+        >>> dist.barrier()                                  # doctest: +SKIP
+    """
     comm = communicator(group, "barrier")
     return _run(Work(comm.Ibarrier(), "barrier"), async_op)

@@ -45,12 +45,36 @@ _LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
 
 
 class Backend(str):
-    """A backend name; yingshe has one, ``Backend.MPI``."""
+    """A backend name (a str, as ``torch.distributed.Backend``); yingshe has one,
+    ``Backend.MPI`` = "mpi".
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.Backend.MPI
+        'mpi'
+        >>> dist.init_process_group(dist.Backend.MPI)      # under mpiexec  # doctest: +SKIP
+    """
     MPI = "mpi"
 
 
 class DistBackendError(RuntimeError):
-    """A collective failed or waited longer than the group's timeout (PyTorch's name)."""
+    """A collective failed or waited longer than the group's timeout (PyTorch's name; a
+    RuntimeError).  Uncaught, it ends every rank of the job (the group's exception hook
+    calls ``MPI_Abort``), so a rank that hangs cannot keep the others waiting for ever.
+
+    Examples:
+        >>> import datetime
+        >>> import yingshe
+        >>> import yingshe.distributed as dist
+        >>> issubclass(dist.DistBackendError, RuntimeError)
+        True
+        >>> x = yingshe.ones(2)
+        >>> work = dist.all_reduce(x, async_op=True)       # under mpiexec  # doctest: +SKIP
+        >>> try:                                           # doctest: +SKIP
+        ...     work.wait(timeout=datetime.timedelta(seconds=10))
+        ... except dist.DistBackendError as error:
+        ...     print("a rank did not take part:", error)
+    """
 
 
 class _State:
@@ -61,7 +85,17 @@ class _State:
 
 
 class GroupMember:
-    """``GroupMember.WORLD`` names the default group, as in PyTorch; yingshe has no other."""
+    """``GroupMember.WORLD`` names the default group, as in PyTorch (it is None here, and
+    every ``group=`` argument accepts it or None); yingshe has no other group.
+    ``NON_GROUP_MEMBER`` is PyTorch's -100.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.GroupMember.WORLD is None, dist.GroupMember.NON_GROUP_MEMBER
+        (True, -100)
+        >>> dist.get_world_size(dist.GroupMember.WORLD)     # mpiexec -n 2  # doctest: +SKIP
+        2
+    """
     WORLD = None
     NON_GROUP_MEMBER = -100
 
@@ -76,12 +110,27 @@ def _mpi():
 
 
 def is_available():
-    """True: yingshe always has its ``distributed`` package (its MPI backend may be missing)."""
+    """True: yingshe always has its ``distributed`` package (its MPI backend may be missing:
+    see ``is_mpi_available``), as ``torch.distributed.is_available``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.is_available()
+        True
+    """
     return True
 
 
 def is_mpi_available():
-    """Whether mpi4py and an MPI library can be imported."""
+    """Whether mpi4py and an MPI library can be imported (the ``distributed`` extra:
+    ``pip install 'yingshe[distributed]'``), as ``torch.distributed.is_mpi_available``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> backend = "mpi" if dist.is_mpi_available() else None
+        >>> dist.is_mpi_available()                     # with the extra  # doctest: +SKIP
+        True
+    """
     try:
         _mpi()
     except ImportError:
@@ -91,7 +140,20 @@ def is_mpi_available():
 
 def launched_by_mpi():
     """The number of ranks when this process was started by an MPI launcher (``mpiexec -n N``,
-    ``srun``), read from the variables launchers set; 0 otherwise.  Nothing is imported."""
+    ``srun``), read from the variables launchers set (``PMI_SIZE``, ``OMPI_COMM_WORLD_SIZE``,
+    ``PMIX_SIZE``); 0 otherwise.  Nothing is imported, so a script can ask before it decides
+    to join a group.
+
+    Examples:
+        >>> import os
+        >>> import yingshe.distributed as dist
+        >>> os.environ["PMI_SIZE"] = "4"                # what mpiexec -n 4 sets in every rank
+        >>> dist.launched_by_mpi()
+        4
+        >>> del os.environ["PMI_SIZE"]
+        >>> if dist.launched_by_mpi():                  # doctest: +SKIP
+        ...     dist.init_process_group("mpi")
+    """
     for name in _LAUNCHER_SIZE_VARIABLES:
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
@@ -99,7 +161,17 @@ def launched_by_mpi():
 
 
 def is_initialized():
-    """Whether ``init_process_group`` has run (and ``destroy_process_group`` has not since)."""
+    """Whether ``init_process_group`` has run (and ``destroy_process_group`` has not since),
+    as ``torch.distributed.is_initialized``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.is_initialized()                       # a plain python process
+        False
+        >>> dist.init_process_group("mpi")              # under mpiexec  # doctest: +SKIP
+        >>> dist.is_initialized()                       # doctest: +SKIP
+        True
+    """
     return _State.comm is not None
 
 
@@ -119,8 +191,24 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     """Join the default group of all the ranks ``mpiexec`` started (``torch.distributed``'s
     signature; ``backend`` must be "mpi" or None).  MPI numbers the ranks, so ``world_size``
     and ``rank``, when given, must agree with it; ``init_method`` and ``store`` have no use
-    with MPI and are refused.  ``timeout`` (a ``datetime.timedelta``) bounds every wait of a
-    collective.  Calling it twice raises, as in PyTorch."""
+    with MPI and are refused.  ``timeout`` (a ``datetime.timedelta``; default 30 minutes)
+    bounds every wait of a collective.  Calling it twice raises, as in PyTorch.
+
+    Examples:
+        Every rank of ``mpiexec -n 2 python train.py`` runs the same script; MPI tells each
+        its rank (the lines that need mpiexec are skipped here):
+
+        >>> import datetime
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi", timeout=datetime.timedelta(minutes=5))  # doctest: +SKIP
+        >>> dist.get_rank(), dist.get_world_size()      # on rank 1  # doctest: +SKIP
+        (1, 2)
+        >>> dist.destroy_process_group()                # doctest: +SKIP
+        >>> dist.init_process_group("gloo")
+        Traceback (most recent call last):
+            ...
+        ValueError: init_process_group: yingshe has the MPI backend only (backend='mpi'), ...
+    """
     if backend is not None and str(backend).lower() != Backend.MPI:
         raise ValueError(f"init_process_group: yingshe has the MPI backend only (backend='mpi'), "
                          f"got backend={backend!r}")
@@ -145,7 +233,17 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
 
 
 def destroy_process_group(group=None):
-    """Leave the default group (MPI itself stays initialised until the process exits)."""
+    """Leave the default group (MPI itself stays initialised until the process exits, so a
+    later ``init_process_group`` joins the same ranks again), as
+    ``torch.distributed.destroy_process_group``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")              # under mpiexec  # doctest: +SKIP
+        >>> dist.destroy_process_group()                # doctest: +SKIP
+        >>> dist.is_initialized()
+        False
+    """
     _check_group(group, "destroy_process_group")
     communicator()
     sys.excepthook = _State.previous_excepthook
@@ -174,16 +272,43 @@ def timeout_seconds():
 
 
 def get_rank(group=None):
-    """This process's rank, 0 .. world size - 1."""
+    """This process's rank, 0 .. world size - 1 (``torch.distributed.get_rank``);
+    ValueError before ``init_process_group``.  Rank 0 usually logs and saves checkpoints.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")              # under mpiexec -n 2  # doctest: +SKIP
+        >>> dist.get_rank()                             # on the second rank  # doctest: +SKIP
+        1
+        >>> if dist.is_initialized() and dist.get_rank() == 0:
+        ...     print("only rank 0 writes the checkpoint")
+    """
     return communicator(group, "get_rank").Get_rank()
 
 
 def get_world_size(group=None):
-    """How many ranks the group has."""
+    """How many ranks the group has, the N of ``mpiexec -n N``
+    (``torch.distributed.get_world_size``); ValueError before ``init_process_group``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")              # under mpiexec -n 2  # doctest: +SKIP
+        >>> dist.get_world_size()                       # doctest: +SKIP
+        2
+        >>> world = dist.get_world_size() if dist.is_initialized() else 1
+    """
     return communicator(group, "get_world_size").Get_size()
 
 
 def get_backend(group=None):
-    """"mpi"."""
+    """The group's backend: "mpi", yingshe's only one (``torch.distributed.get_backend``);
+    ValueError before ``init_process_group``.
+
+    Examples:
+        >>> import yingshe.distributed as dist
+        >>> dist.init_process_group("mpi")              # under mpiexec  # doctest: +SKIP
+        >>> dist.get_backend()                          # doctest: +SKIP
+        'mpi'
+    """
     communicator(group, "get_backend")
     return Backend.MPI

@@ -19,8 +19,33 @@ def _binary_cross_entropy_with_logits(logits, target):
 
 
 class Bernoulli(Distribution):
-    """Bernoulli(p), given by ``probs`` p or by ``logits`` log(p / (1 - p)) (exactly one).
-    log p(x) = x log p + (1 - x) log(1 - p), computed from the logits without overflow."""
+    """The Bernoulli distribution: x in {0, 1} with P(x = 1) = p, given by ``probs`` p or by
+    ``logits`` log(p / (1 - p)) (exactly one; Bishop, PRML, 2006, §2.1).
+
+        log p(x) = x log p + (1 - x) log(1 - p)   (from the logits, without overflow)
+        entropy = -(p log p + (1 - p) log(1 - p));   mean = p, variance = p (1 - p)
+
+    Samples are floats 0. and 1.; ``enumerate_support`` lists both values.
+
+    Shape:
+        ``probs`` or ``logits``: any shape = batch_shape; event_shape: ();
+        ``sample(sample_shape)``: sample_shape + batch_shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Bernoulli
+        >>> d = Bernoulli(probs=yingshe.tensor([0.25, 0.5]))
+        >>> d.log_prob(yingshe.tensor([1.0, 0.0]))        # log 0.25, log 0.5
+        tensor([-1.3863, -0.6931])
+        >>> d.entropy()
+        tensor([0.5623, 0.6931])
+        >>> d.variance
+        tensor([0.1875, 0.2500])
+        >>> d.sample((3,)).shape
+        yingshe.Size([3, 2])
+        >>> Bernoulli(logits=yingshe.tensor([0.0, 2.0])).probs
+        tensor([0.5000, 0.8808])
+    """
     arg_constraints: ClassVar[dict] = {"probs": constraints.unit_interval,
                                        "logits": constraints.real}
     support = constraints.boolean

@@ -17,8 +17,34 @@ __all__ = ["Categorical"]
 
 
 class Categorical(Distribution):
-    """P(x = k) = p_k over the last dimension of ``probs`` (normalised to sum to 1) or of
-    ``logits`` (unnormalised log-probabilities; exactly one of the two is given)."""
+    """The categorical distribution over {0, ..., K - 1}: P(x = k) = p_k over the last
+    dimension of ``probs`` (normalised to sum to 1) or of ``logits`` (unnormalised
+    log-probabilities, p = softmax(logits); exactly one of the two is given).
+
+        log p(x) = log p_x;   entropy = -sum_k p_k log p_k
+
+    Samples are int64 class indices; mean and variance are NaN, as PyTorch's (Bishop, PRML,
+    2006, §2.2).
+
+    Shape:
+        ``probs`` or ``logits``: (*, K), batch_shape: (*); event_shape: ();
+        ``sample(sample_shape)``: sample_shape + batch_shape (int64).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Categorical
+        >>> d = Categorical(probs=yingshe.tensor([1.0, 1.0, 2.0]))
+        >>> d.probs
+        tensor([0.2500, 0.2500, 0.5000])
+        >>> d.log_prob(yingshe.tensor([0, 2]))
+        tensor([-1.3863, -0.6931])
+        >>> d.entropy()
+        tensor(1.0397)
+        >>> d.sample((4,)).shape, d.sample().dtype
+        (yingshe.Size([4]), yingshe.int64)
+        >>> Categorical(logits=yingshe.zeros(2, 5)).sample((3,)).shape   # 2 rows of 5 classes
+        yingshe.Size([3, 2])
+    """
     arg_constraints: ClassVar[dict] = {"probs": constraints.simplex,
                                        "logits": constraints.real_vector}
     has_enumerate_support = True

@@ -23,7 +23,28 @@ def _bool_tensor(array):
 
 
 class Constraint:
-    """A set of valid values; ``check`` says, per event, whether ``value`` lies in it."""
+    """A set of valid values; ``check`` says, per event, whether ``value`` lies in it
+    (``torch.distributions.constraints.Constraint``).  ``event_dim`` is how many rightmost
+    dimensions make one event (0 for scalars, 1 for ``simplex``, 2 for matrices) and
+    ``is_discrete`` whether the set is countable.  Subclasses define ``check``.
+
+    Shape:
+        ``check(value)``: value (*, E) with E the ``event_dim`` rightmost dims, result (*) bool.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.positive.check(yingshe.tensor([-1.0, 0.0, 2.0]))
+        tensor([False, False,  True])
+        >>> constraints.simplex.check(yingshe.tensor([[0.5, 0.5], [0.5, 0.6]]))  # one per row
+        tensor([ True, False])
+        >>> class Even(constraints.Constraint):
+        ...     is_discrete = True
+        ...     def check(self, value):
+        ...         return value % 2 == 0
+        >>> Even().check(yingshe.tensor([1, 2, 4]))
+        tensor([False,  True,  True])
+    """
     is_discrete = False
     event_dim = 0
 
@@ -68,13 +89,38 @@ class _Dependent(Constraint):
 
 
 def is_dependent(constraint):
-    """True for constraints that ``Distribution.__init__`` cannot check."""
+    """True for the constraints that depend on other parameters (``dependent``, a
+    ``dependent_property`` seen on the class), which ``Distribution.__init__`` therefore cannot
+    check on their own.
+
+    Examples:
+        >>> from yingshe.distributions import Uniform, constraints
+        >>> constraints.is_dependent(Uniform.support), constraints.is_dependent(constraints.real)
+        (True, False)
+    """
     return isinstance(constraint, _Dependent)
 
 
 class _DependentProperty(property, _Dependent):
-    """A property whose value is a constraint built from the instance (``support`` of Uniform or
-    Categorical); on the class it is itself a dependent constraint."""
+    """Decorator for a property whose value is a constraint built from the instance
+    (``support`` of Uniform or Categorical); on the class it is itself a dependent constraint,
+    so argument validation skips it.  ``is_discrete`` and ``event_dim`` (keyword arguments)
+    state what every instance's constraint will have.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Uniform, constraints
+        >>> Uniform(0.0, 2.0).support
+        Interval(lower_bound=0.0, upper_bound=2.0)
+        >>> class Window(Uniform):
+        ...     @constraints.dependent_property(is_discrete=False, event_dim=0)
+        ...     def support(self):
+        ...         return constraints.half_open_interval(self.low, self.high)
+        >>> Window(0.0, 2.0).support.check(yingshe.tensor([0.0, 2.0]))
+        tensor([ True, False])
+        >>> constraints.is_dependent(Window.support)
+        True
+    """
 
     def __init__(self, fn=None, *, is_discrete=NotImplemented, event_dim=NotImplemented):
         super().__init__(fn)
@@ -87,7 +133,23 @@ class _DependentProperty(property, _Dependent):
 
 class _IndependentConstraint(Constraint):
     """``base_constraint`` with its ``reinterpreted_batch_ndims`` rightmost dimensions checked
-    as one event (all must hold)."""
+    as one event: an event holds when all its entries do (the support of ``Independent``;
+    ``real_vector`` is ``independent(real, 1)``).  event_dim = the base's + the reinterpreted
+    dims.
+
+    Shape:
+        ``check(value)``: value (*, D) with D the ``reinterpreted_batch_ndims`` (plus the
+        base's event) rightmost dims, result (*) bool.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> rows = constraints.independent(constraints.real, 1)
+        >>> rows
+        IndependentConstraint(Real(), 1)
+        >>> rows.check(yingshe.tensor([[0.0, 1.0], [float("nan"), 1.0]]))
+        tensor([ True, False])
+    """
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
         if not isinstance(base_constraint, Constraint):
@@ -130,7 +192,18 @@ class _Boolean(Constraint):
 
 
 class _IntegerInterval(Constraint):
-    """The integers in [lower_bound, upper_bound]."""
+    """The integers in [lower_bound, upper_bound] (the support of ``Categorical``):
+    value % 1 == 0 and lower_bound <= value <= upper_bound.
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bounds broadcast with value.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.integer_interval(0, 2).check(yingshe.tensor([0.0, 1.5, 2.0, 3.0]))
+        tensor([ True, False,  True, False])
+    """
     is_discrete = True
 
     def __init__(self, lower_bound, upper_bound):
@@ -154,7 +227,18 @@ class _Real(Constraint):
 
 
 class _GreaterThan(Constraint):
-    """(lower_bound, inf)."""
+    """The open half-line (lower_bound, inf): value > lower_bound (``positive`` is
+    ``greater_than(0.0)``; Uniform's ``high`` must be greater than ``low``).
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bound (a number or tensor) broadcasts.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.greater_than(1.0).check(yingshe.tensor([0.5, 1.0, 1.5]))
+        tensor([False, False,  True])
+    """
 
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
@@ -168,14 +252,36 @@ class _GreaterThan(Constraint):
 
 
 class _GreaterThanEq(_GreaterThan):
-    """[lower_bound, inf)."""
+    """The closed half-line [lower_bound, inf): value >= lower_bound (``nonnegative`` is
+    ``greater_than_eq(0.0)``).
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bound (a number or tensor) broadcasts.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.greater_than_eq(1.0).check(yingshe.tensor([0.5, 1.0, 1.5]))
+        tensor([False,  True,  True])
+    """
 
     def check(self, value):
         return value >= self.lower_bound
 
 
 class _LessThan(Constraint):
-    """(-inf, upper_bound)."""
+    """The open half-line (-inf, upper_bound): value < upper_bound (Uniform's ``low`` must be
+    less than ``high``).
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bound (a number or tensor) broadcasts.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.less_than(1.0).check(yingshe.tensor([0.5, 1.0, 1.5]))
+        tensor([ True, False, False])
+    """
 
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
@@ -189,7 +295,18 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
-    """[lower_bound, upper_bound]."""
+    """The closed interval [lower_bound, upper_bound]: lower_bound <= value <= upper_bound
+    (``unit_interval`` is ``interval(0.0, 1.0)``, the constraint on Bernoulli's ``probs``).
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bounds (numbers or tensors) broadcast.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.interval(0.0, 1.0).check(yingshe.tensor([-0.5, 0.0, 1.0, 1.5]))
+        tensor([False,  True,  True, False])
+    """
 
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound = lower_bound
@@ -205,7 +322,17 @@ class _Interval(Constraint):
 
 
 class _HalfOpenInterval(_Interval):
-    """[lower_bound, upper_bound)."""
+    """The half-open interval [lower_bound, upper_bound): lower_bound <= value < upper_bound.
+
+    Shape:
+        ``check(value)``: (*) in, (*) bool out; the bounds (numbers or tensors) broadcast.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import constraints
+        >>> constraints.half_open_interval(0.0, 1.0).check(yingshe.tensor([-0.5, 0.0, 1.0]))
+        tensor([False,  True, False])
+    """
 
     def check(self, value):
         return (value >= self.lower_bound) & (value < self.upper_bound)

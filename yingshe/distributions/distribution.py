@@ -29,6 +29,27 @@ class Distribution:
     With ``validate_args`` (on by default, as PyTorch's; ``set_default_validate_args(False)``
     turns it off) the parameters are checked against ``arg_constraints`` here, raising a
     ValueError that names the parameter, and ``log_prob`` checks its value's shape and support.
+
+    Shape:
+        ``sample(sample_shape)``: sample_shape + batch_shape + event_shape;
+        ``log_prob(value)``: value's shape without the event dims, broadcast with batch_shape;
+        ``entropy()``: batch_shape; ``mean``, ``variance``: batch_shape + event_shape.
+
+    Examples:
+        Twelve scalar normals (batch_shape (4, 3)) against four 3-vectors (event_shape (3,)):
+
+        >>> import yingshe
+        >>> from yingshe.distributions import Independent, Normal
+        >>> d = Normal(yingshe.zeros(4, 3), yingshe.ones(4, 3))
+        >>> d.sample((2,)).shape
+        yingshe.Size([2, 4, 3])
+        >>> d.log_prob(yingshe.zeros(4, 3)).shape
+        yingshe.Size([4, 3])
+        >>> vectors = Independent(d, 1)
+        >>> vectors.sample((2,)).shape
+        yingshe.Size([2, 4, 3])
+        >>> vectors.log_prob(yingshe.zeros(4, 3)).shape
+        yingshe.Size([4])
     """
     has_rsample = False
     has_enumerate_support = False

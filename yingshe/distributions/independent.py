@@ -10,8 +10,32 @@ __all__ = ["Independent"]
 
 class Independent(Distribution):
     """The base distribution with its ``reinterpreted_batch_ndims`` rightmost batch dimensions
-    made part of the event: log_prob and entropy are summed over them (a diagonal Gaussian is
-    Independent(Normal(loc, scale), 1))."""
+    made part of the event (``torch.distributions.Independent``): the entries along them are
+    independent, so log_prob and entropy are summed over them,
+
+        log p(x) = sum over the reinterpreted dims of log p_base(x_i)
+
+    and samples, mean and variance are the base distribution's.  A diagonal Gaussian over
+    vectors is ``Independent(Normal(loc, scale), 1)``.
+
+    Shape:
+        with base batch_shape B + R (R the ``reinterpreted_batch_ndims`` rightmost dims) and
+        event_shape E: batch_shape B, event_shape R + E; ``log_prob``/``entropy``: B.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Independent, Normal
+        >>> base = Normal(yingshe.zeros(3), yingshe.ones(3))       # three scalars
+        >>> base.log_prob(yingshe.zeros(3))
+        tensor([-0.9189, -0.9189, -0.9189])
+        >>> d = Independent(base, 1)                                 # one 3-vector
+        >>> d.log_prob(yingshe.zeros(3))
+        tensor(-2.7568)
+        >>> d.entropy()
+        tensor(4.2568)
+        >>> d.sample((5,)).shape
+        yingshe.Size([5, 3])
+    """
     arg_constraints: ClassVar[dict] = {}
 
     def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):

@@ -26,7 +26,25 @@ _KL_MEMOIZE = {}  # (type(p), type(q)) -> the function dispatch chose
 
 def register_kl(type_p, type_q):
     """Decorator: ``@register_kl(P, Q) def kl(p, q): ...`` makes ``kl_divergence`` use it for
-    p of type P (or a subclass) and q of type Q (or a subclass)."""
+    p of type P (or a subclass) and q of type Q (or a subclass), as
+    ``torch.distributions.kl.register_kl``.  When several registered pairs match, the most
+    specific one wins (a RuntimeWarning asks to register the pair when that is ambiguous).
+
+    Examples:
+        A closed form for a subclass overrides its parents' (here KL of unit-variance normals,
+        (mu_p - mu_q)^2 / 2):
+
+        >>> import yingshe
+        >>> from yingshe.distributions import Normal, kl_divergence, register_kl
+        >>> class UnitNormal(Normal):
+        ...     def __init__(self, loc):
+        ...         super().__init__(loc, 1.0)
+        >>> @register_kl(UnitNormal, UnitNormal)
+        ... def _kl_unit_unit(p, q):
+        ...     return 0.5 * (p.loc - q.loc) ** 2
+        >>> kl_divergence(UnitNormal(yingshe.tensor([0.0, 2.0])), UnitNormal(yingshe.tensor(0.0)))
+        tensor([0., 2.])
+    """
     for name, cls in (("type_p", type_p), ("type_q", type_q)):
         if not (isinstance(cls, type) and issubclass(cls, Distribution)):
             raise TypeError(f"Expected {name} to be a Distribution subclass but got {cls}")
@@ -77,7 +95,35 @@ def _dispatch_kl(type_p, type_q):
 
 
 def kl_divergence(p, q):
-    """KL(p || q), one value per batch element; NotImplementedError for an unregistered pair."""
+    """The Kullback-Leibler divergence KL(p || q) = E_p[log p(x) - log q(x)], in nats, from the
+    closed form registered for the types of p and q (``torch.distributions.kl_divergence``);
+    NotImplementedError for an unregistered pair.  Closed forms registered here:
+
+        Normal:        (r + ((mu_p - mu_q) / s_q)^2 - 1 - log r) / 2, r = (s_p / s_q)^2
+        Bernoulli:     p log(p / q) + (1 - p) log((1 - p) / (1 - q))
+        Categorical:   sum_k p_k (log p_k - log q_k)
+        Uniform:       log((high_q - low_q) / (high_p - low_p)), inf unless p's range is in q's
+        MultivariateNormal: (tr(Sigma_q^-1 Sigma_p) + (mu_q - mu_p)^T Sigma_q^-1 (mu_q - mu_p)
+                       - n) / 2 + log det L_q - log det L_p
+        Independent:   the base distributions' KL summed over the reinterpreted dims
+
+    (Bishop, PRML, 2006, §1.6.1 and exercise 2.13.)  KL is not symmetric, and is inf where q
+    gives probability 0 to an outcome p does not.
+
+    Shape:
+        the broadcast of p's and q's batch_shape (event dims are summed over).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Categorical, Normal, kl_divergence
+        >>> p = Normal(yingshe.tensor([0.0, 1.0]), 1.0)
+        >>> kl_divergence(p, Normal(0.0, 2.0))
+        tensor([0.3181, 0.4431])
+        >>> fair = Categorical(probs=yingshe.tensor([0.5, 0.5]))
+        >>> bent = Categorical(probs=yingshe.tensor([0.9, 0.1]))
+        >>> kl_divergence(fair, bent), kl_divergence(bent, fair)
+        (tensor(0.5108), tensor(0.3681))
+    """
     key = type(p), type(q)
     if key not in _KL_MEMOIZE:
         _KL_MEMOIZE[key] = _dispatch_kl(*key)

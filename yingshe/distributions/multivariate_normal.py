@@ -46,7 +46,33 @@ class MultivariateNormal(Distribution):
     ``precision_matrix`` and ``scale_tril`` is given; all computations use L.
 
     log p(x) = -(n log(2 pi) + (x - mu)^T Sigma^{-1} (x - mu)) / 2 - log det L;
-    entropy = n (1 + log(2 pi)) / 2 + log det L;  rsample: x = mu + L eps, eps ~ N(0, I)."""
+    entropy = n (1 + log(2 pi)) / 2 + log det L;  rsample: x = mu + L eps, eps ~ N(0, I).
+    Here log det L = sum_i log L_ii = log det(Sigma) / 2, and the Mahalanobis term is
+    |L^{-1} (x - mu)|^2 from one triangular solve (Bishop, PRML, 2006, §2.3).
+
+    Shape:
+        ``loc``: (*, n); the matrix: (*, n, n) (batch dims broadcast with loc's);
+        batch_shape: the broadcast (*); event_shape: (n,);
+        ``sample(sample_shape)``: sample_shape + batch_shape + (n,); ``log_prob(value)``:
+        value (*, n) to (*) broadcast with batch_shape; ``entropy()``: batch_shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import MultivariateNormal
+        >>> cov = yingshe.tensor([[2.0, 1.0], [1.0, 2.0]])
+        >>> d = MultivariateNormal(yingshe.zeros(2), covariance_matrix=cov)
+        >>> d.scale_tril
+        tensor([[1.4142, 0.0000],
+                [0.7071, 1.2247]])
+        >>> d.log_prob(yingshe.tensor([1.0, 1.0]))
+        tensor(-2.7205)
+        >>> d.entropy()
+        tensor(3.3872)
+        >>> d.sample((5,)).shape
+        yingshe.Size([5, 2])
+        >>> MultivariateNormal(yingshe.zeros(3, 2), cov).sample((5,)).shape   # a batch of 3
+        yingshe.Size([5, 3, 2])
+    """
     arg_constraints: ClassVar[dict] = {"loc": constraints.real_vector,
                        "covariance_matrix": constraints.positive_definite,
                        "precision_matrix": constraints.positive_definite,

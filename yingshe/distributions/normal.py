@@ -14,8 +14,41 @@ __all__ = ["Normal"]
 
 
 class Normal(Distribution):
-    """N(loc, scale^2), batched over the broadcast shape of ``loc`` and ``scale``.
-    rsample: x = loc + scale * eps, eps ~ N(0, 1), so dx/dloc = 1 and dx/dscale = eps."""
+    """The normal (Gaussian) distribution N(loc, scale^2), batched over the broadcast shape of
+    ``loc`` (the mean mu) and ``scale`` (the standard deviation s > 0).
+
+        p(x) = exp(-(x - mu)^2 / (2 s^2)) / (s sqrt(2 pi))
+        log p(x) = -(x - mu)^2 / (2 s^2) - log s - log sqrt(2 pi)
+        entropy = 1/2 + 1/2 log(2 pi) + log s;   mean = mode = mu, variance = s^2
+        cdf(x) = (1 + erf((x - mu) / (s sqrt 2))) / 2
+
+    rsample: x = loc + scale * eps, eps ~ N(0, 1), so dx/dloc = 1 and dx/dscale = eps (Bishop,
+    Pattern Recognition and Machine Learning, 2006, §2.3).
+
+    Shape:
+        ``loc``, ``scale``: broadcastable (numbers or tensors); batch_shape: their broadcast
+        shape; event_shape: (); ``sample(sample_shape)``: sample_shape + batch_shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Normal
+        >>> d = Normal(yingshe.tensor([0.0, 1.0]), yingshe.tensor([1.0, 2.0]))
+        >>> d.log_prob(yingshe.tensor([0.0, 0.0]))
+        tensor([-0.9189, -1.7371])
+        >>> d.entropy()
+        tensor([1.4189, 2.1121])
+        >>> d.cdf(yingshe.tensor([0.0, 1.0]))
+        tensor([0.5000, 0.5000])
+        >>> d.sample((3,)).shape
+        yingshe.Size([3, 2])
+
+        ``rsample`` lets gradients reach the parameters (the reparameterisation trick):
+
+        >>> loc = yingshe.tensor([0.0], requires_grad=True)
+        >>> Normal(loc, 1.0).rsample((5,)).mean().backward()
+        >>> loc.grad
+        tensor([1.])
+    """
     arg_constraints: ClassVar[dict] = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True

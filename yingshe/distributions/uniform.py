@@ -12,8 +12,33 @@ __all__ = ["Uniform"]
 
 
 class Uniform(Distribution):
-    """U[low, high): density 1 / (high - low) inside, 0 outside.
-    rsample: x = low + u (high - low), u ~ U[0, 1)."""
+    """The continuous uniform distribution U[low, high): density 1 / (high - low) inside, 0
+    outside.
+
+        log p(x) = -log(high - low) for low <= x < high (-inf outside)
+        entropy = log(high - low);   mean = (low + high) / 2, variance = (high - low)^2 / 12
+        cdf(x) = (x - low) / (high - low), clamped to [0, 1]
+
+    rsample: x = low + u (high - low), u ~ U[0, 1).  With ``validate_args`` (the default)
+    ``log_prob`` of a value outside the support [low, high] raises a ValueError, as PyTorch's.
+
+    Shape:
+        ``low``, ``high``: broadcastable; batch_shape: their broadcast shape; event_shape: ();
+        ``sample(sample_shape)``: sample_shape + batch_shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.distributions import Uniform
+        >>> d = Uniform(yingshe.tensor([0.0, -1.0]), yingshe.tensor([4.0, 1.0]))
+        >>> d.log_prob(yingshe.tensor([1.0, 0.5]))        # -log 4, -log 2
+        tensor([-1.3863, -0.6931])
+        >>> d.mean, d.variance
+        (tensor([2., 0.]), tensor([1.3333, 0.3333]))
+        >>> d.cdf(yingshe.tensor([1.0, 0.0]))
+        tensor([0.2500, 0.5000])
+        >>> d.rsample((3,)).shape
+        yingshe.Size([3, 2])
+    """
     has_rsample = True
 
     @property

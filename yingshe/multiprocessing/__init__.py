@@ -36,8 +36,18 @@ _all_sharing_strategies = {"file_descriptor"}
 
 
 def set_sharing_strategy(new_strategy):
-    """Choose how CPU tensors are shared; yingshe has one strategy, "file_descriptor" (the
-    memory file's descriptor is passed to the other process), PyTorch's default on Linux."""
+    """Choose how CPU tensors are shared (``torch.multiprocessing.set_sharing_strategy``);
+    yingshe has one strategy, "file_descriptor" (the memory file's descriptor is passed to the
+    other process), PyTorch's default on Linux.  Another name raises AssertionError.
+
+    Examples:
+        >>> import yingshe.multiprocessing as mp
+        >>> mp.set_sharing_strategy("file_descriptor")
+        >>> mp.set_sharing_strategy("file_system")
+        Traceback (most recent call last):
+            ...
+        AssertionError: invalid sharing strategy 'file_system', expected one of {'file_descriptor'}
+    """
     global _sharing_strategy
     if new_strategy not in _all_sharing_strategies:
         raise AssertionError(f"invalid sharing strategy {new_strategy!r}, expected one of "
@@ -46,12 +56,26 @@ def set_sharing_strategy(new_strategy):
 
 
 def get_sharing_strategy():
-    """The strategy for sharing CPU tensors: "file_descriptor"."""
+    """The strategy for sharing CPU tensors: "file_descriptor"
+    (``torch.multiprocessing.get_sharing_strategy``).
+
+    Examples:
+        >>> import yingshe.multiprocessing as mp
+        >>> mp.get_sharing_strategy()
+        'file_descriptor'
+    """
     return _sharing_strategy
 
 
 def get_all_sharing_strategies():
-    """The strategies this system supports: {"file_descriptor"}."""
+    """The strategies this system supports: {"file_descriptor"}
+    (``torch.multiprocessing.get_all_sharing_strategies``).
+
+    Examples:
+        >>> import yingshe.multiprocessing as mp
+        >>> mp.get_all_sharing_strategies()
+        {'file_descriptor'}
+    """
     return _all_sharing_strategies
 
 

@@ -18,7 +18,22 @@ _PR_SET_PDEATHSIG = 1
 
 
 class ProcessException(Exception):
-    """A spawned process failed; ``error_index`` is its i, ``error_pid`` its process id."""
+    """A spawned process failed (``torch.multiprocessing.ProcessException``): ``error_index``
+    is its i, ``error_pid`` its process id.  Catch it to handle both ways of failing,
+    ``ProcessRaisedException`` and ``ProcessExitedException``.
+
+    Examples:
+        >>> import os
+        >>> import yingshe.multiprocessing as mp
+        >>> def work(i):
+        ...     if i == 1:
+        ...         os._exit(3)                  # dies without a Python exception
+        >>> try:
+        ...     mp.start_processes(work, nprocs=2, start_method="fork")
+        ... except mp.ProcessException as error:
+        ...     print(error.error_index, type(error).__name__)
+        1 ProcessExitedException
+    """
 
     def __init__(self, msg, error_index, error_pid):
         super().__init__(msg)
@@ -31,11 +46,39 @@ class ProcessException(Exception):
 
 
 class ProcessRaisedException(ProcessException):
-    """A spawned process raised; the message ends with the child's traceback."""
+    """A spawned process raised (``torch.multiprocessing.ProcessRaisedException``); the
+    message ends with the child's traceback.
+
+    Examples:
+        >>> import yingshe.multiprocessing as mp
+        >>> def work(i):
+        ...     if i == 1:
+        ...         raise ValueError(f"process {i} fails on purpose")
+        >>> try:
+        ...     mp.start_processes(work, nprocs=2, start_method="fork")
+        ... except mp.ProcessRaisedException as error:
+        ...     print(error.error_index, str(error).strip().splitlines()[-1])
+        1 ValueError: process 1 fails on purpose
+    """
 
 
 class ProcessExitedException(ProcessException):
-    """A spawned process exited with a non-zero code or was killed by a signal."""
+    """A spawned process exited with a non-zero code or was killed by a signal
+    (``torch.multiprocessing.ProcessExitedException``): ``exit_code`` is its exit status
+    (the negated signal number when killed), ``signal_name`` the signal's name or None.
+
+    Examples:
+        >>> import os
+        >>> import signal
+        >>> import yingshe.multiprocessing as mp
+        >>> def work(i):
+        ...     os.kill(os.getpid(), signal.SIGKILL)
+        >>> try:
+        ...     mp.start_processes(work, nprocs=1, start_method="fork")
+        ... except mp.ProcessExitedException as error:
+        ...     print(error, error.exit_code, error.signal_name)
+        process 0 terminated with signal SIGKILL -9 SIGKILL
+    """
 
     def __init__(self, msg, error_index, error_pid, exit_code, signal_name=None):
         super().__init__(msg, error_index, error_pid)
@@ -69,7 +112,19 @@ def _wrap(fn, i, args, error_file):
 
 
 class ProcessContext:
-    """The processes ``start_processes`` started; ``join`` waits for them."""
+    """The processes ``start_processes`` started with ``join=False``
+    (``torch.multiprocessing.ProcessContext``): ``pids()`` lists them, ``join`` waits for them.
+
+    Examples:
+        >>> import yingshe.multiprocessing as mp
+        >>> def work(i):
+        ...     pass
+        >>> context = mp.start_processes(work, nprocs=2, join=False, start_method="fork")
+        >>> len(context.pids())
+        2
+        >>> while not context.join():       # True once every process has ended well
+        ...     pass
+    """
 
     def __init__(self, processes, error_files):
         self.error_files = error_files
@@ -144,8 +199,23 @@ class ProcessContext:
 
 def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method="spawn"):
     """Start ``nprocs`` processes of ``start_method`` ("spawn", "fork" or "forkserver"), the
-    i-th running ``fn(i, *args)``.  With ``join`` wait for all (raising as
-    ``ProcessContext.join``); else return the ``ProcessContext``."""
+    i-th running ``fn(i, *args)`` (``torch.multiprocessing.start_processes``).  With ``join``
+    wait for all (raising as ``ProcessContext.join``); else return the ``ProcessContext``.
+    With "spawn" and "forkserver", ``fn`` and ``args`` are pickled, so ``fn`` must be defined
+    at the top level of an importable module; "fork" copies the parent as it is.
+
+    Examples:
+        Three processes fill one shared tensor (``share_memory_``), each its own entry:
+
+        >>> import yingshe
+        >>> import yingshe.multiprocessing as mp
+        >>> totals = yingshe.zeros(3).share_memory_()
+        >>> def work(i, out):
+        ...     out[i] = (i + 1) * 10
+        >>> mp.start_processes(work, args=(totals,), nprocs=3, start_method="fork")
+        >>> totals
+        tensor([10., 20., 30.])
+    """
     mp = multiprocessing.get_context(start_method)
     error_files, processes = [], []
     for i in range(nprocs):
@@ -164,8 +234,23 @@ def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method
 
 
 def spawn(fn, args=(), nprocs=1, join=True, daemon=False, start_method="spawn"):
-    """``start_processes`` with the "spawn" method (another method warns, as PyTorch, and is
-    ignored)."""
+    """``start_processes`` with the "spawn" method (``torch.multiprocessing.spawn``; another
+    method warns, as PyTorch, and is ignored): each process is a fresh interpreter that
+    imports ``fn``'s module, so ``fn`` must be defined at its top level and a script must start
+    the processes under ``if __name__ == "__main__":``.
+
+    Examples:
+        A script ``train.py`` (spawned processes take seconds to start, so skipped here):
+
+        >>> import yingshe
+        >>> import yingshe.multiprocessing as mp
+        >>> def train(rank, model):               # at the top level of train.py
+        ...     model.weight.data[rank] = rank    # shared: the parent sees it
+        >>> if __name__ == "__main__":
+        ...     model = yingshe.nn.Linear(2, 2)
+        ...     model.share_memory()
+        ...     mp.spawn(train, args=(model,), nprocs=2)     # doctest: +SKIP
+    """
     if start_method != "spawn":
         warnings.warn(f"This method only supports start_method=spawn (got: {start_method}).\n"
                       "To use a different start_method use:\n\t\t"

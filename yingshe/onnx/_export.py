@@ -41,7 +41,22 @@ _INT64_MAX = np.iinfo(np.int64).max
 
 
 class UnsupportedOperatorError(RuntimeError):
-    """An op of the model has no ONNX translation (the message names the op and module path)."""
+    """An op of the model has no ONNX translation (the message names the op and module path);
+    ``load`` raises it too for a graph with ops yingshe cannot run.  A RuntimeError.
+
+    Examples:
+        >>> import io
+        >>> import yingshe
+        >>> import yingshe.onnx
+        >>> class RunningTotal(yingshe.nn.Module):
+        ...     def forward(self, x):
+        ...         return x.cumsum(1)
+        >>> try:
+        ...     yingshe.onnx.export(RunningTotal(), yingshe.ones(2, 3), io.BytesIO())
+        ... except yingshe.onnx.UnsupportedOperatorError as error:
+        ...     print(error)
+        export: Cumsum (in module RunningTotal) has no ONNX translation
+    """
 
 
 class _Unsupported:
@@ -625,7 +640,30 @@ def export(model, args, f, *, kwargs=None, export_params=True, verbose=False, in
     inputs and outputs, ``dynamic_axes`` maps a name to the axes that may change size (a list,
     or a dict axis -> symbolic name), ``opset_version`` (17 or above; default 17).  The model
     runs in eval mode.  An op that has no ONNX translation raises ``UnsupportedOperatorError``
-    naming the op and the module path."""
+    naming the op and the module path.  The weights are stored in the file as initializers
+    (ONNX operator specification, https://onnx.ai/onnx/operators/).
+
+    Shape:
+        ``args``: the model's example inputs; the graph's inputs and outputs have their
+        shapes, with the axes named in ``dynamic_axes`` left symbolic (any size).
+
+    Examples:
+        >>> import io
+        >>> import onnx
+        >>> import yingshe
+        >>> import yingshe.onnx
+        >>> model = yingshe.nn.Sequential(yingshe.nn.Linear(4, 8), yingshe.nn.ReLU(),
+        ...                               yingshe.nn.Linear(8, 3))
+        >>> buffer = io.BytesIO()          # or a path such as "model.onnx"
+        >>> yingshe.onnx.export(model, yingshe.randn(1, 4), buffer, input_names=["input"],
+        ...                     output_names=["logits"],
+        ...                     dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        >>> graph = onnx.load_from_string(buffer.getvalue()).graph
+        >>> [node.op_type for node in graph.node]
+        ['Gemm', 'Relu', 'Gemm', 'Identity']
+        >>> [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim]
+        ['batch', 3]
+    """
     if kwargs:
         raise ValueError("export: keyword inputs are not supported; pass every input in args")
     if not export_params:

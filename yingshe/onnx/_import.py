@@ -303,9 +303,31 @@ _OPS = {
 
 
 class ONNXModule(Module):
-    """An ONNX graph as a yingshe module: ``forward(*inputs)`` takes the graph's inputs in order
-    and returns its output (a tuple for several).  Initializers are buffers named after the
-    graph's initializers (``.`` replaced by ``_``)."""
+    """An ONNX graph (an ``onnx.ModelProto``) as a yingshe module: ``forward(*inputs)`` takes
+    the graph's inputs in order and returns its output (a tuple for several).  Each node runs
+    as the yingshe op of the ONNX operator specification's semantics, in the graph's order.
+    Initializers are buffers named after the graph's initializers (``.`` replaced by ``_``).
+
+    Shape:
+        the inputs and outputs of the graph, in its order (``input_names``,
+        ``output_names``).
+
+    Examples:
+        A graph written by hand with ``onnx.helper``:
+
+        >>> import yingshe
+        >>> from onnx import TensorProto, helper
+        >>> from yingshe.onnx import ONNXModule
+        >>> graph = helper.make_graph(
+        ...     [helper.make_node("Relu", ["x"], ["y"])], "relu",
+        ...     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+        >>> module = ONNXModule(helper.make_model(graph))
+        >>> module.input_names, module.output_names
+        (['x'], ['y'])
+        >>> module(yingshe.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
 
     def __init__(self, model):
         super().__init__()
@@ -361,7 +383,30 @@ class ONNXModule(Module):
 def load(f):
     """An ``nn.Module`` that runs the ONNX model in the file (path or binary file object) ``f``
     with yingshe's ops; an op outside the supported set raises ``UnsupportedOperatorError``
-    naming it."""
+    naming it.  The model is checked with ``onnx.checker`` first.  Files that
+    ``yingshe.onnx.export`` writes load back, and so do PyTorch's exports of the same layers.
+
+    Shape:
+        ``module(*inputs)``: the graph's inputs in order, of any size along its dynamic axes.
+
+    Examples:
+        Export, load, and run the graph at another batch size:
+
+        >>> import io
+        >>> import yingshe
+        >>> import yingshe.onnx
+        >>> model = yingshe.nn.Sequential(yingshe.nn.Linear(4, 3), yingshe.nn.Tanh())
+        >>> buffer = io.BytesIO()
+        >>> yingshe.onnx.export(model, yingshe.zeros(1, 4), buffer,
+        ...                     dynamic_axes={"input_0": [0], "output_0": [0]})
+        >>> _ = buffer.seek(0)
+        >>> module = yingshe.onnx.load(buffer)           # or a path such as "model.onnx"
+        >>> x = yingshe.randn(5, 4)
+        >>> module(x).shape
+        yingshe.Size([5, 3])
+        >>> yingshe.allclose(module(x), model(x), atol=1e-6)
+        True
+    """
     model = onnx.load_model(f) if not isinstance(f, io.IOBase) else onnx.load_model_from_string(
         f.read())
     onnx.checker.check_model(model)

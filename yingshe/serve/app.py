@@ -45,8 +45,30 @@ class BadInput(ValueError):
 
 
 class Classifier:
-    """A classifier run ready to answer: its model (yingshe, or an onnxruntime session of its
-    ONNX export), normalisation and classes."""
+    """A classifier run ready to answer: its model (yingshe, or with
+    ``runtime="onnxruntime"`` an onnxruntime session of its ONNX export), normalisation and
+    classes; what ``create_app`` serves for an image-classifier run.  ``probabilities``
+    normalises a batch of [0, 1] images with the dataset's mean and std and returns
+    softmax(model(x)); ``rank`` keeps the ``top`` classes of each image.
+
+    Shape:
+        ``from_json``: (H, W), (N, H, W) or (N, C, H, W) nested lists to an (N, C, H, W)
+        float32 array; ``probabilities``: (N, C, H, W) to (N, classes).
+
+    Examples:
+        With a run folder of ``yingshe train lenet5`` (skipped here: it needs a trained run):
+
+        >>> import numpy as np
+        >>> from yingshe.serve import Classifier
+        >>> classifier = Classifier("runs/lenet5-mnist")                # doctest: +SKIP
+        >>> classifier.input_shape, classifier.classes[:2]              # doctest: +SKIP
+        ((1, 28, 28), ['0 - zero', '1 - one'])
+        >>> batch = classifier.from_json(np.zeros((28, 28)).tolist())   # doctest: +SKIP
+        >>> batch.shape                                                 # doctest: +SKIP
+        (1, 1, 28, 28)
+        >>> [p["class"] for p in classifier.rank(batch, top=2)[0]]     # doctest: +SKIP
+        ['5 - five', '3 - three']
+    """
 
     def __init__(self, run, runtime="yingshe"):
         if runtime not in ("yingshe", "onnxruntime"):
@@ -154,9 +176,24 @@ def _model_name(run):
 
 
 class Transcriber:
-    """A speech run: each uploaded WAV file gives the digits heard in it, as ``yingshe
-    transcribe`` prints them (``recipes.speech.transcribe``: channels averaged, resampled to
-    8 kHz)."""
+    """A speech run: each uploaded WAV file gives the digits heard in it, as
+    ``yingshe transcribe`` prints them (``recipes.speech.transcribe``: channels averaged,
+    resampled to 8 kHz); what ``create_app`` serves for a ``yingshe train speech-*`` run.
+    ``transcribe`` answers {"digits": ..., "notes": ...}, with the "probability" of the digit
+    for an isolated-digit model.
+
+    Examples:
+        With a run folder of ``yingshe train speech-cnn`` (skipped here: it needs a trained
+        run):
+
+        >>> from pathlib import Path
+        >>> from yingshe.serve import Transcriber
+        >>> transcriber = Transcriber("runs/speech-cnn")                   # doctest: +SKIP
+        >>> wav = Path("7_jackson_0.wav")                                  # an FSDD recording
+        >>> result = transcriber.transcribe(wav.read_bytes(), wav.name)    # doctest: +SKIP
+        >>> result["digits"], sorted(result)                               # doctest: +SKIP
+        ('7', ['digits', 'notes', 'probability'])
+    """
 
     def __init__(self, run):
         from ..training.recipes import speech
@@ -165,7 +202,8 @@ class Transcriber:
         self.runtime, self.metrics = "yingshe", _metrics(run)
 
     def describe(self):
-        """What ``GET /model`` answers: model, task, classes, accepted input, metrics and runtime."""
+        """What ``GET /model`` answers: model, task, classes, accepted input, metrics and
+        runtime."""
         return {"model": self.config["model"], "dataset": "fsdd", "task": "transcribe",
                 "classes": [str(d) for d in range(10)],
                 "input": "a PCM WAV file (any channels and sample rate)",
@@ -243,7 +281,36 @@ _PREDICT_DOC = {
 
 
 def create_app(run, runtime="yingshe", max_body_bytes=MAX_BODY_BYTES):
-    """The ASGI app serving the classifier or speech run folder (or checkpoint) ``run``."""
+    """The ASGI app (FastAPI) serving the classifier or speech run folder (or checkpoint)
+    ``run``: ``POST /predict`` (a JSON batch or uploaded files), ``GET /health``,
+    ``GET /model``, the drawing page ``/`` and the OpenAPI docs ``/docs`` (see the module
+    docstring).  ``runtime="onnxruntime"`` runs a classifier's ONNX export; request bodies
+    over ``max_body_bytes`` are answered 413.  ``yingshe serve RUN`` runs it with uvicorn.
+
+    Shape:
+        ``/predict``'s JSON ``inputs``: (H, W), (N, H, W) or (N, C, H, W) pixel values in
+        [0, 1]; the answer: N rankings of the ``top`` classes.
+
+    Examples:
+        With a run folder of ``yingshe train lenet5`` (skipped here: it needs a trained run
+        and the ``serve`` extra):
+
+        >>> import numpy as np
+        >>> import yingshe.serve
+        >>> yingshe.serve.MAX_BODY_BYTES, yingshe.serve.MAX_BATCH       # the default limits
+        (4194304, 256)
+        >>> from fastapi.testclient import TestClient                  # doctest: +SKIP
+        >>> client = TestClient(yingshe.serve.create_app("runs/lenet5-mnist"))  # doctest: +SKIP
+        >>> client.get("/health").json()                                # doctest: +SKIP
+        {'status': 'ok'}
+        >>> answer = client.post("/predict", json={"inputs": np.zeros((2, 28, 28)).tolist(),
+        ...                                        "top": 1})          # doctest: +SKIP
+        >>> rankings = answer.json()["predictions"]                     # doctest: +SKIP
+        >>> [[p["class"] for p in ranking] for ranking in rankings]     # doctest: +SKIP
+        [['5 - five'], ['5 - five']]
+        >>> import uvicorn                                              # doctest: +SKIP
+        >>> uvicorn.run(yingshe.serve.create_app("runs/lenet5-mnist"), port=8000)  # doctest: +SKIP
+    """
     from fastapi import FastAPI, Request
     from fastapi.responses import HTMLResponse, JSONResponse
 
