@@ -232,3 +232,8 @@ def test_every_vgg_builder_uses_its_configuration(name):
     expected = torchvision.models.vgg.make_layers(torchvision.models.vgg.cfgs[cfg], batch_norm)
     model = getattr(models, name)(num_classes=10, small_input=True)
     assert str(model.features) == str(expected[:-1])
+
+
+def test_a_width_that_leaves_no_channel_per_group_is_named():
+    with pytest.raises(ValueError, match="no channel per group .*32 groups.*width_mult"):
+        models.resnext50_32x4d(num_classes=10, small_input=True, width_mult=0.125)

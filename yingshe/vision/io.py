@@ -24,8 +24,15 @@ __all__ = ["ImageReadMode", "read_file", "write_file", "decode_png", "encode_png
 
 
 class ImageReadMode(Enum):
-    """What channels a decoder returns: the file's own (``UNCHANGED``), or converted to gray,
-    gray + alpha, RGB or RGB + alpha.  Functions also take the names as strings ("RGB")."""
+    """What channels a decoder returns: the file's own (``UNCHANGED``), or converted to gray
+    (1 channel), gray + alpha (2), RGB (3) or RGB + alpha (4).  Functions also take the names as
+    strings (``"RGB"``).
+
+    Examples:
+        >>> from yingshe.vision.io import ImageReadMode
+        >>> ImageReadMode.RGB.value, ImageReadMode["GRAY"]
+        (3, <ImageReadMode.GRAY: 1>)
+    """
     UNCHANGED = 0
     GRAY = 1
     GRAY_ALPHA = 2
@@ -52,7 +59,22 @@ def _read_mode(name, mode):
 # ---------------------------------------------------------------- files and byte tensors
 
 def read_file(path):
-    """The bytes of the file at ``path`` as a 1-D uint8 tensor."""
+    """The bytes of the file at ``path`` as a 1-D uint8 tensor (an empty file is an error).
+
+    Shape:
+        output ``(L,)``, L the file's length in bytes.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     io.write_png(image, os.path.join(folder, "x.png"))
+        ...     data = io.read_file(os.path.join(folder, "x.png"))
+        >>> data.dtype, data[:4]  # PNG's signature
+        (yingshe.uint8, tensor([137,  80,  78,  71], dtype=yingshe.uint8))
+    """
     data = _read_bytes(path)
     return from_numpy(np.frombuffer(data, dtype=np.uint8).copy())
 
@@ -67,7 +89,21 @@ def _read_bytes(path):
 
 def write_file(filename, data):
     """Write the 1-D uint8 tensor ``data`` to ``filename`` (atomically: through a temporary file
-    renamed into place)."""
+    renamed into place).
+
+    Shape:
+        data ``(L,)``.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     io.write_file(os.path.join(folder, "x.png"), io.encode_png(image))
+        ...     io.read_image(os.path.join(folder, "x.png")).shape
+        yingshe.Size([3, 2, 4])
+    """
     write_atomically(filename, [_bytes_of("write_file", data, allow_empty=True)])
 
 
@@ -167,15 +203,42 @@ def _png_array(image, mode):
 
 
 def decode_png(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):
-    """Decode the PNG bytes in the 1-D uint8 tensor ``input`` into a uint8 tensor C x H x W;
-    ``mode`` (an ``ImageReadMode`` or its name) converts the channels."""
+    """Decode the PNG bytes in the 1-D uint8 tensor ``input`` into a uint8 image; ``mode`` (an
+    ``ImageReadMode`` or its name) converts the channels (gray from RGB with libpng's
+    ``(9794 R + 19234 G + 3740 B) >> 15``).
+
+    Shape:
+        input ``(L,)``; output ``(C, H, W)``, C the file's channels or the mode's.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> data = io.encode_png(image)
+        >>> bool((io.decode_png(data) == image).all())  # PNG is lossless
+        True
+        >>> io.decode_png(data, mode="GRAY").shape, io.decode_png(data, mode="RGBA").shape
+        (yingshe.Size([1, 2, 4]), yingshe.Size([4, 2, 4]))
+    """
     return _decode("decode_png", _bytes_of("decode_png", input), mode, apply_exif_orientation,
                    ("PNG",))
 
 
 def decode_jpeg(input, mode=ImageReadMode.UNCHANGED, device="cpu", apply_exif_orientation=False):
-    """Decode the JPEG bytes in the 1-D uint8 tensor ``input`` (or each of a list of them)
-    into a uint8 tensor C x H x W on ``device``; ``mode`` may be UNCHANGED, GRAY or RGB."""
+    """Decode the JPEG bytes in the 1-D uint8 tensor ``input`` (or each of a list of them) into a
+    uint8 image on ``device``; ``mode`` may be ``UNCHANGED``, ``GRAY`` or ``RGB``.
+
+    Shape:
+        input ``(L,)``; output ``(C, H, W)``, C = 1 (gray) or 3 (colour).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> data = io.encode_jpeg(image, quality=90)
+        >>> io.decode_jpeg(data).shape, io.decode_jpeg(data, mode="GRAY").shape
+        (yingshe.Size([3, 2, 4]), yingshe.Size([1, 2, 4]))
+    """
     if isinstance(input, (list, tuple)):
         if not input:
             raise ValueError("decode_jpeg: Input list must contain at least one element")
@@ -186,8 +249,21 @@ def decode_jpeg(input, mode=ImageReadMode.UNCHANGED, device="cpu", apply_exif_or
 
 
 def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):
-    """Decode a JPEG or PNG image, given as a 1-D uint8 tensor of its bytes or as a path, into
-    a uint8 tensor C x H x W; ``mode`` converts the channels."""
+    """Decode a JPEG or PNG image (told apart by their first bytes), given as a 1-D uint8 tensor of
+    its bytes or as a path, into a uint8 image; ``mode`` converts the channels.
+
+    Shape:
+        input ``(L,)`` or a path; output ``(C, H, W)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> io.decode_image(io.encode_jpeg(image)).shape
+        yingshe.Size([3, 2, 4])
+        >>> io.decode_image(io.encode_png(image), mode=io.ImageReadMode.GRAY).shape
+        yingshe.Size([1, 2, 4])
+    """
     if isinstance(input, Tensor):
         return _decode("decode_image", _bytes_of("decode_image", input), mode,
                        apply_exif_orientation, ("JPEG", "PNG"))
@@ -196,7 +272,21 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
 
 
 def read_image(path, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):
-    """``decode_image`` of the file at ``path`` (torchvision's older name)."""
+    """``decode_image`` of the file at ``path`` (torchvision's older name).
+
+    Shape:
+        output ``(C, H, W)``, uint8.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     io.write_png(image, os.path.join(folder, "x.png"))
+        ...     io.read_image(os.path.join(folder, "x.png"), mode="RGB_ALPHA").shape
+        yingshe.Size([4, 2, 4])
+    """
     return decode_image(path, mode, apply_exif_orientation)
 
 
@@ -226,8 +316,20 @@ def _encoded(array, format, **options):
 
 
 def encode_png(input, compression_level=6):
-    """The PNG file of the uint8 image ``input`` (1 or 3 channels, C x H x W) as a 1-D uint8
-    tensor; ``compression_level`` 0 (none) to 9 (smallest)."""
+    """The PNG file of the uint8 image ``input`` as a 1-D uint8 tensor; ``compression_level`` 0
+    (none) to 9 (smallest).
+
+    Shape:
+        input ``(C, H, W)`` with C = 1 or 3; output ``(L,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> data = io.encode_png(image)
+        >>> data.dtype, data.ndim
+        (yingshe.uint8, 1)
+    """
     if not 0 <= compression_level <= 9:
         raise RuntimeError(f"encode_png: Compression level should be between 0 and 9, got "
                            f"{compression_level}")
@@ -235,13 +337,38 @@ def encode_png(input, compression_level=6):
 
 
 def write_png(input, filename, compression_level=6):
-    """Write ``encode_png(input, compression_level)`` to ``filename``."""
+    """Write ``encode_png(input, compression_level)`` to ``filename``.
+
+    Shape:
+        input ``(C, H, W)``, uint8, C = 1 or 3.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     io.write_png(image, os.path.join(folder, "x.png"), compression_level=9)
+        ...     bool((io.read_image(os.path.join(folder, "x.png")) == image).all())
+        True
+    """
     write_file(filename, encode_png(input, compression_level))
 
 
 def encode_jpeg(input, quality=75):
-    """The JPEG file of the uint8 image ``input`` (1 or 3 channels, C x H x W; or each of a list
-    of them) as a 1-D uint8 tensor; ``quality`` 1 to 100."""
+    """The JPEG file of the uint8 image ``input`` (or each of a list of them) as a 1-D uint8
+    tensor; ``quality`` 1 to 100 (lossy: decoding gives back close, not equal, values).
+
+    Shape:
+        input ``(C, H, W)`` with C = 1 or 3; output ``(L,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> io.encode_jpeg(image, quality=90)[:3]  # JPEG's start-of-image marker
+        tensor([255, 216, 255], dtype=yingshe.uint8)
+    """
     if quality < 1 or quality > 100:
         raise ValueError(f"encode_jpeg: Image quality should be a positive number between 1 and "
                          f"100, got {quality}")
@@ -254,5 +381,19 @@ def encode_jpeg(input, quality=75):
 
 
 def write_jpeg(input, filename, quality=75):
-    """Write ``encode_jpeg(input, quality)`` to ``filename``."""
+    """Write ``encode_jpeg(input, quality)`` to ``filename``.
+
+    Shape:
+        input ``(C, H, W)``, uint8, C = 1 or 3.
+
+    Examples:
+        >>> import os, tempfile
+        >>> import yingshe
+        >>> from yingshe.vision import io
+        >>> image = yingshe.full((3, 2, 4), 200, dtype=yingshe.uint8)  # C x H x W
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     io.write_jpeg(image, os.path.join(folder, "x.jpg"), quality=95)
+        ...     io.read_image(os.path.join(folder, "x.jpg")).shape
+        yingshe.Size([3, 2, 4])
+    """
     write_file(filename, encode_jpeg(input, quality))

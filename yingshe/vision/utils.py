@@ -22,15 +22,30 @@ __all__ = ["make_grid", "save_image", "draw_bounding_boxes"]
 
 def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False,
               pad_value=0.0):
-    """Tile a (B, C, H, W) batch, or a list of same-sized (C, H, W) images, into one
-    (C, H', W') image: ``nrow`` images per row, ``padding`` pixels of ``pad_value`` between and
-    around them.  One-channel images become three (grey RGB); a (C, H, W) or (H, W) tensor is a
-    single image, and a single image comes back without padding.
+    """Tile a (B, C, H, W) batch, or a list of same-sized (C, H, W) images, into one image:
+    ``nrow`` images per row, ``padding`` pixels of ``pad_value`` between and around them.
+    One-channel images become three (grey RGB); a (C, H, W) or (H, W) tensor is a single image,
+    and a single image comes back without padding.
 
     ``normalize=True`` maps ``value_range`` = (low, high) (default: the tensor's min and max;
     each image's own with ``scale_each=True``) onto [0, 1]: x' = (clamp(x, low, high) - low) /
     max(high - low, 1e-5), on a copy.  A single image that is not normalised may come back as a
     view of the input, as in torchvision.
+
+    Shape:
+        input ``(B, C, H, W)`` or a list of B ``(C, H, W)``; output ``(C', H_g, W_g)`` with
+        C' = 3 if C = 1 else C, ``cols = min(nrow, B)``, ``rows = ceil(B / cols)``,
+        ``H_g = rows (H + padding) + padding``, ``W_g = cols (W + padding) + padding``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.utils import make_grid
+        >>> make_grid(yingshe.zeros(5, 3, 4, 4), nrow=4).shape  # 2 rows of 4, padding 2
+        yingshe.Size([3, 14, 26])
+        >>> make_grid(yingshe.zeros(5, 1, 4, 4), nrow=4, padding=0).shape  # grey to RGB
+        yingshe.Size([3, 8, 16])
+        >>> make_grid(yingshe.tensor([[[-1., 1.]]]), normalize=True)[0]
+        tensor([[0., 1.]])
     """
     if not isinstance(tensor, Tensor):
         if not isinstance(tensor, list):
@@ -93,8 +108,24 @@ def _normalized(tensor, value_range, scale_each):
 
 def save_image(tensor, fp, format=None, **kwargs):
     """Write ``make_grid(tensor, **kwargs)`` to ``fp`` (a path or a binary file object) with
-    Pillow; ``format`` (e.g. "PNG") is needed for a file object, otherwise the file name's
-    extension chooses.  Values in [0, 1] become bytes round(255 x), clipped to [0, 255]."""
+    Pillow; ``format`` (e.g. ``"PNG"``) is needed for a file object, otherwise the file name's
+    extension chooses.  Values in [0, 1] become bytes ``floor(255 x + 0.5)``, clipped to
+    [0, 255].
+
+    Shape:
+        tensor ``(B, C, H, W)``, ``(C, H, W)``, ``(H, W)`` or a list of ``(C, H, W)``, floats in
+        [0, 1]; the file holds ``make_grid``'s image.
+
+    Examples:
+        >>> import io
+        >>> import yingshe
+        >>> from PIL import Image
+        >>> from yingshe.vision.utils import save_image
+        >>> buffer = io.BytesIO()
+        >>> save_image(yingshe.rand(4, 3, 8, 8), buffer, format="PNG", nrow=2)
+        >>> Image.open(buffer).size  # 2 x 2 tiles of 8 pixels, padding 2
+        (22, 22)
+    """
     grid = make_grid(tensor, **kwargs)
     with no_grad():
         # + 0.5 then truncation rounds to the nearest integer (torchvision's rule)
@@ -159,8 +190,8 @@ def _parse_colors(colors, count):
 def draw_bounding_boxes(image, boxes, labels=None, colors=None, fill=False, width=1, font=None,
                         font_size=None, label_colors=None, label_background_colors=None,
                         fill_labels=False):
-    """``image`` (C, H, W), uint8 in [0, 255] or float in [0, 1], C = 1 or 3, with ``boxes``
-    drawn on it by Pillow; returns a new 3-channel image of the input's dtype, on the CPU.
+    """``image`` (uint8 in [0, 255] or float in [0, 1], 1 or 3 channels) with ``boxes`` drawn on it
+    by Pillow; returns a new 3-channel image of the input's dtype, on the CPU.
 
     ``boxes`` is (N, 4) as (xmin, ymin, xmax, ymax) in pixels, or (N, 8) as the four corners
     (x1, y1, ..., x4, y4) of rotated boxes (first side dashed); coordinates are truncated to
@@ -168,7 +199,21 @@ def draw_bounding_boxes(image, boxes, labels=None, colors=None, fill=False, widt
     ``font_size`` points, else Pillow's default font).  ``colors``, ``label_colors`` and
     ``label_background_colors`` are a colour or a list of them (default: a fixed palette);
     ``fill`` shades each box with its colour at alpha 100/255, ``fill_labels`` puts the labels
-    on boxes of their background colour (then labels are black by default)."""
+    on boxes of their background colour (then labels are black by default).
+
+    Shape:
+        image ``(C, H, W)``, C = 1 or 3; boxes ``(N, 4)`` or ``(N, 8)``; output ``(3, H, W)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.utils import draw_bounding_boxes
+        >>> image = yingshe.zeros(3, 8, 8, dtype=yingshe.uint8)
+        >>> out = draw_bounding_boxes(image, yingshe.tensor([[1, 1, 6, 6]]), colors="red")
+        >>> out.shape, out.dtype
+        (yingshe.Size([3, 8, 8]), yingshe.uint8)
+        >>> out[:, 1, 3], out[:, 3, 3]  # a pixel of the red outline, one inside
+        (tensor([255,   0,   0], dtype=yingshe.uint8), tensor([0, 0, 0], dtype=yingshe.uint8))
+    """
     if not isinstance(image, Tensor):
         raise TypeError(f"draw_bounding_boxes: Tensor expected, got {type(image)}")
     if not (image.dtype == uint8 or image.is_floating_point()):

@@ -28,8 +28,21 @@ class BCCDCells(VisionDataset):
     (zero-area boxes, two in the set, left out), resized to ``size`` x ``size`` with Pillow's
     bilinear filter.  ``split`` is one of the official image lists ("train" 205 images, "val" 87,
     "trainval", "test" 72); ``train=True`` / ``False`` mean "train" / "test" as in torchvision's
-    datasets.  Items are (PIL image, class index) before ``transform`` / ``target_transform``;
-    ``arrays()`` gives them all as arrays.  The split lists are checked against their SHA-256."""
+    datasets.  ``arrays()`` gives all crops as arrays.  The split lists are checked against their
+    SHA-256.
+
+    Each item: ``(image, class index)``, a Pillow RGB image of ``size`` x ``size`` and an int
+    (0 RBC, 1 WBC, 2 Platelets), before ``transform`` / ``target_transform``.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> cells = datasets.BCCDCells(train=False)  # from $YINGSHE_DATA/bccd  # doctest: +SKIP
+        >>> len(cells), cells[0][0].size, cells.classes[cells[0][1]]  # doctest: +SKIP
+        (945, (32, 32), 'WBC')
+        >>> images, labels = cells.arrays()  # doctest: +SKIP
+        >>> images.shape  # doctest: +SKIP
+        (945, 32, 32, 3)
+    """
 
     classes = ("RBC", "WBC", "Platelets")
     # Per-channel statistics of the training crops at 32 x 32, scaled to [0, 1].
@@ -94,10 +107,21 @@ class BCCDCells(VisionDataset):
 
 
 class BCCDDetection(VOCDetectionFolder):
-    """BCCD as a detection set: labels 1 RBC, 2 WBC, 3 Platelets (0 is the background), with
-    the official, checksummed image lists as ``split`` ("train" 205 images, "val" 87,
-    "trainval", "test" 72).  The two zero-area boxes of the set (BloodImage_00338 and 00343)
-    are dropped and counted in ``cleaning``; see ``VOCDetectionFolder`` for the items."""
+    """BCCD as a detection set: labels 1 RBC, 2 WBC, 3 Platelets (0 is the background), with the
+    official, checksummed image lists as ``split`` ("train" 205 images, "val" 87, "trainval",
+    "test" 72).  The two zero-area boxes of the set (BloodImage_00338 and 00343) are dropped and
+    counted in ``cleaning``.
+
+    Each item: ``(image, target)``, a Pillow RGB image of 640 x 480 and ``{"boxes": float32
+    (N, 4) xyxy, "labels": int64 (N,), "image_id": int}`` (see ``VOCDetectionFolder``).
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> test = datasets.BCCDDetection(split="test")  # doctest: +SKIP
+        >>> image, target = test[0]  # doctest: +SKIP
+        >>> len(test), image.size, target["boxes"].shape  # doctest: +SKIP
+        (72, (640, 480), yingshe.Size([18, 4]))
+    """
 
     def __init__(self, root=None, split="train", transforms=None, transform=None,
                  target_transform=None, keep_empty=False, download=False):

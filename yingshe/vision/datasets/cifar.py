@@ -60,12 +60,24 @@ def _load(path, md5):
 
 
 class CIFAR10(VisionDataset):
-    """Tiny colour images in 10 classes: 50,000 training and 10,000 test images, 32 x 32 RGB.
+    """Tiny colour images in 10 classes (Krizhevsky 2009): 50,000 training and 10,000 test images,
+    32 x 32 RGB, from the python version of the original files (MD5-checked).
 
-    ``dataset[i]`` is ``(image, label)``: the image a Pillow image of mode 'RGB' passed through
-    ``transform``, the label an int passed through ``target_transform``. As in torchvision,
-    ``data`` is a uint8 NumPy array (N, 32, 32, 3), ``targets`` a list of ints, ``classes``
-    the names from the meta file and ``class_to_idx`` maps name to label."""
+    As in torchvision, ``data`` is a uint8 NumPy array (N, 32, 32, 3), ``targets`` a list of
+    ints, ``classes`` the names from the meta file and ``class_to_idx`` maps name to label.
+
+    Each item: ``(image, label)``, a Pillow image of mode 'RGB' passed through ``transform``
+    (``transforms.ToTensor()`` makes it (3, 32, 32)) and an int passed through
+    ``target_transform``.
+
+    Examples:
+        >>> from yingshe.vision import datasets, transforms
+        >>> train = datasets.CIFAR10("data", train=True, download=True,  # doctest: +SKIP
+        ...                          transform=transforms.ToTensor())
+        >>> image, label = train[0]  # doctest: +SKIP
+        >>> image.shape, train.classes[label]  # doctest: +SKIP
+        (yingshe.Size([3, 32, 32]), 'frog')
+    """
     base_folder = "cifar-10-batches-py"
     url = "https://www.cs.toronto.edu/~kriz/"
     filename = "cifar-10-python.tar.gz"
@@ -142,7 +154,16 @@ class CIFAR10(VisionDataset):
 
 class CIFAR100(CIFAR10):
     """As ``CIFAR10`` with 100 fine classes (the 20 coarse superclasses are not exposed, as in
-    torchvision)."""
+    torchvision).
+
+    Each item: ``(image, label)``, a Pillow RGB image of 32 x 32 and an int in 0..99.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> test = datasets.CIFAR100("data", train=False, download=True)  # doctest: +SKIP
+        >>> len(test), len(test.classes)  # doctest: +SKIP
+        (10000, 100)
+    """
     base_folder = "cifar-100-python"
     filename = "cifar-100-python.tar.gz"
     tgz_md5 = "eb9058c3a382ffc7106e4002c42a8d85"

@@ -70,8 +70,26 @@ default_loader = pil_loader
 
 
 class DatasetFolder(VisionDataset):
-    """Samples read by ``loader(path)`` from one folder per class. Attributes: ``classes``,
-    ``class_to_idx``, ``samples`` ([(path, class index)]) and ``targets``."""
+    """Samples read by ``loader(path)`` from one folder per class, ``root/<class>/<file>``, the
+    files accepted by ``extensions`` or ``is_valid_file(path)``.  Attributes: ``classes`` (the
+    sorted folder names), ``class_to_idx``, ``samples`` ([(path, class index)]) and ``targets``.
+
+    Each item: ``(loader(path), class index)`` before ``transform`` / ``target_transform``.
+
+    Examples:
+        >>> import shutil, tempfile
+        >>> from pathlib import Path
+        >>> from yingshe.vision import datasets
+        >>> root = Path(tempfile.mkdtemp())
+        >>> for name, text in [("ham", "see you at 5"), ("spam", "WIN NOW"), ("spam", "FREE")]:
+        ...     (root / name).mkdir(exist_ok=True)
+        ...     _ = (root / name / f"{len(text)}.txt").write_text(text)
+        >>> notes = datasets.DatasetFolder(root, loader=lambda p: Path(p).read_text(),
+        ...                                extensions=".txt")
+        >>> notes.classes, notes.targets, notes[2]
+        (['ham', 'spam'], [0, 1, 1], ('WIN NOW', 1))
+        >>> shutil.rmtree(root)
+    """
 
     def __init__(self, root, loader, extensions=None, transform=None, target_transform=None,
                  is_valid_file=None, allow_empty=False):
@@ -105,7 +123,29 @@ class DatasetFolder(VisionDataset):
 
 
 class ImageFolder(DatasetFolder):
-    """Image files (``IMG_EXTENSIONS``) read as RGB Pillow images; ``imgs`` is ``samples``."""
+    """Image files (``IMG_EXTENSIONS``) in one folder per class, ``root/dog/xxx.png``,
+    ``root/cat/123.png``, read as RGB Pillow images; labels index the sorted class names, and
+    ``imgs`` is ``samples``.
+
+    Each item: ``(image, class index)``, the image a Pillow RGB image before ``transform``.
+
+    Examples:
+        >>> import os, shutil, tempfile
+        >>> from PIL import Image
+        >>> from yingshe.vision import datasets, transforms
+        >>> root = tempfile.mkdtemp()
+        >>> for name in ("cat", "dog"):
+        ...     os.makedirs(os.path.join(root, name))
+        ...     for i in range(2):
+        ...         Image.new("RGB", (6, 4)).save(os.path.join(root, name, f"{i}.png"))
+        >>> pets = datasets.ImageFolder(root, transform=transforms.ToTensor())
+        >>> pets.class_to_idx
+        {'cat': 0, 'dog': 1}
+        >>> image, label = pets[2]
+        >>> image.shape, label
+        (yingshe.Size([3, 4, 6]), 1)
+        >>> shutil.rmtree(root)
+    """
 
     def __init__(self, root, transform=None, target_transform=None, loader=default_loader,
                  is_valid_file=None, allow_empty=False):

@@ -29,13 +29,26 @@ __all__ = ["MNIST", "FashionMNIST"]
 
 
 class MNIST(VisionDataset):
-    """Handwritten digits: 60,000 training and 10,000 test images, 28 x 28 grey, labels 0..9.
+    """Handwritten digits (LeCun et al. 1998): 60,000 training and 10,000 test images, 28 x 28
+    grey, labels 0..9, from the four original IDX files (MD5-checked).
 
-    ``dataset[i]`` is ``(image, label)``: the image a Pillow image of mode 'L' passed through
+    ``data`` (uint8 tensor N x 28 x 28) and ``targets`` (int64 tensor N) hold the whole split, as
+    in torchvision; ``arrays()`` gives them as NumPy arrays for whole-split preprocessing.
+    ``root`` defaults to ``$YINGSHE_DATA``; ``download=True`` fetches missing files.
+
+    Each item: ``(image, label)``, the image a Pillow image of mode 'L' passed through
     ``transform`` (``transforms.ToTensor()`` makes it a float32 (1, 28, 28) tensor in [0, 1]),
-    the label an int passed through ``target_transform``. ``data`` (uint8 tensor N x 28 x 28)
-    and ``targets`` (int64 tensor N) hold the whole split, as in torchvision; ``arrays()`` gives
-    them as NumPy arrays for whole-split preprocessing. ``root`` defaults to ``$YINGSHE_DATA``."""
+    the label an int passed through ``target_transform``.
+
+    Examples:
+        >>> from yingshe.vision import datasets, transforms
+        >>> test = datasets.MNIST(train=False, transform=transforms.ToTensor())  # doctest: +SKIP
+        >>> len(test)  # doctest: +SKIP
+        10000
+        >>> image, label = test[0]  # doctest: +SKIP
+        >>> image.shape, image.dtype, label  # doctest: +SKIP
+        (yingshe.Size([1, 28, 28]), yingshe.float32, 7)
+    """
     folder = "mnist"
     mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
                "http://yann.lecun.com/exdb/mnist/")
@@ -128,7 +141,18 @@ class MNIST(VisionDataset):
 
 
 class FashionMNIST(MNIST):
-    """Zalando's article images, a drop-in harder replacement for MNIST (same sizes and format)."""
+    """Zalando's article images (Xiao et al. 2017), a drop-in harder replacement for MNIST: same
+    sizes, format and item, 10 classes of clothing (``classes`` names them).
+
+    Each item: ``(image, label)``, a Pillow 'L' image of 28 x 28 and an int in 0..9.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> test = datasets.FashionMNIST(train=False)  # doctest: +SKIP
+        >>> image, label = test[0]  # doctest: +SKIP
+        >>> image.size, test.classes[label]  # doctest: +SKIP
+        ((28, 28), 'Ankle boot')
+    """
     folder = "fashion-mnist"
     mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
     resources: ClassVar[dict[str, str]] = {

@@ -41,10 +41,22 @@ def _iou(box, boxes):
 
 
 class MultiDigitMNIST(VisionDataset):
-    """Detection canvases of several MNIST digits (see the module docstring).  Items are
-    (PIL grayscale image, {"boxes": float32 [N, 4] xyxy, "labels": int64 [N] in 1..10,
-    "image_id": int}); ``arrays()`` gives (images uint8 [num_images, S, S], boxes list,
-    labels list).  ``num_images`` defaults to 6000 (train) or 1000 (test)."""
+    """Detection canvases of several MNIST digits, generated deterministically (see the module
+    docstring: digits resized by a factor in ``scale``, pasted where they overlap earlier ones by
+    IoU <= ``max_overlap``).  ``arrays()`` gives (images uint8 [num_images, S, S], boxes list,
+    labels list).  ``num_images`` defaults to 6000 (train) or 1000 (test).
+
+    Each item: ``(image, target)``, a Pillow grayscale image of ``image_size`` x ``image_size``
+    and ``{"boxes": float32 (N, 4) xyxy, "labels": int64 (N,) in 1..10 (digit + 1),
+    "image_id": int}``.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> canvases = datasets.MultiDigitMNIST(train=False, num_images=8)  # doctest: +SKIP
+        >>> image, target = canvases[0]  # doctest: +SKIP
+        >>> image.size, target["labels"]  # the digits 4, 4, 6 and 3  # doctest: +SKIP
+        ((64, 64), tensor([5, 5, 7, 4]))
+    """
 
     classes = ("__background__",) + tuple(str(d) for d in range(10))
 

@@ -6,7 +6,17 @@ __all__ = ["VisionDataset", "StandardTransform"]
 
 
 class StandardTransform:
-    """``(image, target) -> (transform(image), target_transform(target))``."""
+    """The pair transform ``(image, target) -> (transform(image), target_transform(target))``
+    that a dataset builds from its separate ``transform`` and ``target_transform``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> from yingshe.vision import datasets, transforms
+        >>> pair = datasets.StandardTransform(transforms.ToTensor(), lambda label: label + 1)
+        >>> image, target = pair(Image.new("L", (3, 2)), 4)
+        >>> image.shape, target
+        (yingshe.Size([1, 2, 3]), 5)
+    """
 
     def __init__(self, transform=None, target_transform=None):
         self.transform, self.target_transform = transform, target_transform
@@ -33,8 +43,26 @@ def _apply(transform, target_transform, image, target):
 
 
 class VisionDataset(Dataset):
-    """Subclasses define ``__getitem__`` and ``__len__`` and may add ``extra_repr``.
-    ``transforms`` (a function of both image and target) excludes the separate two."""
+    """The base of the image datasets (torchvision's ``VisionDataset``): a ``root`` folder, a
+    ``transform`` for the image, a ``target_transform`` for the label, or ``transforms`` (a
+    function of both, exclusive of the separate two), and the printout.
+
+    Subclasses define ``__getitem__`` and ``__len__`` and may add ``extra_repr``;
+    ``self.transforms`` applies whichever transforms were given to an ``(image, target)`` pair.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.datasets import VisionDataset
+        >>> class Squares(VisionDataset):
+        ...     def __len__(self):
+        ...         return 3
+        ...     def __getitem__(self, i):
+        ...         image, target = yingshe.full((1, 2, 2), float(i)), i * i
+        ...         return self.transforms(image, target) if self.transforms else (image, target)
+        >>> data = Squares(target_transform=float)
+        >>> data[2][1], len(data)
+        (4.0, 3)
+    """
 
     def __init__(self, root=None, transforms=None, transform=None, target_transform=None):
         self.root = root

@@ -40,7 +40,21 @@ logger = logging.getLogger(__name__)
 
 def parse_voc_annotation(path):
     """(image file name, [(class name, (xmin, ymin, xmax, ymax)), ...]) of a PASCAL VOC XML
-    annotation; coordinates as written (VOC's are 1-based pixel indices, both ends inside)."""
+    annotation; coordinates as written (VOC's are 1-based pixel indices, both ends inside).
+    A malformed file raises ``DatasetIntegrityError`` naming it.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from yingshe.vision.datasets import parse_voc_annotation
+        >>> xml = ("<annotation><filename>cat.jpg</filename><object><name>cat</name><bndbox>"
+        ...        "<xmin>2</xmin><ymin>1</ymin><xmax>6</xmax><ymax>5</ymax></bndbox></object>"
+        ...        "</annotation>")
+        >>> with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
+        ...     _ = f.write(xml)
+        >>> parse_voc_annotation(f.name)
+        ('cat.jpg', [('cat', (2, 1, 6, 5))])
+        >>> os.remove(f.name)
+    """
     try:
         root = ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
@@ -68,10 +82,24 @@ def detection_target(boxes, labels, index):
 
 
 def check_detection_target(target, num_classes, image_size=None, where="target"):
-    """Raise a ``ValueError`` naming ``where`` and the offending box unless ``target`` is a
-    valid detection target: ``boxes`` [N, 4] finite with x1 < x2 and y1 < y2 (inside
+    """Raise a ``ValueError`` naming ``where`` and the offending box unless ``target`` is a valid
+    detection target: ``boxes`` [N, 4] finite with x1 < x2 and y1 < y2 (inside
     ``image_size = (height, width)`` when given) and int ``labels`` [N] in 1..num_classes - 1
-    (0 is the background).  For data made outside the datasets above, before training."""
+    (0 is the background).  For data made outside the datasets above, before training.
+
+    Shape:
+        target["boxes"] ``(N, 4)`` (xyxy pixels), target["labels"] ``(N,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.datasets import check_detection_target
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 4., 4.]]), "labels": yingshe.tensor([1])}
+        >>> check_detection_target(target, num_classes=2)  # valid: returns None
+        >>> check_detection_target(target, num_classes=2, image_size=(3, 3), where="item 7")
+        Traceback (most recent call last):
+            ...
+        ValueError: item 7: box 0 [0.0, 0.0, 4.0, 4.0] lies outside the 3 x 3 image
+    """
     if not isinstance(target, dict) or "boxes" not in target or "labels" not in target:
         raise ValueError(f"{where}: a detection target is a dict with 'boxes' and 'labels'")
     boxes, labels = (target[k].detach().numpy() if isinstance(target[k], Tensor)
@@ -101,7 +129,21 @@ def check_detection_target(target, num_classes, image_size=None, where="target")
 def collate_detection(batch):
     """A batch of ``(image, target)`` items as ``(images, targets)`` tuples: detection images
     differ in size and box count, so nothing is stacked (torchvision's detection references
-    use the same ``tuple(zip(*batch))``)."""
+    use the same ``tuple(zip(*batch))``); pass it as a ``DataLoader``'s ``collate_fn``.
+
+    Shape:
+        B items ``(image (C, H_i, W_i), target)``; output a tuple of B images and a tuple of B
+        targets.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.datasets import collate_detection
+        >>> batch = [(yingshe.zeros(3, 4, 4), {"boxes": yingshe.zeros(0, 4)}),
+        ...          (yingshe.zeros(3, 6, 8), {"boxes": yingshe.zeros(2, 4)})]
+        >>> images, targets = collate_detection(batch)
+        >>> [image.shape for image in images], [t["boxes"].shape[0] for t in targets]
+        ([yingshe.Size([3, 4, 4]), yingshe.Size([3, 6, 8])], [0, 2])
+    """
     return tuple(zip(*batch))
 
 
@@ -109,9 +151,39 @@ class VOCDetectionFolder(VisionDataset):
     """A VOC-layout detection set: ``folder/<annotations>/<name>.xml`` describing
     ``folder/<images>/<filename>``, for the given ``names``; ``classes`` lists the class names
     after ``"__background__"``.  ``transforms`` takes and returns ``(image, target)`` (see
-    ``yingshe.vision.transforms.detection``); ``transform`` / ``target_transform`` act on one
-    of them.  ``records`` holds every kept image as (path, boxes float32 [N, 4], labels int64
-    [N]); ``cleaning`` counts the clipped and dropped boxes and the skipped images."""
+    ``yingshe.vision.transforms.detection``); ``transform`` / ``target_transform`` act on one of
+    them.  ``records`` holds every kept image as (path, boxes float32 [N, 4], labels int64 [N]);
+    ``cleaning`` counts the clipped and dropped boxes and the skipped images.
+
+    A VOC box ``(xmin, ymin, xmax, ymax)`` of 1-based pixel indices becomes the continuous
+    ``(xmin - 1, ymin - 1, xmax, ymax)``, clipped to the image.
+
+    Each item: ``(image, target)``, a Pillow RGB image and ``{"boxes": float32 (N, 4) xyxy,
+    "labels": int64 (N,) indexing classes, "image_id": int}``.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from PIL import Image
+        >>> from yingshe.vision.datasets import parse_voc_annotation, VOCDetectionFolder
+        >>> def obj(name, x0, y0, x1, y1):
+        ...     return (f"<object><name>{name}</name><bndbox><xmin>{x0}</xmin><ymin>{y0}</ymin>"
+        ...             f"<xmax>{x1}</xmax><ymax>{y1}</ymax></bndbox></object>")
+        >>> xml = ("<annotation><filename>a.jpg</filename>" + obj("cat", 2, 1, 6, 5)
+        ...        + obj("dog", 1, 3, 12, 6) + "</annotation>")
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> (folder / "Annotations").mkdir(); (folder / "JPEGImages").mkdir()
+        >>> _ = (folder / "Annotations" / "a.xml").write_text(xml)
+        >>> Image.new("RGB", (8, 6)).save(folder / "JPEGImages" / "a.jpg")  # 8 x 6 pixels
+        >>> data = VOCDetectionFolder(folder, ["a"], classes=["cat", "dog"])
+        >>> image, target = data[0]
+        >>> target["boxes"]  # the dog's box, 12 pixels wide, is clipped to the image
+        tensor([[1., 0., 6., 5.],
+                [0., 2., 8., 6.]])
+        >>> target["labels"], data.cleaning["clipped_boxes"]
+        (tensor([1, 2]), 1)
+        >>> import shutil; shutil.rmtree(folder)
+    """
 
     def __init__(self, folder, names, classes, images="JPEGImages", annotations="Annotations",
                  transforms=None, transform=None, target_transform=None, keep_empty=False,
@@ -232,10 +304,35 @@ class _HeldOutVOCSet(VOCDetectionFolder):
 
 
 class RaccoonDetection(_HeldOutVOCSet):
-    """Dat Tran's raccoon set: 200 images, 217 boxes, one class, in ``root/raccoon``."""
+    """Dat Tran's raccoon set: 200 images, 217 boxes, one class (label 1), in ``root/raccoon``;
+    ``split="train"`` / ``"test"`` hold out a ``test_fraction`` (0.2) drawn with
+    ``split_seed``, ``"all"`` takes every image.
+
+    Each item: ``(image, target)`` as ``VOCDetectionFolder``'s.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> train = datasets.RaccoonDetection(split="train")  # from $YINGSHE_DATA  # doctest: +SKIP
+        >>> image, target = train[0]  # doctest: +SKIP
+        >>> len(train), image.size, target["boxes"]  # doctest: +SKIP
+        (160, (450, 495), tensor([[129.,   1., 446., 488.]]))
+    """
     folder, class_names, expected_images = "raccoon", ("raccoon",), 200
 
 
 class KangarooDetection(_HeldOutVOCSet):
-    """Huynh Ngoc Anh's kangaroo set: 164 images, 266 boxes, one class, in ``root/kangaroo``."""
+    """Huynh Ngoc Anh's kangaroo set: 164 images, 266 boxes, one class (label 1), in
+    ``root/kangaroo``; splits as ``RaccoonDetection``'s.
+
+    Each item: ``(image, target)`` as ``VOCDetectionFolder``'s.
+
+    Examples:
+        >>> from yingshe.vision import datasets
+        >>> from yingshe.vision.transforms import detection as T
+        >>> test = datasets.KangarooDetection(split="test",  # doctest: +SKIP
+        ...                                   transforms=T.Compose([T.ToTensor(), T.Resize(256)]))
+        >>> image, target = test[0]  # doctest: +SKIP
+        >>> len(test), image.shape, target["labels"]  # doctest: +SKIP
+        (33, yingshe.Size([3, 256, 384]), tensor([1, 1]))
+    """
     folder, annotations, class_names, expected_images = "kangaroo", "annots", ("kangaroo",), 164

@@ -82,16 +82,38 @@ def _match(ious, gt_ignore, crowd, thresholds):
 
 
 class MeanAveragePrecision:
-    """torchmetrics' ``MeanAveragePrecision`` for boxes, computed as pycocotools' ``COCOeval``.
+    """COCO mean average precision of box detections (torchmetrics' ``MeanAveragePrecision``,
+    computed as pycocotools' ``COCOeval``; Lin et al. 2014, "Microsoft COCO", §5):
 
-    ``update(preds, target)``: lists (one item per image) of dicts; ``preds`` with ``boxes``
-    ``[N, 4]``, ``scores`` ``[N]``, ``labels`` ``[N]``; ``target`` with ``boxes``, ``labels``
-    and optionally ``iscrowd`` and ``area`` (default: the box area).  ``compute()`` returns a
-    dict of float32 scalar Tensors ``map``, ``map_50``, ``map_75``, ``map_small``,
-    ``map_medium``, ``map_large``, ``mar_1``, ``mar_10``, ``mar_100``, ``mar_small``,
-    ``mar_medium``, ``mar_large`` (the last max_detection_threshold names the mar keys),
-    ``map_per_class`` and ``mar_100_per_class`` (per class with ``class_metrics=True``, else
-    -1) and ``classes`` (int32, the classes seen in preds or targets)."""
+        AP_t = 1/101 sum_{r in 0, 0.01, ..., 1} max_{r' >= r} precision(r'),
+        mAP = mean over classes and IoU thresholds t in 0.50, 0.55, ..., 0.95 of AP_t
+
+    (the module docstring describes the matching).  ``update(preds, target)``: lists (one item
+    per image) of dicts; ``preds`` with ``boxes`` ``[N, 4]``, ``scores`` ``[N]``, ``labels``
+    ``[N]``; ``target`` with ``boxes``, ``labels`` and optionally ``iscrowd`` and ``area``
+    (default: the box area).  ``compute()`` returns a dict of float32 scalar Tensors ``map``,
+    ``map_50``, ``map_75``, ``map_small``, ``map_medium``, ``map_large``, ``mar_1``, ``mar_10``,
+    ``mar_100``, ``mar_small``, ``mar_medium``, ``mar_large`` (the last max_detection_threshold
+    names the mar keys), ``map_per_class`` and ``mar_100_per_class`` (per class with
+    ``class_metrics=True``, else -1) and ``classes`` (int32, the classes seen in preds or
+    targets); -1 marks a value without ground truth.
+
+    Shape:
+        per image: preds boxes ``(N, 4)`` in ``box_format``, scores ``(N,)``, labels ``(N,)``;
+        target boxes ``(M, 4)``, labels ``(M,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.metrics import MeanAveragePrecision
+        >>> metric = MeanAveragePrecision()
+        >>> preds = [{"boxes": yingshe.tensor([[0., 0., 10., 10.], [20., 20., 30., 30.]]),
+        ...           "scores": yingshe.tensor([0.9, 0.6]), "labels": yingshe.tensor([1, 1])}]
+        >>> target = [{"boxes": yingshe.tensor([[0., 0., 10., 9.]]), "labels": yingshe.tensor([1])}]
+        >>> metric.update(preds, target)
+        >>> result = metric.compute()
+        >>> result["map_50"], result["map"]  # IoU 0.9: a hit at 9 of the 10 thresholds
+        (tensor(1.), tensor(0.9000))
+    """
 
     def __init__(self, box_format="xyxy", iou_type="bbox", iou_thresholds=None,
                  rec_thresholds=None, max_detection_thresholds=None, class_metrics=False):

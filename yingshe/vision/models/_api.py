@@ -20,10 +20,20 @@ __all__ = ["Weights", "WeightsEnum", "register_model", "list_models", "get_model
 
 @dataclass
 class Weights:
-    """``url``: where the checkpoint is published; ``transforms``: a callable that builds the
-    preprocessing the weights expect (a constructor, so nothing is built until asked);
-    ``meta``: what is known about them ("categories", "num_params", "min_size", "recipe",
-    "_metrics", "_ops" in GFLOPs, "_file_size" in MB, "_docs")."""
+    """One released checkpoint: ``url``, where it is published; ``transforms``, a callable that
+    builds the preprocessing the weights expect (a constructor, so nothing is built until asked);
+    ``meta``, what is known about them ("categories", "num_params", "min_size", "recipe",
+    "_metrics", "_ops" in GFLOPs, "_file_size" in MB, "_docs").  The value of a ``WeightsEnum``
+    member.
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet18_Weights
+        >>> weights = ResNet18_Weights.IMAGENET1K_V1.value
+        >>> weights.url
+        'https://download.pytorch.org/models/resnet18-f37072fd.pth'
+        >>> weights.meta["_metrics"]
+        {'ImageNet-1K': {'acc@1': 69.758, 'acc@5': 89.078}}
+    """
     url: str
     transforms: Callable
     meta: dict[str, Any]
@@ -43,8 +53,27 @@ class Weights:
 
 
 class WeightsEnum(Enum):
-    """The weights a builder can load; each member's value is a ``Weights``, ``DEFAULT`` names
-    the best one."""
+    """The weights a builder can load (torchvision's ``WeightsEnum``); each member's value is a
+    ``Weights``, ``DEFAULT`` names the best one, and ``url``, ``transforms`` and ``meta`` read
+    through to it.  Builders accept a member, its name or its full name (``verify``).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet50_Weights
+        >>> ResNet50_Weights.DEFAULT
+        ResNet50_Weights.IMAGENET1K_V2
+        >>> ResNet50_Weights.verify("IMAGENET1K_V1")  # a name is accepted too
+        ResNet50_Weights.IMAGENET1K_V1
+        >>> ResNet50_Weights.DEFAULT.meta["categories"][:2]
+        ['tench', 'goldfish']
+        >>> ResNet50_Weights.DEFAULT.transforms()
+        ImageClassification(
+            crop_size=[224]
+            resize_size=[232]
+            mean=[0.485, 0.456, 0.406]
+            std=[0.229, 0.224, 0.225]
+            interpolation=InterpolationMode.BILINEAR
+        )
+    """
 
     @classmethod
     def verify(cls, obj):
@@ -89,7 +118,16 @@ def _names(weights_enum):
 
 
 def get_weight(name):
-    """The member a full name gives, e.g. ``get_weight("ResNet50_Weights.IMAGENET1K_V2")``."""
+    """The ``WeightsEnum`` member a full name ``"Enum.MEMBER"`` gives (torchvision's
+    ``get_weight``).
+
+    Examples:
+        >>> from yingshe.vision.models import get_weight
+        >>> get_weight("ResNet50_Weights.IMAGENET1K_V2")
+        ResNet50_Weights.IMAGENET1K_V2
+        >>> get_weight("ResNet50_Weights.DEFAULT")  # DEFAULT is an alias
+        ResNet50_Weights.IMAGENET1K_V2
+    """
     enum_name, dot, member = name.partition(".")
     if not dot:
         raise ValueError(f"Invalid weight name provided: {name!r}; expected ENUM.MEMBER, e.g. "
@@ -123,7 +161,15 @@ def register_model(name=None):
 def list_models(module=None, include=None, exclude=None):
     """Sorted names of the registered models, those of ``module`` only when given; ``include``
     and ``exclude`` are fnmatch patterns (or lists of them): the union of the includes, less
-    every match of an exclude."""
+    every match of an exclude.
+
+    Examples:
+        >>> from yingshe.vision.models import list_models
+        >>> list_models(include="resnet*", exclude="*101*")
+        ['resnet152', 'resnet18', 'resnet34', 'resnet50']
+        >>> "mobilenet_v2" in list_models()
+        True
+    """
     all_models = {k for k, v in BUILTIN_MODELS.items()
                   if module is None or v.__module__.rsplit(".", 1)[0] == module.__name__}
     models = all_models
@@ -138,7 +184,13 @@ def list_models(module=None, include=None, exclude=None):
 
 
 def get_model_builder(name):
-    """The builder registered under ``name`` (case-insensitive)."""
+    """The builder function registered under ``name`` (case-insensitive).
+
+    Examples:
+        >>> from yingshe.vision.models import get_model_builder
+        >>> get_model_builder("ResNet18").__name__
+        'resnet18'
+    """
     key = name.lower()
     if key not in BUILTIN_MODELS:
         raise ValueError(f"Unknown model {name}; known models: {', '.join(list_models())}")
@@ -146,13 +198,28 @@ def get_model_builder(name):
 
 
 def get_model(name, **config):
-    """``get_model_builder(name)(**config)``, e.g. ``get_model("resnet18", weights="DEFAULT")``."""
+    """``get_model_builder(name)(**config)``: a model by its registered name, e.g.
+    ``get_model("resnet18", weights="DEFAULT")``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import get_model
+        >>> model = get_model("resnet18", num_classes=10, small_input=True, width_mult=0.25)
+        >>> model(yingshe.randn(2, 3, 16, 16)).shape
+        yingshe.Size([2, 10])
+    """
     return get_model_builder(name)(**config)
 
 
 def get_model_weights(name):
     """The ``WeightsEnum`` of a builder (the function or its registered name), read from the
-    annotation of its ``weights`` parameter as torchvision does."""
+    annotation of its ``weights`` parameter as torchvision does.
+
+    Examples:
+        >>> from yingshe.vision import models
+        >>> models.get_model_weights("resnet18"), models.get_model_weights(models.vgg11)
+        (<enum 'ResNet18_Weights'>, <enum 'VGG11_Weights'>)
+    """
     fn = get_model_builder(name) if isinstance(name, str) else name
     parameters = signature(fn).parameters
     if "weights" not in parameters:

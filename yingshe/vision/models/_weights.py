@@ -71,7 +71,19 @@ def _imagenet(file_name, *, num_params, min_size, acc, ops, file_size, recipe, d
 
 
 class AlexNet_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``alexnet``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``alexnet``: ``IMAGENET1K_V1`` (top-1
+    56.522%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import AlexNet_Weights, alexnet
+        >>> weights = AlexNet_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (AlexNet_Weights.IMAGENET1K_V1, 61100840, 1000)
+        >>> model = alexnet(weights=weights).eval()  # downloads 233 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "alexnet-owt-7be5be79.pth", num_params=61100840, min_size=(63, 63), acc=(56.522, 79.066),
         ops=0.714, file_size=233.087, recipe=_RECIPE_ALEXNET_VGG, docs=_REPRODUCED_SIMPLIFIED)
@@ -79,7 +91,19 @@ class AlexNet_Weights(WeightsEnum):
 
 
 class VGG11_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg11``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg11``: ``IMAGENET1K_V1`` (top-1
+    69.02%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG11_Weights, vgg11
+        >>> weights = VGG11_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG11_Weights.IMAGENET1K_V1, 132863336, 1000)
+        >>> model = vgg11(weights=weights).eval()  # downloads 507 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg11-8a719046.pth", num_params=132863336, min_size=(32, 32), acc=(69.02, 88.628),
         ops=7.609, file_size=506.84, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -87,7 +111,19 @@ class VGG11_Weights(WeightsEnum):
 
 
 class VGG11_BN_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg11_bn``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg11_bn``: ``IMAGENET1K_V1`` (top-1
+    70.37%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG11_BN_Weights, vgg11_bn
+        >>> weights = VGG11_BN_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG11_BN_Weights.IMAGENET1K_V1, 132868840, 1000)
+        >>> model = vgg11_bn(weights=weights).eval()  # downloads 507 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg11_bn-6002323d.pth", num_params=132868840, min_size=(32, 32), acc=(70.37, 89.81),
         ops=7.609, file_size=506.881, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -95,7 +131,19 @@ class VGG11_BN_Weights(WeightsEnum):
 
 
 class VGG13_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg13``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg13``: ``IMAGENET1K_V1`` (top-1
+    69.928%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG13_Weights, vgg13
+        >>> weights = VGG13_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG13_Weights.IMAGENET1K_V1, 133047848, 1000)
+        >>> model = vgg13(weights=weights).eval()  # downloads 508 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg13-19584684.pth", num_params=133047848, min_size=(32, 32), acc=(69.928, 89.246),
         ops=11.308, file_size=507.545, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -103,7 +151,19 @@ class VGG13_Weights(WeightsEnum):
 
 
 class VGG13_BN_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg13_bn``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg13_bn``: ``IMAGENET1K_V1`` (top-1
+    71.586%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG13_BN_Weights, vgg13_bn
+        >>> weights = VGG13_BN_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG13_BN_Weights.IMAGENET1K_V1, 133053736, 1000)
+        >>> model = vgg13_bn(weights=weights).eval()  # downloads 508 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg13_bn-abd245e5.pth", num_params=133053736, min_size=(32, 32), acc=(71.586, 90.374),
         ops=11.308, file_size=507.59, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -111,7 +171,21 @@ class VGG13_BN_Weights(WeightsEnum):
 
 
 class VGG16_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg16``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg16``: ``IMAGENET1K_V1`` (top-1
+    71.592%), ``IMAGENET1K_FEATURES`` (features only); ``DEFAULT`` is ``IMAGENET1K_V1``.
+    ``meta`` holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()``
+    builds the evaluation preprocessing (resize to 256, centre crop 224, ImageNet mean/std
+    normalisation).  ``IMAGENET1K_FEATURES`` (from ssd.pytorch) has valid ``features`` only, for
+    detection backbones on inputs scaled to [0, 255] with the mean subtracted.
+
+    Examples:
+        >>> from yingshe.vision.models import VGG16_Weights, vgg16
+        >>> weights = VGG16_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG16_Weights.IMAGENET1K_V1, 138357544, 1000)
+        >>> model = vgg16(weights=weights).eval()  # downloads 528 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg16-397923af.pth", num_params=138357544, min_size=(32, 32), acc=(71.592, 90.382),
         ops=15.47, file_size=527.796, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -126,7 +200,19 @@ class VGG16_Weights(WeightsEnum):
 
 
 class VGG16_BN_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg16_bn``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg16_bn``: ``IMAGENET1K_V1`` (top-1
+    73.36%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG16_BN_Weights, vgg16_bn
+        >>> weights = VGG16_BN_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG16_BN_Weights.IMAGENET1K_V1, 138365992, 1000)
+        >>> model = vgg16_bn(weights=weights).eval()  # downloads 528 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg16_bn-6c64b313.pth", num_params=138365992, min_size=(32, 32), acc=(73.36, 91.516),
         ops=15.47, file_size=527.866, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -134,7 +220,19 @@ class VGG16_BN_Weights(WeightsEnum):
 
 
 class VGG19_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg19``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg19``: ``IMAGENET1K_V1`` (top-1
+    72.376%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG19_Weights, vgg19
+        >>> weights = VGG19_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG19_Weights.IMAGENET1K_V1, 143667240, 1000)
+        >>> model = vgg19(weights=weights).eval()  # downloads 548 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg19-dcbb9e9d.pth", num_params=143667240, min_size=(32, 32), acc=(72.376, 90.876),
         ops=19.632, file_size=548.051, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -142,7 +240,19 @@ class VGG19_Weights(WeightsEnum):
 
 
 class VGG19_BN_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``vgg19_bn``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``vgg19_bn``: ``IMAGENET1K_V1`` (top-1
+    74.218%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import VGG19_BN_Weights, vgg19_bn
+        >>> weights = VGG19_BN_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (VGG19_BN_Weights.IMAGENET1K_V1, 143678248, 1000)
+        >>> model = vgg19_bn(weights=weights).eval()  # downloads 548 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "vgg19_bn-c79401a0.pth", num_params=143678248, min_size=(32, 32), acc=(74.218, 91.842),
         ops=19.632, file_size=548.143, recipe=_RECIPE_ALEXNET_VGG, docs=_FROM_SCRATCH_SIMPLIFIED)
@@ -150,7 +260,19 @@ class VGG19_BN_Weights(WeightsEnum):
 
 
 class GoogLeNet_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``googlenet``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``googlenet``: ``IMAGENET1K_V1`` (top-1
+    69.778%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import GoogLeNet_Weights, googlenet
+        >>> weights = GoogLeNet_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (GoogLeNet_Weights.IMAGENET1K_V1, 6624904, 1000)
+        >>> model = googlenet(weights=weights).eval()  # downloads 50 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "googlenet-1378be20.pth", num_params=6624904, min_size=(15, 15), acc=(69.778, 89.53),
         ops=1.498, file_size=49.731, recipe=_RECIPE_GOOGLENET, docs=_PORTED)
@@ -158,7 +280,19 @@ class GoogLeNet_Weights(WeightsEnum):
 
 
 class ResNet18_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnet18``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnet18``: ``IMAGENET1K_V1`` (top-1
+    69.758%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet18_Weights, resnet18
+        >>> weights = ResNet18_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNet18_Weights.IMAGENET1K_V1, 11689512, 1000)
+        >>> model = resnet18(weights=weights).eval()  # downloads 45 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnet18-f37072fd.pth", num_params=11689512, min_size=(1, 1), acc=(69.758, 89.078),
         ops=1.814, file_size=44.661, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -166,7 +300,19 @@ class ResNet18_Weights(WeightsEnum):
 
 
 class ResNet34_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnet34``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnet34``: ``IMAGENET1K_V1`` (top-1
+    73.314%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories, parameter
+    count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing (resize to
+    256, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet34_Weights, resnet34
+        >>> weights = ResNet34_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNet34_Weights.IMAGENET1K_V1, 21797672, 1000)
+        >>> model = resnet34(weights=weights).eval()  # downloads 83 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnet34-b627a593.pth", num_params=21797672, min_size=(1, 1), acc=(73.314, 91.42),
         ops=3.664, file_size=83.275, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -174,7 +320,19 @@ class ResNet34_Weights(WeightsEnum):
 
 
 class ResNet50_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnet50``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnet50``: ``IMAGENET1K_V1`` (top-1
+    76.13%), ``IMAGENET1K_V2`` (top-1 80.858%); ``DEFAULT`` is ``IMAGENET1K_V2``.  ``meta``
+    holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()`` builds the
+    evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet50_Weights, resnet50
+        >>> weights = ResNet50_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNet50_Weights.IMAGENET1K_V2, 25557032, 1000)
+        >>> model = resnet50(weights=weights).eval()  # downloads 98 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnet50-0676ba61.pth", num_params=25557032, min_size=(1, 1), acc=(76.13, 92.862),
         ops=4.089, file_size=97.781, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -186,7 +344,19 @@ class ResNet50_Weights(WeightsEnum):
 
 
 class ResNet101_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnet101``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnet101``: ``IMAGENET1K_V1`` (top-1
+    77.374%), ``IMAGENET1K_V2`` (top-1 81.886%); ``DEFAULT`` is ``IMAGENET1K_V2``.  ``meta``
+    holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()`` builds the
+    evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet101_Weights, resnet101
+        >>> weights = ResNet101_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNet101_Weights.IMAGENET1K_V2, 44549160, 1000)
+        >>> model = resnet101(weights=weights).eval()  # downloads 171 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnet101-63fe2227.pth", num_params=44549160, min_size=(1, 1), acc=(77.374, 93.546),
         ops=7.801, file_size=170.511, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -198,7 +368,19 @@ class ResNet101_Weights(WeightsEnum):
 
 
 class ResNet152_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnet152``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnet152``: ``IMAGENET1K_V1`` (top-1
+    78.312%), ``IMAGENET1K_V2`` (top-1 82.284%); ``DEFAULT`` is ``IMAGENET1K_V2``.  ``meta``
+    holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()`` builds the
+    evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNet152_Weights, resnet152
+        >>> weights = ResNet152_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNet152_Weights.IMAGENET1K_V2, 60192808, 1000)
+        >>> model = resnet152(weights=weights).eval()  # downloads 230 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnet152-394f9c45.pth", num_params=60192808, min_size=(1, 1), acc=(78.312, 94.046),
         ops=11.514, file_size=230.434, recipe=_RECIPE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -210,7 +392,20 @@ class ResNet152_Weights(WeightsEnum):
 
 
 class ResNeXt50_32X4D_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnext50_32x4d``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnext50_32x4d``: ``IMAGENET1K_V1``
+    (top-1 77.618%), ``IMAGENET1K_V2`` (top-1 81.198%); ``DEFAULT`` is ``IMAGENET1K_V2``.
+    ``meta`` holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()``
+    builds the evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std
+    normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNeXt50_32X4D_Weights, resnext50_32x4d
+        >>> weights = ResNeXt50_32X4D_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNeXt50_32X4D_Weights.IMAGENET1K_V2, 25028904, 1000)
+        >>> model = resnext50_32x4d(weights=weights).eval()  # downloads 96 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnext50_32x4d-7cdf4587.pth", num_params=25028904, min_size=(1, 1), acc=(77.618, 93.698),
         ops=4.23, file_size=95.789, recipe=_RECIPE_RESNEXT, docs=_REPRODUCED_SIMPLE)
@@ -221,7 +416,20 @@ class ResNeXt50_32X4D_Weights(WeightsEnum):
 
 
 class ResNeXt101_32X8D_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnext101_32x8d``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnext101_32x8d``: ``IMAGENET1K_V1``
+    (top-1 79.312%), ``IMAGENET1K_V2`` (top-1 82.834%); ``DEFAULT`` is ``IMAGENET1K_V2``.
+    ``meta`` holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()``
+    builds the evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std
+    normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNeXt101_32X8D_Weights, resnext101_32x8d
+        >>> weights = ResNeXt101_32X8D_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNeXt101_32X8D_Weights.IMAGENET1K_V2, 88791336, 1000)
+        >>> model = resnext101_32x8d(weights=weights).eval()  # downloads 340 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnext101_32x8d-8ba56ff5.pth", num_params=88791336, min_size=(1, 1),
         acc=(79.312, 94.526), ops=16.414, file_size=339.586, recipe=_RECIPE_RESNEXT,
@@ -234,7 +442,19 @@ class ResNeXt101_32X8D_Weights(WeightsEnum):
 
 
 class ResNeXt101_64X4D_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``resnext101_64x4d``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``resnext101_64x4d``: ``IMAGENET1K_V1``
+    (top-1 83.246%); ``DEFAULT`` is ``IMAGENET1K_V1``.  ``meta`` holds the 1000 categories,
+    parameter count, recipe and accuracy; ``transforms()`` builds the evaluation preprocessing
+    (resize to 232, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import ResNeXt101_64X4D_Weights, resnext101_64x4d
+        >>> weights = ResNeXt101_64X4D_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (ResNeXt101_64X4D_Weights.IMAGENET1K_V1, 83455272, 1000)
+        >>> model = resnext101_64x4d(weights=weights).eval()  # downloads 319 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "resnext101_64x4d-173b62eb.pth", num_params=83455272, min_size=(1, 1),
         acc=(83.246, 96.454), ops=15.46, file_size=319.318, recipe=_RECIPE_RESNEXT101_64X4D,
@@ -243,7 +463,20 @@ class ResNeXt101_64X4D_Weights(WeightsEnum):
 
 
 class Wide_ResNet50_2_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``wide_resnet50_2``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``wide_resnet50_2``: ``IMAGENET1K_V1``
+    (top-1 78.468%), ``IMAGENET1K_V2`` (top-1 81.602%); ``DEFAULT`` is ``IMAGENET1K_V2``.
+    ``meta`` holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()``
+    builds the evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std
+    normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import Wide_ResNet50_2_Weights, wide_resnet50_2
+        >>> weights = Wide_ResNet50_2_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (Wide_ResNet50_2_Weights.IMAGENET1K_V2, 68883240, 1000)
+        >>> model = wide_resnet50_2(weights=weights).eval()  # downloads 263 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "wide_resnet50_2-95faca4d.pth", num_params=68883240, min_size=(1, 1), acc=(78.468, 94.086),
         ops=11.398, file_size=131.82, recipe=_RECIPE_WIDE_RESNET, docs=_REPRODUCED_SIMPLE)
@@ -255,7 +488,20 @@ class Wide_ResNet50_2_Weights(WeightsEnum):
 
 
 class Wide_ResNet101_2_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``wide_resnet101_2``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``wide_resnet101_2``: ``IMAGENET1K_V1``
+    (top-1 78.848%), ``IMAGENET1K_V2`` (top-1 82.51%); ``DEFAULT`` is ``IMAGENET1K_V2``.
+    ``meta`` holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()``
+    builds the evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std
+    normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import Wide_ResNet101_2_Weights, wide_resnet101_2
+        >>> weights = Wide_ResNet101_2_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (Wide_ResNet101_2_Weights.IMAGENET1K_V2, 126886696, 1000)
+        >>> model = wide_resnet101_2(weights=weights).eval()  # downloads 485 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "wide_resnet101_2-32ee1156.pth", num_params=126886696, min_size=(1, 1),
         acc=(78.848, 94.284), ops=22.753, file_size=242.896, recipe=_RECIPE_WIDE_RESNET,
@@ -268,7 +514,19 @@ class Wide_ResNet101_2_Weights(WeightsEnum):
 
 
 class MobileNet_V2_Weights(WeightsEnum):
-    """torchvision's pretrained weights for ``mobilenet_v2``; ``DEFAULT`` is the best."""
+    """torchvision's pretrained ImageNet-1K weights for ``mobilenet_v2``: ``IMAGENET1K_V1`` (top-1
+    71.878%), ``IMAGENET1K_V2`` (top-1 72.154%); ``DEFAULT`` is ``IMAGENET1K_V2``.  ``meta``
+    holds the 1000 categories, parameter count, recipe and accuracy; ``transforms()`` builds the
+    evaluation preprocessing (resize to 232, centre crop 224, ImageNet mean/std normalisation).
+
+    Examples:
+        >>> from yingshe.vision.models import MobileNet_V2_Weights, mobilenet_v2
+        >>> weights = MobileNet_V2_Weights.DEFAULT
+        >>> weights, weights.meta["num_params"], len(weights.meta["categories"])
+        (MobileNet_V2_Weights.IMAGENET1K_V2, 3504872, 1000)
+        >>> model = mobilenet_v2(weights=weights).eval()  # downloads 14 MB  # doctest: +SKIP
+        >>> batch = weights.transforms()(image).unsqueeze(0)  # doctest: +SKIP
+    """
     IMAGENET1K_V1 = _imagenet(
         "mobilenet_v2-b0353104.pth", num_params=3504872, min_size=(1, 1), acc=(71.878, 90.286),
         ops=0.301, file_size=13.555, recipe=_RECIPE_MOBILENET_V2, docs=_REPRODUCED_SIMPLE)

@@ -14,16 +14,31 @@ SMALL_HIDDEN = 512  # width of the two hidden classifier layers when small_input
 
 
 class AlexNet(nn.Module):
-    """Five convolutions (11x11/4, 5x5, 3x3, 3x3, 3x3) with three 3x3/2 max-pools, an adaptive
-    6x6 average pool and three fully connected layers (4096, 4096, ``num_classes``) with dropout
-    before the first two.  Takes 3 x 224 x 224 images (at least 63 x 63).
+    """AlexNet (Krizhevsky et al. 2012; torchvision's single-tower form): five convolutions
+    (11x11/4, 5x5, 3x3, 3x3, 3x3) with three 3x3/2 max-pools, an adaptive 6x6 average pool and
+    three fully connected layers (4096, 4096, ``num_classes``) with dropout before the first two.
+    Takes 3 x 224 x 224 images (at least 63 x 63).
 
     ``in_channels`` sets the input channels (1 for MNIST).  ``small_input=True`` fits 28 x 28 and
     32 x 32 images: the first convolution becomes 3x3 with stride 1 and padding 1 (the grid goes
     28 -> 13 -> 6 -> 2 through the three max-pools; layer indices and state_dict keys stay the
-    same), the average pool goes to 1 x 1 and the hidden layers shrink from 4096 to 512 units.  ``width_mult``
-    scales the convolutions' channels (our addition, to size the network to a small machine).
-    With the defaults the module tree is torchvision's exactly."""
+    same), the average pool goes to 1 x 1 and the hidden layers shrink from 4096 to 512 units.
+    ``width_mult`` scales the convolutions' channels (our addition, to size the network to a
+    small machine).  With the defaults the module tree is torchvision's exactly.
+
+    Shape:
+        input ``(N, in_channels, H, W)``, H, W at least 63 (at least 15 with ``small_input``);
+        output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import AlexNet
+        >>> model = AlexNet(num_classes=10, in_channels=1, small_input=True, width_mult=0.25)
+        >>> model(yingshe.randn(2, 1, 28, 28)).shape  # MNIST-sized
+        yingshe.Size([2, 10])
+        >>> model.features[0]
+        Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    """
 
     def __init__(self, num_classes=1000, dropout=0.5, in_channels=3, small_input=False,
                  width_mult=1.0):
@@ -77,7 +92,19 @@ def alexnet(*, weights: AlexNet_Weights | None = None, progress=True, num_classe
     ``weights`` (``AlexNet_Weights.IMAGENET1K_V1``, its name, or "DEFAULT") loads torchvision's
     ImageNet weights, downloaded on first use into the hub cache (``yingshe.hub``) with a progress
     bar when ``progress``; they need the default ``num_classes``, ``in_channels``,
-    ``small_input`` and ``width_mult``."""
+    ``small_input`` and ``width_mult``.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import alexnet
+        >>> model = alexnet(num_classes=10, small_input=True, width_mult=0.25)
+        >>> model(yingshe.randn(2, 3, 32, 32)).shape
+        yingshe.Size([2, 10])
+        >>> model = alexnet(weights="DEFAULT")  # 233 MB download  # doctest: +SKIP
+    """
     weights = AlexNet_Weights.verify(weights)
     kwargs = pretrained_kwargs("alexnet", weights, {
         "num_classes": num_classes, "dropout": dropout, "in_channels": in_channels,

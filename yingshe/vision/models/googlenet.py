@@ -19,19 +19,53 @@ __all__ = ["GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "BasicC
            "GoogLeNet_Weights", "googlenet"]
 
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
+GoogLeNetOutputs.__doc__ = """What ``GoogLeNet`` returns in training mode with ``aux_logits``:
+the main ``logits`` and those of the auxiliary classifiers on inception4d (``aux_logits2``) and
+inception4a (``aux_logits1``), each ``(N, num_classes)``.  The paper trains on
+``loss(logits) + 0.3 (loss(aux_logits1) + loss(aux_logits2))`` (Szegedy et al. 2015, §5).
+
+Shape:
+    each field ``(N, num_classes)``.
+
+Examples:
+    >>> import yingshe
+    >>> from yingshe.nn import functional as F
+    >>> from yingshe.vision.models import GoogLeNetOutputs
+    >>> outputs = GoogLeNetOutputs(*(yingshe.zeros(2, 10) for _ in range(3)))  # as from a model
+    >>> target = yingshe.tensor([3, 7])
+    >>> loss = F.cross_entropy(outputs.logits, target) + 0.3 * (
+    ...     F.cross_entropy(outputs.aux_logits1, target)
+    ...     + F.cross_entropy(outputs.aux_logits2, target))
+    >>> round(loss.item(), 4)  # uniform logits: 1.6 ln 10
+    3.6841
+"""
 
 
 class GoogLeNet(nn.Module):
-    """Stem (7x7/2 conv, pool, 1x1 and 3x3 convs, pool), nine Inception modules with 3x3/2 and
-    2x2/2 poolings between stages, global average pooling, dropout, linear classifier.  In
-    training mode with ``aux_logits`` the forward returns ``GoogLeNetOutputs(logits,
-    aux_logits2, aux_logits1)``, otherwise the logits.
+    """GoogLeNet (Szegedy et al. 2015): stem (7x7/2 conv, pool, 1x1 and 3x3 convs, pool), nine
+    Inception modules with 3x3/2 and 2x2/2 poolings between stages, global average pooling,
+    dropout, linear classifier.  In training mode with ``aux_logits`` the forward returns
+    ``GoogLeNetOutputs(logits, aux_logits2, aux_logits1)`` (the paper adds the auxiliary losses
+    with weight 0.3), otherwise the logits.
 
     Our additions, for small machines and images (the defaults give torchvision's network):
     ``in_channels`` (1 for MNIST); ``small_input=True`` fits 28 x 28 and 32 x 32 images (the
     first convolution becomes 3x3 with stride 1 and the first max pool an ``Identity``, so the
     grid goes 28 -> 14 -> 7 -> 4 and the state_dict keys stay the same); ``width_mult`` scales
-    every convolution's channels."""
+    every convolution's channels.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)`` (each of the three in
+        training mode with ``aux_logits``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import GoogLeNet
+        >>> model = GoogLeNet(num_classes=10, aux_logits=False, init_weights=True,
+        ...                   small_input=True, width_mult=0.125)
+        >>> model(yingshe.randn(2, 3, 32, 32)).shape
+        yingshe.Size([2, 10])
+    """
 
     def __init__(self, num_classes=1000, aux_logits=True, transform_input=False,
                  init_weights=None, blocks=None, dropout=0.2, dropout_aux=0.7, in_channels=3,
@@ -123,8 +157,20 @@ class GoogLeNet(nn.Module):
 
 
 class Inception(nn.Module):
-    """Four parallel branches concatenated along channels: 1x1; 1x1 -> 3x3; 1x1 -> 3x3;
-    3x3 max pool -> 1x1."""
+    """The Inception module (Szegedy et al. 2015, Fig. 2b): four parallel branches concatenated
+    along channels, 1x1; 1x1 -> 3x3; 1x1 -> 3x3 (torchvision's choice where the paper has 5x5);
+    3x3 max pool -> 1x1.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, ch1x1 + ch3x3 + ch5x5 + pool_proj, H, W)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import Inception
+        >>> block = Inception(32, ch1x1=16, ch3x3red=8, ch3x3=16, ch5x5red=4, ch5x5=8, pool_proj=8)
+        >>> block(yingshe.randn(2, 32, 7, 7)).shape  # 16 + 16 + 8 + 8 channels
+        yingshe.Size([2, 48, 7, 7])
+    """
 
     def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj,
                  conv_block=None):
@@ -145,8 +191,18 @@ class Inception(nn.Module):
 
 
 class InceptionAux(nn.Module):
-    """Auxiliary classifier: 4x4 adaptive average pooling, 1x1 conv (128), fc 1024 with ReLU,
-    dropout, fc to the classes."""
+    """Auxiliary classifier (Szegedy et al. 2015, §5): 4x4 adaptive average pooling, 1x1 conv
+    (128), fc 1024 with ReLU, dropout, fc to the classes.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import InceptionAux
+        >>> InceptionAux(32, num_classes=10)(yingshe.randn(2, 32, 7, 7)).shape
+        yingshe.Size([2, 10])
+    """
 
     def __init__(self, in_channels, num_classes, conv_block=None, dropout=0.7):
         super().__init__()
@@ -164,7 +220,19 @@ class InceptionAux(nn.Module):
 
 
 class BasicConv2d(nn.Module):
-    """Convolution without bias, batch norm (eps 0.001), ReLU."""
+    """Convolution without bias, batch norm (eps 0.001), ReLU: ``y = relu(bn(conv(x)))``;
+    ``kwargs`` go to ``nn.Conv2d``.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, out_channels, H_out, W_out)`` as
+        ``nn.Conv2d``'s.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import BasicConv2d
+        >>> BasicConv2d(3, 8, kernel_size=3, padding=1)(yingshe.randn(2, 3, 5, 5)).shape
+        yingshe.Size([2, 8, 5, 5])
+    """
 
     def __init__(self, in_channels, out_channels, **kwargs):
         super().__init__()
@@ -178,15 +246,29 @@ class BasicConv2d(nn.Module):
 @register_model()
 def googlenet(*, weights: GoogLeNet_Weights | None = None, progress=True, **kwargs):
     """GoogLeNet (Szegedy et al. 2015); ``kwargs`` go to ``GoogLeNet`` (``num_classes``,
-    ``aux_logits``, ``transform_input``, ``init_weights``, ``dropout``, ``dropout_aux``, and
-    our ``in_channels``, ``small_input``, ``width_mult``).
+    ``aux_logits``, ``transform_input``, ``init_weights``, ``dropout``, ``dropout_aux``, and our
+    ``in_channels``, ``small_input``, ``width_mult``).
 
     ``weights`` (``GoogLeNet_Weights.IMAGENET1K_V1``, its name, or "DEFAULT") loads the weights
     torchvision ported from the paper, downloaded on first use into the hub cache
     (``yingshe.hub``) with a progress bar when ``progress``.  As in torchvision,
     ``transform_input`` then defaults to True (the ported weights expect (x - 0.5) / 0.5
     inputs), and the auxiliary classifiers, which the checkpoint holds untrained, are dropped
-    unless ``aux_logits=True`` was asked (then a warning says to train them)."""
+    unless ``aux_logits=True`` was asked (then a warning says to train them).
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)``, or a ``GoogLeNetOutputs``
+        of three in training mode with ``aux_logits``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import googlenet
+        >>> model = googlenet(num_classes=10, aux_logits=False, init_weights=True,
+        ...                   small_input=True, width_mult=0.125)
+        >>> model(yingshe.randn(2, 3, 32, 32)).shape
+        yingshe.Size([2, 10])
+        >>> model = googlenet(weights="DEFAULT").eval()  # 50 MB download  # doctest: +SKIP
+    """
     weights = GoogLeNet_Weights.verify(weights)
     original_aux_logits = kwargs.get("aux_logits", False)
     if weights is not None:

@@ -26,8 +26,23 @@ def _make_divisible(v, divisor, min_value=None):
 
 
 class InvertedResidual(nn.Module):
-    """1x1 expansion (ReLU6), 3x3 depthwise (ReLU6), linear 1x1 projection, plus x when
-    ``stride == 1`` and ``inp == oup``."""
+    """The inverted residual block of MobileNetV2 (Sandler et al. 2018, Table 1): 1x1 expansion to
+    ``round(inp * expand_ratio)`` channels (ReLU6), 3x3 depthwise with ``stride`` (ReLU6), linear
+    1x1 projection to ``oup``; ``y = x + F(x)`` when ``stride == 1`` and ``inp == oup``, else
+    ``y = F(x)``.
+
+    Shape:
+        input ``(N, inp, H, W)``; output ``(N, oup, ceil(H / stride), ceil(W / stride))``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import InvertedResidual
+        >>> block = InvertedResidual(16, 16, stride=1, expand_ratio=6)
+        >>> block.use_res_connect, block(yingshe.randn(2, 16, 5, 5)).shape
+        (True, yingshe.Size([2, 16, 5, 5]))
+        >>> InvertedResidual(16, 24, stride=2, expand_ratio=6)(yingshe.randn(2, 16, 5, 5)).shape
+        yingshe.Size([2, 24, 3, 3])
+    """
 
     def __init__(self, inp, oup, stride, expand_ratio, norm_layer=None):
         super().__init__()
@@ -59,15 +74,30 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2(nn.Module):
-    """A 3x3/2 stem of 32 channels, 17 inverted residual blocks set by
-    ``inverted_residual_setting`` rows (t expansion, c channels, n repeats, s first stride), a
-    1x1 convolution to 1280 channels, global average pooling, dropout and a linear classifier.
-    Channel counts are scaled by ``width_mult`` and rounded to multiples of ``round_nearest``.
+    """MobileNetV2 (Sandler et al. 2018): a 3x3/2 stem of 32 channels, 17 inverted residual blocks
+    set by ``inverted_residual_setting`` rows (t expansion, c channels, n repeats, s first
+    stride), a 1x1 convolution to 1280 channels, global average pooling, dropout and a linear
+    classifier.  Channel counts are scaled by ``width_mult`` and rounded to multiples of
+    ``round_nearest``.
 
     Our additions (the defaults give torchvision's network): ``in_channels`` (1 for MNIST) and
     ``small_input=True`` for 28 x 28 and 32 x 32 images: the stem and the first stride-2 block
     keep stride 1 (as the CIFAR variants of the network do), so the grid goes 28 -> 14 -> 7 -> 4
-    instead of 28 -> 1; the state_dict keys do not change."""
+    instead of 28 -> 1; the state_dict keys do not change.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)``; the features divide H and
+        W by 32 (by 8 with ``small_input=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import MobileNetV2
+        >>> model = MobileNetV2(num_classes=10, width_mult=0.25, small_input=True)
+        >>> model(yingshe.randn(2, 3, 32, 32)).shape
+        yingshe.Size([2, 10])
+        >>> model.last_channel  # never scaled below 1280
+        1280
+    """
 
     def __init__(self, num_classes=1000, width_mult=1.0, inverted_residual_setting=None,
                  round_nearest=8, block=None, norm_layer=None, dropout=0.2, in_channels=3,
@@ -140,7 +170,19 @@ def mobilenet_v2(*, weights: MobileNet_V2_Weights | None = None, progress=True, 
     ``weights`` (a ``MobileNet_V2_Weights`` member, its name, or "DEFAULT") loads torchvision's
     ImageNet weights, downloaded on first use into the hub cache (``yingshe.hub``) with a progress
     bar when ``progress``; they need the default ``num_classes``, ``width_mult``,
-    ``in_channels`` and ``small_input``."""
+    ``in_channels`` and ``small_input``.
+
+    Shape:
+        input ``(N, in_channels, H, W)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import mobilenet_v2
+        >>> model = mobilenet_v2(num_classes=10, width_mult=0.25, small_input=True, in_channels=1)
+        >>> model(yingshe.randn(2, 1, 28, 28)).shape
+        yingshe.Size([2, 10])
+        >>> model = mobilenet_v2(weights="DEFAULT")  # 14 MB download  # doctest: +SKIP
+    """
     weights = MobileNet_V2_Weights.verify(weights)
     kwargs = pretrained_kwargs("mobilenet_v2", weights, kwargs)
     return build_pretrained(weights, progress, MobileNetV2, **kwargs)

@@ -35,15 +35,31 @@ cfgs = {
 
 
 class VGG(nn.Module):
-    """``features`` (from ``make_layers``), an adaptive 7x7 average pool and three fully
-    connected layers (4096, 4096, ``num_classes``) with dropout after the first two.
+    """VGG (Simonyan & Zisserman 2015): ``features`` (from ``make_layers``), an adaptive 7x7
+    average pool and three fully connected layers (4096, 4096, ``num_classes``) with dropout
+    after the first two.
 
     ``init_weights`` initialises as torchvision does: convolutions He-normal with fan_out
     (He et al. 2015), linear layers N(0, 0.01^2), batch norm weight 1, every bias 0.
     ``small_input=True`` pools to 1 x 1 and shrinks the hidden layers from 4096 to 512 units (the
     CIFAR-sized head: 512 channels reach it as 512 features).  The classifier takes as many
     channels as the last convolution of ``features`` gives.  Build ``features`` with
-    ``make_layers(cfg, small_input=True)`` so 28 x 28 inputs still have a pixel left."""
+    ``make_layers(cfg, small_input=True)`` so 28 x 28 inputs still have a pixel left.
+
+    Shape:
+        input ``(N, C, H, W)``; output ``(N, num_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import VGG
+        >>> from yingshe.vision.models.vgg import cfgs, make_layers
+        >>> features = make_layers(cfgs["A"], batch_norm=True, small_input=True, width_mult=0.125)
+        >>> model = VGG(features, num_classes=10, small_input=True)
+        >>> model(yingshe.randn(2, 3, 28, 28)).shape
+        yingshe.Size([2, 10])
+        >>> model.classifier[0]  # 512 / 8 channels of 1 x 1
+        Linear(in_features=64, out_features=512, bias=True)
+    """
 
     def __init__(self, features, num_classes=1000, init_weights=True, dropout=0.5,
                  small_input=False):
@@ -131,7 +147,17 @@ def _builder(name, cfg, batch_norm, weights_enum):
         f"``make_layers``).  ``weights`` (``{weights_enum.__name__}.IMAGENET1K_V1``, its name, "
         f"or \"DEFAULT\") loads torchvision's ImageNet weights, downloaded on first use into the "
         f"hub cache (``yingshe.hub``) with a progress bar when ``progress``; they need the "
-        f"default ``num_classes``, ``in_channels``, ``small_input`` and ``width_mult``.")
+        f"default ``num_classes``, ``in_channels``, ``small_input`` and ``width_mult``.\n\n"
+        f"Shape:\n"
+        f"    input ``(N, in_channels, H, W)``; output ``(N, num_classes)``; H and W at least 32 "
+        f"(16 with ``small_input=True``).\n\n"
+        f"Examples:\n"
+        f"    >>> import yingshe\n"
+        f"    >>> from yingshe.vision.models import {name}\n"
+        f"    >>> model = {name}(num_classes=10, small_input=True, width_mult=0.125)\n"
+        f"    >>> model(yingshe.randn(2, 3, 32, 32)).shape\n"
+        f"    yingshe.Size([2, 10])\n"
+        f"    >>> model = {name}(weights=\"DEFAULT\")  # downloads  # doctest: +SKIP\n")
     return register_model(name)(build)
 
 

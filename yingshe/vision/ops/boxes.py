@@ -44,8 +44,20 @@ def _check_format(name, fmt):
 
 
 def box_area(boxes, fmt="xyxy"):
-    """Area of each box: (x2 - x1) * (y2 - y1) for ``"xyxy"``, w * h for the other formats.
-    ``boxes`` is ``[..., 4]``; the result ``[...]``."""
+    """Area of each box: ``(x2 - x1) * (y2 - y1)`` for ``"xyxy"``, ``w * h`` for the other
+    formats (half-precision input is computed in float32, small integers in int32).
+
+    Shape:
+        boxes ``(*, 4)``; output ``(*)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import box_area
+        >>> box_area(yingshe.tensor([[0., 0., 4., 2.], [1., 1., 3., 4.]]))
+        tensor([8., 6.])
+        >>> box_area(yingshe.tensor([[5., 5., 4., 2.]]), fmt="cxcywh")
+        tensor([8.])
+    """
     _check_boxes("box_area", boxes)
     _check_format("box_area", fmt)
     boxes = _upcast(boxes)
@@ -73,8 +85,26 @@ def _from_xyxy(boxes, fmt):
 
 
 def box_convert(boxes, in_fmt, out_fmt):
-    """``boxes`` ``[..., 4]`` from ``in_fmt`` to ``out_fmt``, each one of "xyxy", "xywh",
-    "cxcywh" (a copy when they are equal, as torchvision)."""
+    """Convert ``boxes`` from ``in_fmt`` to ``out_fmt``, each one of ``"xyxy"``, ``"xywh"``,
+    ``"cxcywh"`` (a copy when they are equal, as torchvision).
+
+    ``"xywh"`` to ``"xyxy"``: ``(x1, y1, x1 + w, y1 + h)``; ``"cxcywh"`` to ``"xyxy"``:
+    ``(cx - w/2, cy - h/2, cx + w/2, cy + h/2)``; other pairs go through ``"xyxy"``.
+
+    Shape:
+        boxes ``(*, 4)``; output ``(*, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import box_convert
+        >>> boxes = yingshe.tensor([[0., 0., 4., 2.], [1., 1., 3., 5.]])
+        >>> box_convert(boxes, "xyxy", "cxcywh")
+        tensor([[2., 1., 4., 2.],
+                [2., 3., 2., 4.]])
+        >>> box_convert(boxes, "xywh", "xyxy")
+        tensor([[0., 0., 4., 2.],
+                [1., 1., 4., 6.]])
+    """
     _check_boxes("box_convert", boxes)
     if in_fmt not in _FORMATS or out_fmt not in _FORMATS:
         raise ValueError(f"box_convert: unsupported conversion {in_fmt!r} -> {out_fmt!r}; "
@@ -99,15 +129,49 @@ def _inter_union(boxes1, boxes2, fmt="xyxy"):
 
 
 def box_iou(boxes1, boxes2, fmt="xyxy"):
-    """Pairwise IoU = |A n B| / |A u B| of ``boxes1`` ``[..., N, 4]`` and ``boxes2``
-    ``[..., M, 4]``: ``[..., N, M]``."""
+    """Pairwise intersection over union (Jaccard index) of two sets of boxes:
+
+        IoU(A, B) = |A n B| / |A u B|   (Jaccard 1901; Everingham et al. 2010, PASCAL VOC)
+
+    0 for disjoint boxes, 1 for identical ones.  Written with Tensor ops: differentiable.
+
+    Shape:
+        boxes1 ``(*, N, 4)``, boxes2 ``(*, M, 4)`` in format ``fmt``; output ``(*, N, M)``,
+        ``out[..., i, j] = IoU(boxes1[..., i], boxes2[..., j])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import box_iou
+        >>> a = yingshe.tensor([[0., 0., 2., 2.], [1., 1., 3., 3.]])
+        >>> b = yingshe.tensor([[0., 0., 2., 2.], [4., 4., 5., 5.]])
+        >>> box_iou(a, b)  # [1, 1, 2, 2] overlaps [0, 0, 2, 2] by 1 of 7 pixels
+        tensor([[1.0000, 0.0000],
+                [0.1429, 0.0000]])
+    """
     inter, union = _inter_union(boxes1, boxes2, fmt)
     return inter / union
 
 
 def generalized_box_iou(boxes1, boxes2):
-    """Pairwise GIoU = IoU - (|C| - |A u B|) / |C| of ``"xyxy"`` boxes, C the smallest box
-    enclosing both (Rezatofighi et al. 2019): ``[..., N, M]`` in [-1, 1]."""
+    """Pairwise generalised IoU of ``"xyxy"`` boxes (Rezatofighi et al. 2019, "Generalized
+    Intersection over Union", Algorithm 1):
+
+        GIoU(A, B) = IoU(A, B) - (|C| - |A u B|) / |C|,   C the smallest box enclosing A and B
+
+    in [-1, 1]; unlike the IoU it keeps decreasing as disjoint boxes move apart.
+
+    Shape:
+        boxes1 ``(*, N, 4)``, boxes2 ``(*, M, 4)``; output ``(*, N, M)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import generalized_box_iou
+        >>> a = yingshe.tensor([[0., 0., 2., 2.], [1., 1., 3., 3.]])
+        >>> b = yingshe.tensor([[0., 0., 2., 2.], [4., 4., 5., 5.]])
+        >>> generalized_box_iou(a, b)
+        tensor([[ 1.0000, -0.8000],
+                [-0.0794, -0.6875]])
+    """
     inter, union = _inter_union(boxes1, boxes2)
     iou = inter / union
     top_left = minimum(boxes1[..., None, :2], boxes2[..., None, :, :2])
@@ -118,8 +182,18 @@ def generalized_box_iou(boxes1, boxes2):
 
 
 def clip_boxes_to_image(boxes, size):
-    """``"xyxy"`` boxes ``[..., 4]`` clamped to an image of ``size = (height, width)``:
-    x to [0, width], y to [0, height]."""
+    """Clamp ``"xyxy"`` boxes to an image of ``size = (height, width)``: x to [0, width],
+    y to [0, height].
+
+    Shape:
+        boxes ``(*, 4)``; output ``(*, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import clip_boxes_to_image
+        >>> clip_boxes_to_image(yingshe.tensor([[-1., 3., 5., 12.]]), (10, 4))
+        tensor([[ 0.,  3.,  4., 10.]])
+    """
     _check_boxes("clip_boxes_to_image", boxes)
     height, width = size
     x = boxes[..., 0::2].clamp(min=0, max=width)
@@ -128,7 +202,19 @@ def clip_boxes_to_image(boxes, size):
 
 
 def remove_small_boxes(boxes, min_size):
-    """Indices (int64) of the ``"xyxy"`` boxes whose width and height are both >= ``min_size``."""
+    """Indices (int64) of the ``"xyxy"`` boxes whose width and height are both
+    ``>= min_size``.
+
+    Shape:
+        boxes ``(K, 4)``; output ``(K_kept,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import remove_small_boxes
+        >>> boxes = yingshe.tensor([[0., 0., 4., 2.], [0., 0., 1., 5.], [0., 0., 3., 3.]])
+        >>> remove_small_boxes(boxes, 2)  # the 1-pixel-wide box goes
+        tensor([0, 2])
+    """
     _check_boxes("remove_small_boxes", boxes)
     keep = ((boxes[..., 2] - boxes[..., 0]) >= min_size) & \
            ((boxes[..., 3] - boxes[..., 1]) >= min_size)
@@ -202,9 +288,21 @@ def _check_nms(name, boxes, scores, idxs=None):
 
 
 def nms(boxes, scores, iou_threshold):
-    """Non-maximum suppression of ``"xyxy"`` ``boxes`` ``[N, 4]`` by ``scores`` ``[N]``: the
-    int64 indices of the kept boxes, by decreasing score.  A box is discarded when a kept box
-    of higher score overlaps it with IoU > ``iou_threshold``."""
+    """Greedy non-maximum suppression of ``"xyxy"`` boxes (Felzenszwalb et al. 2010): visit
+    the boxes by decreasing score and discard a box when an already kept box overlaps it with
+    ``IoU > iou_threshold``.  Returns the int64 indices of the kept boxes, by decreasing score.
+
+    Shape:
+        boxes ``(N, 4)``, scores ``(N,)``; output ``(N_kept,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import nms
+        >>> boxes = yingshe.tensor([[0., 0., 10., 10.], [1., 1., 11., 11.],
+        ...                         [0., 0., 10., 10.], [20., 20., 30., 30.]])
+        >>> nms(boxes, yingshe.tensor([0.9, 0.8, 0.7, 0.6]), iou_threshold=0.5)
+        tensor([0, 3])
+    """
     _check_nms("nms", boxes, scores)
     xp = get_array_module(boxes._data)
     groups = xp.zeros(boxes.shape[0], xp.int64)
@@ -213,9 +311,24 @@ def nms(boxes, scores, iou_threshold):
 
 
 def batched_nms(boxes, scores, idxs, iou_threshold):
-    """NMS within each category: boxes with different ``idxs`` never suppress each other.
-    Int64 indices of the kept boxes, by decreasing score (torchvision's ``batched_nms``, done
-    in one greedy pass in which a kept box suppresses boxes of its own category only)."""
+    """Non-maximum suppression within each category: boxes with different ``idxs`` never
+    suppress each other.  Int64 indices of the kept boxes, by decreasing score
+    (torchvision's ``batched_nms``, done in one greedy pass in which a kept box suppresses
+    boxes of its own category only).
+
+    Shape:
+        boxes ``(N, 4)``, scores ``(N,)``, idxs ``(N,)`` (integer categories); output
+        ``(N_kept,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import batched_nms
+        >>> boxes = yingshe.tensor([[0., 0., 10., 10.], [1., 1., 11., 11.],
+        ...                         [0., 0., 10., 10.], [20., 20., 30., 30.]])
+        >>> scores = yingshe.tensor([0.9, 0.8, 0.7, 0.6])
+        >>> batched_nms(boxes, scores, yingshe.tensor([0, 0, 1, 1]), 0.5)  # box 2: class 1
+        tensor([0, 2, 3])
+    """
     _check_nms("batched_nms", boxes, scores, idxs)
     return Tensor._make(_greedy_suppression(boxes._data, scores._data, idxs._data,
                                             float(iou_threshold)))

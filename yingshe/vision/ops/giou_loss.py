@@ -28,9 +28,28 @@ def _loss_inter_union(boxes1, boxes2):
 
 
 def generalized_box_iou_loss(boxes1, boxes2, reduction="none", eps=1e-7):
-    """``torchvision.ops.generalized_box_iou_loss``: 1 - GIoU of each pair of ``"xyxy"`` boxes
-    ``boxes1[i]``, ``boxes2[i]`` (same shape ``[..., 4]``), reduced by ``reduction``
-    ("none", "mean", "sum"; the mean of no boxes is 0)."""
+    """Generalised IoU loss of matched pairs of ``"xyxy"`` boxes
+    (``torchvision.ops.generalized_box_iou_loss``; Rezatofighi et al. 2019, Algorithm 2):
+
+        loss_i = 1 - GIoU(boxes1[i], boxes2[i]),
+        GIoU = I / (U + eps) - (|C| - U) / (|C| + eps),  C the smallest box enclosing both
+
+    in [0, 2].  ``reduction``: ``"none"`` (default), ``"mean"`` (0 for no boxes) or ``"sum"``.
+
+    Shape:
+        boxes1 ``(*, 4)``, boxes2 ``(*, 4)`` (same shape); output ``(*)``, or a scalar when
+        reduced.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import generalized_box_iou_loss
+        >>> pred = yingshe.tensor([[0., 0., 2., 2.], [0., 0., 1., 1.]])
+        >>> target = yingshe.tensor([[1., 1., 3., 3.], [2., 2., 3., 3.]])
+        >>> generalized_box_iou_loss(pred, target)  # the disjoint pair costs more than 1
+        tensor([1.0794, 1.7778])
+        >>> generalized_box_iou_loss(pred, target, reduction="mean")
+        tensor(1.4286)
+    """
     if tuple(boxes1.shape) != tuple(boxes2.shape) or boxes1.shape[-1:] != (4,):
         raise ValueError(f"generalized_box_iou_loss: boxes1 and boxes2 must have the same shape "
                          f"[..., 4], got {tuple(boxes1.shape)} and {tuple(boxes2.shape)}")

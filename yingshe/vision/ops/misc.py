@@ -9,8 +9,26 @@ def _pair(value, dims):
 
 
 class Conv2dNormActivation(nn.Sequential):
-    """Convolution, normalisation, activation (torchvision.ops.Conv2dNormActivation); padding
-    defaults to (kernel_size - 1) // 2 * dilation, the bias to ``norm_layer is None``."""
+    """Convolution, normalisation, activation in an ``nn.Sequential``
+    (``torchvision.ops.Conv2dNormActivation``): ``y = activation(norm(conv(x)))``.
+
+    ``padding`` defaults to ``(kernel_size - 1) // 2 * dilation`` ("same" size at stride 1),
+    ``bias`` to ``norm_layer is None`` (a normalisation's shift makes the bias redundant);
+    ``norm_layer=None`` or ``activation_layer=None`` leaves that stage out.
+
+    Shape:
+        input ``(N, C_in, H, W)``; output ``(N, C_out, H_out, W_out)`` with
+        ``H_out = floor((H + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import Conv2dNormActivation
+        >>> block = Conv2dNormActivation(3, 8, kernel_size=3, stride=2)
+        >>> [type(layer).__name__ for layer in block]
+        ['Conv2d', 'BatchNorm2d', 'ReLU']
+        >>> block(yingshe.randn(2, 3, 8, 8)).shape
+        yingshe.Size([2, 8, 4, 4])
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
                  norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1, inplace=True,

@@ -137,19 +137,58 @@ class _RoIAlignFunction(Op):
 
 
 def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=False):
-    """``torchvision.ops.roi_align``: RoIAlign pooling of ``input`` ``[N, C, H, W]`` over
-    ``boxes`` (``Tensor[K, 5]`` rows ``(batch index, x1, y1, x2, y2)``, or a list of
-    ``Tensor[L, 4]``, one per image) to ``[K, C, output_size]``.  ``spatial_scale`` maps box
-    coordinates to the input's (e.g. 1/16 for a stride-16 feature map); ``sampling_ratio`` is
-    the grid of samples per bin side (<= 0: ``ceil(roi size / output size)``); ``aligned``
-    shifts the box by -0.5 pixel (Detectron2's convention)."""
+    """RoIAlign pooling (``torchvision.ops.roi_align``; He et al. 2017, "Mask R-CNN", §3): each
+    box is cut into ``output_size`` bins, and each bin averages the bilinearly interpolated
+    feature map at ``sampling_ratio x sampling_ratio`` sample points, without rounding the box
+    (the module docstring spells out the sample positions and the border rule):
+
+        out[k, c, i, j] = 1/(g_h g_w) sum over the samples (u, v) of bin (i, j)
+                          of bilinear(input[b_k, c], u, v)
+
+    (``b_k`` the image of box k, ``g_h x g_w`` the samples per bin).
+
+    ``spatial_scale`` maps box coordinates to the input's (e.g. 1/16 for a stride-16 feature
+    map); ``sampling_ratio`` is the number of samples per bin side (``<= 0``:
+    ``ceil(roi size / output size)`` per box); ``aligned=True`` shifts the box by -0.5 pixel
+    so that pixel centres sit at half-integers (Detectron2's convention).
+
+    Shape:
+        input ``(N, C, H, W)``; boxes ``(K, 5)`` with rows ``(batch index, x1, y1, x2, y2)``,
+        or a list of N tensors ``(L_i, 4)`` (``K = sum L_i``); output
+        ``(K, C, output_size[0], output_size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import roi_align
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> roi_align(x, yingshe.tensor([[0., 0., 0., 4., 4.]]), output_size=2)
+        tensor([[[[ 5.0000,  6.7500],
+                  [12.0000, 13.7500]]]])
+        >>> roi_align(x, [yingshe.tensor([[0., 0., 4., 4.]])], 2, aligned=True)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
     rois, pooled = roi_arguments("roi_align", input, boxes, output_size)
     return _RoIAlignFunction.apply(input, rois.detach(), float(spatial_scale), pooled,
                           int(sampling_ratio), bool(aligned))
 
 
 class RoIAlign(Module):
-    """``torchvision.ops.RoIAlign``: ``roi_align`` as a layer."""
+    """``roi_align`` as a layer (``torchvision.ops.RoIAlign``); ``forward(input, rois)``.
+
+    Shape:
+        input ``(N, C, H, W)``; rois ``(K, 5)`` or a list of ``(L_i, 4)``; output
+        ``(K, C, output_size[0], output_size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import RoIAlign
+        >>> pool = RoIAlign(output_size=(2, 2), spatial_scale=1 / 4, sampling_ratio=2)
+        >>> features = yingshe.randn(2, 8, 16, 16)  # stride-4 features of 64 x 64 images
+        >>> rois = yingshe.tensor([[0., 0., 0., 32., 32.], [1., 8., 8., 60., 40.]])
+        >>> pool(features, rois).shape
+        yingshe.Size([2, 8, 2, 2])
+    """
 
     def __init__(self, output_size, spatial_scale, sampling_ratio, aligned=False):
         super().__init__()

@@ -81,15 +81,43 @@ class _RoIPoolFunction(Op):
 
 
 def roi_pool(input, boxes, output_size, spatial_scale=1.0):
-    """``torchvision.ops.roi_pool``: RoI max pooling of ``input`` ``[N, C, H, W]`` over
-    ``boxes`` (``Tensor[K, 5]`` rows ``(batch index, x1, y1, x2, y2)``, or a list of
-    ``Tensor[L, 4]``) to ``[K, C, output_size]``."""
+    """RoI max pooling (``torchvision.ops.roi_pool``; Girshick 2015, "Fast R-CNN", §2.1): the
+    box, scaled by ``spatial_scale`` and rounded to the feature map's cells, is cut into
+    ``output_size`` bins and each bin keeps its maximum (0 for an empty bin):
+
+        out[k, c, i, j] = max over the cells (y, x) of bin (i, j) of x[b_k, c, y, x]
+
+    Shape:
+        input ``(N, C, H, W)``; boxes ``(K, 5)`` with rows ``(batch index, x1, y1, x2, y2)``,
+        or a list of N tensors ``(L_i, 4)``; output ``(K, C, output_size[0], output_size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import roi_pool
+        >>> x = yingshe.arange(16.).reshape(1, 1, 4, 4)
+        >>> roi_pool(x, yingshe.tensor([[0., 0., 0., 3., 3.]]), output_size=2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
     rois, pooled = roi_arguments("roi_pool", input, boxes, output_size)
     return _RoIPoolFunction.apply(input, rois.detach(), float(spatial_scale), pooled)
 
 
 class RoIPool(Module):
-    """``torchvision.ops.RoIPool``: ``roi_pool`` as a layer."""
+    """``roi_pool`` as a layer (``torchvision.ops.RoIPool``); ``forward(input, rois)``.
+
+    Shape:
+        input ``(N, C, H, W)``; rois ``(K, 5)`` or a list of ``(L_i, 4)``; output
+        ``(K, C, output_size[0], output_size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.ops import RoIPool
+        >>> pool = RoIPool(output_size=(2, 2), spatial_scale=1 / 4)
+        >>> boxes = [yingshe.tensor([[0., 0., 32., 32.]]), yingshe.tensor([[8., 8., 60., 40.]])]
+        >>> pool(yingshe.randn(2, 8, 16, 16), boxes).shape
+        yingshe.Size([2, 8, 2, 2])
+    """
 
     def __init__(self, output_size, spatial_scale):
         super().__init__()

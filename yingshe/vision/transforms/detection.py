@@ -58,7 +58,23 @@ def _resize(image, target, out_h, out_w):
 
 
 class Compose:
-    """Apply ``transforms`` one after the other to ``(image, target)``."""
+    """Apply ``transforms`` one after the other to ``(image, target)``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image = yingshe.zeros(3, 20, 40)
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [30., 5., 40., 20.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> pipeline = T.Compose([T.ToTensor(), T.RandomHorizontalFlip(p=1.0), T.Resize(10)])
+        >>> image, target = pipeline(Image.new("RGB", (40, 20)), target)
+        >>> image.shape
+        yingshe.Size([3, 10, 20])
+        >>> target["boxes"]  # flipped (x -> 40 - x), then halved
+        tensor([[15.0000,  0.0000, 20.0000,  5.0000],
+                [ 0.0000,  2.5000,  5.0000, 10.0000]])
+    """
 
     def __init__(self, transforms):
         self.transforms = list(transforms)
@@ -73,7 +89,18 @@ class Compose:
 
 
 class ToTensor:
-    """The image as a float tensor ``[C, H, W]`` in [0, 1] (``functional.to_tensor``)."""
+    """The image as a float tensor in [0, 1] (``functional.to_tensor``); the target unchanged.
+
+    Shape:
+        image ``(H, W, C)`` array or Pillow image of size ``(W, H)``; output image ``(C, H, W)``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image, target = T.ToTensor()(Image.new("RGB", (40, 20)), {"boxes": [[0, 0, 4, 4]]})
+        >>> image.shape, image.dtype
+        (yingshe.Size([3, 20, 40]), yingshe.float32)
+    """
 
     def __call__(self, image, target):
         return F.to_tensor(image), target
@@ -83,7 +110,22 @@ class ToTensor:
 
 
 class RandomHorizontalFlip:
-    """Mirror image and boxes left to right with probability ``p``: x -> W - x."""
+    """Mirror image and boxes left to right with probability ``p``:
+    ``(x1, y1, x2, y2) -> (W - x2, y1, W - x1, y2)``.
+
+    Shape:
+        image ``(*, C, H, W)`` (or an array / Pillow image), same shape out; boxes ``(N, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image = yingshe.zeros(3, 20, 40)
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [30., 5., 40., 20.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> T.RandomHorizontalFlip(p=1.0)(image, target)[1]["boxes"]
+        tensor([[30.,  0., 40., 10.],
+                [ 0.,  5., 10., 20.]])
+    """
 
     def __init__(self, p=0.5, generator=None):
         if not 0.0 <= p <= 1.0:
@@ -104,7 +146,25 @@ class RandomHorizontalFlip:
 
 class Resize:
     """Resize as ``transforms.Resize`` (an int: the shorter side, at most ``max_size`` for the
-    longer; a pair: (h, w)) and scale the boxes by the same factors."""
+    longer; a pair: ``(h, w)``) and scale the boxes by the same factors:
+    ``x -> x W_out / W``, ``y -> y H_out / H``.
+
+    Shape:
+        image ``(*, C, H, W)``, output ``(*, C, H_out, W_out)``; boxes ``(N, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image = yingshe.zeros(3, 20, 40)
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [30., 5., 40., 20.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> image, target = T.Resize(10)(image, target)
+        >>> image.shape
+        yingshe.Size([3, 10, 20])
+        >>> target["boxes"]
+        tensor([[ 0.0000,  0.0000,  5.0000,  5.0000],
+                [15.0000,  2.5000, 20.0000, 10.0000]])
+    """
 
     def __init__(self, size, max_size=None):
         self.size, self.max_size = size, max_size
@@ -122,7 +182,21 @@ class ScaleJitter:
     """Large-scale jitter (Ghiasi et al. 2021, "Simple Copy-Paste", §3.1; torchvision v2's
     ``ScaleJitter``): resize by ``r = min(th / h, tw / w) * s`` with s uniform in
     ``scale_range``, keeping the aspect ratio, so the image fits ``target_size = (th, tw)``
-    scaled by s; boxes scale with it."""
+    scaled by s; boxes scale with it.
+
+    Shape:
+        image ``(*, C, H, W)``, output ``(*, C, int(H r), int(W r))``; boxes ``(N, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image = yingshe.zeros(3, 20, 40)
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [30., 5., 40., 20.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> jitter = T.ScaleJitter(target_size=(20, 40), scale_range=(0.5, 0.5))  # s = 0.5
+        >>> jitter(image, target)[0].shape
+        yingshe.Size([3, 10, 20])
+    """
 
     def __init__(self, target_size, scale_range=(0.1, 2.0), generator=None):
         if not 0 < scale_range[0] <= scale_range[1]:
@@ -140,8 +214,23 @@ class ScaleJitter:
 
 
 class SanitizeBoundingBoxes:
-    """Drop the boxes with a side shorter than ``min_size`` pixels (and their per-box keys);
-    ``dropped`` counts them."""
+    """Drop the boxes with a side shorter than ``min_size`` pixels (and their per-box keys
+    ``labels``, ``area``, ``iscrowd``); ``dropped`` counts them.
+
+    Shape:
+        boxes ``(N, 4)``; output boxes ``(N_kept, 4)``; the image is returned unchanged.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [5., 5., 5.5, 30.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> sanitize = T.SanitizeBoundingBoxes(min_size=1.0)
+        >>> sanitize(yingshe.zeros(3, 40, 40), target)[1]  # the 0.5-pixel-wide box goes
+        {'boxes': tensor([[ 0.,  0., 10., 10.]]), 'labels': tensor([1])}
+        >>> sanitize.dropped
+        1
+    """
 
     def __init__(self, min_size=1.0):
         self.min_size, self.dropped = min_size, 0
@@ -157,9 +246,25 @@ class SanitizeBoundingBoxes:
 
 
 class RandomCrop:
-    """A random ``size = (h, w)`` window (the whole side where the image is smaller): boxes
-    move with it and are clipped to it; a box keeping a side shorter than ``min_size`` or less
-    than ``min_visibility`` of its area is dropped and counted in ``dropped``."""
+    """A random ``size = (h, w)`` window (the whole side where the image is smaller): boxes move
+    with it and are clipped to it; a box keeping a side shorter than ``min_size`` or less than
+    ``min_visibility`` of its area is dropped and counted in ``dropped``.
+
+    Shape:
+        image ``(*, C, H, W)``, output ``(*, C, min(h, H), min(w, W))``; boxes ``(N, 4)``,
+        output ``(N_kept, 4)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.transforms import detection as T
+        >>> image = yingshe.zeros(3, 20, 40)
+        >>> target = {"boxes": yingshe.tensor([[0., 0., 10., 10.], [30., 5., 40., 20.]]),
+        ...           "labels": yingshe.tensor([1, 2])}
+        >>> crop = T.RandomCrop((20, 20))
+        >>> image, target = crop(image, target)
+        >>> image.shape, target["boxes"].shape[0] + crop.dropped  # each box kept or dropped
+        (yingshe.Size([3, 20, 20]), 2)
+    """
 
     def __init__(self, size, min_size=1.0, min_visibility=0.0, generator=None):
         self.size = (size, size) if isinstance(size, int) else tuple(size)

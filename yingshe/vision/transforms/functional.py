@@ -36,7 +36,19 @@ __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_n
 
 
 class InterpolationMode(Enum):
-    """How to read between pixels; the names and values of torchvision's enum."""
+    """How to read between pixels; the names and values of torchvision's enum.
+
+    The geometric functions accept a member, its value (``"bilinear"``) or a Pillow filter
+    constant.  Tensors and arrays support ``NEAREST``, ``NEAREST_EXACT`` and ``BILINEAR``;
+    Pillow images every mode.
+
+    Examples:
+        >>> from yingshe.vision.transforms import InterpolationMode
+        >>> InterpolationMode("bilinear")
+        <InterpolationMode.BILINEAR: 'bilinear'>
+        >>> InterpolationMode.NEAREST_EXACT.value
+        'nearest-exact'
+    """
     NEAREST = "nearest"
     NEAREST_EXACT = "nearest-exact"
     BILINEAR = "bilinear"
@@ -132,7 +144,20 @@ def _work_dtype(dtype):
 
 
 def get_dimensions(img):
-    """``[channels, height, width]`` of an image."""
+    """``[channels, height, width]`` of an image (tensor, array or Pillow image).
+
+    Shape:
+        img ``(*, C, H, W)`` or ``(H, W)`` (one channel), or an array ``(H, W, C)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from PIL import Image
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.get_dimensions(yingshe.zeros(3, 4, 5))
+        [3, 4, 5]
+        >>> F.get_dimensions(Image.new("L", (5, 4)))  # Pillow sizes are (width, height)
+        [1, 4, 5]
+    """
     if _is_pil(img):
         return [len(img.getbands()), img.height, img.width]
     array, _ = _unwrap("get_dimensions", img)
@@ -140,22 +165,60 @@ def get_dimensions(img):
 
 
 def get_image_size(img):
-    """``[width, height]`` of an image (Pillow's order)."""
+    """``[width, height]`` of an image (Pillow's order, the reverse of the tensor's last two
+    dims).
+
+    Shape:
+        img ``(*, H, W)``, or an array ``(H, W)`` / ``(H, W, C)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.get_image_size(yingshe.zeros(3, 4, 5))
+        [5, 4]
+    """
     _, height, width = get_dimensions(img)
     return [width, height]
 
 
 def get_image_num_channels(img):
-    """The number of channels of a tensor (..., C, H, W) or PIL image (torchvision's old name for ``get_dimensions(img)[0]``)."""
+    """The number of channels of a tensor ``(*, C, H, W)``, array or Pillow image (torchvision's old
+    name for ``get_dimensions(img)[0]``).
+
+    Shape:
+        img ``(*, C, H, W)``, or an array ``(H, W, C)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.get_image_num_channels(yingshe.zeros(3, 4, 5))
+        3
+    """
     return get_dimensions(img)[0]
 
 
 # ---------------------------------------------------------------- conversions
 
 def to_tensor(pic):
-    """Pillow image or H x W (x C) array -> C x H x W tensor; 8-bit images become the default
-    float dtype divided by 255, other types keep their values (mode 'I' int32, 'I;16' int16,
-    'F' float32, as torchvision)."""
+    """Pillow image or ``H x W (x C)`` array to a ``C x H x W`` tensor.  8-bit images become the
+    default float dtype divided by 255 (``x / 255`` in [0, 1]); other types keep their values
+    (mode ``'I'`` int32, ``'I;16'`` int16, ``'F'`` float32, as torchvision).
+
+    Shape:
+        input ``(H, W)`` or ``(H, W, C)`` (or a Pillow image of that size); output ``(C, H, W)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from PIL import Image
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = F.to_tensor(Image.new("RGB", (5, 4), (255, 0, 128)))
+        >>> x.shape, x.dtype
+        (yingshe.Size([3, 4, 5]), yingshe.float32)
+        >>> x[:, 0, 0]
+        tensor([1.0000, 0.0000, 0.5020])
+        >>> F.to_tensor(np.zeros((4, 5, 3), np.uint8)).shape
+        yingshe.Size([3, 4, 5])
+    """
     if isinstance(pic, np.ndarray):
         if pic.ndim not in (2, 3):
             raise ValueError(f"to_tensor: pic should be 2/3 dimensional, got {pic.ndim} "
@@ -178,8 +241,20 @@ def to_tensor(pic):
 
 
 def pil_to_tensor(pic):
-    """Pillow image -> C x H x W tensor of the same values and type, unscaled. 16-bit images
-    ('I;16', unsigned) become int32: yingshe has no uint16."""
+    """Pillow image to a ``C x H x W`` tensor of the same values and type, unscaled (``to_tensor``
+    without the division by 255).  16-bit images (``'I;16'``, unsigned) become int32: yingshe has
+    no uint16.
+
+    Shape:
+        a Pillow image of size ``(W, H)`` with C bands; output ``(C, H, W)``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = F.pil_to_tensor(Image.new("RGB", (5, 4), (255, 0, 128)))
+        >>> x.shape, x[:, 0, 0]
+        (yingshe.Size([3, 4, 5]), tensor([255,   0, 128], dtype=yingshe.uint8))
+    """
     if not _is_pil(pic):
         raise TypeError(f"pil_to_tensor: pic should be a PIL Image, got {type(pic).__name__}")
     array = np.array(pic, copy=True)
@@ -197,9 +272,22 @@ def _pil_from_array(array, mode):
 
 
 def to_pil_image(pic, mode=None):
-    """C x H x W tensor or H x W (x C) array -> Pillow image. Floats are multiplied by 255 and
-    truncated to uint8 (unless ``mode='F'``); the mode follows the channels and the type: 1
-    channel uint8 'L', int16 'I;16', int32 'I', float32 'F'; 2 'LA'; 3 'RGB'; 4 'RGBA'."""
+    """``C x H x W`` tensor or ``H x W (x C)`` array to a Pillow image.  Floats are multiplied by
+    255 and truncated to uint8 (unless ``mode='F'``); the mode follows the channels and the
+    type: 1 channel uint8 ``'L'``, int16 ``'I;16'``, int32 ``'I'``, float32 ``'F'``; 2 ``'LA'``;
+    3 ``'RGB'``; 4 ``'RGBA'``.
+
+    Shape:
+        input ``(C, H, W)``, ``(H, W)`` or an array ``(H, W, C)``; output a Pillow image of size
+        ``(W, H)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> image = F.to_pil_image(yingshe.tensor([[[0.0, 0.5], [1.0, 0.25]]]))
+        >>> image.mode, image.size, image.getpixel((1, 0)), image.getpixel((0, 1))
+        ('L', (2, 2), 127, 255)
+    """
     if isinstance(pic, Tensor):
         array = pic.detach().cpu().numpy()
         if array.ndim == 3:
@@ -249,8 +337,21 @@ def _max_value(dtype):
 
 def convert_image_dtype(image, dtype=None):
     """Convert a tensor image to ``dtype`` (default float32) and rescale: integer images span
-    [0, max of the type], float images [0, 1].  Float to int multiplies by max + 1 - 0.001 and
-    truncates, which spreads [0, 1] evenly over the integers (torchvision's rule)."""
+    [0, max of the type], float images [0, 1].  Int to float divides by the max; float to int
+    multiplies by ``max + 1 - 0.001`` and truncates, which spreads [0, 1] evenly over the integers
+    (torchvision's rule); int to int shifts by the difference in bits.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.convert_image_dtype(yingshe.tensor([[[0, 128, 255]]], dtype=yingshe.uint8))
+        tensor([[[0.0000, 0.5020, 1.0000]]])
+        >>> F.convert_image_dtype(yingshe.tensor([[[0.0, 0.5, 1.0]]]), yingshe.uint8)
+        tensor([[[  0, 127, 255]]], dtype=yingshe.uint8)
+    """
     if _is_pil(image):
         raise TypeError("convert_image_dtype: input img should be a tensor image, got a PIL "
                         "Image; use PILToTensor first")
@@ -279,7 +380,25 @@ def convert_image_dtype(image, dtype=None):
 
 
 def normalize(tensor, mean, std, inplace=False):
-    """Per channel ``(x - mean[c]) / std[c]`` of a float tensor ``[..., C, H, W]``."""
+    """Standardise each channel of a float tensor image:
+
+        out[..., c, :, :] = (x[..., c, :, :] - mean[c]) / std[c]
+
+    (``inplace=True`` writes into ``tensor``).  Typical ``mean``/``std`` are the training set's
+    per-channel statistics, e.g. ImageNet's ``(0.485, 0.456, 0.406)``/``(0.229, 0.224, 0.225)``.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = yingshe.tensor([[[0.0, 1.0]], [[0.5, 0.5]]])  # 2 channels, 1 x 2 pixels
+        >>> F.normalize(x, mean=[0.5, 0.5], std=[0.5, 0.25])
+        tensor([[[-1.,  1.]],
+        <BLANKLINE>
+                [[ 0.,  0.]]])
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"normalize: img should be a yingshe.Tensor image, got "
                         f"{type(tensor).__name__}")
@@ -309,7 +428,18 @@ def normalize(tensor, mean, std, inplace=False):
 # ---------------------------------------------------------------- flips, crops and padding
 
 def hflip(img):
-    """Mirror left to right."""
+    """Mirror left to right: ``out[..., i, j] = x[..., i, W - 1 - j]``.
+
+    Shape:
+        input ``(*, H, W)`` (or an array / Pillow image); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.hflip(yingshe.arange(6.).reshape(1, 2, 3))
+        tensor([[[2., 1., 0.],
+                 [5., 4., 3.]]])
+    """
     if _is_pil(img):
         return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     array, how = _unwrap("hflip", img)
@@ -317,7 +447,18 @@ def hflip(img):
 
 
 def vflip(img):
-    """Mirror top to bottom."""
+    """Mirror top to bottom: ``out[..., i, j] = x[..., H - 1 - i, j]``.
+
+    Shape:
+        input ``(*, H, W)`` (or an array / Pillow image); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.vflip(yingshe.arange(6.).reshape(1, 2, 3))
+        tensor([[[3., 4., 5.],
+                 [0., 1., 2.]]])
+    """
     if _is_pil(img):
         return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     array, how = _unwrap("vflip", img)
@@ -362,8 +503,25 @@ def _parse_pil_fill(name, fill, img, keyword):
 
 def pad(img, padding, fill=0, padding_mode="constant"):
     """Pad the borders: ``padding`` is one int, (left/right, top/bottom) or (left, top, right,
-    bottom); ``padding_mode`` 'constant' (with ``fill``), 'edge', 'reflect' or 'symmetric'.
-    Negative padding crops."""
+    bottom); ``padding_mode`` ``'constant'`` (with ``fill``), ``'edge'``, ``'reflect'`` or
+    ``'symmetric'``.  Negative padding crops.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, H + top + bottom, W + left + right)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = yingshe.arange(4.).reshape(1, 2, 2)
+        >>> F.pad(x, 1)
+        tensor([[[0., 0., 0., 0.],
+                 [0., 0., 1., 0.],
+                 [0., 2., 3., 0.],
+                 [0., 0., 0., 0.]]])
+        >>> F.pad(x, [1, 0], padding_mode="edge")  # 1 column left and right, no rows
+        tensor([[[0., 0., 1., 1.],
+                 [2., 2., 3., 3.]]])
+    """
     ltrb = _padding_ltrb("pad", padding)
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"pad: padding_mode should be one of {_PADDING_MODES}, got "
@@ -408,7 +566,19 @@ def _pad_array(array, ltrb, fill, mode):
 
 
 def crop(img, top, left, height, width):
-    """The ``height x width`` window at (top, left); parts outside the image are zeros."""
+    """The ``height x width`` window whose top-left pixel is ``(top, left)``:
+    ``out[..., i, j] = x[..., top + i, left + j]``; parts outside the image are zeros.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, height, width)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.crop(yingshe.arange(12.).reshape(1, 3, 4), top=1, left=1, height=2, width=2)
+        tensor([[[ 5.,  6.],
+                 [ 9., 10.]]])
+    """
     if _is_pil(img):
         return img.crop((left, top, left + width, top + height))
     array, how = _unwrap("crop", img)
@@ -423,7 +593,24 @@ def crop(img, top, left, height, width):
 
 
 def center_crop(img, output_size):
-    """The centre ``(h, w)`` window; a smaller image is first zero-padded around."""
+    """The centre ``(h, w)`` window (an int gives a square), starting at
+    ``top = round((H - h) / 2)``, ``left = round((W - w) / 2)``; a smaller image is first
+    zero-padded around.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, h, w)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = yingshe.arange(12.).reshape(1, 3, 4)
+        >>> F.center_crop(x, 2)
+        tensor([[[1., 2.],
+                 [5., 6.]]])
+        >>> F.center_crop(x, [2, 6])  # wider than the image: zero columns on both sides
+        tensor([[[0., 0., 1., 2., 3., 0.],
+                 [0., 4., 5., 6., 7., 0.]]])
+    """
     if isinstance(output_size, numbers.Number):
         output_size = (int(output_size), int(output_size))
     elif len(output_size) == 1:
@@ -520,9 +707,26 @@ def _resize_array(array, height, width, interpolation, antialias):
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
-    """Resize to ``size`` (see ``resized_output_size``). Pillow images use Pillow's resize
-    (always antialiased for bilinear and bicubic); tensors and arrays support 'nearest',
-    'nearest-exact' and 'bilinear' (antialiased unless ``antialias=False``)."""
+    """Resize to ``size``: ``(h, w)``, or an int that becomes the length of the shorter side, the
+    longer one keeping the aspect ratio (``int(size * long / short)``) but at most ``max_size``.
+    Pillow images use Pillow's resize (always antialiased for bilinear and bicubic); tensors and
+    arrays support ``'nearest'``, ``'nearest-exact'`` and ``'bilinear'`` with half-pixel centres
+    (antialiased when shrinking unless ``antialias=False``, Schumacher 1992).
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, H_out, W_out)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.resize(yingshe.zeros(3, 32, 48), 16).shape  # shorter side to 16
+        yingshe.Size([3, 16, 24])
+        >>> F.resize(yingshe.zeros(3, 32, 48), 16, max_size=20).shape
+        yingshe.Size([3, 13, 20])
+        >>> F.resize(yingshe.arange(16.).reshape(1, 4, 4), [2, 2])  # antialiased bilinear
+        tensor([[[ 3.5714,  5.1429],
+                 [ 9.8571, 11.4286]]])
+    """
     interpolation = _interpolation_mode("resize", interpolation)
     if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
         raise ValueError(f"resize: size must be an int or a 1 or 2 element sequence, got {size}")
@@ -541,7 +745,23 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
 
 def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR,
                  antialias=True):
-    """``crop`` then ``resize``."""
+    """``crop(img, top, left, height, width)`` then ``resize(..., size)``: the crop and zoom of
+    ``RandomResizedCrop``.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, size[0], size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> from yingshe.vision.transforms import InterpolationMode
+        >>> x = yingshe.arange(16.).reshape(1, 4, 4)
+        >>> F.resized_crop(x, 0, 0, 2, 2, [4, 4], InterpolationMode.NEAREST)
+        tensor([[[0., 0., 1., 1.],
+                 [0., 0., 1., 1.],
+                 [4., 4., 5., 5.],
+                 [4., 4., 5., 5.]]])
+    """
     return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 
 
@@ -674,8 +894,22 @@ def _centered(center, width, height):
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None,
            fill=None):
-    """Rotate counter-clockwise by ``angle`` degrees about ``center`` (default the image
-    centre); ``expand`` enlarges the output to hold the whole image; outside reads ``fill``."""
+    """Rotate counter-clockwise by ``angle`` degrees about ``center`` (default the image centre);
+    each output pixel reads the input at the inversely rotated position (``affine`` with only an
+    angle).  ``expand=True`` enlarges the output to hold the whole image; outside reads ``fill``.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, H, W)``, or the rotated bounding size with ``expand``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.rotate(yingshe.tensor([[[1., 2.], [3., 4.]]]), 90)
+        tensor([[[2., 4.],
+                 [1., 3.]]])
+        >>> F.rotate(yingshe.zeros(1, 2, 4), 90, expand=True).shape
+        yingshe.Size([1, 4, 2])
+    """
     interpolation = _interpolation_mode("rotate", interpolation)
     if not isinstance(angle, numbers.Real):
         raise TypeError(f"rotate: angle should be int or float, got {type(angle).__name__}")
@@ -693,8 +927,25 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
 
 def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST,
            fill=None, center=None):
-    """Rotate by ``angle`` degrees clockwise, scale, shear (degrees: a number is x shear, or
-    (x, y)) about ``center`` and translate by ``translate`` = (dx, dy) pixels, in one map."""
+    """Rotate by ``angle`` degrees clockwise, scale, shear (degrees: a number is the x shear, or
+    (x, y)) about ``center`` and translate by ``translate = (dx, dy)`` pixels, in one map:
+
+        M = T(translate) C R(angle) Sh(shear) S(scale) C^-1,   out(p) = x(M^-1 p)
+
+    (C the translation to the centre; torchvision's ``_get_inverse_affine_matrix``).
+
+    Shape:
+        input ``(*, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> x = yingshe.arange(9.).reshape(1, 3, 3)
+        >>> F.affine(x, angle=0, translate=[1, 0], scale=1.0, shear=[0.0, 0.0])  # 1 pixel right
+        tensor([[[0., 0., 1.],
+                 [0., 3., 4.],
+                 [0., 6., 7.]]])
+    """
     interpolation = _interpolation_mode("affine", interpolation)
     if not isinstance(angle, numbers.Real):
         raise TypeError(f"affine: angle should be int or float, got {type(angle).__name__}")
@@ -723,8 +974,21 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
 # ---------------------------------------------------------------- colour and erasing
 
 def rgb_to_grayscale(img, num_output_channels=1):
-    """Grey ``L = 0.2989 R + 0.587 G + 0.114 B`` (ITU-R BT.601 luma) with 1 or 3 equal
-    channels; Pillow images use Pillow's conversion to 'L'."""
+    """Grey ``L = 0.2989 R + 0.587 G + 0.114 B`` (ITU-R BT.601 luma) with 1 or 3 equal channels;
+    Pillow images use Pillow's conversion to ``'L'``.
+
+    Shape:
+        input ``(*, 3, H, W)``; output ``(*, num_output_channels, H, W)``.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> rgb = yingshe.tensor([[[1.0]], [[0.5]], [[0.0]]])  # one orange pixel
+        >>> F.rgb_to_grayscale(rgb)
+        tensor([[[0.5924]]])
+        >>> F.rgb_to_grayscale(rgb, num_output_channels=3).shape
+        yingshe.Size([3, 1, 1])
+    """
     if num_output_channels not in (1, 3):
         raise ValueError(f"rgb_to_grayscale: num_output_channels should be either 1 or 3, got "
                          f"{num_output_channels}")
@@ -750,15 +1014,37 @@ def rgb_to_grayscale(img, num_output_channels=1):
 
 
 def to_grayscale(img, num_output_channels=1):
-    """Pillow image of any mode -> grey Pillow image with 1 or 3 channels."""
+    """Pillow image of any mode to a grey Pillow image with 1 (``'L'``) or 3 (``'RGB'``) channels,
+    by Pillow's ``L = 299/1000 R + 587/1000 G + 114/1000 B``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> import yingshe.vision.transforms.functional as F
+        >>> grey = F.to_grayscale(Image.new("RGB", (4, 4), (255, 0, 0)))
+        >>> grey.mode, grey.getpixel((0, 0))
+        ('L', 76)
+    """
     if not _is_pil(img):
         raise TypeError(f"to_grayscale: input should be a PIL Image, got {type(img).__name__}")
     return rgb_to_grayscale(img, num_output_channels)
 
 
 def erase(img, i, j, h, w, v, inplace=False):
-    """Set the ``h x w`` window at (i, j) of a tensor ``[..., C, H, W]`` (or an H x W x C
-    array) to ``v`` (a number, per channel ``(C, 1, 1)`` values or a ``(C, h, w)`` block)."""
+    """Set the ``h x w`` window at ``(i, j)`` of a tensor to ``v`` (a number, per-channel
+    ``(C, 1, 1)`` values or a ``(C, h, w)`` block): the erasing of ``RandomErasing``
+    (Zhong et al. 2020).  ``inplace=True`` writes into ``img``.
+
+    Shape:
+        input ``(*, C, H, W)`` (or an ``H x W x C`` array); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.erase(yingshe.ones(1, 3, 3), i=0, j=1, h=2, w=2, v=0)
+        tensor([[[1., 0., 0.],
+                 [1., 0., 0.],
+                 [1., 1., 1.]]])
+    """
     if isinstance(img, Tensor):
         value = v if isinstance(v, Tensor) else from_numpy(
             np.asarray(v, dtype=img.dtype.np)).to(img.device)
@@ -798,8 +1084,18 @@ def _check_factor(name, what, factor):
 
 
 def adjust_brightness(img, brightness_factor):
-    """Scale the intensities by ``brightness_factor`` (0 gives black, 1 the image), clamped;
-    Pillow images go through ``ImageEnhance.Brightness`` as in torchvision."""
+    """Scale the intensities: ``out = clamp(factor x, 0, max)`` (0 gives black, 1 the image);
+    Pillow images go through ``ImageEnhance.Brightness`` as in torchvision.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.adjust_brightness(yingshe.tensor([[[0.2, 0.6]]]), 2.0)  # clamped to 1
+        tensor([[[0.4000, 1.0000]]])
+    """
     _check_factor("adjust_brightness", "brightness_factor", brightness_factor)
     if _is_pil(img):
         return ImageEnhance.Brightness(img).enhance(brightness_factor)
@@ -808,8 +1104,18 @@ def adjust_brightness(img, brightness_factor):
 
 
 def adjust_contrast(img, contrast_factor):
-    """Blend with the mean grey level of each image by ``contrast_factor`` (0 gives flat grey,
-    1 the image); Pillow images go through ``ImageEnhance.Contrast``."""
+    """Blend with the mean grey level m of each image: ``out = clamp(factor x + (1 - factor) m)``
+    (0 gives flat grey, 1 the image); Pillow images go through ``ImageEnhance.Contrast``.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.adjust_contrast(yingshe.tensor([[[0.2, 0.6]]]), 0.5)  # halfway to the mean 0.4
+        tensor([[[0.3000, 0.5000]]])
+    """
     _check_factor("adjust_contrast", "contrast_factor", contrast_factor)
     if _is_pil(img):
         return ImageEnhance.Contrast(img).enhance(contrast_factor)
@@ -822,8 +1128,19 @@ def adjust_contrast(img, contrast_factor):
 
 
 def adjust_saturation(img, saturation_factor):
-    """Blend with the image's grey version by ``saturation_factor`` (0 gives grey, 1 the
-    image); Pillow images go through ``ImageEnhance.Color``; one channel is left as is."""
+    """Blend with the image's grey version g: ``out = clamp(factor x + (1 - factor) g)`` (0 gives
+    grey, 1 the image); Pillow images go through ``ImageEnhance.Color``; one channel is left as
+    is.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> F.adjust_saturation(yingshe.tensor([[[1.0]], [[0.5]], [[0.0]]]), 0.0).flatten()
+        tensor([0.5924, 0.5924, 0.5924])
+    """
     _check_factor("adjust_saturation", "saturation_factor", saturation_factor)
     if _is_pil(img):
         return ImageEnhance.Color(img).enhance(saturation_factor)
@@ -867,8 +1184,20 @@ def _hsv_to_rgb(hsv):
 
 
 def adjust_hue(img, hue_factor):
-    """Rotate the hue by ``hue_factor`` turns (in [-0.5, 0.5]) in HSV space, keeping saturation
-    and value; Pillow images shift their 8-bit 'HSV' hue band as torchvision does."""
+    """Rotate the hue by ``hue_factor`` turns (in [-0.5, 0.5]) in HSV space, keeping saturation and
+    value: ``h' = (h + hue_factor) mod 1``; Pillow images shift their 8-bit ``'HSV'`` hue band as
+    torchvision does.
+
+    Shape:
+        input ``(*, 3, H, W)`` (or 1 channel, returned as is); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> import yingshe.vision.transforms.functional as F
+        >>> red = yingshe.tensor([[[1.0]], [[0.0]], [[0.0]]])
+        >>> F.adjust_hue(red, 1 / 3).flatten()  # a third of a turn: red becomes green
+        tensor([0., 1., 0.])
+    """
     if not -0.5 <= hue_factor <= 0.5:
         raise ValueError(f"adjust_hue: hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
     if _is_pil(img):

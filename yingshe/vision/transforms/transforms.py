@@ -79,7 +79,21 @@ def _check_range(name, what, value):
 # ---------------------------------------------------------------- composition
 
 class Compose:
-    """Apply ``transforms`` one after the other."""
+    """Apply ``transforms`` one after the other: ``Compose([f, g])(img) = g(f(img))``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> from yingshe.vision import transforms as T
+        >>> to_input = T.Compose([T.ToTensor(), T.Normalize((0.5,), (0.5,))])
+        >>> to_input
+        Compose(
+            ToTensor()
+            Normalize(mean=(0.5,), std=(0.5,))
+        )
+        >>> to_input(Image.new("L", (3, 2), 255))  # white: (1 - 0.5) / 0.5
+        tensor([[[1., 1., 1.],
+                 [1., 1., 1.]]])
+    """
 
     def __init__(self, transforms):
         self.transforms = transforms
@@ -95,7 +109,14 @@ class Compose:
 
 
 class Lambda:
-    """Apply a user function ``lambd(img)`` as a transform."""
+    """Apply a user function ``lambd(img)`` as a transform (e.g. inside ``Compose``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.Lambda(lambda x: x * 2)(yingshe.ones(1, 1, 2))
+        tensor([[[2., 2.]]])
+    """
 
     def __init__(self, lambd):
         if not callable(lambd):
@@ -113,8 +134,20 @@ class Lambda:
 # ---------------------------------------------------------------- conversions
 
 class ToTensor:
-    """Pillow image or H x W (x C) array -> C x H x W tensor; 8-bit images become floats in
-    [0, 1] (x / 255), other types keep their values."""
+    """Pillow image or ``H x W (x C)`` array to a ``C x H x W`` tensor; 8-bit images become floats
+    in [0, 1] (``x / 255``), other types keep their values (``functional.to_tensor``).
+
+    Shape:
+        input ``(H, W)``, ``(H, W, C)`` or a Pillow image of size ``(W, H)``; output
+        ``(C, H, W)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.vision import transforms as T
+        >>> x = T.ToTensor()(np.full((4, 5, 3), 51, np.uint8))
+        >>> x.shape, x.dtype, x[0, 0, 0].item()
+        (yingshe.Size([3, 4, 5]), yingshe.float32, 0.20000000298023224)
+    """
 
     def __call__(self, pic):
         return F.to_tensor(pic)
@@ -124,7 +157,19 @@ class ToTensor:
 
 
 class PILToTensor:
-    """Pillow image -> C x H x W tensor of the same values and type (no scaling)."""
+    """Pillow image to a ``C x H x W`` tensor of the same values and type, no scaling
+    (``functional.pil_to_tensor``).
+
+    Shape:
+        a Pillow image of size ``(W, H)`` with C bands; output ``(C, H, W)``.
+
+    Examples:
+        >>> from PIL import Image
+        >>> from yingshe.vision import transforms as T
+        >>> x = T.PILToTensor()(Image.new("RGB", (5, 4), (255, 0, 128)))
+        >>> x.shape, x.dtype
+        (yingshe.Size([3, 4, 5]), yingshe.uint8)
+    """
 
     def __call__(self, pic):
         return F.pil_to_tensor(pic)
@@ -134,7 +179,19 @@ class PILToTensor:
 
 
 class ToPILImage:
-    """C x H x W tensor or H x W (x C) array -> Pillow image (see ``functional.to_pil_image``)."""
+    """``C x H x W`` tensor or ``H x W (x C)`` array to a Pillow image; floats are scaled by 255
+    (see ``functional.to_pil_image`` for the modes).
+
+    Shape:
+        input ``(C, H, W)`` or an array ``(H, W, C)``; output a Pillow image of size ``(W, H)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> image = T.ToPILImage()(yingshe.zeros(3, 4, 5))
+        >>> image.mode, image.size
+        ('RGB', (5, 4))
+    """
 
     def __init__(self, mode=None):
         self.mode = mode
@@ -148,8 +205,18 @@ class ToPILImage:
 
 
 class ConvertImageDtype:
-    """Convert a tensor image to ``dtype``, rescaling the values (see
-    ``functional.convert_image_dtype``)."""
+    """Convert a tensor image to ``dtype``, rescaling the values: integer images span [0, max],
+    float images [0, 1] (``functional.convert_image_dtype``).
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.ConvertImageDtype(yingshe.float32)(yingshe.tensor([[[0, 255]]], dtype=yingshe.uint8))
+        tensor([[[0., 1.]]])
+    """
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -162,8 +229,21 @@ class ConvertImageDtype:
 
 
 class Normalize:
-    """Per channel ``(x - mean[c]) / std[c]`` on a float tensor ``[..., C, H, W]``; out of
-    place unless ``inplace``."""
+    """Standardise each channel of a float tensor: ``out[c] = (x[c] - mean[c]) / std[c]``; out of
+    place unless ``inplace``.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> normalize = T.Normalize(mean=[0.5, 0.5], std=[0.5, 0.25])
+        >>> normalize(yingshe.tensor([[[0.0, 1.0]], [[0.5, 0.5]]]))
+        tensor([[[-1.,  1.]],
+        <BLANKLINE>
+                [[ 0.,  0.]]])
+    """
 
     def __init__(self, mean, std, inplace=False):
         self.mean, self.std, self.inplace = mean, std, inplace
@@ -178,9 +258,22 @@ class Normalize:
 # ---------------------------------------------------------------- geometry
 
 class Resize:
-    """Resize to ``size`` = (h, w), or for an int the shorter side to ``size`` keeping the
-    aspect ratio (the longer side at most ``max_size``). Bilinear and antialiased by default;
-    Pillow images go through Pillow's resize, as in torchvision."""
+    """Resize to ``size = (h, w)``, or for an int the shorter side to ``size`` keeping the aspect
+    ratio (the longer side at most ``max_size``).  Bilinear and antialiased by default; Pillow
+    images go through Pillow's resize, as in torchvision (``functional.resize``).
+
+    Shape:
+        input ``(*, H, W)`` (or an array / Pillow image); output ``(*, H_out, W_out)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from PIL import Image
+        >>> from yingshe.vision import transforms as T
+        >>> T.Resize(16)(yingshe.zeros(3, 32, 48)).shape
+        yingshe.Size([3, 16, 24])
+        >>> T.Resize((8, 8))(Image.new("RGB", (48, 32))).size
+        (8, 8)
+    """
 
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
                  antialias=True):
@@ -203,7 +296,19 @@ class Resize:
 
 
 class CenterCrop:
-    """Crop the centre ``(h, w)``; an image smaller than that is first zero-padded around."""
+    """Crop the centre ``(h, w)`` (an int gives a square); an image smaller than that is first
+    zero-padded around (``functional.center_crop``).
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, h, w)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.CenterCrop(2)(yingshe.arange(12.).reshape(1, 3, 4))
+        tensor([[[1., 2.],
+                 [5., 6.]]])
+    """
 
     def __init__(self, size):
         self.size = _setup_size("CenterCrop", size)
@@ -217,7 +322,18 @@ class CenterCrop:
 
 class Pad:
     """Pad the borders by ``padding`` (int, (left/right, top/bottom) or (left, top, right,
-    bottom)) with ``fill`` or by 'edge', 'reflect' or 'symmetric' ``padding_mode``."""
+    bottom)) with ``fill`` or by ``'edge'``, ``'reflect'`` or ``'symmetric'`` ``padding_mode``
+    (``functional.pad``).
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, H + top + bottom, W + left + right)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.Pad((1, 2))(yingshe.zeros(3, 4, 4)).shape  # 1 column each side, 2 rows each side
+        yingshe.Size([3, 8, 6])
+    """
 
     def __init__(self, padding, fill=0, padding_mode="constant"):
         F._padding_ltrb("Pad", padding)
@@ -238,10 +354,23 @@ class Pad:
 
 
 class RandomCrop:
-    """Crop a random ``(h, w)`` window, after optional ``padding`` (as ``Pad``).
+    """Crop a random ``(h, w)`` window, after optional ``padding`` (as ``Pad``); the top-left
+    corner is drawn uniformly among the windows that fit.
 
     ``pad_if_needed`` pads an image narrower or shorter than the crop on both sides by the
-    shortfall (as torchvision does), with ``fill`` / ``padding_mode``."""
+    shortfall (as torchvision does), with ``fill`` / ``padding_mode``.
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, h, w)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> crop = T.RandomCrop(32, padding=4, generator=np.random.default_rng(0))  # CIFAR's
+        >>> crop(yingshe.zeros(3, 32, 32)).shape
+        yingshe.Size([3, 32, 32])
+    """
 
     def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant",
                  generator=None):
@@ -286,7 +415,17 @@ class RandomCrop:
 class RandomResizedCrop:
     """Crop a random window covering a ``scale`` fraction of the area with aspect ratio (w / h)
     in ``ratio`` (log-uniform), then resize it to ``size`` (Szegedy et al. 2015, "Going deeper
-    with convolutions", §6: the Inception training crops)."""
+    with convolutions", §6: the Inception training crops).
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, size[0], size[1])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.RandomResizedCrop(8)(yingshe.zeros(3, 32, 48)).shape
+        yingshe.Size([3, 8, 8])
+    """
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias=True, generator=None):
@@ -334,7 +473,18 @@ class RandomResizedCrop:
 
 
 class RandomHorizontalFlip:
-    """Mirror the image left to right with probability ``p``."""
+    """Mirror the image left to right (``functional.hflip``) with probability ``p``.
+
+    Shape:
+        input ``(*, C, H, W)`` tensor, ``H x W (x C)`` array or Pillow image; output the same
+        kind and shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.RandomHorizontalFlip(p=1.0)(yingshe.arange(3.).reshape(1, 1, 3))
+        tensor([[[2., 1., 0.]]])
+    """
 
     def __init__(self, p=0.5, generator=None):
         self.p = _check_p("RandomHorizontalFlip", p)
@@ -348,7 +498,19 @@ class RandomHorizontalFlip:
 
 
 class RandomVerticalFlip:
-    """Mirror the image top to bottom with probability ``p``."""
+    """Mirror the image top to bottom (``functional.vflip``) with probability ``p``.
+
+    Shape:
+        input ``(*, C, H, W)`` tensor, ``H x W (x C)`` array or Pillow image; output the same
+        kind and shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.RandomVerticalFlip(p=1.0)(yingshe.arange(2.).reshape(1, 2, 1))
+        tensor([[[1.],
+                 [0.]]])
+    """
 
     def __init__(self, p=0.5, generator=None):
         self.p = _check_p("RandomVerticalFlip", p)
@@ -364,7 +526,20 @@ class RandomVerticalFlip:
 class RandomRotation:
     """Rotate counter-clockwise by an angle drawn uniformly from ``degrees`` ((min, max), or a
     number d meaning (-d, d)) about ``center``; ``expand`` keeps the whole image; outside reads
-    ``fill``. Nearest-neighbour by default, as torchvision."""
+    ``fill``.  Nearest-neighbour by default, as torchvision (``functional.rotate``).
+
+    Shape:
+        input ``(*, H, W)``; output ``(*, H, W)`` (larger with ``expand=True``).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.RandomRotation(30)(yingshe.zeros(1, 8, 8)).shape
+        yingshe.Size([1, 8, 8])
+        >>> T.RandomRotation((90, 90))(yingshe.tensor([[[1., 2.], [3., 4.]]]))  # always 90
+        tensor([[[2., 4.],
+                 [1., 3.]]])
+    """
 
     def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False,
                  center=None, fill=0, generator=None):
@@ -394,13 +569,25 @@ class RandomRotation:
 
 
 class RandomAffine:
-    """Random rotation, translation, scale and shear about the centre, as one inverse map.
+    """Random rotation, translation, scale and shear about the centre, as one inverse map
+    (``functional.affine``).
 
     Same parameters and conventions as torchvision's, including its angle direction: a positive
     angle turns the image clockwise (RandomRotation turns counter-clockwise).
     ``translate=(a, b)``: horizontal shift drawn in ``[-a W, a W]``, vertical in ``[-b H, b H]``
     (rounded to whole pixels); ``scale=(min, max)``; ``shear``: a number ``s`` (x shear in
     ``[-s, s]``), ``(min, max)`` for x, or ``(xmin, xmax, ymin, ymax)``.
+
+    Shape:
+        input ``(*, C, H, W)`` tensor, ``H x W (x C)`` array or Pillow image; output the same
+        kind and shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> jitter = T.RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1))
+        >>> jitter(yingshe.zeros(1, 28, 28)).shape  # the MNIST augmentation
+        yingshe.Size([1, 28, 28])
     """
 
     def __init__(self, degrees, translate=None, scale=None, shear=None,
@@ -485,7 +672,18 @@ class RandomAffine:
 # ---------------------------------------------------------------- colour and erasing
 
 class Grayscale:
-    """Convert to grey with ``num_output_channels`` (1 or 3) equal channels."""
+    """Convert to grey ``L = 0.2989 R + 0.587 G + 0.114 B`` with ``num_output_channels`` (1 or 3)
+    equal channels (``functional.rgb_to_grayscale``).
+
+    Shape:
+        input ``(*, 3, H, W)`` (or a Pillow image); output ``(*, num_output_channels, H, W)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> T.Grayscale()(yingshe.tensor([[[1.0]], [[0.5]], [[0.0]]]))
+        tensor([[[0.5924]]])
+    """
 
     def __init__(self, num_output_channels=1):
         self.num_output_channels = num_output_channels
@@ -503,7 +701,21 @@ class ColorJitter:
     Each of ``brightness``, ``contrast``, ``saturation`` is a number ``x`` (the factor is drawn
     uniformly from ``[max(0, 1 - x), 1 + x]``) or a ``(min, max)`` pair; ``hue`` is a number
     ``x`` in [0, 0.5] (factor from ``[-x, x]``) or a pair within [-0.5, 0.5]. The order of the
-    four operations (a permutation) and the factors are drawn from ``generator``."""
+    four operations (a permutation) and the factors are drawn from ``generator``; each is the
+    ``functional.adjust_*`` of its name.
+
+    Shape:
+        input ``(*, 3, H, W)`` (or an array / Pillow image); output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> jitter = T.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1)
+        >>> jitter
+        ColorJitter(brightness=(0.6, 1.4), contrast=(0.6, 1.4), saturation=(0.6, 1.4), hue=...)
+        >>> jitter(yingshe.rand(3, 8, 8)).shape
+        yingshe.Size([3, 8, 8])
+    """
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0, generator=None):
         self.brightness = self._check_input(brightness, "brightness")
@@ -562,7 +774,18 @@ class RandomErasing:
     al. 2020, "Random Erasing Data Augmentation", Alg. 1).
 
     The rectangle covers a ``scale`` fraction of the area with aspect ratio (h / w) in ``ratio``
-    (log-uniform); ``value`` is a number, one per channel, or 'random' (standard normal noise).
+    (log-uniform); ``value`` is a number, one per channel, or ``'random'`` (standard normal
+    noise).  Applied after ``ToTensor``/``Normalize``, as in torchvision.
+
+    Shape:
+        input ``(*, C, H, W)``; output the same shape.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision import transforms as T
+        >>> erased = T.RandomErasing(p=1.0, value=0)(yingshe.ones(3, 8, 8))
+        >>> erased.shape, bool((erased == 0).any())
+        (yingshe.Size([3, 8, 8]), True)
     """
 
     def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False,

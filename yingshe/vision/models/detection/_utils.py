@@ -23,9 +23,33 @@ BBOX_XFORM_CLIP = math.log(1000.0 / 16)
 
 
 class BoxCoder:
-    """Encode ground-truth boxes as offsets from reference boxes and decode offsets back to
-    boxes.  ``bbox_xform_clip`` caps the decoded log-scale (exp(4.135) = 1000/16), so an
-    untrained network cannot produce an overflowing width."""
+    """Encode ground-truth boxes as offsets from reference boxes (anchors, proposals) and decode
+    offsets back to boxes (Girshick et al. 2014, Appendix C; Ren et al. 2015, eq. 2):
+
+        t_x = w_x (g_cx - a_cx) / a_w,   t_y = w_y (g_cy - a_cy) / a_h,
+        t_w = w_w log(g_w / a_w),        t_h = w_h log(g_h / a_h)
+
+    with ``weights = (w_x, w_y, w_w, w_h)``.  ``bbox_xform_clip`` caps the decoded log-scale
+    (exp(4.135) = 1000/16), so an untrained network cannot produce an overflowing width.
+
+    Shape:
+        ``encode_single(boxes (N, 4), anchors (N, 4))`` gives ``(N, 4)``;
+        ``decode_single(codes (N, 4 K), anchors (N, 4))`` gives ``(N, 4 K)`` "xyxy" boxes.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import BoxCoder
+        >>> coder = BoxCoder(weights=(10.0, 10.0, 5.0, 5.0))
+        >>> anchors = yingshe.tensor([[0., 0., 10., 10.], [10., 10., 30., 20.]])
+        >>> truth = yingshe.tensor([[1., 1., 11., 11.], [10., 10., 30., 40.]])
+        >>> codes = coder.encode_single(truth, anchors)
+        >>> codes  # a 1-pixel shift of a 10-pixel box; a box 3 times as tall: 5 log 3
+        tensor([[ 1.0000,  1.0000,  0.0000,  0.0000],
+                [ 0.0000, 10.0000,  0.0000,  5.4931]])
+        >>> coder.decode_single(codes, anchors)
+        tensor([[ 1.,  1., 11., 11.],
+                [10., 10., 30., 40.]])
+    """
 
     def __init__(self, weights, bbox_xform_clip=BBOX_XFORM_CLIP):
         self.weights = tuple(float(w) for w in weights)
@@ -82,12 +106,26 @@ class BoxCoder:
 
 
 class Matcher:
-    """Assign to each prediction (column of the quality matrix [M ground truths, N
-    predictions], usually IoUs) the ground truth it overlaps most: its index where the IoU is
-    >= ``high_threshold``, ``BELOW_LOW_THRESHOLD`` (-1, background) under ``low_threshold``
-    and ``BETWEEN_THRESHOLDS`` (-2, ignored) in between.  ``allow_low_quality_matches`` also
-    keeps, for every ground truth, the predictions that overlap it best even below the
-    threshold, so no object goes unmatched (Ren et al. 2015, Section 3.1.2)."""
+    """Assign to each prediction (column of the quality matrix ``[M ground truths, N
+    predictions]``, usually IoUs) the ground truth it overlaps most: its index where the IoU is
+    ``>= high_threshold``, ``BELOW_LOW_THRESHOLD`` (-1, background) under ``low_threshold`` and
+    ``BETWEEN_THRESHOLDS`` (-2, ignored) in between.  ``allow_low_quality_matches`` also keeps,
+    for every ground truth, the predictions that overlap it best even below the threshold, so no
+    object goes unmatched (Ren et al. 2015, Section 3.1.2).
+
+    Shape:
+        quality ``(M, N)``; output int64 ``(N,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import Matcher
+        >>> iou = yingshe.tensor([[0.9, 0.2, 0.1, 0.2],
+        ...                       [0.1, 0.4, 0.2, 0.0]])  # 2 objects, 4 anchors
+        >>> Matcher(0.7, 0.3)(iou)
+        tensor([ 0, -2, -1, -1])
+        >>> Matcher(0.7, 0.3, allow_low_quality_matches=True)(iou)  # object 1 keeps anchor 1
+        tensor([ 0,  1, -1, -1])
+    """
     BELOW_LOW_THRESHOLD = -1
     BETWEEN_THRESHOLDS = -2
 
@@ -124,9 +162,21 @@ class Matcher:
 
 
 class SSDMatcher(Matcher):
-    """SSD's matching (Liu et al. 2016, Section 2.2): every default box whose IoU with a
-    ground truth is >= ``threshold`` takes the best one, and each ground truth also takes the
-    default box that overlaps it most, whatever the IoU."""
+    """SSD's matching (Liu et al. 2016, Section 2.2): every default box whose IoU with a ground
+    truth is ``>= threshold`` takes the best one (the others are background, -1), and each
+    ground truth also takes the default box that overlaps it most, whatever the IoU.
+
+    Shape:
+        quality ``(M, N)``; output int64 ``(N,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import SSDMatcher
+        >>> iou = yingshe.tensor([[0.9, 0.2, 0.1, 0.2],
+        ...                       [0.1, 0.4, 0.2, 0.0]])
+        >>> SSDMatcher(0.5)(iou)
+        tensor([ 0,  1, -1, -1])
+    """
 
     def __init__(self, threshold):
         super().__init__(threshold, threshold, allow_low_quality_matches=False)
@@ -140,7 +190,21 @@ class SSDMatcher(Matcher):
 
 class BalancedPositiveNegativeSampler:
     """Sample ``batch_size_per_image`` anchors per image, at most ``positive_fraction`` of them
-    positive, the rest negative (Ren et al. 2015, Section 3.1.3: 256 anchors, up to 1:1)."""
+    positive, the rest negative (Ren et al. 2015, Section 3.1.3: 256 anchors, up to 1:1); the
+    choice within each kind is uniform (``randperm``).
+
+    Shape:
+        per image labels ``(A,)`` (``>= 1`` positive, 0 negative, -1 ignored); output two lists
+        of bool masks ``(A,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import BalancedPositiveNegativeSampler
+        >>> sampler = BalancedPositiveNegativeSampler(4, positive_fraction=0.25)
+        >>> positive, negative = sampler([yingshe.tensor([1, 1, 0, 0, 0, 0, -1, 2])])
+        >>> positive[0].sum().item(), negative[0].sum().item()  # 1 of 3 positives, 3 negatives
+        (1, 3)
+    """
 
     def __init__(self, batch_size_per_image, positive_fraction):
         self.batch_size_per_image = batch_size_per_image

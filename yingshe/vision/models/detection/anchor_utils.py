@@ -20,8 +20,19 @@ __all__ = ["ImageList", "AnchorGenerator", "DefaultBoxGenerator"]
 
 
 class ImageList:
-    """A batch of images padded into one Tensor [N, C, H, W] with the size (H_i, W_i) each
-    image had before, as ``torchvision.models.detection.image_list.ImageList``."""
+    """A batch of images padded into one Tensor with the size each image had before padding, as
+    ``torchvision.models.detection.image_list.ImageList``.
+
+    Shape:
+        tensors ``(N, C, H, W)``; ``image_sizes`` a list of N ``(H_i, W_i)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import ImageList
+        >>> batch = ImageList(yingshe.zeros(2, 3, 32, 32), [(32, 32), (28, 30)])
+        >>> batch.tensors.shape, batch.image_sizes
+        (yingshe.Size([2, 3, 32, 32]), [(32, 32), (28, 30)])
+    """
 
     def __init__(self, tensors, image_sizes):
         self.tensors = tensors
@@ -37,9 +48,32 @@ def _grid(height, width, stride_y, stride_x, offset):
 
 
 class AnchorGenerator:
-    """``sizes`` and ``aspect_ratios``: one tuple per feature map.  Cell (i, j) of a map of
-    stride s gets the base anchors shifted by (j s, i s) (torchvision's convention: the cell's
-    corner, not its centre), in order cell-major then ratio-major then size."""
+    """Faster R-CNN's anchors (Ren et al. 2015, Section 3.1.1): ``sizes`` and ``aspect_ratios`` give
+    one tuple per feature map; each cell gets one box per (size s, ratio r) with
+
+        w = s / sqrt(r),   h = s sqrt(r)   (area s^2, h / w = r, rounded to whole pixels)
+
+    Cell (i, j) of a map of stride s gets the base anchors shifted by (j s, i s) (torchvision's
+    convention: the cell's corner, not its centre), in order cell-major then ratio-major then
+    size.
+
+    Shape:
+        called with an ``ImageList`` and maps ``(N, C, H_k, W_k)``: a list of N tensors
+        ``(sum_k H_k W_k A_k, 4)`` of "xyxy" anchors, ``A_k = len(sizes[k]) len(ratios[k])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import AnchorGenerator, ImageList
+        >>> generator = AnchorGenerator(sizes=((16,),), aspect_ratios=((0.5, 1.0, 2.0),))
+        >>> images = ImageList(yingshe.zeros(2, 3, 32, 32), [(32, 32)] * 2)
+        >>> anchors = generator(images, [yingshe.zeros(2, 8, 4, 4)])  # stride 8
+        >>> len(anchors), anchors[0].shape  # 4 x 4 cells, 3 anchors each
+        (2, yingshe.Size([48, 4]))
+        >>> anchors[0][:3]  # cell (0, 0): wide, square, tall
+        tensor([[-11.,  -6.,  11.,   6.],
+                [ -8.,  -8.,   8.,   8.],
+                [ -6., -11.,   6.,  11.]])
+    """
 
     def __init__(self, sizes=((128, 256, 512),), aspect_ratios=((0.5, 1.0, 2.0),)):
         if not isinstance(sizes[0], (list, tuple)):
@@ -82,11 +116,33 @@ class AnchorGenerator:
 
 
 class DefaultBoxGenerator:
-    """SSD's default boxes.  ``aspect_ratios[k]`` lists the ratios a (besides 1) of map k,
-    each giving an a and a 1/a box; ``scales`` (m + 1 values) default to the linear rule
-    from ``min_ratio`` to ``max_ratio`` followed by 1; ``steps`` (pixels per cell of each
-    map) default to the image size over the map size; ``clip`` keeps the boxes' sizes within
-    the image."""
+    """SSD's default boxes (Liu et al. 2016, Section 2.2): on the k-th of m feature maps the scale
+
+        s_k = s_min + (s_max - s_min) (k - 1) / (m - 1)
+
+    of the image side (``min_ratio``, ``max_ratio``; then 1), and at each cell centre boxes of
+    width ``s_k sqrt(a)`` and height ``s_k / sqrt(a)`` for a = 1 and each ratio of
+    ``aspect_ratios[k]`` and its inverse, plus a square of side ``sqrt(s_k s_{k+1})``.  ``steps``
+    (pixels per cell of each map) default to the image size over the map size; ``clip`` keeps
+    the boxes' sizes within the image.
+
+    Shape:
+        called with an ``ImageList`` and maps ``(N, C, H_k, W_k)``: a list of N tensors
+        ``(sum_k H_k W_k A_k, 4)`` of "xyxy" boxes in pixels, ``A_k = 2 + 2 len(ratios[k])``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import DefaultBoxGenerator, ImageList
+        >>> generator = DefaultBoxGenerator([[2], [2, 3]])
+        >>> generator.scales, generator.num_anchors_per_location()
+        ([0.15, 0.9, 1.0], [4, 6])
+        >>> images = ImageList(yingshe.zeros(1, 3, 32, 32), [(32, 32)])
+        >>> boxes = generator(images, [yingshe.zeros(1, 8, 4, 4), yingshe.zeros(1, 8, 2, 2)])
+        >>> boxes[0].shape  # 16 cells x 4 + 4 cells x 6
+        yingshe.Size([88, 4])
+        >>> boxes[0][0]  # a square of 0.15 x 32 = 4.8 pixels around the first cell's centre (4, 4)
+        tensor([1.6000, 1.6000, 6.4000, 6.4000])
+    """
 
     def __init__(self, aspect_ratios, min_ratio=0.15, max_ratio=0.9, scales=None, steps=None,
                  clip=True):

@@ -14,10 +14,25 @@ __all__ = ["IntermediateLayerGetter", "DetectionBackbone", "resnet_detection_bac
 
 
 class IntermediateLayerGetter(nn.ModuleDict):
-    """The children of ``model`` up to the last one named in ``return_layers`` ({child name:
-    output name}); ``forward`` runs them in order and returns an OrderedDict of the outputs
-    named there.  The model must run its children in registration order (ResNet, VGG's
-    ``features``)."""
+    """The children of ``model`` up to the last one named in ``return_layers`` ({child name: output
+    name}); ``forward`` runs them in order and returns an OrderedDict of the outputs named there
+    (torchvision's ``IntermediateLayerGetter``).  The model must run its children in
+    registration order (ResNet, VGG's ``features``).
+
+    Shape:
+        input ``(N, C, H, W)``; output ``{name: (N, C_k, H_k, W_k)}``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import IntermediateLayerGetter
+        >>> net = resnet18(small_input=True, width_mult=0.125)
+        >>> body = IntermediateLayerGetter(net, {"layer2": "fine", "layer4": "coarse"})
+        >>> {name: x.shape for name, x in body(yingshe.randn(2, 3, 32, 32)).items()}
+        {'fine': yingshe.Size([2, 16, 16, 16]), 'coarse': yingshe.Size([2, 64, 4, 4])}
+        >>> "fc" in body  # everything after layer4 is cut off
+        False
+    """
 
     def __init__(self, model, return_layers):
         wanted = set(return_layers)
@@ -43,9 +58,26 @@ class IntermediateLayerGetter(nn.ModuleDict):
 
 
 class DetectionBackbone(nn.Module):
-    """``body`` (an IntermediateLayerGetter) followed by ``extra_blocks`` stages, each a 1x1
-    then a 3x3 stride-2 convolution (with batch norm and ReLU) on the previous map.
-    ``out_channels`` lists the channels of the maps ``forward`` returns, finest first."""
+    """``body`` (an ``IntermediateLayerGetter``) followed by ``extra_blocks`` stages, each a 1x1
+    then a 3x3 stride-2 convolution (with batch norm and ReLU) on the previous map: SSD's
+    "extra feature layers" (Liu et al. 2016, Fig. 2).  ``out_channels`` lists the channels of
+    the maps ``forward`` returns, finest first.
+
+    Shape:
+        input ``(N, C, H, W)``; output ``{"0": (N, out_channels[0], H_0, W_0), ...}``, each extra
+        map half the size of the one before (rounded up).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import DetectionBackbone, IntermediateLayerGetter
+        >>> body = IntermediateLayerGetter(resnet18(small_input=True, width_mult=0.125),
+        ...                                {"layer2": "0", "layer4": "1"})
+        >>> backbone = DetectionBackbone(body, body_channels=[16, 64], extra_blocks=1)
+        >>> maps = backbone(yingshe.randn(2, 3, 32, 32))
+        >>> backbone.out_channels, [tuple(x.shape[-2:]) for x in maps.values()]
+        ([16, 64, 64], [(16, 16), (4, 4), (2, 2)])
+    """
 
     def __init__(self, body, body_channels, extra_blocks=0):
         super().__init__()
@@ -69,9 +101,24 @@ class DetectionBackbone(nn.Module):
 
 
 def resnet_detection_backbone(resnet, returned_layers=(2, 3, 4), extra_blocks=0):
-    """A ``DetectionBackbone`` from a ``ResNet`` classifier (trained or not): the maps of its
-    stages ``returned_layers`` (1..4; strides 4, 8, 16, 32 with the ImageNet stem, 1, 2, 4, 8
-    with the small-input stem) and ``extra_blocks`` coarser ones."""
+    """A ``DetectionBackbone`` from a ``ResNet`` classifier (trained or not, the transfer of Ren et
+    al. 2015, Section 3.2): the maps of its stages ``returned_layers`` (1..4; strides 4, 8, 16, 32
+    with the ImageNet stem, 1, 2, 4, 8 with the small-input stem) and ``extra_blocks`` coarser
+    ones.
+
+    Shape:
+        input ``(N, 3, H, W)``; output one map per returned stage and extra block, finest first.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import resnet_detection_backbone
+        >>> backbone = resnet_detection_backbone(resnet18(small_input=True, width_mult=0.125),
+        ...                                      returned_layers=(3, 4), extra_blocks=1)
+        >>> maps = backbone(yingshe.randn(2, 3, 32, 32))
+        >>> backbone.out_channels, [tuple(x.shape) for x in maps.values()]
+        ([32, 64, 64], [(2, 32, 8, 8), (2, 64, 4, 4), (2, 64, 2, 2)])
+    """
     if not isinstance(resnet, ResNet):
         raise TypeError(f"resnet_detection_backbone: expected a ResNet, got "
                         f"{type(resnet).__name__}")

@@ -39,7 +39,18 @@ class SingleScaleRoIAlign(nn.Module):
 
 
 class TwoMLPHead(nn.Module):
-    """Flatten, then two fully connected layers with ReLU (the fc6, fc7 of VGG in Fast R-CNN)."""
+    """Faster R-CNN's box head: flatten, then two fully connected layers with ReLU (the fc6, fc7 of
+    VGG in Fast R-CNN, Girshick 2015): ``y = relu(fc7(relu(fc6(x))))``.
+
+    Shape:
+        input ``(R, C, h, w)`` with ``C h w = in_channels``; output ``(R, representation_size)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import TwoMLPHead
+        >>> TwoMLPHead(16 * 3 * 3, representation_size=32)(yingshe.randn(5, 16, 3, 3)).shape
+        yingshe.Size([5, 32])
+    """
 
     def __init__(self, in_channels, representation_size):
         super().__init__()
@@ -51,7 +62,19 @@ class TwoMLPHead(nn.Module):
 
 
 class FastRCNNPredictor(nn.Module):
-    """Class logits (background included) and 4 offsets per class."""
+    """Fast R-CNN's output layers (Girshick 2015, Section 2.3): class logits (background
+    included) and 4 box offsets per class, two linear maps of the box head's vector.
+
+    Shape:
+        input ``(R, in_channels)``; output ``((R, num_classes), (R, 4 num_classes))``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import FastRCNNPredictor
+        >>> scores, offsets = FastRCNNPredictor(32, num_classes=3)(yingshe.randn(5, 32))
+        >>> scores.shape, offsets.shape
+        (yingshe.Size([5, 3]), yingshe.Size([5, 12]))
+    """
 
     def __init__(self, in_channels, num_classes):
         super().__init__()
@@ -63,8 +86,32 @@ class FastRCNNPredictor(nn.Module):
 
 
 class RoIHeads(nn.Module):
-    """Fast R-CNN's second stage: sample proposals, RoIAlign, box head, predictor, loss; in
-    eval mode the per-class boxes after NMS."""
+    """Fast R-CNN's second stage (Girshick 2015): in training, sample ``batch_size_per_image``
+    proposals (the ground truths added; positives at IoU ``>= fg_iou_thresh``, at most
+    ``positive_fraction``), pool their features with ``box_roi_pool``, run ``box_head`` and
+    ``box_predictor`` and return ``loss_classifier`` (cross-entropy) and ``loss_box_reg`` (smooth
+    L1 of the true class's offsets, positives only); in eval mode decode every class's box,
+    softmax the scores and keep per class those above ``score_thresh`` after NMS.
+
+    Shape:
+        ``forward(features, proposals (list of (P_i, 4)), image_size, image_sizes, targets=None)``
+        gives (detections per image, losses).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import FastRCNNPredictor, RoIHeads, TwoMLPHead
+        >>> from yingshe.vision.models.detection.faster_rcnn import SingleScaleRoIAlign
+        >>> heads = RoIHeads(SingleScaleRoIAlign(output_size=3), TwoMLPHead(16 * 3 * 3, 32),
+        ...                  FastRCNNPredictor(32, num_classes=3), batch_size_per_image=16)
+        >>> proposals = [yingshe.tensor([[0., 0., 16., 16.], [8., 8., 30., 30.]]),
+        ...              yingshe.tensor([[2., 2., 20., 12.]])]
+        >>> target = {"boxes": yingshe.tensor([[4., 4., 20., 24.]]), "labels": yingshe.tensor([1])}
+        >>> targets = [target, target]
+        >>> features = [yingshe.randn(2, 16, 8, 8)]  # stride 4 on 32 x 32 images
+        >>> _, losses = heads(features, proposals, (2, 3, 32, 32), [(32, 32)] * 2, targets)
+        >>> sorted(losses)
+        ['loss_box_reg', 'loss_classifier']
+    """
 
     def __init__(self, box_roi_pool, box_head, box_predictor, fg_iou_thresh=0.5,
                  bg_iou_thresh=0.5, batch_size_per_image=512, positive_fraction=0.25,
@@ -139,10 +186,43 @@ def fastrcnn_loss(class_logits, box_regression, labels, regression_targets):
 
 
 class FasterRCNN(DetectorBase):
-    """``backbone`` (its last map feeds both stages), images resized to ``size`` (H, W),
-    ``num_classes`` counting the background.  ``anchor_sizes``/``aspect_ratios`` give the
-    RPN's anchors on that map; the other keywords are torchvision's, scaled down by default
-    for small images (fewer proposals and sampled RoIs)."""
+    """Faster R-CNN (Ren et al. 2015) with torchvision's interface: ``backbone`` (its last map feeds
+    both stages), images resized to ``size`` (H, W), ``num_classes`` counting the background.
+    The ``RegionProposalNetwork`` proposes boxes from anchors of ``anchor_sizes`` and
+    ``aspect_ratios`` on that map; ``RoIHeads`` pools each proposal with RoIAlign to
+    ``roi_output_size``, runs a ``TwoMLPHead`` of ``representation_size`` and a
+    ``FastRCNNPredictor``.  The other keywords are torchvision's, scaled down by default for
+    small images (fewer proposals and sampled RoIs).  Training losses: ``loss_objectness``,
+    ``loss_rpn_box_reg``, ``loss_classifier``, ``loss_box_reg``.
+
+    ``model(images, targets)`` returns the dict of losses in training mode, ``model(images)`` one
+    dict of ``boxes`` (float ``(D, 4)`` "xyxy" in the input image's pixels), ``scores`` ``(D,)``
+    and ``labels`` (int64 ``(D,)``) per image in eval mode.
+
+    Shape:
+        images a list of N float ``(C, H_i, W_i)`` in [0, 1]; targets N dicts with ``boxes``
+        ``(K_i, 4)`` and ``labels`` ``(K_i,)`` in 1..num_classes - 1; losses scalars; detections
+        N dicts with ``boxes`` ``(D_i, 4)``, ``scores`` ``(D_i,)``, ``labels`` ``(D_i,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import FasterRCNN, resnet_detection_backbone
+        >>> backbone = resnet_detection_backbone(resnet18(small_input=True, width_mult=0.125),
+        ...                                      returned_layers=(4,))
+        >>> model = FasterRCNN(backbone, num_classes=3, size=(32, 32), anchor_sizes=(8, 16),
+        ...                    representation_size=32, roi_output_size=3)
+        >>> images = [yingshe.rand(3, 40, 48), yingshe.rand(3, 32, 32)]
+        >>> targets = [{"boxes": yingshe.tensor([[4., 4., 20., 24.]]),
+        ...             "labels": yingshe.tensor([1])},
+        ...            {"boxes": yingshe.tensor([[0., 0., 16., 16.], [10., 12., 30., 30.]]),
+        ...             "labels": yingshe.tensor([2, 1])}]
+        >>> sorted(model(images, targets))
+        ['loss_box_reg', 'loss_classifier', 'loss_objectness', 'loss_rpn_box_reg']
+        >>> detections = model.eval()(images)
+        >>> len(detections), sorted(detections[0])
+        (2, ['boxes', 'labels', 'scores'])
+    """
 
     def __init__(self, backbone, num_classes, size, image_mean=None, image_std=None,
                  anchor_sizes=(32, 64, 128), aspect_ratios=(0.5, 1.0, 2.0),

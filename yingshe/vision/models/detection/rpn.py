@@ -19,7 +19,21 @@ __all__ = ["RPNHead", "RegionProposalNetwork"]
 
 
 class RPNHead(nn.Module):
-    """3x3 convolution + ReLU, then 1x1 convolutions to A objectness logits and 4 A offsets."""
+    """The RPN's head (Ren et al. 2015, Section 3.1): a 3x3 convolution + ReLU slid over each map,
+    then 1x1 convolutions to A objectness logits and 4 A box offsets per cell.
+
+    Shape:
+        input a list of maps ``(N, in_channels, H_k, W_k)``; output two lists, objectness
+        ``(N, A, H_k, W_k)`` and offsets ``(N, 4 A, H_k, W_k)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import RPNHead
+        >>> head = RPNHead(in_channels=16, num_anchors=3)
+        >>> objectness, offsets = head([yingshe.randn(2, 16, 8, 8)])
+        >>> objectness[0].shape, offsets[0].shape
+        (yingshe.Size([2, 3, 8, 8]), yingshe.Size([2, 12, 8, 8]))
+    """
 
     def __init__(self, in_channels, num_anchors):
         super().__init__()
@@ -37,7 +51,31 @@ class RPNHead(nn.Module):
 
 
 class RegionProposalNetwork(nn.Module):
-    """``pre_nms_top_n`` and ``post_nms_top_n`` are dicts with "training" and "testing"."""
+    """Faster R-CNN's region proposal network (Ren et al. 2015, Section 3.1): ``head`` scores and
+    refines the anchors of ``anchor_generator``; per image the ``pre_nms_top_n`` best anchors of
+    each map are decoded, clipped, suppressed by NMS at ``nms_thresh`` and the
+    ``post_nms_top_n`` best kept as proposals (both dicts with "training" and "testing").  In
+    training it also returns ``loss_objectness`` (BCE over ``batch_size_per_image`` sampled
+    anchors, positive at IoU ``>= fg_iou_thresh``, negative under ``bg_iou_thresh``) and
+    ``loss_rpn_box_reg`` (smooth L1 of the positives' offsets).
+
+    Shape:
+        ``forward(images: ImageList, features: list of (N, C, H_k, W_k), targets=None)`` gives
+        (a list of N proposal tensors ``(P_i, 4)``, a dict of losses, empty in eval mode).
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import (AnchorGenerator, ImageList,
+        ...                                              RegionProposalNetwork, RPNHead)
+        >>> anchors = AnchorGenerator(sizes=((8, 16),), aspect_ratios=((0.5, 1.0, 2.0),))
+        >>> rpn = RegionProposalNetwork(anchors, RPNHead(16, num_anchors=6),
+        ...                             post_nms_top_n={"training": 50, "testing": 20})
+        >>> images = ImageList(yingshe.zeros(2, 3, 32, 32), [(32, 32)] * 2)
+        >>> targets = [{"boxes": yingshe.tensor([[4., 4., 20., 24.]])}] * 2
+        >>> proposals, losses = rpn(images, [yingshe.randn(2, 16, 8, 8)], targets)
+        >>> len(proposals), proposals[0].shape[-1], sorted(losses)
+        (2, 4, ['loss_objectness', 'loss_rpn_box_reg'])
+    """
 
     def __init__(self, anchor_generator, head, fg_iou_thresh=0.7, bg_iou_thresh=0.3,
                  batch_size_per_image=256, positive_fraction=0.5, pre_nms_top_n=None,

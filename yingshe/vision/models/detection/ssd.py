@@ -53,7 +53,23 @@ class SSDRegressionHead(_ScoringHead):
 
 
 class SSDHead(nn.Module):
-    """SSD's two heads: box offsets and class logits for every default box."""
+    """SSD's two heads (Liu et al. 2016, Fig. 2): per feature map one 3x3 convolution giving 4
+    offsets and one giving ``num_classes`` logits (background included) for each default box of
+    each cell, flattened cell-major then box and concatenated over the maps.
+
+    Shape:
+        input a list of maps ``(N, in_channels[k], H_k, W_k)``; output
+        ``{"bbox_regression": (N, B, 4), "cls_logits": (N, B, num_classes)}``,
+        ``B = sum_k H_k W_k num_anchors[k]``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import SSDHead
+        >>> head = SSDHead(in_channels=[16, 32], num_anchors=[4, 6], num_classes=3)
+        >>> out = head([yingshe.randn(2, 16, 4, 4), yingshe.randn(2, 32, 2, 2)])
+        >>> {name: x.shape for name, x in out.items()}  # 16 x 4 + 4 x 6 = 88 boxes
+        {'bbox_regression': yingshe.Size([2, 88, 4]), 'cls_logits': yingshe.Size([2, 88, 3])}
+    """
 
     def __init__(self, in_channels, num_anchors, num_classes):
         super().__init__()
@@ -66,10 +82,43 @@ class SSDHead(nn.Module):
 
 
 class SSD(DetectorBase):
-    """``backbone`` (maps with ``backbone.out_channels``), ``anchor_generator`` (a
+    """SSD, the Single Shot MultiBox Detector (Liu et al. 2016), with torchvision's interface:
+    ``backbone`` (maps with ``backbone.out_channels``), ``anchor_generator`` (a
     ``DefaultBoxGenerator`` with one entry per map), images resized to ``size`` (H, W),
-    ``num_classes`` including the background.  ``positive_fraction`` 0.25 is the 3:1
-    negative-to-positive ratio of hard negative mining."""
+    ``num_classes`` including the background.  The loss (module docstring) is
+    ``L = (L_conf + L_loc) / N`` over the N matched default boxes, with hard negative mining at
+    ``positive_fraction`` 0.25 (3 negatives per positive).
+
+    ``model(images, targets)`` returns the dict of losses in training mode, ``model(images)`` one
+    dict of ``boxes`` (float ``(D, 4)`` "xyxy" in the input image's pixels), ``scores`` ``(D,)``
+    and ``labels`` (int64 ``(D,)``) per image in eval mode.
+
+    Shape:
+        images a list of N float ``(C, H_i, W_i)`` in [0, 1]; targets N dicts with ``boxes``
+        ``(K_i, 4)`` and ``labels`` ``(K_i,)`` in 1..num_classes - 1; losses scalars; detections
+        N dicts with ``boxes`` ``(D_i, 4)``, ``scores`` ``(D_i,)``, ``labels`` ``(D_i,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import SSD, DefaultBoxGenerator
+        >>> from yingshe.vision.models.detection import resnet_detection_backbone
+        >>> backbone = resnet_detection_backbone(resnet18(small_input=True, width_mult=0.125),
+        ...                                      returned_layers=(3, 4), extra_blocks=1)
+        >>> model = SSD(backbone, DefaultBoxGenerator([[2], [2], [2]]), size=(32, 32),
+        ...             num_classes=3)
+        >>> images = [yingshe.rand(3, 40, 48), yingshe.rand(3, 32, 32)]
+        >>> targets = [{"boxes": yingshe.tensor([[4., 4., 20., 24.]]),
+        ...             "labels": yingshe.tensor([1])},
+        ...            {"boxes": yingshe.tensor([[0., 0., 16., 16.], [10., 12., 30., 30.]]),
+        ...             "labels": yingshe.tensor([2, 1])}]
+        >>> losses = model(images, targets)
+        >>> sorted(losses)
+        ['bbox_regression', 'classification']
+        >>> detections = model.eval()(images)
+        >>> len(detections), sorted(detections[0]), detections[0]["boxes"].shape[-1]
+        (2, ['boxes', 'labels', 'scores'], 4)
+    """
 
     def __init__(self, backbone, anchor_generator, size, num_classes, image_mean=None,
                  image_std=None, head=None, score_thresh=0.01, nms_thresh=0.45,

@@ -28,9 +28,28 @@ def check_targets(images, targets, num_classes):
 
 
 class GeneralizedRCNNTransform(nn.Module):
-    """Normalise with ``image_mean``/``image_std``, resize each image so its shorter side is
-    ``min_size`` (the longer at most ``max_size``) or to exactly ``fixed_size`` (height,
-    width), and batch them padded to a multiple of ``size_divisible``."""
+    """The input side of every detector (torchvision's ``GeneralizedRCNNTransform``): normalise
+    with ``image_mean``/``image_std`` (``(x - mean_c) / std_c``), resize each image so its shorter
+    side is ``min_size`` (the longer at most ``max_size``) or to exactly ``fixed_size`` (height,
+    width), scaling the target boxes with it, and batch them zero-padded to a multiple of
+    ``size_divisible``.  ``postprocess`` maps predicted boxes back to the original sizes.
+
+    Shape:
+        images a list of ``(C, H_i, W_i)``; output ``(ImageList (N, C, H, W), targets)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import GeneralizedRCNNTransform
+        >>> transform = GeneralizedRCNNTransform(min_size=32, max_size=64, image_mean=[0.5] * 3,
+        ...                                      image_std=[0.25] * 3, size_divisible=16)
+        >>> targets = [{"boxes": yingshe.tensor([[0., 0., 30., 20.]])},
+        ...            {"boxes": yingshe.tensor([[0., 0., 10., 10.]])}]
+        >>> batch, targets = transform([yingshe.rand(3, 40, 60), yingshe.rand(3, 20, 20)], targets)
+        >>> batch.tensors.shape, batch.image_sizes  # shorter sides to 32, padded together
+        (yingshe.Size([2, 3, 32, 48]), [(32, 48), (32, 32)])
+        >>> targets[0]["boxes"]  # scaled by 32 / 40
+        tensor([[ 0.,  0., 24., 16.]])
+    """
 
     def __init__(self, min_size, max_size, image_mean, image_std, size_divisible=32,
                  fixed_size=None):

@@ -65,9 +65,24 @@ def kmeans_anchors(wh, k, seed=0, iterations=100):
 
 
 class YOLOHead(nn.Module):
-    """Per feature map a 3x3 convolution (batch norm, ReLU) and a 1x1 convolution with
-    A * (5 + classes) outputs; the objectness bias starts at log(0.01 / 0.99), so the first
-    steps are not swamped by the many empty cells (Lin et al. 2017, Section 4.1)."""
+    """YOLO's prediction head: per feature map a 3x3 convolution (batch norm, ReLU) and a 1x1
+    convolution with ``A (5 + classes)`` outputs, ``(t_x, t_y, t_w, t_h, t_o, class logits)`` per
+    anchor; the objectness bias starts at ``log(0.01 / 0.99)``, so the first steps are not
+    swamped by the many empty cells (Lin et al. 2017, Section 4.1).
+
+    Shape:
+        input a list of maps ``(N, in_channels[k], H_k, W_k)``; output
+        ``(N, sum_k H_k W_k num_anchors[k], 5 + num_object_classes)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models.detection import YOLOHead
+        >>> head = YOLOHead(in_channels=[16, 32], num_anchors=[2, 1], num_object_classes=2)
+        >>> head([yingshe.randn(2, 16, 4, 4), yingshe.randn(2, 32, 2, 2)]).shape  # 16 x 2 + 4 x 1
+        yingshe.Size([2, 36, 7])
+        >>> round(head.outputs[0].bias[4].item(), 4)  # log(0.01 / 0.99): objectness 1% at first
+        -4.5951
+    """
 
     def __init__(self, in_channels, num_anchors, num_object_classes):
         super().__init__()
@@ -90,9 +105,42 @@ class YOLOHead(nn.Module):
 
 
 class YOLO(DetectorBase):
-    """``anchors``: per feature map of ``backbone``, the (width, height) anchor shapes in
-    pixels of the resized image (``size``, (H, W)); ``num_classes`` counts the background
-    (label 0), which YOLO does not predict: its class logits are for labels 1..C-1."""
+    """A YOLO-style grid detector (Redmon et al. 2016; anchors and ``b_x = (sigmoid(t_x) + c_x) s``,
+    ``b_w = p_w exp(t_w)`` as YOLOv2; a grid per feature map as YOLOv3).  ``anchors``: per
+    feature map of ``backbone``, the (width, height) anchor shapes in pixels of the resized image
+    (``size``, (H, W)); ``num_classes`` counts the background (label 0), which YOLO does not
+    predict: its class logits are for labels 1..C-1.  Each object is learned by the cell of its
+    centre and the anchor that fits it best; the loss weights are ``lambda_coord`` 5 and
+    ``lambda_noobj`` 0.5 (module docstring).
+
+    ``model(images, targets)`` returns the dict of losses in training mode, ``model(images)`` one
+    dict of ``boxes`` (float ``(D, 4)`` "xyxy" in the input image's pixels), ``scores`` ``(D,)``
+    and ``labels`` (int64 ``(D,)``) per image in eval mode.
+
+    Shape:
+        images a list of N float ``(C, H_i, W_i)`` in [0, 1]; targets N dicts with ``boxes``
+        ``(K_i, 4)`` and ``labels`` ``(K_i,)`` in 1..num_classes - 1; losses scalars; detections
+        N dicts with ``boxes`` ``(D_i, 4)``, ``scores`` ``(D_i,)``, ``labels`` ``(D_i,)``.
+
+    Examples:
+        >>> import yingshe
+        >>> from yingshe.vision.models import resnet18
+        >>> from yingshe.vision.models.detection import YOLO, resnet_detection_backbone
+        >>> backbone = resnet_detection_backbone(resnet18(small_input=True, width_mult=0.125),
+        ...                                      returned_layers=(3, 4))
+        >>> model = YOLO(backbone, anchors=[[(8, 8), (16, 16)], [(24, 24)]], size=(32, 32),
+        ...              num_classes=3)
+        >>> images = [yingshe.rand(3, 40, 48), yingshe.rand(3, 32, 32)]
+        >>> targets = [{"boxes": yingshe.tensor([[4., 4., 20., 24.]]),
+        ...             "labels": yingshe.tensor([1])},
+        ...            {"boxes": yingshe.tensor([[0., 0., 16., 16.], [10., 12., 30., 30.]]),
+        ...             "labels": yingshe.tensor([2, 1])}]
+        >>> sorted(model(images, targets))
+        ['loss_box', 'loss_classifier', 'loss_objectness']
+        >>> detections = model.eval()(images)
+        >>> len(detections), sorted(detections[0])
+        (2, ['boxes', 'labels', 'scores'])
+    """
 
     def __init__(self, backbone, anchors, size, num_classes, image_mean=None, image_std=None,
                  score_thresh=0.01, nms_thresh=0.45, detections_per_img=100, ignore_thresh=0.5,
