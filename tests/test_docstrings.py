@@ -84,6 +84,27 @@ def test_every_public_method_has_a_docstring():
     assert not blank, f"{len(blank)} public methods without a docstring: {sorted(blank)}"
 
 
+def test_every_public_name_has_an_example():
+    """Issue 35: each public function and class shows how it is called (a doctest; lines that
+    need a GPU, a download or mpiexec are written out and marked ``+SKIP``)."""
+    bare = sorted({f"{module}.{name}" for module, name, obj in _public_objects()
+                   if ">>>" not in (obj.__doc__ or "")})
+    assert not bare, f"{len(bare)} public names without an example: {bare}"
+
+
+CONTAINERS = {"Module", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+
+
+def test_every_layer_and_functional_op_gives_its_shapes():
+    """The layers, losses and functional ops state their input and output shapes in PyTorch's
+    notation ((N, C, H, W), (*) ...); only the containers, whose shapes are their contents',
+    are exempt."""
+    missing = sorted(f"{module}.{name}" for module, name, obj in _public_objects()
+                     if module in ("yingshe.nn", "yingshe.nn.functional")
+                     and name not in CONTAINERS and "Shape" not in (obj.__doc__ or ""))
+    assert not missing, f"{len(missing)} layers or functional ops without a Shape line: {missing}"
+
+
 def _modules_with_examples():
     """The modules defining a public name, plus the documented modules themselves."""
     names = set(DOCUMENTED)

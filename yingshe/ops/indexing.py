@@ -550,7 +550,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     """Values of ``input`` picked along ``dim`` by ``index``.
 
     out[p] = input[p with p_dim replaced by index[p]]; for a 2-D input and dim=1,
-    out[i][j] = input[i][index[i][j]]. The gradient of ``input`` is the output gradient
+    ``out[i][j] = input[i][index[i][j]]``. The gradient of ``input`` is the output gradient
     scatter-added back to the gathered places (always dense: ``sparse_grad`` is refused).
 
     Shape: input (d_0, ..., d_{n-1}); index (e_0, ..., e_{n-1}) int64, the same number of

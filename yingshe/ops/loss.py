@@ -192,7 +192,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """The cross-entropy between the softmax of ``input`` (logits) and ``target`` (Bishop,
     Pattern Recognition and Machine Learning, §4.3.4), fused with ``log_softmax``.
 
-    With class indices y_n: l_n = -w_(y_n) log softmax(x_n)_(y_n), and 'mean' (the default)
+    With class indices y_n: l_n = -w_(y_n) log softmax(x_n)[y_n], and 'mean' (the default)
     divides sum_n l_n by sum_n w_(y_n) over the targets that are not ``ignore_index``. With
     class probabilities p_n (a float target of the input's shape): l_n = -sum_c w_c p_nc
     log softmax(x_n)_c, 'mean' dividing by N. ``label_smoothing`` e mixes the target with the

@@ -30,7 +30,21 @@ _cache = {}
 def cached():
     """Within this context each parametrized tensor is computed once, on first access, and the
     value reused (e.g. a parametrized recurrent weight used at every step); the values are
-    dropped on leaving the outermost ``cached()``."""
+    dropped on leaving the outermost ``cached()``.
+
+    Examples:
+        >>> from yingshe import nn
+        >>> from yingshe.nn.utils import parametrize
+        >>> class Doubled(nn.Module):
+        ...     def forward(self, X):
+        ...         return 2 * X
+        >>> layer = parametrize.register_parametrization(nn.Linear(2, 2), "weight", Doubled())
+        >>> layer.weight is layer.weight  # computed anew at each access
+        False
+        >>> with parametrize.cached():
+        ...     layer.weight is layer.weight  # computed once, then reused
+        True
+    """
     global _cache, _cache_enabled
     _cache_enabled += 1
     try:
