@@ -2,6 +2,11 @@
 with the median steps per second of each and their ratio.
 
     python -m benchmarks.interleaved lenet_b64 --repeats 7
+
+A tool for finding hot spots and checking a change quickly, not for the table: with both
+frameworks in one process, PyTorch's OpenMP pool and NumPy's OpenBLAS pool spin against each
+other and PyTorch runs slower than alone (issue 29: LeNet-5 batch 64 at 79 steps/s here against
+128-143 in its own process).  ``python -m benchmarks`` times each framework in a fresh process.
 """
 import argparse
 import json
@@ -32,7 +37,7 @@ def main():
     torch.set_num_threads(args.threads)
     builder, arguments, steps = WORKLOADS[args.workload]
     frameworks = {"yingshe": yingshe, "torch": torch}
-    built = {name: builder(fw, *arguments) for name, fw in frameworks.items()}
+    built = {name: builder(fw, *arguments)[:2] for name, fw in frameworks.items()}
     repeats = min(args.repeats, steps)  # slow workloads (an epoch, ResNet) get fewer repeats
     chunk = max(1, steps // repeats)
     for step, _ in built.values():  # warm-up: caches, allocator, lazy initialisation

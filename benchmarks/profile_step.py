@@ -4,6 +4,7 @@
 
 Warms the workload up, times ``--steps`` steps (milliseconds per step, no profiler), then
 profiles as many again and prints the functions with the most time of their own, per step.
+A tool for finding hot spots; the speed table comes from ``python -m benchmarks``.
 """
 import argparse
 import cProfile
@@ -25,7 +26,7 @@ def main():
     args = parser.parse_args()
     _compiled.use_compiled(not args.no_numba)
     build, arguments, _ = WORKLOADS[args.workload]
-    step, _ = build(yingshe, *arguments)
+    step = build(yingshe, *arguments)[0]
     for _ in range(max(2, args.steps // 10)):
         step()
     start = time.perf_counter()
