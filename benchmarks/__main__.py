@@ -21,31 +21,23 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
+from .peers import run_json
 from .workloads import CONVOLUTION, WORKLOADS
 
 RESULTS = Path(__file__).parent / "results"
-ROOT = Path(__file__).parent.parent
 FRAMEWORKS = ("yingshe", "torch")
 
 
 def run_one(framework, workload, threads, steps=None):
     """One fresh ``benchmarks.run_one`` process; its JSON result."""
-    command = [sys.executable, "-m", "benchmarks.run_one", framework, workload,
-               "--threads", str(threads)] + (["--steps", str(steps)] if steps else [])
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               PYTHONPATH=str(ROOT))
-    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env,
-                          cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command[1:])} failed (exit {done.returncode}):\n"
-                         f"{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json([sys.executable, "-m", "benchmarks.run_one", framework, workload,
+                     "--threads", str(threads)] + (["--steps", str(steps)] if steps else []),
+                    threads)
 
 
 def measure(workload, threads, rounds, steps=None):

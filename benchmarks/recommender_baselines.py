@@ -41,14 +41,21 @@ def _algorithm(name, seed):
     return surprise.BaselineOnly(verbose=False)
 
 
-def measure(fold, algorithms, data=None, seed=0):
-    """{algorithm: {"rmse", "mae", "seconds"}} of Surprise on one official fold."""
-    from surprise import Dataset, Reader, accuracy
+def surprise_sets(fold, data=None):
+    """(Surprise trainset, testset) of one official fold's ``.base`` and ``.test`` files."""
+    from surprise import Dataset, Reader
     surprise_data = Dataset(Reader(rating_scale=(1, 5)))
     train = surprise_data.construct_trainset(
         _records(MovieLens100K(data, fold, train=True).ratings))
     test = surprise_data.construct_testset(
         _records(MovieLens100K(data, fold, train=False).ratings))
+    return train, test
+
+
+def measure(fold, algorithms, data=None, seed=0):
+    """{algorithm: {"rmse", "mae", "seconds"}} of Surprise on one official fold."""
+    from surprise import accuracy
+    train, test = surprise_sets(fold, data)
     results = {}
     for name in algorithms:
         start = time.perf_counter()

@@ -358,18 +358,24 @@ def gru_seq2seq_step(fw, batch=32, length=20, vocab=8000, width=256, layers=2):
     return _adam_step(fw, model, (source, target_in), target_out, 1e-3), batch * length, model
 
 
-def _detection_models(fw):
-    """``yingshe.vision.models.detection``, or torchvision's for torch.  torchvision is loaded
-    through tests/torchvision_oracle.py: its compiled operators (``nms``, ``roi_align``) do not
-    load against the CPU wheel of torch, and training an SSD calls none of them."""
-    if fw.__name__ != "torch":
-        return importlib.import_module(f"{fw.__name__}.vision.models.detection")
+def load_torchvision():
+    """torchvision, loaded through tests/torchvision_oracle.py: its compiled operators
+    (``nms``, ``roi_align``) do not load against the CPU wheel of torch; its models, transforms
+    and datasets do."""
     if "torchvision_oracle" not in sys.modules:
         path = Path(__file__).parent.parent / "tests" / "torchvision_oracle.py"
         spec = importlib.util.spec_from_file_location("torchvision_oracle", path)
         sys.modules["torchvision_oracle"] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(sys.modules["torchvision_oracle"])
-    return sys.modules["torchvision_oracle"].torchvision.models.detection
+    return sys.modules["torchvision_oracle"].torchvision
+
+
+def _detection_models(fw):
+    """``yingshe.vision.models.detection``, or torchvision's for torch (``load_torchvision``:
+    training an SSD calls none of the compiled operators)."""
+    if fw.__name__ != "torch":
+        return importlib.import_module(f"{fw.__name__}.vision.models.detection")
+    return load_torchvision().models.detection
 
 
 def ssd_step(fw, batch=16, size=128, classes=10, boxes=4):

@@ -173,6 +173,25 @@ def test_normalize_out_of_place_unless_inplace():
     np.testing.assert_array_equal(image.numpy(), out.numpy())
 
 
+def test_normalize_without_autograd_equals_the_recorded_path():
+    """A tensor that records no graph takes the raw-array path (issue 29: the data-loading
+    case); one that requires grad takes tensor ops: same values bit for bit, and the gradient
+    1 / std reaches the input."""
+    array = noise((2, 3, 4, 5), np.float32)
+    normalize = T.Normalize((0.1, 0.2, 0.3), (0.5, 0.25, 2.0))
+    plain = normalize(ys(array))
+    recorded_input = ys(array).requires_grad_()
+    recorded = normalize(recorded_input)
+    with yingshe.no_grad():
+        unrecorded = normalize(recorded_input)
+    assert plain.grad_fn is None and unrecorded.grad_fn is None and recorded.grad_fn is not None
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())
+    np.testing.assert_array_equal(unrecorded.numpy(), plain.numpy())
+    recorded.sum().backward()
+    expected = np.broadcast_to(1 / np.float32([0.5, 0.25, 2.0])[:, None, None], array.shape)
+    np.testing.assert_allclose(recorded_input.grad.numpy(), expected, rtol=1e-6)
+
+
 def test_normalize_errors_name_the_problem():
     image = ys(noise((3, 4, 4), np.float32))
     check_raises(lambda: T.Normalize((0.5, 0.5), (1.0, 1.0))(image), ValueError,

@@ -24,8 +24,10 @@ from enum import Enum
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
+from ..._backend import get_array_module
 from ..._dtype import as_dtype, get_default_dtype
 from ..._tensor import Tensor
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops.creation import from_numpy
 
 __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels",
@@ -418,6 +420,12 @@ def normalize(tensor, mean, std, inplace=False):
     if (std == 0).any():
         raise ValueError(f"normalize: std evaluated to zero after conversion to {dtype}, "
                          f"leading to division by zero (std {std.tolist()})")
+    if not inplace and not (tensor.requires_grad and is_grad_enabled()):
+        # nothing to record (the data-loading case): the same arithmetic on the raw array,
+        # without the four tensor ops' autograd bookkeeping (about 20 us of a 28 x 28 image)
+        xp = get_array_module(tensor._data)
+        return Tensor._make((tensor._data - xp.asarray(mean.reshape(-1, 1, 1)))
+                            / xp.asarray(std.reshape(-1, 1, 1)))
     mean = from_numpy(mean.reshape(-1, 1, 1)).to(tensor.device)
     std = from_numpy(std.reshape(-1, 1, 1)).to(tensor.device)
     if inplace:
