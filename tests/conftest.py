@@ -26,3 +26,16 @@ def data_root():
     if not os.environ.get("YINGSHE_DATA") or not (root / "mnist").is_dir():
         pytest.skip("set YINGSHE_DATA to the folder holding mnist/ and fashion-mnist/")
     return root
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernel_path(request):
+    """Run a test on both implementations of the kernels with a compiled twin
+    (yingshe/ops/_compiled.py): the NumPy code, then numba's (skipped without numba)."""
+    from yingshe.ops import _compiled
+
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    old = _compiled.use_compiled(request.param == "numba")
+    yield request.param
+    _compiled.use_compiled(old)

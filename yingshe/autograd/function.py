@@ -391,6 +391,8 @@ _TORCH_NAMES = {
     "ReshapeView": "ViewBackward0", "Reshape": "UnsafeViewBackward0", "BasicIndex": _index_name,
     "TakeFlat": "GatherBackward0", "TakeAlongDim": "GatherBackward0",
     "Clamp": "ClampBackward1", "Conv2d": "ConvolutionBackward0",
+    "Conv2dDepthwise": "ConvolutionBackward0",
+    "Conv2dWinograd": "ConvolutionBackward0",
     "ConvTranspose2d": "ConvolutionBackward0", "MaskedScale": "MulBackward0",
     "CrossEntropy": "NllLossBackward0", "NLLLoss": "NllLossBackward0",
     "Normalize": lambda node: ("NativeBatchNormBackward0" if 0 in getattr(node, "axes", ())

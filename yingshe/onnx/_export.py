@@ -32,6 +32,7 @@ from ..ops import activation as _act_ops
 from ..ops import conv, elementwise, embedding, indexing, linear, matmul, pool, reduce, shape
 from ..ops import inplace as _inplace_ops
 from ..ops import softmax as _softmax_ops
+from ..ops import winograd as _winograd_ops
 from ._gates import to_onnx_gates
 
 __all__ = ["export", "UnsupportedOperatorError", "DEFAULT_OPSET"]
@@ -198,6 +199,11 @@ def _conv2d(tr, x, weight, bias, stride, padding, dilation, groups):
     return tr.node("Conv", _conv_inputs(tr, x, weight, bias), kernel_shape=list(weight.shape[2:]),
                    strides=list(stride), pads=list(padding) * 2, dilations=list(dilation),
                    group=groups)
+
+
+def _conv2d_winograd(tr, x, weight, bias, padding):
+    """A 3x3 stride-1 convolution that conv2d computed by Winograd: the same ONNX Conv."""
+    return _conv2d(tr, x, weight, bias, (1, 1), padding, (1, 1), 1)
 
 
 def _conv_transpose2d(tr, x, weight, bias, stride, padding, output_padding, dilation, groups):
@@ -383,6 +389,7 @@ _FUNCTIONS = {
     elementwise.Rsqrt: _rsqrt, elementwise.PowScalar: _pow_scalar,
     elementwise.ToCopy: _to_copy, _act_ops.Silu: _silu, _act_ops.Gelu: _gelu,
     linear.Linear: _linear, conv.Conv2d: _conv2d, conv.ConvTranspose2d: _conv_transpose2d,
+    _winograd_ops.Conv2dWinograd: _conv2d_winograd,
     pool.MaxPool2d: _max_pool2d, pool.AvgPool2d: _avg_pool2d,
     pool.AdaptiveAvgPool2d: _adaptive("GlobalAveragePool", "AveragePool"),
     pool.AdaptiveMaxPool2d: _adaptive("GlobalMaxPool", "MaxPool"),

@@ -1,9 +1,12 @@
 """Optional compiled loops (numba) for the memory-bound kernels that NumPy can only write as
-many strided passes: col2im's accumulation and max pooling.  A loop over pixels in Python
-would be hopeless; compiled, it touches each element once, where the NumPy versions make
-kh * kw passes over strided views (docs/performance.md).
+many strided passes: col2im's accumulation, max pooling, the Winograd tile transforms and the
+depthwise convolution.  A loop over pixels in Python would be hopeless; compiled, it touches
+each element once, where the NumPy versions make kh * kw passes over strided views
+(docs/performance.md).
 
-Each kernel has a pure NumPy twin next to its caller (``conv.col2im``, ``pool.MaxPool2d``),
+Each kernel has a pure NumPy twin next to its caller (``conv.col2im``, ``pool.MaxPool2d``,
+``winograd._tiles`` / ``_untile`` / ``_untile_adjoint``, ``depthwise._numpy_forward`` /
+``_numpy_adjoint`` / ``_weight_grad``),
 used when numba is not installed (it is the ``fast`` extra), when ``YINGSHE_NUMBA=0``, for
 dtypes other than float32/float64 and for CuPy arrays.  The tests check that both give the
 same numbers.  The kernels release the GIL, so ``yingshe._parallel`` can split them over the
@@ -142,5 +145,161 @@ def _compile():
                         padded[b, c, i * sh + (k // kw) * dh, j * sw + (k % kw) * dw] += \
                             grad[b, c, i, j]
 
+    @jit
+    def winograd_bt(d0, d1, d2, d3):
+        """B^T d for F(2 x 2, 3 x 3) along one axis (winograd._input_step)."""
+        return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+
+    @jit
+    def winograd_at(m0, m1, m2, m3):
+        """A^T m along one axis (winograd._output_step)."""
+        return m0 + m1 + m2, m1 - m2 - m3
+
+    @jit
+    def winograd_a(y0, y1):
+        """A y along one axis, the adjoint of winograd_at (winograd._output_adjoint_step)."""
+        return y0, y0 + y1, y0 - y1, -y1
+
+    @jit
+    def winograd_input(padded, tiles):
+        """tiles[:, :, c, n, i, j] = B^T d B for the 4 x 4 tile
+        d = padded[c, n, 2i:2i+4, 2j:2j+4]: B^T over a band of four rows, then B along it.
+        (Elements are indexed directly: a view per row of tiles costs more than the work on
+        the two tiles of a 4 x 4 image.)"""
+        channels, n, _, width = padded.shape
+        th, tw = tiles.shape[4], tiles.shape[5]
+        band = np.empty((4, width), padded.dtype)
+        for c in range(channels):
+            for b in range(n):
+                for i in range(th):
+                    for w in range(width):
+                        band[0, w], band[1, w], band[2, w], band[3, w] = winograd_bt(
+                            padded[c, b, 2 * i, w], padded[c, b, 2 * i + 1, w],
+                            padded[c, b, 2 * i + 2, w], padded[c, b, 2 * i + 3, w])
+                    for a in range(4):
+                        for j in range(tw):
+                            (tiles[a, 0, c, b, i, j], tiles[a, 1, c, b, i, j],
+                             tiles[a, 2, c, b, i, j], tiles[a, 3, c, b, i, j]) = winograd_bt(
+                                band[a, 2 * j], band[a, 2 * j + 1], band[a, 2 * j + 2],
+                                band[a, 2 * j + 3])
+
+    @jit
+    def winograd_output(m, y):
+        """y[n, k, 2i:2i+2, 2j:2j+2] = A^T M A for M = m[:, :, k, n, i, j]."""
+        channels, n, th, tw = m.shape[2:]
+        for k in range(channels):
+            for b in range(n):
+                for i in range(th):
+                    for j in range(tw):  # A^T along the rows for each of the 4 columns, then A
+                        t00, t10 = winograd_at(m[0, 0, k, b, i, j], m[1, 0, k, b, i, j],
+                                               m[2, 0, k, b, i, j], m[3, 0, k, b, i, j])
+                        t01, t11 = winograd_at(m[0, 1, k, b, i, j], m[1, 1, k, b, i, j],
+                                               m[2, 1, k, b, i, j], m[3, 1, k, b, i, j])
+                        t02, t12 = winograd_at(m[0, 2, k, b, i, j], m[1, 2, k, b, i, j],
+                                               m[2, 2, k, b, i, j], m[3, 2, k, b, i, j])
+                        t03, t13 = winograd_at(m[0, 3, k, b, i, j], m[1, 3, k, b, i, j],
+                                               m[2, 3, k, b, i, j], m[3, 3, k, b, i, j])
+                        y[b, k, 2 * i, 2 * j], y[b, k, 2 * i, 2 * j + 1] = winograd_at(
+                            t00, t01, t02, t03)
+                        y[b, k, 2 * i + 1, 2 * j], y[b, k, 2 * i + 1, 2 * j + 1] = winograd_at(
+                            t10, t11, t12, t13)
+
+    @jit
+    def winograd_output_adjoint(y, dm):
+        """dm[:, :, k, n, i, j] = A dY A^T for the 2 x 2 tile dY = y[n, k, 2i:2i+2, 2j:2j+2].
+        A row of tiles is transformed into a small buffer first and then copied out one of the
+        16 outputs at a time: writing all 16 (whose addresses differ by multiples of a large
+        power of two, so they share cache sets) in one loop ran 3.5x slower."""
+        channels, n, th, tw = dm.shape[2:]
+        row = np.empty((4, 4, tw), y.dtype)
+        for k in range(channels):
+            for b in range(n):
+                for i in range(th):
+                    for j in range(tw):  # A along the rows for each of the 2 columns, then A
+                        r0, r1, r2, r3 = winograd_a(y[b, k, 2 * i, 2 * j], y[b, k, 2 * i + 1, 2 * j])
+                        s0, s1, s2, s3 = winograd_a(y[b, k, 2 * i, 2 * j + 1],
+                                                    y[b, k, 2 * i + 1, 2 * j + 1])
+                        row[0, 0, j], row[0, 1, j], row[0, 2, j], row[0, 3, j] = winograd_a(r0, s0)
+                        row[1, 0, j], row[1, 1, j], row[1, 2, j], row[1, 3, j] = winograd_a(r1, s1)
+                        row[2, 0, j], row[2, 1, j], row[2, 2, j], row[2, 3, j] = winograd_a(r2, s2)
+                        row[3, 0, j], row[3, 1, j], row[3, 2, j], row[3, 3, j] = winograd_a(r3, s3)
+                    for a in range(4):
+                        for q in range(4):
+                            for j in range(tw):
+                                dm[a, q, k, b, i, j] = row[a, q, j]
+
+    @jit
+    def depthwise_shift_add(output, weight, rows, cols, sh, sw, image, adjoint):
+        """For each kernel offset (p, q), output row i in [i0, i1) and column j in [j0, j1),
+        with rows[p] = (i0, i1, r), cols[q] = (j0, j1, s) (``depthwise._windows``) and the
+        image position (r + (i - i0) sh, s + (j - j0) sw):
+        output[n, c, i, j] += weight[c, p, q] image[n, c, position] (the depthwise convolution),
+        or with ``adjoint`` image[n, c, position] += weight[c, p, q] output[n, c, i, j] (its
+        input gradient).  The indices are unsigned: numba wraps negative signed indices around,
+        and that test on every element kept LLVM from vectorising the inner loop (15x slower on
+        32 x 32 images)."""
+        n, channels = output.shape[:2]
+        kh, kw = weight.shape[1:]
+        for b in range(n):
+            for c in range(channels):
+                out_plane, image_plane = output[b, c], image[b, c]
+                for p in range(kh):
+                    i0, i1, r = rows[p, 0], rows[p, 1], rows[p, 2]
+                    for q in range(kw):
+                        w = weight[c, p, q]
+                        j0, j1, s = cols[q, 0], cols[q, 1], cols[q, 2]
+                        for i in range(i0, i1):
+                            out_row, image_row = out_plane[i], image_plane[r + (i - i0) * sh]
+                            for j in range(j0, j1):
+                                if adjoint:
+                                    image_row[s + (j - j0) * sw] += w * out_row[j]
+                                else:
+                                    out_row[j] += w * image_row[s + (j - j0) * sw]
+
+    @jit
+    def depthwise_weight_sums(grad, image, rows, cols, sh, sw, out, start, stop):
+        """out[c, p, q] = sum_{n, i, j} grad[n, c, i, j] image[n, c, position] (positions as in
+        depthwise_shift_add) for the channels start <= c < stop.  The products are summed along
+        the image rows in a buffer, which vectorises (a running scalar sum does not)."""
+        n = grad.shape[0]
+        kh, kw = out.shape[1:]
+        sums = np.empty((kh, kw, grad.shape[3]), grad.dtype)
+        for c in range(start, stop):
+            sums[...] = 0
+            for b in range(n):
+                g_plane, image_plane = grad[b, c], image[b, c]
+                for p in range(kh):
+                    i0, i1, r = rows[p, 0], rows[p, 1], rows[p, 2]
+                    for q in range(kw):
+                        total = sums[p, q]
+                        j0, j1, s = cols[q, 0], cols[q, 1], cols[q, 2]
+                        for i in range(i0, i1):
+                            g_row, image_row = g_plane[i], image_plane[r + (i - i0) * sh]
+                            for j in range(j0, j1):
+                                total[j] += g_row[j] * image_row[s + (j - j0) * sw]
+            for p in range(kh):
+                for q in range(kw):
+                    out[c, p, q] = sums[p, q].sum()
+
+    def unsigned(windows):
+        return np.array(windows, np.uint64).reshape(-1, 3)
+
+    def depthwise(source, weight, rows, cols, stride, out, adjoint):
+        """Add the depthwise convolution of the images source (N, C, H, W) with weight
+        (C, kh, kw) into out, or with ``adjoint`` its input gradient for the output gradient
+        source; rows, cols: the (lo, hi, start) windows of each kernel row and column."""
+        output, image = (source, out) if adjoint else (out, source)
+        depthwise_shift_add(output, weight, unsigned(rows), unsigned(cols),
+                            np.uint64(stride[0]), np.uint64(stride[1]), image, adjoint)
+
+    def depthwise_weight_grad(grad, x, rows, cols, stride, out, start, stop):
+        """The weight gradient (C, kh, kw) of ``depthwise`` for the output gradient grad,
+        channels start to stop."""
+        depthwise_weight_sums(grad, x, unsigned(rows), unsigned(cols), np.uint64(stride[0]),
+                              np.uint64(stride[1]), out, start, stop)
+
     return SimpleNamespace(col2im_add=col2im_add, max_pool_forward=max_pool_forward,
-                           max_pool_backward=max_pool_backward)
+                           max_pool_backward=max_pool_backward, winograd_input=winograd_input,
+                           winograd_output=winograd_output,
+                           winograd_output_adjoint=winograd_output_adjoint,
+                           depthwise=depthwise, depthwise_weight_grad=depthwise_weight_grad)

@@ -9,12 +9,17 @@ Layout: the batch is folded into the columns, ``cols`` is (C*kh*kw, N*Ho*Wo), so
 convolution is one large GEMM whatever the batch or image size (per-sample products of thin
 matrices run several times slower in OpenBLAS; PERFORMANCE-NOTES 3).  Images are moved to
 channel-first order (C, N, H, W) once on the way in and back to NCHW on the way out.
+
+3 x 3 convolutions with stride 1 go to Winograd's F(2 x 2, 3 x 3) instead where that was
+measured to be faster (``winograd.py``, ``winograd.applies``), and depthwise convolutions
+(groups = input channels = output channels) to kernel-offset shifts (``depthwise.py``).
 """
 import math
 
 from .._backend import get_array_module
 from .._parallel import over_batch
 from ..autograd.function import Op, once_differentiable
+from . import depthwise, winograd
 from ._compiled import kernels
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -304,6 +309,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if h < kh or w < kw:
         raise ValueError(f"conv2d: the padded input ({h} x {w}) is smaller than the dilated kernel "
                          f"({kh} x {kw}); input {tuple(input.shape)}, weight {tuple(weight.shape)}")
+    if winograd.applies(input, weight, stride, padding, dilation, groups):
+        return winograd.Conv2dWinograd.apply(input, weight, bias, padding)
+    if depthwise.applies(input, weight, groups):
+        return depthwise.Conv2dDepthwise.apply(input, weight, bias, stride, padding, dilation)
     return Conv2d.apply(input, weight, bias, stride, padding, dilation, groups)
 
 
