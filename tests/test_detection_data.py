@@ -117,6 +117,30 @@ def test_annotation_faults_are_counted_or_named(tmp_path, caplog):
                  DatasetIntegrityError, "missing.xml")
 
 
+def test_an_image_that_cannot_be_decoded_is_named_and_skipped_by_the_recipe(tmp_path,
+                                                                           monkeypatch):
+    """kangaroo/images/00090.jpg is a truncated JPEG, which Pillow finds only when decoding:
+    the dataset names the file; the detection recipe's loader skips it with that name logged."""
+    from yingshe.training import detection_data
+
+    names = _voc_folder(tmp_path, {"whole": [("cat", (1, 1, 9, 9))],
+                                   "cut": [("cat", (2, 2, 8, 8))]})
+    jpeg = tmp_path / "JPEGImages" / "cut.jpg"
+    noise = np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(jpeg, quality=95)
+    jpeg.write_bytes(jpeg.read_bytes()[:-500])  # the header stays, the scan data is cut
+    folder = VOCDetectionFolder(tmp_path, names, ("cat",))
+    check_raises(lambda: folder[1], DatasetIntegrityError, "cut.jpg", "cannot be decoded")
+    assert folder[0][1]["labels"].tolist() == [1]
+    monkeypatch.setattr(detection_data, "_readers",
+                        lambda name, root: {s: (folder, [0, 1]) for s in ("train", "val", "test")})
+    messages = []
+    splits = detection_data.load_splits("raccoon", log=messages.append)
+    assert [len(splits[s]) for s in ("train", "val", "test")] == [1, 1, 1]
+    assert len(messages) == 3 and all("skipped 1 unreadable" in m and "cut.jpg" in m
+                                      for m in messages)
+
+
 def test_multidigit_mnist_is_seeded_and_its_boxes_hold_the_ink(data_root, digits):
     again = MultiDigitMNIST(data_root, train=False, num_images=150, seed=3)
     other = MultiDigitMNIST(data_root, train=False, num_images=150, seed=4)

@@ -39,6 +39,28 @@ def _train(out, model, epochs, **options):
     return detection.train(out, config, log=lambda *_: None, progress=False)
 
 
+def test_zoom_augmentation_keeps_the_size_and_moves_the_boxes_with_the_image():
+    """raccoon's augmentation (flip + zoom-in crop): the image keeps its size, a box keeps
+    marking the same pixels (a bright square), and a sample whose boxes would all leave the
+    view is returned unzoomed rather than without its object."""
+    augment = detection_data.augmentation("raccoon")
+    image = np.zeros((3, 96, 96), np.float32)
+    image[:, 40:60, 30:50] = 1.0
+    sample = {"image": image, "boxes": np.array([[30, 40, 50, 60]], np.float32),
+              "labels": np.array([1]), "name": "square"}
+    rng = np.random.default_rng(0)
+    zoomed = 0
+    for _ in range(20):
+        out = augment(sample, rng)
+        assert out["image"].shape == (3, 96, 96) and len(out["boxes"]) == len(out["labels"])
+        for x0, y0, x1, y1 in out["boxes"].round().astype(int):
+            inside = out["image"][0, y0 + 1:y1 - 1, x0 + 1:x1 - 1]
+            assert inside.size and inside.mean() > 0.9
+        zoomed += not np.allclose(out["boxes"][0][2:] - out["boxes"][0][:2], 20)
+    assert zoomed > 5
+    assert detection_data.augmentation("multi-mnist") is None
+
+
 @pytest.mark.parametrize("model", ["ssd", "yolo", "faster-rcnn"])
 def test_detector_trains_and_its_run_detects(tmp_path, small_sets, model):
     out = tmp_path / model

@@ -6,16 +6,18 @@ its set's input size with its boxes, checked, and kept in memory as
 
 Bad annotations are handled here, before training, never deep inside it: a box reaching out of
 its image is clipped to it, a box with no area left is dropped, both counted and logged per
-set; an image without any box stays (a negative example); a label outside the set's classes
+set; an image without any box stays (a negative example), one that cannot be decoded is
+skipped and named; a label outside the set's classes
 is a ValueError naming the file and the box.  Also the pictures of a run: ground truth beside
 predictions (``draw_bounding_boxes``)."""
 import numpy as np
 from PIL import Image
 
 from ..autograd.grad_mode import no_grad
+from ..datasets.utils import DatasetIntegrityError
 from ..ops.creation import from_numpy
 from ..vision import datasets as vision_datasets
-from ..vision.transforms.detection import RandomHorizontalFlip
+from ..vision.transforms.detection import RandomCrop, RandomHorizontalFlip, ScaleJitter
 from ..vision.utils import draw_bounding_boxes, make_grid, save_image
 
 __all__ = ["DATASETS", "load_splits", "augmentation", "read_image",
@@ -30,9 +32,9 @@ DATASETS = {
     "bccd": {"size": (192, 256), "channels": 3, "returned_layers": (1, 2, 3, 4),
              "extra_blocks": 0, "rpn_layer": 2, "flip": True},
     "raccoon": {"size": (192, 192), "channels": 3, "returned_layers": (2, 3, 4),
-                "extra_blocks": 1, "rpn_layer": 3, "flip": True},
+                "extra_blocks": 1, "rpn_layer": 3, "flip": True, "zoom": 1.5},
     "kangaroo": {"size": (192, 192), "channels": 3, "returned_layers": (2, 3, 4),
-                 "extra_blocks": 1, "rpn_layer": 3, "flip": True},
+                 "extra_blocks": 1, "rpn_layer": 3, "flip": True, "zoom": 1.5},
 }
 
 
@@ -68,7 +70,8 @@ def load_splits(name, root=None, seed=0, train_subset=None, log=print, size=None
     """{"train", "val", "test": lists of samples, "info": {"classes", "channels", "mean",
     "std", "size"}} of the detection set ``name`` (see ``DATASETS`` and ``_readers``), the
     images resized to ``size`` (H, W; default the set's); what the readers cleaned (clipped
-    or dropped boxes, images without boxes) is logged."""
+    or dropped boxes, images without boxes, images that cannot be decoded and are skipped) is
+    logged."""
     if name not in DATASETS:
         raise ValueError(f"unknown detection dataset {name!r}; available: {', '.join(DATASETS)}")
     spec = DATASETS[name]
@@ -76,7 +79,15 @@ def load_splits(name, root=None, seed=0, train_subset=None, log=print, size=None
     splits, readers = {}, _readers(name, root)
     for split, (dataset, indices) in readers.items():
         mode = "L" if spec["channels"] == 1 else "RGB"
-        splits[split] = [_sample(*_item(dataset, i, mode), size) for i in indices]
+        splits[split], unreadable = [], []
+        for i in indices:
+            try:
+                splits[split].append(_sample(*_item(dataset, i, mode), size))
+            except DatasetIntegrityError as error:  # an undecodable image: skipped, named
+                unreadable.append(str(error))
+        if unreadable:
+            log(f"{name} {split}: skipped {len(unreadable)} unreadable image(s): "
+                + "; ".join(unreadable))
         cleaning = getattr(dataset, "cleaning", {})
         if any(cleaning.values()):
             log(f"{name} {split}: " + ", ".join(f"{k.replace('_', ' ')} {v}"
@@ -118,17 +129,29 @@ def _readers(name, root):
 def augmentation(name):
     """The box-aware augmentation of the set ``name``, a function (sample, rng) -> sample
     drawing from the NumPy generator ``rng``: a horizontal flip (``transforms.detection``)
-    where the objects have no handedness; None for digits."""
+    where the objects have no handedness; for the small natural-image sets (``"zoom"``: a
+    few hundred photographs) also a random zoom-in, SSD's "sample a patch" in its simplest form
+    (Liu et al. 2016, §2.2 Data augmentation): the image enlarged by a factor uniform in
+    [1, zoom] (``ScaleJitter``) and cropped back to its size at a random place
+    (``RandomCrop``), keeping the boxes with at least 30% of their area in view, and the
+    unzoomed image where none would be; None for digits."""
     if not DATASETS[name]["flip"]:
         return None
+    zoom = DATASETS[name].get("zoom")
 
-    def flip(sample, rng):
+    def augment(sample, rng):
+        image = from_numpy(sample["image"])
         target = {"boxes": from_numpy(sample["boxes"]), "labels": from_numpy(sample["labels"])}
-        image, target = RandomHorizontalFlip(0.5, generator=rng)(from_numpy(sample["image"]),
-                                                                 target)
+        image, target = RandomHorizontalFlip(0.5, generator=rng)(image, target)
+        if zoom is not None:
+            size = tuple(image.shape[1:])
+            zoomed = RandomCrop(size, min_visibility=0.3, generator=rng)(
+                *ScaleJitter(size, (1.0, zoom), generator=rng)(image, target))
+            if len(zoomed[1]["boxes"]) or not len(target["boxes"]):
+                image, target = zoomed
         return {**sample, "image": np.ascontiguousarray(image.numpy()),
-                "boxes": target["boxes"].numpy()}
-    return flip
+                "boxes": target["boxes"].numpy(), "labels": target["labels"].numpy()}
+    return augment
 
 
 def read_image(path, channels):

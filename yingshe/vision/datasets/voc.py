@@ -249,8 +249,12 @@ class VOCDetectionFolder(VisionDataset):
         return detection_target(boxes, labels, index)
 
     def __getitem__(self, index):
-        with Image.open(self.records[index][0]) as opened:
-            image = opened.convert("RGB")
+        path = self.records[index][0]
+        try:
+            with Image.open(path) as opened:
+                image = opened.convert("RGB")
+        except OSError as error:  # e.g. a truncated JPEG, which Pillow finds only on decoding
+            raise DatasetIntegrityError(f"{path}: the image cannot be decoded ({error})") from error
         target = self.target(index)
         return self.transforms(image, target) if self.transforms is not None else (image, target)
 
