@@ -37,5 +37,6 @@ def kernel_path(request):
     if request.param == "numba":
         pytest.importorskip("numba")
     old = _compiled.use_compiled(request.param == "numba")
+    assert (_compiled.kernels(np.zeros(1)) is not None) == (request.param == "numba")
     yield request.param
     _compiled.use_compiled(old)

@@ -7,20 +7,13 @@ import torch.nn.functional as F
 
 import yingshe
 from helpers import check_op, check_raises
-from yingshe.ops import _compiled, conv, pool
+from yingshe.ops import conv, pool
 
 rng = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True, params=["numpy", "numba"])
-def kernel_path(request):
-    """Run every test here on both kernel paths (col2im, max pooling)."""
-    if request.param == "numba":
-        pytest.importorskip("numba")
-    old = _compiled.use_compiled(request.param == "numba")
-    assert (_compiled.kernels(np.zeros(1)) is not None) == (request.param == "numba")
-    yield request.param
-    _compiled.use_compiled(old)
+pytestmark = pytest.mark.usefixtures("kernel_path")  # every test on both kernel paths
+# (col2im, max pooling: NumPy and numba; tests/conftest.py)
 
 CONV2D_CASES = [
     ((2, 3, 7, 8), (4, 3, 3, 3), {"stride": 1, "padding": 1}),
