@@ -97,7 +97,8 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only():
              check_gradcheck=False, check_gradgrad=False)
 
 
-@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1}])
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1},
+                                    {"kernel_size": 3, "stride": 2, "padding": 1}])
 def test_max_pool_ties_and_nan_as_pytorch(kwargs):
     """Many ties (small integers) route the gradient as PyTorch does; a NaN reaches the output
     and takes its window's gradient (the last NaN of a window holding two)."""

@@ -86,30 +86,63 @@ def _compile():
             col2im_add_strided(cols, padded, sh, sw, dh, dw)
 
     @jit
-    def max_pool_any(padded, kh, kw, sh, sw, dh, dw, out, arg):
+    def max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg):
         """out = max of each window, arg = the window offset p*kw + q of its first maximum
-        (a NaN counts as the maximum, the last one if several, as in PyTorch)."""
+        (a NaN counts as the maximum, the last one if several, as in PyTorch).  The loop over
+        the window offsets is outside the loop over output columns, so that the inner loop
+        vectorises as compare-and-select; with the offsets inside, each window's running
+        maximum was a chain of unpredictable branches (a 3x3 stride-1 pool of
+        (32, 192, 32, 32): 16x slower).  Column stride 1 (the common case) reads contiguous
+        slices: numba vectorises loops over strided slices less well."""
+        n, channels, ho, wo = out.shape
+        span = sw * (wo - 1) + 1
+        for b in range(n):
+            for c in range(channels):
+                plane, best, where = padded[b, c], out[b, c], arg[b, c]
+                for i in range(ho):
+                    for j in range(wo):
+                        best[i, j] = plane[i * sh, j * sw]
+                        where[i, j] = 0
+                for k in range(1, kh * kw):
+                    p, q = k // kw, k % kw
+                    offset = where.dtype.type(k)
+                    for i in range(ho):
+                        candidates = plane[i * sh + p * dh, q * dw:q * dw + span:sw]
+                        best_row, where_row = best[i], where[i]
+                        for j in range(wo):
+                            value, old = candidates[j], best_row[j]
+                            take = (value > old) | (value != value)
+                            best_row[j] = value if take else old
+                            where_row[j] = offset if take else where_row[j]
+
+    @jit
+    def max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg):
+        """max_pool_offsets for column stride 1, over contiguous slices."""
         n, channels, ho, wo = out.shape
         for b in range(n):
             for c in range(channels):
+                plane, best, where = padded[b, c], out[b, c], arg[b, c]
                 for i in range(ho):
-                    for j in range(wo):
-                        best = padded[b, c, i * sh, j * sw]
-                        best_k = 0
-                        for k in range(1, kh * kw):
-                            value = padded[b, c, i * sh + (k // kw) * dh, j * sw + (k % kw) * dw]
-                            if value > best or value != value:
-                                best = value
-                                best_k = k
-                        out[b, c, i, j] = best
-                        arg[b, c, i, j] = best_k
+                    best[i] = plane[i * sh, :wo]
+                    where[i] = 0
+                for k in range(1, kh * kw):
+                    p, q = k // kw, k % kw
+                    offset = where.dtype.type(k)
+                    for i in range(ho):
+                        candidates = plane[i * sh + p * dh, q * dw:q * dw + wo]
+                        best_row, where_row = best[i], where[i]
+                        for j in range(wo):
+                            value, old = candidates[j], best_row[j]
+                            take = (value > old) | (value != value)
+                            best_row[j] = value if take else old
+                            where_row[j] = offset if take else where_row[j]
 
     @jit
     def max_pool_2x2(padded, out, arg):
-        """max_pool_any for 2 x 2 windows with stride 2, without branches (a comparison of
+        """max_pool_offsets for 2 x 2 windows with stride 2, without branches (a comparison of
         random data mispredicts half the time): the argmax 0, 1, 2 or 3 is the sum of "not the
         maximum yet" flags.  Returns whether a NaN was seen, for the caller to redo the pass
-        with max_pool_any."""
+        with max_pool_offsets."""
         n, channels, ho, wo = out.shape
         has_nan = False
         for b in range(n):
@@ -130,8 +163,12 @@ def _compile():
 
     def max_pool_forward(padded, kh, kw, sh, sw, dh, dw, out, arg):
         """Max pooling of the padded (N, C, Hp, Wp) input into out and arg (N, C, Ho, Wo)."""
-        if (kh, kw, sh, sw, dh, dw) != (2, 2, 2, 2, 1, 1) or max_pool_2x2(padded, out, arg):
-            max_pool_any(padded, kh, kw, sh, sw, dh, dw, out, arg)
+        if (kh, kw, sh, sw, dh, dw) == (2, 2, 2, 2, 1, 1) and not max_pool_2x2(padded, out, arg):
+            return
+        if sw == 1:
+            max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg)
+        else:
+            max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg)
 
     @jit
     def max_pool_backward(grad, arg, kw, sh, sw, dh, dw, padded):
