@@ -55,14 +55,23 @@ def _batch_first(y, n, length):
     return xp.ascontiguousarray(y.reshape(y.shape[0], n, length).transpose(1, 0, 2))
 
 
+def _pointwise(kernel, stride, padding):
+    """Whether every input pixel is one column entry and vice versa (1x1, stride 1, no
+    padding; dilation does not matter for a 1x1 kernel)."""
+    return tuple(kernel) == (1, 1) and tuple(stride) == (1, 1) and tuple(padding) == (0, 0)
+
+
 def im2col(x, kernel, stride, padding, dilation):
     """Receptive fields as columns: (C*kh*kw, N*Ho*Wo), rows ordered (c, p, q), columns
     (n, i, j).  The input is first copied channel-first and zero-padded, so the copy of the
     (C, kh, kw, N, Ho, Wo) window view writes the columns in order.  The copy runs in threads
-    over the batch (``yingshe._parallel``)."""
+    over the batch (``yingshe._parallel``).  A 1x1 kernel with stride 1 and no padding needs
+    no window view: its columns are the channel-first copy itself."""
     xp = get_array_module(x)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
+    if _pointwise(kernel, stride, padding):
+        return _channels_first(x), (h, w)
     ho, wo = _output_size(h, kh, sh, ph, dh), _output_size(w, kw, sw, pw, dw)
     padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), x.dtype) if ph or pw else \
         xp.empty((c, n, h, w), x.dtype)
@@ -82,10 +91,13 @@ def im2col(x, kernel, stride, padding, dilation):
 def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
     """The adjoint of ``im2col``: add each column entry back to the input position it came
     from, one strided add per kernel offset (kh * kw adds, no loop over pixels), or one compiled
-    pass (``_compiled``), in threads over the batch.  Returns an NCHW array."""
+    pass (``_compiled``), in threads over the batch; for a 1x1 kernel with stride 1 and no
+    padding, the batch-first copy.  Returns an NCHW array."""
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = input_shape
+    if _pointwise(kernel, stride, padding):
+        return _batch_first(cols, n, h * w).reshape(input_shape)
     ho, wo = out_hw
     cols = cols.reshape(c, kh, kw, n, ho, wo)
     padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
