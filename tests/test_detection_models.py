@@ -128,6 +128,30 @@ def test_fastrcnn_loss_matches_torchvision():
     np.testing.assert_allclose(ours["loss_box_reg"].item(), theirs[1].item(), rtol=1e-5)
 
 
+def test_yolo_coordinate_losses():
+    """The box term of one responsible prediction with t = 0 (box centred in cell (1, 1) of
+    stride 8, anchor 10 x 12: [7, 6, 17, 18]): YOLO's squared errors of offset and log-scale,
+    or 1 - GIoU against torchvision's generalized_box_iou."""
+    model = _detectors()["yolo-giou"]
+    chosen = yingshe.zeros(1, 5 + 3, requires_grad=True)
+    cells, strides = np.array([[1.0, 1.0]], np.float32), np.array([[8.0, 8.0]], np.float32)
+    shapes = np.array([[10.0, 12.0]], np.float32)
+    exact, shifted = [[7.0, 6.0, 17.0, 18.0]], [[9.0, 5.0, 21.0, 17.0]]
+    loss = model._coordinate_loss(chosen, yingshe.tensor(exact), cells, strides, shapes)
+    assert abs(loss.item()) < 1e-6
+    loss = model._coordinate_loss(chosen, yingshe.tensor(shifted), cells, strides, shapes)
+    giou = torchvision.ops.generalized_box_iou(torch.tensor(exact), torch.tensor(shifted))
+    np.testing.assert_allclose(loss.item(), 1 - giou.item(), rtol=1e-5)
+    loss.backward()
+    assert np.abs(chosen.grad.numpy()[0, :4]).sum() > 0 and not chosen.grad.numpy()[0, 4:].any()
+    model.box_loss = "mse"  # centre (15, 11): offsets (0.875, 0.375); size 12 x 12 on 10 x 12
+    loss = model._coordinate_loss(chosen, yingshe.tensor(shifted), cells, strides, shapes)
+    expected = (0.5 - 0.875) ** 2 + (0.5 - 0.375) ** 2 + np.log(12 / 10) ** 2
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-5)
+    check_raises(lambda: YOLO(model.backbone, model.anchors, (32, 32), 4, box_loss="iou"),
+                 ValueError, "box_loss must be one of ('mse', 'giou'), got 'iou'")
+
+
 def test_kmeans_anchors_cluster_box_shapes():
     rng = np.random.default_rng(4)
     wh = np.concatenate([rng.normal(10, 0.5, (50, 2)), rng.normal(30, 1, (50, 2))])
@@ -146,12 +170,14 @@ def _detectors():
                    **common),
         "yolo": YOLO(backbone((3, 4)), [[(6, 6), (10, 12)], [(14, 14), (20, 20)]], (32, 32), 4,
                      **common),
+        "yolo-giou": YOLO(backbone((3, 4)), [[(6, 6), (10, 12)], [(14, 14), (20, 20)]],
+                          (32, 32), 4, box_loss="giou", **common),
         "faster-rcnn": FasterRCNN(backbone((3,)), 4, (32, 32), anchor_sizes=(6, 10, 16),
                                   **common),
     }
 
 
-@pytest.mark.parametrize("name", ["ssd", "yolo", "faster-rcnn"])
+@pytest.mark.parametrize("name", ["ssd", "yolo", "yolo-giou", "faster-rcnn"])
 def test_interface_and_images_without_objects(name):
     """Training mode gives finite losses that backpropagate, also for an image without
     objects; eval mode gives torchvision's dicts with boxes inside the image."""

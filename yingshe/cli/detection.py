@@ -8,6 +8,7 @@
     yingshe pretrain-backbone --dataset bccd-cells --out runs/resnet18-bccd-cells"""
 from ..training import detection_data
 from ..training.recipes import detection as recipe
+from ..vision.models.detection.yolo import BOX_LOSSES
 from .runs import add_run_options, at_least, one_of, train_parser, train_run
 
 __all__ = ["descriptions", "train_parser_for", "train", "add_commands"]
@@ -45,6 +46,10 @@ def train_parser_for(model):
                         help="train on only the first N training images (smoke tests)")
     parser.add_argument("--no-augment", dest="augment", action="store_const", const=False,
                         default=None, help="no random flips")
+    if model == "yolo":
+        parser.add_argument("--box-loss", choices=BOX_LOSSES, default=None,
+                            help="coordinate loss: squared errors of the offsets and "
+                                 "log-scales (YOLO, the default) or 1 - GIoU of the boxes")
     add_run_options(parser, "run folder (default runs/MODEL-DATASET)",
                     f"epochs in all (default {DEFAULTS['epochs']})", download=False)
     return parser

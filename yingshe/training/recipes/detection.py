@@ -54,12 +54,14 @@ DETECTORS = {
 DEFAULTS = {"dataset": "multi-mnist", "epochs": 8, "batch_size": 16, "lr": 2e-3,
             "weight_decay": 1e-4, "width_mult": 0.25, "pretrained": None,
             "image_size": None, "train_subset": None, "augment": True, "seed": 0, "data": None}
+MODEL_DEFAULTS = {"ssd": DEFAULTS, "faster-rcnn": DEFAULTS,
+                  "yolo": {**DEFAULTS, "box_loss": "mse"}}  # runs without it: "mse"
 
 
 def complete_config(model, **options):
     """The config of a new run of ``model``: ``DEFAULTS`` where ``options`` give None or
     nothing; a ValueError names an unknown detector, option or dataset."""
-    config = per_model_config(model, options, dict.fromkeys(DETECTORS, DEFAULTS), "detector")
+    config = per_model_config(model, options, MODEL_DEFAULTS, "detector")
     if config["dataset"] not in detection_data.DATASETS:
         raise ValueError(f"unknown detection dataset {config['dataset']!r}; available: "
                          f"{', '.join(detection_data.DATASETS)}")
@@ -115,7 +117,7 @@ def build_detector(config, backbone_state=None, log=print):
         return SSD(backbone, boxes, size, classes, score_thresh=SCORE_THRESH,
                    topk_candidates=TOPK_CANDIDATES, detections_per_img=100, **common)
     return YOLO(backbone, anchors["anchors"], size, classes, score_thresh=SCORE_THRESH,
-                topk_candidates=TOPK_CANDIDATES, **common)
+                topk_candidates=TOPK_CANDIDATES, box_loss=config.get("box_loss", "mse"), **common)
 
 
 # ---------------------------------------------------------------- training
@@ -184,7 +186,7 @@ def train(out, config, resume=False, download=False, log=print, progress=True):
     also written to metrics.json."""
     del download  # the detection sets are read from the data root (see detection_data)
     run = RunFolder(out)
-    config = {**DEFAULTS, **config}
+    config = {**MODEL_DEFAULTS[config["model"]], **config}
     manual_seed(config["seed"])
     splits = _load(config, config["data"], log)
     info = {**splits["info"], "anchors": _fit_anchors(

@@ -17,7 +17,11 @@ fits it best (IoU of the widths and heights, the boxes centred together).  The l
     + sum_resp BCE(t_o, 1) + lambda_noobj sum_others BCE(t_o, 0) + sum_resp CE(classes)
 
 where predictions overlapping an object with IoU > ``ignore_thresh`` count as neither
-(YOLOv3 Section 2.1), and lambda_coord = 5, lambda_noobj = 0.5 (YOLO Section 2.2)."""
+(YOLOv3 Section 2.1), and lambda_coord = 5, lambda_noobj = 0.5 (YOLO Section 2.2).  With
+``box_loss="giou"`` the coordinate term is lambda_coord sum_resp (1 - GIoU(b, b_true)) of the
+decoded box instead (Rezatofighi et al. 2019; YOLOv4's IoU-based box losses, Bochkovskiy et
+al. 2020, Section 3.4): an error of a pixel costs what it costs the IoU, so thin and small
+boxes are not regressed worse than square ones."""
 import math
 
 import numpy as np
@@ -28,11 +32,14 @@ from ....nn import functional as F
 from ....ops.creation import from_numpy
 from ....ops.shape import cat
 from ... import ops as box_ops
+from ...ops.giou_loss import generalized_box_iou_loss
 from ._base import DetectorBase, flatten_prediction, select_detections
 from ._utils import BBOX_XFORM_CLIP
 from .transform import GeneralizedRCNNTransform
 
-__all__ = ["YOLO", "YOLOHead", "kmeans_anchors"]
+__all__ = ["YOLO", "YOLOHead", "kmeans_anchors", "BOX_LOSSES"]
+
+BOX_LOSSES = ("mse", "giou")
 
 
 def _shape_iou(wh, shapes):
@@ -111,7 +118,8 @@ class YOLO(DetectorBase):
     (``size``, (H, W)); ``num_classes`` counts the background (label 0), which YOLO does not
     predict: its class logits are for labels 1..C-1.  Each object is learned by the cell of its
     centre and the anchor that fits it best; the loss weights are ``lambda_coord`` 5 and
-    ``lambda_noobj`` 0.5 (module docstring).
+    ``lambda_noobj`` 0.5, and ``box_loss`` ("mse" or "giou") chooses the coordinate term (module
+    docstring).
 
     ``model(images, targets)`` returns the dict of losses in training mode, ``model(images)`` one
     dict of ``boxes`` (float ``(D, 4)`` "xyxy" in the input image's pixels), ``scores`` ``(D,)``
@@ -144,11 +152,13 @@ class YOLO(DetectorBase):
 
     def __init__(self, backbone, anchors, size, num_classes, image_mean=None, image_std=None,
                  score_thresh=0.01, nms_thresh=0.45, detections_per_img=100, ignore_thresh=0.5,
-                 lambda_coord=5.0, lambda_noobj=0.5, topk_candidates=400):
+                 lambda_coord=5.0, lambda_noobj=0.5, topk_candidates=400, box_loss="mse"):
         image_mean = image_mean or [0.485, 0.456, 0.406]
         image_std = image_std or [0.229, 0.224, 0.225]
         super().__init__(backbone, num_classes, GeneralizedRCNNTransform(
             min(size), max(size), image_mean, image_std, size_divisible=1, fixed_size=size))
+        if box_loss not in BOX_LOSSES:
+            raise ValueError(f"YOLO: box_loss must be one of {BOX_LOSSES}, got {box_loss!r}")
         if len(anchors) != len(backbone.out_channels):
             raise ValueError(f"YOLO: anchors for {len(anchors)} feature maps but the backbone "
                              f"returns {len(backbone.out_channels)}")
@@ -158,7 +168,7 @@ class YOLO(DetectorBase):
         self.score_thresh, self.nms_thresh = score_thresh, nms_thresh
         self.detections_per_img, self.ignore_thresh = detections_per_img, ignore_thresh
         self.lambda_coord, self.lambda_noobj = lambda_coord, lambda_noobj
-        self.topk_candidates = topk_candidates
+        self.topk_candidates, self.box_loss = topk_candidates, box_loss
 
     def _grid(self, image_list, features):
         """Per prediction: its cell (c_x, c_y), stride (s_x, s_y) and anchor (p_w, p_h), as
@@ -201,6 +211,19 @@ class YOLO(DetectorBase):
             predictions.append(start + (row * cols + col) * per_cell + index_in_level[shape])
         return np.asarray(predictions, np.int64)
 
+    def _coordinate_loss(self, chosen, gt_boxes, cells, strides, shapes):
+        """The box term of the responsible predictions ``chosen`` (module docstring): squared
+        errors of the offsets and log-scales, or 1 - GIoU of the decoded boxes."""
+        if self.box_loss == "giou":
+            boxes = self._decode(chosen[None], cells, strides, shapes)[0]
+            return generalized_box_iou_loss(boxes, gt_boxes, reduction="sum")
+        centre = (gt_boxes[:, :2] + gt_boxes[:, 2:]) / 2
+        size = gt_boxes[:, 2:] - gt_boxes[:, :2]
+        offset = centre / from_numpy(strides) - from_numpy(cells)
+        log_scale = (size / from_numpy(shapes)).log()
+        return (((chosen[:, 0:2].sigmoid() - offset) ** 2).sum()
+                + ((chosen[:, 2:4] - log_scale) ** 2).sum())
+
     def compute_losses(self, image_list, features, targets):
         """{"loss_box", "loss_objectness", "loss_classifier"}, each summed per image and
         averaged over the batch (module docstring)."""
@@ -222,12 +245,8 @@ class YOLO(DetectorBase):
                 ignored = overlap.cpu().numpy() > self.ignore_thresh
                 chosen = pred[from_numpy(index)]
                 gt_boxes = target["boxes"][from_numpy(objects)]
-                centre = (gt_boxes[:, :2] + gt_boxes[:, 2:]) / 2
-                size = gt_boxes[:, 2:] - gt_boxes[:, :2]
-                offset = centre / from_numpy(strides[index]) - from_numpy(cells[index])
-                log_scale = (size / from_numpy(shapes[index])).log()
-                coord_terms.append(((chosen[:, 0:2].sigmoid() - offset) ** 2).sum()
-                                   + ((chosen[:, 2:4] - log_scale) ** 2).sum())
+                coord_terms.append(self._coordinate_loss(chosen, gt_boxes, cells[index],
+                                                         strides[index], shapes[index]))
                 class_terms.append(F.cross_entropy(chosen[:, 5:],
                                                    target["labels"][from_numpy(objects)] - 1,
                                                    reduction="sum"))
