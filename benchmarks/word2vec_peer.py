@@ -5,6 +5,7 @@ each library alone in a fresh process, rounds alternating, median (``benchmarks.
     pip install -e '.[bench]'                 # gensim and scikit-surprise
     python -m benchmarks.word2vec_peer        # PTB train, 5 epochs, 3 rounds, 2 threads
     python -m benchmarks.word2vec_peer --max-tokens 100000 --epochs 1 --rounds 1
+    python -m benchmarks.word2vec_peer --kernel autograd     # yingshe's textbook path instead
 
 Both train on the same token stream: the corpus split as ``yingshe.datasets.load_corpus``
 gives it (words under ``--min-count`` dropped; WikiText-2 lower-cased, as the word-vector recipe
@@ -13,10 +14,13 @@ does), which gensim gets as the same words in chunks of
 settings are the same: skip-gram, ``--dim``, ``--window`` (word2vec's dynamic window, b drawn
 in 1..window), ``--negatives`` noise words from the unigram^0.75 table, ``--subsample``
 (word2vec.c's keep = sqrt(t/f) + t/f), ``--min-count``, ``--epochs``, learning rate 0.025
-decaying linearly to 0.025e-4, seed; gensim runs ``--threads`` workers, yingshe's trainer is one
-Python loop whose NumPy calls get ``--threads`` BLAS threads.  Speed is corpus tokens x epochs /
+decaying linearly to 0.025e-4, seed.  gensim runs ``--threads`` workers; yingshe's compiled
+kernel (``--kernel compiled``, the default: word2vec.c's per-example loop in numba) runs
+``--threads`` workers too, and its autograd path (``--kernel autograd``) is one Python loop of
+minibatches whose NumPy calls get ``--threads`` BLAS threads.  Speed is corpus tokens x epochs /
 seconds of training (gensim: ``build_vocab`` and ``train``; yingshe: ``train_word2vec``, which
-builds its tables itself), the corpus read before the clock starts.  Both sets of vectors are
+builds its tables itself), the corpus read and each library's compiled code loaded (gensim's
+import, numba's cached kernel, ~0.5 s) before the clock starts.  Both sets of vectors are
 scored by the same code: WordSim-353's Spearman rho of cosine against the human scores over the
 covered pairs (``yingshe.models.keyed_vectors.evaluate_similarity``)."""
 import argparse
@@ -31,12 +35,15 @@ LR = 0.025
 
 
 def _train_yingshe(ids, vocab, args):
-    """(KeyedVectors, seconds) of yingshe's skip-gram trainer."""
+    """(KeyedVectors, seconds) of yingshe's skip-gram trainer with ``args.kernel``."""
     from yingshe.training.word_vectors import train_word2vec
+    workers = args.threads if args.kernel == "compiled" else 1
+    if args.kernel == "compiled":  # load the compiled code, as gensim's import loads its own
+        import yingshe.training._word2vec_compiled  # noqa: F401
     start = time.perf_counter()
     run = train_word2vec(ids, vocab, "skipgram", dim=args.dim, window=args.window,
                          negatives=args.negatives, epochs=args.epochs, lr=LR, seed=args.seed,
-                         subsample_t=args.subsample)
+                         subsample_t=args.subsample, kernel=args.kernel, workers=workers)
     return run.vectors, time.perf_counter() - start
 
 
@@ -89,11 +96,15 @@ def main(argv=None):
     parser.add_argument("--subsample", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=None, help="data root (default $YINGSHE_DATA)")
+    parser.add_argument("--kernel", default="compiled", choices=("compiled", "autograd"),
+                        help="yingshe's trainer: the compiled per-example kernel (default) or "
+                             "the autograd minibatch path")
     peers.add_arguments(parser)
     args = parser.parse_args(argv)
     peers.compare(__spec__.name, args, sys.argv[1:] if argv is None else list(argv),
                   LIBRARIES, measure,
-                  f"skip-gram on {args.corpus} ({args.max_tokens or 'all'} tokens), dim "
+                  f"skip-gram on {args.corpus} ({args.max_tokens or 'all'} tokens, yingshe's "
+                  f"{args.kernel} kernel), dim "
                   f"{args.dim}, window {args.window}, {args.negatives} negatives, min count "
                   f"{args.min_count}, subsample {args.subsample}, {args.epochs} epochs",
                   [("tokens/s", "tokens_per_s", ",.0f"), ("seconds", "seconds", ".1f"),

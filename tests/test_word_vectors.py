@@ -275,7 +275,7 @@ def test_short_ptb_run_lowers_the_loss(data_root, model):
     ids, vocab = load_corpus("ptb", "train", root=data_root, min_freq=2, max_tokens=20_000)
     assert len(vocab) > 1000 and vocab.itos[0] == "the"
     run = train_word2vec(ids, vocab, model=model, dim=24, window=3, negatives=5, epochs=3,
-                         batch_size=256, seed=0)
+                         batch_size=256, seed=0, kernel="autograd")
     assert run.epoch_losses[-1] < run.epoch_losses[0] - 0.1
     assert run.tokens_per_s > 0 and run.vectors.vectors.shape == (len(vocab), 24)
 
@@ -290,7 +290,7 @@ def test_word_vector_training_stops_on_a_nan_loss():
     # a NaN learning rate poisons the weights in step 1, so step 2's loss is NaN
     with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 2: the skipgram loss is nan"):
         train_word2vec(ids, vocab, model="skipgram", dim=8, window=2, negatives=2, epochs=1,
-                       batch_size=64, lr=float("nan"), seed=0)
+                       batch_size=64, lr=float("nan"), seed=0, kernel="autograd")
     with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 2: the GloVe loss J is nan"):
         train_glove(cooccurrence_matrix(ids, 20, window=2), vocab.itos, dim=8, epochs=1,
                     lr=float("nan"), batch_size=16)

@@ -19,6 +19,7 @@ from ..datasets.text import CORPORA
 from ..datasets.utils import default_root
 from ..training.plots import plot_word_map
 from ..training.recipes import word_vectors as recipe
+from ..training.word_vectors import KERNELS
 from .runs import (
     add_run_options,
     anomaly_as_error,
@@ -68,6 +69,14 @@ def train_parser_for(model):
         parser.add_argument("--subsample", type=at_least(0.0, float), default=None,
                             metavar="T", help="keep word w with p = sqrt(t/f) + t/f (default "
                                               "1e-3; 0: keep all)")
+        parser.add_argument("--kernel", default=None, choices=KERNELS,
+                            help="compiled: word2vec.c's per-example SGD straight into the "
+                                 "tables (numba, the fast extra); autograd: minibatches of 256 "
+                                 "through autograd and sparse SGD, the textbook path; auto "
+                                 "(default): compiled when numba is available")
+        parser.add_argument("--workers", type=at_least(1), default=None,
+                            help="threads of the compiled kernel, over chunks of the corpus "
+                                 "without locks (default 1: a seeded run is reproducible)")
     add_run_options(parser, "run folder (default runs/NAME-CORPUS)",
                     None if model == "ppmi-svd" else f"epochs (default {defaults['epochs']})",
                     resume=False, download=False)

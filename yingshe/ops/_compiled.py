@@ -11,12 +11,14 @@ used when numba is not installed (it is the ``fast`` extra), when ``YINGSHE_NUMB
 dtypes other than float32/float64 and for CuPy arrays.  The tests check that both give the
 same numbers.  The kernels release the GIL, so ``yingshe._parallel`` can split them over the
 batch.  numba is imported on first use, not with yingshe, and compiled code is cached on disk.
+word2vec's per-pair trainer (``yingshe/training/_word2vec_compiled.py``) follows the same
+switch (``compiled_enabled``).
 """
 import os
 
 import numpy as np
 
-__all__ = ["kernels", "use_compiled"]
+__all__ = ["kernels", "use_compiled", "compiled_enabled"]
 
 _state = {"enabled": os.environ.get("YINGSHE_NUMBA", "1") != "0", "kernels": None}
 _DTYPES = (np.float32, np.float64)
@@ -27,6 +29,12 @@ def use_compiled(enabled):
     setting."""
     old, _state["enabled"] = _state["enabled"], bool(enabled)
     return old
+
+
+def compiled_enabled():
+    """Whether compiled kernels may be used: not switched off by ``YINGSHE_NUMBA=0`` or
+    ``use_compiled(False)`` (numba itself may still be missing)."""
+    return _state["enabled"]
 
 
 def kernels(*arrays):

@@ -3,7 +3,8 @@
 words, dynamic context windows and the unigram^0.75 negative-sampling table."""
 import numpy as np
 
-__all__ = ["keep_probabilities", "subsample", "skipgram_pairs", "cbow_windows", "UnigramTable"]
+__all__ = ["keep_probabilities", "subsample", "reduced_windows", "skipgram_pairs",
+           "cbow_windows", "UnigramTable"]
 
 
 def keep_probabilities(counts, t=1e-3, formula="code"):
@@ -58,9 +59,20 @@ def subsample(ids, keep_prob, rng):
     return ids[rng.random(len(ids)) < keep_prob[ids]]
 
 
-def _reduced_windows(n, window, rng):
-    """word2vec's dynamic window: each centre draws b uniformly in 1..window, so a context
-    word at distance d is used with probability (window - d + 1) / window."""
+def reduced_windows(n, window, rng):
+    """word2vec's dynamic window: each of ``n`` centres draws b uniformly in 1..window, so a
+    context word at distance d is used with probability (window - d + 1) / window.
+
+    Shape:
+        output ``(n,)`` int64, the half-width b_t of each centre's window.
+
+    Examples:
+        >>> import numpy as np
+        >>> from yingshe.text import reduced_windows
+        >>> spans = reduced_windows(1000, 5, np.random.default_rng(0))
+        >>> int(spans.min()), int(spans.max())
+        (1, 5)
+    """
     return rng.integers(1, window + 1, size=n)
 
 
@@ -82,7 +94,7 @@ def skipgram_pairs(ids, window, rng):
     """
     ids = np.asarray(ids)
     n = len(ids)
-    spans = _reduced_windows(n, window, rng)
+    spans = reduced_windows(n, window, rng)
     centres, contexts = [], []
     for d in range(1, window + 1):
         left = np.nonzero(spans[d:] >= d)[0] + d  # centre t uses t - d
@@ -119,7 +131,7 @@ def cbow_windows(ids, window, rng):
     """
     ids = np.asarray(ids)
     n = len(ids)
-    spans = _reduced_windows(n, window, rng)
+    spans = reduced_windows(n, window, rng)
     positions = np.arange(n)
     offsets = np.concatenate([-np.arange(1, window + 1), np.arange(1, window + 1)])
     where = positions[:, None] + offsets[None, :]

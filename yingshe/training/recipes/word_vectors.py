@@ -34,7 +34,8 @@ __all__ = ["WORD_VECTOR_MODELS", "DEFAULTS", "OPTIONS", "RESTRICT_VOCAB", "compl
 
 VECTORS = "vectors.txt"
 WORD_VECTOR_MODELS = {
-    "word2vec": "skip-gram or CBOW with negative sampling (Mikolov et al. 2013), sparse SGD",
+    "word2vec": "skip-gram or CBOW with negative sampling (Mikolov et al. 2013), per-example "
+                "SGD (numba) or sparse minibatch SGD",
     "glove": "GloVe, weighted least squares on co-occurrence counts with AdaGrad (2014)",
     "ppmi-svd": "count-based baseline: SVD of the PPMI co-occurrence matrix (Levy et al. 2015)",
 }
@@ -42,7 +43,8 @@ WORD_VECTOR_MODELS = {
 DEFAULTS = {
     "word2vec": {"corpus": "ptb", "dim": 100, "window": 5, "min_count": 5, "epochs": 5,
                  "lr": None, "seed": 0, "max_tokens": None, "data": None,
-                 "architecture": "skipgram", "negatives": 5, "subsample": 1e-3},
+                 "architecture": "skipgram", "negatives": 5, "subsample": 1e-3,
+                 "kernel": "auto", "workers": 1},
     "glove": {"corpus": "ptb", "dim": 100, "window": 10, "min_count": 5, "epochs": 25,
               "lr": 0.05, "seed": 0, "max_tokens": None, "data": None},
     # one closed-form fit; the window as word2vec's, counts without distance weighting
@@ -63,7 +65,7 @@ def complete_config(model, **options):
         config["lr"] = WORD2VEC_LR[config["architecture"]]
     if config["corpus"] not in CORPORA:
         raise ValueError(f"unknown corpus {config['corpus']!r}; available: {', '.join(CORPORA)}")
-    for key in ("dim", "window", "min_count", "epochs", "negatives", "max_tokens"):
+    for key in ("dim", "window", "min_count", "epochs", "negatives", "max_tokens", "workers"):
         if config.get(key) is not None and config[key] < 1:
             raise ValueError(f"{key} must be at least 1, got {config[key]}")
     if config.get("subsample", 0) < 0:
@@ -85,8 +87,10 @@ def _fit(config, ids, vocab, log):
         run = train_word2vec(ids, vocab, model=config["architecture"], dim=config["dim"],
                              window=config["window"], negatives=config["negatives"],
                              epochs=config["epochs"], lr=config["lr"], seed=config["seed"],
-                             subsample_t=config["subsample"], log=log)
-        return run.vectors, run.epoch_losses, {"tokens_per_s": run.tokens_per_s}, \
+                             subsample_t=config["subsample"], kernel=config["kernel"],
+                             workers=config["workers"], log=log)
+        return run.vectors, run.epoch_losses, {"tokens_per_s": run.tokens_per_s,
+                                               "kernel": run.kernel}, \
             time.perf_counter() - start
     cooccurrence = cooccurrence_matrix(ids, len(vocab), window=config["window"],
                                        distance_weighting=config["model"] == "glove")
