@@ -6,6 +6,7 @@ eq. 4-5, in Cython), each library alone in a fresh process, rounds alternating, 
     pip install -e '.[bench]'                      # gensim and scikit-surprise
     python -m benchmarks.recommender_peer          # fold u1, each library's defaults, 3 rounds
     python -m benchmarks.recommender_peer --fold ua --epochs 2 --rounds 1
+    python -m benchmarks.recommender_peer --step autograd   # yingshe's autograd path instead
 
 Both train on the fold's ``.base`` file and predict its ``.test`` file, read (SHA-256 checked)
 by yingshe's ``MovieLens100K``; RMSE and MAE are of the predictions clipped to 1-5 (Surprise's
@@ -13,9 +14,12 @@ default, and the recipe's).  Each library runs its own defaults unless ``--epoch
 ``--factors`` sets both: Surprise's SVD 100 factors, 20 epochs of per-rating SGD (lr 0.005,
 lambda 0.02); yingshe's ``yingshe train mf`` 64 factors, 40 epochs of SparseAdam over batches
 of 256 ratings (lr 3e-3, lambda 0.1), through the recipe itself (``recipes.recommender.train``
-into a temporary run folder).  Epoch time is the training seconds (Surprise: ``fit``; yingshe:
-the epochs' own seconds, its per-epoch evaluation and checkpoint left out) divided by the
-epochs."""
+into a temporary run folder), whose steps are compiled where numba is installed
+(``models.recommender.CompiledMFStep``; ``--step autograd`` measures the autograd path).
+Epoch time is the training seconds (Surprise: ``fit``; yingshe: the epochs' own seconds, its
+per-epoch evaluation and checkpoint left out, and so is numba's start, ~0.5 s per process
+with the kernel in numba's cache, which the recipe does before its first epoch) divided by
+the epochs."""
 import argparse
 import json
 import sys
@@ -33,7 +37,8 @@ def _train_yingshe(args):
     """Figures of the ``mf`` recipe on the fold (its defaults where an option is None)."""
     from yingshe.training.recipes import recommender
     config = recommender.complete_config("mf", fold=args.fold, epochs=args.epochs,
-                                         factors=args.factors, seed=args.seed, data=args.data)
+                                         factors=args.factors, seed=args.seed, data=args.data,
+                                         step=args.step)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "mf"
         metrics = recommender.train(out, config, log=lambda line: None, progress=False)
@@ -71,6 +76,7 @@ def measure(library, args):
 
 def main(argv=None):
     from yingshe.datasets.movielens import FOLDS
+    from yingshe.training.recipes.recommender import MF_STEPS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fold", default="u1", choices=FOLDS)
     parser.add_argument("--epochs", type=int, default=None,
@@ -78,6 +84,8 @@ def main(argv=None):
     parser.add_argument("--factors", type=int, default=None,
                         help="factors of both (default: each library's own, 64 and 100)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--step", default=None, choices=MF_STEPS,
+                        help="yingshe's minibatch steps (default: the recipe's, auto)")
     parser.add_argument("--data", default=None, help="data root (default $YINGSHE_DATA)")
     peers.add_arguments(parser)
     args = parser.parse_args(argv)

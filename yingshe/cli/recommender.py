@@ -30,6 +30,10 @@ OWN_OPTIONS = {
     "features": ({"action": "store_true"},
                  ("add the user's attributes (gender, age band, occupation) to p_u: "
                  "p_u + sum_a y_a, Koren et al. 2009 eq. 6 (an EmbeddingBag)")),
+    "step": ({"choices": recipe.MF_STEPS},
+             ("how the minibatch steps are computed: compiled (one numba kernel, the fast "
+              "extra), autograd (forward, backward, SparseAdam), or auto: compiled where it "
+              "applies (not with --features); may change on --resume (default {})")),
     "hidden": ({"type": at_least(1)}, "hidden units (default {})"),
     "dropout": ({"type": at_least(0.0, float)}, "dropout on the hidden code (default {})"),
     "negatives": ({"type": at_least(1)}, "sampled negatives per interaction (default {})"),

@@ -110,10 +110,11 @@ def options_of(args):
 
 
 def config_for_run(model, args, complete, out):
-    """The config of the run: the one in ``out`` with ``--resume`` (a given ``--epochs``
-    replacing the saved one), else ``complete(model, **options)``."""
+    """The config of the run: the one in ``out`` with ``--resume`` (a given ``--epochs``, or
+    mf's ``--step``, replacing the saved one), else ``complete(model, **options)``."""
     if getattr(args, "resume", False):
-        return RunFolder(out).resume_config(model, epochs=getattr(args, "epochs", None))
+        return RunFolder(out).resume_config(model, epochs=getattr(args, "epochs", None),
+                                            step=getattr(args, "step", None))
     config = complete(model, **options_of(args))
     refuse_to_overwrite(out, args)
     return config

@@ -16,10 +16,12 @@ import numpy as np
 
 from .. import nn
 from ..nn import init
+from ..ops._compiled import kernels
 from ..ops.creation import from_numpy, tensor
 from ..ops.shape import cat
+from ..optim.sparse_adam import SparseAdam, initial_state
 
-__all__ = ["BiasedMF", "GMF", "MLPRecommender", "NeuMF", "IAutoRec", "implicit_loss"]
+__all__ = ["BiasedMF", "CompiledMFStep", "GMF", "MLPRecommender", "NeuMF", "IAutoRec", "implicit_loss"]
 
 
 class BiasedMF(nn.Module):
@@ -82,6 +84,138 @@ class BiasedMF(nn.Module):
 
     def forward(self, users, items):
         return self.forward_with_penalty(users, items)[0]
+
+
+class CompiledMFStep:
+    """Minibatch steps of ``BiasedMF`` under SparseAdam in one compiled kernel (numba, the
+    ``fast`` extra; ``ops/_mf_kernel.py``): for the ratings r_k of (u_k, i_k), k = 1..n, of a
+    batch,
+
+        L = (1/n) sum_k (r^_k - r_k)^2 + reg (1/n) sum_k (|p_u|^2 + |q_i|^2 + b_u^2 + b_i^2)
+
+    (Koren, Bell & Volinsky 2009, eq. 5, averaged over the batch, as the ``mf`` recipe writes
+    it with ``forward_with_penalty``), its gradient on the rows the batch looked up, and
+    ``optimizer``'s lazy Adam update of those rows (duplicates coalesced, moments of those
+    rows only): what ``forward_with_penalty``, ``backward`` and ``optimizer.step()`` compute,
+    to float rounding, without building and walking a graph of a dozen small ops per batch.
+    A call runs the steps of a whole sequence of batches (an epoch), so Python is not entered
+    between them either.
+
+    The state stays the optimizer's (step counts and moments in ``optimizer.state``; the
+    learning rate and betas read from its groups at every call, so a scheduler sets them from
+    outside), so checkpoints are the same and either path resumes the other's.  The plain
+    model only (no user attributes), on NumPy float32/float64 with numba installed and not
+    switched off (``YINGSHE_NUMBA=0``): ``refusal`` says why not otherwise.
+
+    Examples:
+        >>> import numpy as np
+        >>> import yingshe
+        >>> from yingshe.models.recommender import BiasedMF, CompiledMFStep
+        >>> model = BiasedMF(num_users=3, num_items=4, factors=2, global_mean=3.0)
+        >>> CompiledMFStep.refusal(model, yingshe.optim.Adam(model.parameters()))
+        "it implements SparseAdam's update, not Adam's"
+        >>> optimizer = yingshe.optim.SparseAdam(model.parameters(), lr=0.01)
+        >>> step = CompiledMFStep(model, optimizer, reg=0.1)     # needs numba
+        >>> squared_errors, penalties = step(np.array([0, 2, 2]), np.array([1, 1, 3]),
+        ...                                  np.array([4.0, 5.0, 5.0]))   # one batch
+        >>> optimizer.state[model.item_bias.weight]["step"]
+        1
+        >>> model.item_bias.weight.detach().numpy()[:, 0].round(4)   # rows 1, 3 moved by lr
+        array([0.  , 0.01, 0.  , 0.01], dtype=float32)
+    """
+
+    def __init__(self, model, optimizer, reg):
+        reason = self.refusal(model, optimizer)
+        if reason is not None:
+            raise ValueError(f"CompiledMFStep: {reason}")
+        self.model, self.optimizer, self.reg = model, optimizer, float(reg)
+        self.tables = (model.user_factors.weight, model.item_factors.weight,
+                       model.user_bias.weight, model.item_bias.weight)
+        self.kernel = kernels(*(table._data for table in self.tables)).biased_mf_sparse_adam
+        self.user_slot = np.full(model.num_users, -1, np.int64)  # the kernel's scratch
+        self.item_slot = np.full(model.num_items, -1, np.int64)
+        self._compile()
+
+    def _compile(self):
+        """Compile the kernel for these tables now, or load it from numba's cache (the first
+        time ~8 s, then numba's start in each process, 0.5-1 s), rather than in the first
+        step: a call on no ratings, with the tables standing in for their moments."""
+        tables, nothing = tuple(table._data for table in self.tables), np.empty(0)
+        ids = np.empty(0, np.int64)
+        self.kernel(ids, ids, np.empty(0, tables[0].dtype), 1, 0.0, 0.0, tables, tables,
+                    tables, np.zeros(4, np.int64), np.zeros((4, 4)), self.user_slot,
+                    self.item_slot, nothing, nothing)
+
+    @staticmethod
+    def refusal(model, optimizer):
+        """Why ``CompiledMFStep`` cannot train ``model`` with ``optimizer``; None when it
+        can."""
+        if not isinstance(model, BiasedMF):
+            return f"it trains a BiasedMF, not a {type(model).__name__}"
+        if model.with_attributes:
+            return "it covers the plain biased MF, not user attributes (features)"
+        if not isinstance(optimizer, SparseAdam):
+            return f"it implements SparseAdam's update, not {type(optimizer).__name__}'s"
+        groups = {id(p): group for group in optimizer.param_groups for p in group["params"]}
+        if any(id(p) not in groups for p in model.parameters()):
+            return "the optimizer does not hold all four tables of the model"
+        if any(groups[id(p)]["maximize"] for p in model.parameters()):
+            return "maximize=True is not implemented"
+        arrays = [p._data for p in model.parameters()]
+        if len({a.dtype for a in arrays}) != 1 or kernels(*arrays) is None:
+            return ("numba is not installed (the fast extra), it is switched off "
+                    "(YINGSHE_NUMBA=0), or the tables are not NumPy float32/float64 arrays of "
+                    f"one dtype ({', '.join(sorted({str(a.dtype) for a in arrays}))} on "
+                    f"{model.user_factors.weight.device})")
+        return None
+
+    def __call__(self, users, items, ratings, batch_size=None):
+        """Steps on the consecutive batches of ``batch_size`` ratings (default: all of them, one
+        step) of ``ratings`` by (``users``, ``items``): equal-length 1-D sequences, integer ids
+        from 0.  Returns (mean squared errors, mean penalties), float64 arrays with an entry
+        per batch stepped, before its update.  A batch whose objective is not finite stops
+        the steps before its update and is the last entry (the caller stops:
+        ``training.check_finite``)."""
+        users, items, ratings = (np.asarray(a) for a in (users, items, ratings))
+        if not (users.ndim == items.ndim == ratings.ndim == 1
+                and len(users) == len(items) == len(ratings) > 0):
+            raise ValueError(f"CompiledMFStep: users, items and ratings must be 1-D of one "
+                             f"non-zero length, got shapes {users.shape}, {items.shape}, "
+                             f"{ratings.shape}")
+        if users.dtype.kind not in "iu" or items.dtype.kind not in "iu":
+            raise TypeError(f"CompiledMFStep: user and item ids must be integers, got dtypes "
+                            f"{users.dtype} and {items.dtype}")
+        batch_size = len(users) if batch_size is None else batch_size
+        if batch_size < 1:
+            raise ValueError(f"CompiledMFStep: batch_size must be at least 1, got {batch_size}")
+        batches = -(-len(users) // batch_size)
+        squared, penalties = np.empty(batches), np.empty(batches)
+        groups = {id(p): group for group in self.optimizer.param_groups
+                  for p in group["params"]}
+        groups = [groups[id(table)] for table in self.tables]
+        states = [self.optimizer.state[table] for table in self.tables]
+        for table, state in zip(self.tables, states):
+            if not state:
+                state.update(initial_state(table._data))
+        done, bad = self.kernel(
+            np.ascontiguousarray(users, np.int64), np.ascontiguousarray(items, np.int64),
+            np.ascontiguousarray(ratings, self.tables[0]._data.dtype), batch_size,
+            float(self.model.global_mean._data), self.reg,
+            tuple(table._data for table in self.tables),
+            tuple(state["exp_avg"]._data for state in states),
+            tuple(state["exp_avg_sq"]._data for state in states),
+            np.array([state["step"] for state in states], np.int64),
+            np.array([[group["lr"], *group["betas"], group["eps"]] for group in groups],
+                     np.float64),
+            self.user_slot, self.item_slot, squared, penalties)
+        if bad >= 0:
+            raise IndexError(f"CompiledMFStep: rating {bad} has user {users[bad]} and item "
+                             f"{items[bad]}, but the model has users 0-"
+                             f"{self.model.num_users - 1} and items 0-{self.model.num_items - 1}")
+        for table, state in zip(self.tables, states):
+            state["step"] += done
+            table._bump_version()
+        return squared[:done + (done < batches)], penalties[:done + (done < batches)]
 
 
 def _init_tower(linear):

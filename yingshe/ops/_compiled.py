@@ -12,7 +12,9 @@ dtypes other than float32/float64 and for CuPy arrays.  The tests check that bot
 same numbers.  The kernels release the GIL, so ``yingshe._parallel`` can split them over the
 batch.  numba is imported on first use, not with yingshe, and compiled code is cached on disk.
 word2vec's per-pair trainer (``yingshe/training/_word2vec_compiled.py``) follows the same
-switch (``compiled_enabled``).
+switch (``compiled_enabled``).  Biased MF's fused minibatch steps under SparseAdam
+(``_mf_kernel.py``, for ``models.recommender.CompiledMFStep``) come with these kernels; their
+twin is the autograd path.
 """
 import os
 
@@ -57,6 +59,8 @@ def _compile():
     from types import SimpleNamespace
 
     import numba
+
+    from . import _mf_kernel
 
     jit = numba.njit(nogil=True, cache=True)
 
@@ -347,4 +351,5 @@ def _compile():
                            max_pool_backward=max_pool_backward, winograd_input=winograd_input,
                            winograd_output=winograd_output,
                            winograd_output_adjoint=winograd_output_adjoint,
-                           depthwise=depthwise, depthwise_weight_grad=depthwise_weight_grad)
+                           depthwise=depthwise, depthwise_weight_grad=depthwise_weight_grad,
+                           biased_mf_sparse_adam=_mf_kernel.biased_mf_sparse_adam)

@@ -50,10 +50,7 @@ class SparseAdam(Optimizer):
             raise RuntimeError("SparseAdam does not support dense gradients, please "
                                "consider Adam instead")
         if not state:
-            xp = get_array_module(p._data)
-            state["step"] = 0
-            state["exp_avg"] = Tensor._make(xp.zeros_like(p._data))
-            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p._data))
+            state.update(initial_state(p._data))
         state["step"] += 1
         self._update_rows(p._data, p.grad.coalesce(), state, group)
 
@@ -78,3 +75,11 @@ class SparseAdam(Optimizer):
         step = state["step"]
         step_size = float(group["lr"]) * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
         param[rows] += -step_size * (numerator / denominator)
+
+
+def initial_state(param):
+    """The state of the raw array ``param`` before its first step: step 0, zero moments."""
+    xp = get_array_module(param)
+    return {"step": 0, "exp_avg": Tensor._make(xp.zeros_like(param)),
+            "exp_avg_sq": Tensor._make(xp.zeros_like(param))}
+

@@ -3,6 +3,9 @@ folder, and recommendations from one.
 
 Explicit ratings (``mf``, ``autorec``) train on an official fold's ``.base`` file and are
 measured on its ``.test`` file: RMSE and MAE of the predictions clipped to the 1-5 scale.
+``mf`` takes its minibatch steps in one compiled kernel (``models.recommender.CompiledMFStep``)
+where numba is installed, else (or with ``step`` "autograd") by autograd and SparseAdam: the
+same numbers to float rounding, and the same checkpoints.
 Implicit feedback (``gmf``, ``mlp-rec``, ``neumf``) follows He et al. (2017), §4.1: every
 rating is an interaction, each user's latest one is held out and ranked among 99 items the user
 never rated (the same items for every model: they are drawn with seed 0), and the figures are
@@ -32,6 +35,7 @@ from ...datasets.movielens import FOLDS, RATING_RANGE, MovieLens100K, leave_one_
 from ...models.recommender import (
     GMF,
     BiasedMF,
+    CompiledMFStep,
     IAutoRec,
     MLPRecommender,
     NeuMF,
@@ -47,7 +51,7 @@ from ._options import per_model_config
 from .classification import make_scheduler
 
 __all__ = ["RECOMMENDER_MODELS", "EXPLICIT", "IMPLICIT", "DEFAULTS", "OPTIONS", "SCHEDULERS",
-           "complete_config", "train", "load_model", "rated_items", "recommend", "rating_metrics",
+           "MF_STEPS", "complete_config", "train", "load_model", "rated_items", "recommend", "rating_metrics",
            "ranking_metrics", "item_popularity"]
 
 RECOMMENDER_MODELS = {
@@ -59,6 +63,9 @@ RECOMMENDER_MODELS = {
 }
 EXPLICIT, IMPLICIT = ("mf", "autorec"), ("gmf", "mlp-rec", "neumf")
 SCHEDULERS = ("none", "cosine", "step")
+# how mf computes its minibatch steps: "compiled" (CompiledMFStep: numba, the fast extra),
+# "autograd" (forward_with_penalty, backward, SparseAdam) or "auto" (compiled where it applies)
+MF_STEPS = ("auto", "compiled", "autograd")
 EVAL_SEED = 0  # the held-out items' negatives are the same for every model and seed
 DEFAULT_RATING = 3.0  # AutoRec's prediction for a user or item without training ratings
 
@@ -69,7 +76,7 @@ _IMPLICIT = {"negatives": 4, "eval_negatives": 99, "top_k": 10, "optimizer": "ad
              "validate": False}
 DEFAULTS = {
     "mf": {**_COMMON, **_EXPLICIT, "epochs": 40, "lr": 3e-3, "factors": 64, "reg": 0.1,
-           "init_std": 0.1, "features": False},
+           "init_std": 0.1, "features": False, "step": "auto"},
     "autorec": {**_COMMON, **_EXPLICIT, "epochs": 80, "batch_size": 128, "hidden": 500,
                 "reg": 100.0, "dropout": 0.5, "scheduler": "cosine"},
     "gmf": {**_COMMON, **_IMPLICIT, "factors": 8},
@@ -106,6 +113,8 @@ def _check(config):
         raise ValueError(f"alpha must lie in [0, 1], got {config['alpha']}")
     if config.get("fold") is not None and config["fold"] not in FOLDS:
         raise ValueError(f"unknown fold {config['fold']!r}; available: {', '.join(FOLDS)}")
+    if config.get("step") is not None and config["step"] not in MF_STEPS:
+        raise ValueError(f"unknown step {config['step']!r}; available: {', '.join(MF_STEPS)}")
     if config["scheduler"] not in SCHEDULERS:
         raise ValueError(f"unknown scheduler {config['scheduler']!r}; available: "
                          f"{', '.join(SCHEDULERS)}")
@@ -297,8 +306,12 @@ def _step(optimizer, loss, epoch, step, parts=None):
 
 def _mf_epoch(model, optimizer, config, data, rng, epoch, progress):
     """Minibatch steps on sum of (r - r^)^2 + reg * penalty, averaged over the batch's
-    ratings; returns the mean objective and the training RMSE."""
+    ratings, by autograd or compiled (``_mf_compiled_step``); returns the mean objective and
+    the training RMSE."""
     model.train()
+    compiled = _mf_compiled_step(config, model, optimizer)
+    if compiled is not None:
+        return _mf_compiled_epoch(compiled, config, data, rng, epoch)
     train, total, squared = data.train, 0.0, 0.0
     for step, chosen in enumerate(_batches(len(train), config["batch_size"], rng, progress,
                                            epoch), 1):
@@ -310,6 +323,45 @@ def _mf_epoch(model, optimizer, config, data, rng, epoch, progress):
                        {"squared error": error, "penalty": regulariser}) * len(chosen)
         squared += error.item() * len(chosen)
     return {"train_loss": total / len(train), "train_rmse": math.sqrt(squared / len(train))}
+
+
+def _mf_compiled_step(config, model, optimizer):
+    """The ``CompiledMFStep`` of the run, or None for the autograd path: ``step`` "compiled"
+    requires it (a ValueError says why it cannot run), "auto" takes it where it applies (the
+    plain model on NumPy with numba; runs from before the option have no ``step``)."""
+    choice = config.get("step", "auto")
+    reason = CompiledMFStep.refusal(model, optimizer)
+    if choice == "compiled" and reason is not None:
+        raise ValueError(f"step compiled: cannot run here: {reason} (step auto or autograd "
+                         f"trains by autograd)")
+    if choice == "autograd" or reason is not None:
+        return None
+    return CompiledMFStep(model, optimizer, config["reg"])
+
+
+def _steps_note(config, model, optimizer):
+    """How mf takes its steps, for the log ("" for the other models)."""
+    if config["model"] != "mf":
+        return ""
+    if _mf_compiled_step(config, model, optimizer) is not None:
+        return "; compiled steps (numba)"
+    reason = CompiledMFStep.refusal(model, optimizer)
+    return "; autograd steps" + (f" ({reason})" if reason and config.get("step", "auto") == "auto"
+                                 else "")
+
+
+def _mf_compiled_epoch(compiled, config, data, rng, epoch):
+    """``_mf_epoch`` by the compiled kernel: the same shuffle and batches, all steps in one
+    call; the kernel stops before the update of a batch whose objective is not finite."""
+    train, batch_size, reg = data.train, config["batch_size"], config["reg"]
+    order = rng.permutation(len(train))
+    errors, penalties = compiled(train.users[order], train.items[order], train.ratings[order],
+                                 batch_size)
+    check_finite(errors[-1] + reg * penalties[-1], epoch=epoch, step=len(errors),
+                 parts={"squared error": errors[-1], "penalty": reg * penalties[-1]})
+    sizes = np.minimum(batch_size, len(train) - batch_size * np.arange(len(errors)))
+    return {"train_loss": float(((errors + reg * penalties) * sizes).sum()) / len(train),
+            "train_rmse": math.sqrt(float((errors * sizes).sum()) / len(train))}
 
 
 def _autorec_epoch(model, optimizer, config, data, rng, epoch, progress):
@@ -397,7 +449,7 @@ def train(out, config, resume=False, download=False, log=print, progress=True):
     log(f"training {config['model']} on MovieLens 100K {data.source}: {len(data.train):,} "
         f"training {'interactions' if config['model'] in IMPLICIT else 'ratings'} of "
         f"{data.num_users} users and {data.num_items} items, {parameters:,} parameters, "
-        f"epochs {start + 1}-{config['epochs']}")
+        f"epochs {start + 1}-{config['epochs']}" + _steps_note(config, model, optimizer))
     epoch_function = EPOCHS[config["model"]]
     for epoch in range(start + 1, config["epochs"] + 1):
         tick = time.perf_counter()
