@@ -397,6 +397,7 @@ _TORCH_NAMES = {
     "CrossEntropy": "NllLossBackward0", "NLLLoss": "NllLossBackward0",
     "Normalize": lambda node: ("NativeBatchNormBackward0" if 0 in getattr(node, "axes", ())
                                else "NativeLayerNormBackward0"),
+    "BatchNormCompiled": "NativeBatchNormBackward0",
     "MaxPool2d": "MaxPool2DWithIndicesBackward0", "AvgPool2d": "AvgPool2DBackward0",
     "AdaptiveAvgPool2d": "AdaptiveAvgPool2DBackward0",
     "AdaptiveMaxPool2d": "AdaptiveMaxPool2DBackward0",

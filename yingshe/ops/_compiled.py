@@ -1,12 +1,13 @@
 """Optional compiled loops (numba) for the memory-bound kernels that NumPy can only write as
-many strided passes: col2im's accumulation, max pooling, the Winograd tile transforms and the
-depthwise convolution.  A loop over pixels in Python would be hopeless; compiled, it touches
+many strided passes: col2im's accumulation, max pooling, the Winograd tile transforms, the
+depthwise convolution and batch norm's per-channel passes.  A loop over pixels in Python would be hopeless; compiled, it touches
 each element once, where the NumPy versions make kh * kw passes over strided views
 (docs/performance.md).
 
 Each kernel has a pure NumPy twin next to its caller (``conv.col2im``, ``pool.MaxPool2d``,
 ``winograd._tiles`` / ``_untile`` / ``_untile_adjoint``, ``depthwise._numpy_forward`` /
-``_numpy_adjoint`` / ``_weight_grad``),
+``_numpy_adjoint`` / ``_weight_grad``; the batch-norm passes of ``batch_norm_compiled`` have
+``normalization.Normalize``),
 used when numba is not installed (it is the ``fast`` extra), when ``YINGSHE_NUMBA=0``, for
 dtypes other than float32/float64 and for CuPy arrays.  The tests check that both give the
 same numbers.  The kernels release the GIL, so ``yingshe._parallel`` can split them over the
@@ -63,6 +64,9 @@ def _compile():
     from . import _mf_kernel
 
     jit = numba.njit(nogil=True, cache=True)
+    # sums over many values: float64 accumulators, reassociated so that LLVM vectorises them
+    # (a running sum in program order waits on each addition's latency)
+    summing = numba.njit(nogil=True, cache=True, fastmath={"reassoc"})
 
     @jit
     def col2im_add_unit_stride(cols, padded):
@@ -347,7 +351,76 @@ def _compile():
         depthwise_weight_sums(grad, x, unsigned(rows), unsigned(cols), np.uint64(stride[0]),
                               np.uint64(stride[1]), out, start, stop)
 
-    return SimpleNamespace(col2im_add=col2im_add, max_pool_forward=max_pool_forward,
+    @summing
+    def batch_norm_statistics(x, mean, var, start, stop):
+        """mean[c] and the biased var[c] of x[:, c, :] (N, C, L) for start <= c < stop in float64:
+        a pass for the mean, then one for the squared deviations (over values still in cache:
+        a channel of a batch is at most a few hundred KiB)."""
+        n, _, length = x.shape
+        count = n * length
+        for c in range(start, stop):
+            total = 0.0
+            for b in range(n):
+                row = x[b, c]
+                for j in range(length):
+                    total += row[j]
+            mu = total / count
+            total = 0.0
+            for b in range(n):
+                row = x[b, c]
+                for j in range(length):
+                    deviation = row[j] - mu
+                    total += deviation * deviation
+            mean[c] = mu
+            var[c] = total / count
+
+    @jit
+    def batch_norm_affine(x, shift, scale, offset, y, start, stop):
+        """y[:, c] = (x[:, c] - shift[c]) scale[c] + offset[c] for start <= c < stop, (N, C, L)
+        arrays: batch norm's output with shift = mean, scale = gamma invstd, offset = beta."""
+        n, _, length = x.shape
+        for c in range(start, stop):
+            m, s, t = shift[c], scale[c], offset[c]
+            for b in range(n):
+                source, target = x[b, c], y[b, c]
+                for j in range(length):
+                    target[j] = (source[j] - m) * s + t
+
+    @summing
+    def batch_norm_grad_sums(grad, x, mean, sum_g, sum_gx, start, stop):
+        """sum_g[c] = sum of grad[:, c] and sum_gx[c] = sum of grad[:, c] (x[:, c] - mean[c])
+        for start <= c < stop, (N, C, L) arrays, in float64: one pass over both."""
+        n, _, length = x.shape
+        for c in range(start, stop):
+            m = mean[c]
+            total_g = 0.0
+            total_gx = 0.0
+            for b in range(n):
+                g_row, x_row = grad[b, c], x[b, c]
+                for j in range(length):
+                    g = g_row[j]
+                    total_g += g
+                    total_gx += g * (x_row[j] - m)
+            sum_g[c] = total_g
+            sum_gx[c] = total_gx
+
+    @jit
+    def batch_norm_grad_input(grad, x, mean, a, b, c0, dx, start, stop):
+        """dx[:, c] = a[c] grad[:, c] + b[c] (x[:, c] - mean[c]) + c0[c] for start <= c < stop,
+        (N, C, L) arrays: batch norm's input gradient in one pass."""
+        n, _, length = x.shape
+        for c in range(start, stop):
+            m, ac, bc, cc = mean[c], a[c], b[c], c0[c]
+            for i in range(n):
+                g_row, x_row, target = grad[i, c], x[i, c], dx[i, c]
+                for j in range(length):
+                    target[j] = ac * g_row[j] + bc * (x_row[j] - m) + cc
+
+    return SimpleNamespace(batch_norm_statistics=batch_norm_statistics,
+                           batch_norm_affine=batch_norm_affine,
+                           batch_norm_grad_sums=batch_norm_grad_sums,
+                           batch_norm_grad_input=batch_norm_grad_input,
+                           col2im_add=col2im_add, max_pool_forward=max_pool_forward,
                            max_pool_backward=max_pool_backward, winograd_input=winograd_input,
                            winograd_output=winograd_output,
                            winograd_output_adjoint=winograd_output_adjoint,

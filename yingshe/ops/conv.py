@@ -17,7 +17,7 @@ measured to be faster (``winograd.py``, ``winograd.applies``), and depthwise con
 import math
 
 from .._backend import get_array_module
-from .._parallel import over_batch
+from .._parallel import over_batch, over_gemms
 from ..autograd.function import Op, once_differentiable
 from . import depthwise, winograd
 from ._compiled import kernels
@@ -122,8 +122,12 @@ def col2im(cols, input_shape, kernel, stride, padding, dilation, out_hw):
 def _grouped_matmul(weight, cols, groups):
     """(G, A, B) weight times (G*B, M) columns -> (G*A, M): one GEMM per group."""
     xp = get_array_module(cols)
-    if groups == 1:
-        return xp.matmul(weight[0], cols)
+    if groups == 1:  # column blocks in threads (``_parallel.over_gemms``)
+        w = weight[0]
+        out = xp.empty((w.shape[0], cols.shape[1]), xp.result_type(w, cols))
+        over_gemms(lambda start, stop: xp.matmul(w, cols[:, start:stop], out=out[:, start:stop]),
+                   cols.shape[1], out.size + cols.size, xp.__name__)
+        return out
     length = cols.shape[1]
     product = xp.matmul(weight, cols.reshape(groups, cols.shape[0] // groups, length))
     return product.reshape(groups * weight.shape[1], length)
@@ -132,6 +136,12 @@ def _grouped_matmul(weight, cols, groups):
 def _grouped_weight_grad(grad, cols, groups):
     """grad cols^T per group: (G*A, M), (G*B, M) -> (G, A, B)."""
     xp = get_array_module(cols)
+    if groups == 1:  # blocks of the (B,) rows of cols, in threads (``_parallel.over_gemms``)
+        out = xp.empty((1, grad.shape[0], cols.shape[0]), xp.result_type(grad, cols))
+        over_gemms(lambda start, stop: xp.matmul(grad, cols[start:stop].T,
+                                                 out=out[0, :, start:stop]),
+                   cols.shape[0], grad.size + cols.size, xp.__name__)
+        return out
     length = cols.shape[1]
     g = grad.reshape(groups, grad.shape[0] // groups, length)
     c = cols.reshape(groups, cols.shape[0] // groups, length)

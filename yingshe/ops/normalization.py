@@ -11,6 +11,7 @@ import math
 
 from .._backend import get_array_module
 from ..autograd.function import Op, once_differentiable
+from . import batch_norm_compiled
 from .elementwise import _no_out
 from .reduce import norm
 from .shape import narrow, pad
@@ -141,6 +142,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(input.shape)}")
+        if batch_norm_compiled.applies(x, weight, bias):  # compiled passes, threads over C
+            mean, var, invstd = batch_norm_compiled.statistics(x, eps)
+            update_running_statistics(running_mean, running_var, mean, var, count, momentum)
+            return batch_norm_compiled.BatchNormCompiled.apply(input, weight, bias, mean, invstd)
         mean, var, invstd = _statistics(x, axes, eps)
         update_running_statistics(running_mean, running_var, mean, var, count, momentum)
     else:

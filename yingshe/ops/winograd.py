@@ -37,7 +37,7 @@ M are made for chunks of the batch of at most ``CHUNK_BYTES``.
 import os
 
 from .._backend import get_array_module
-from .._parallel import over_batch
+from .._parallel import over_batch, over_gemms
 from ..autograd.function import Op, once_differentiable
 from ._compiled import kernels
 
@@ -289,6 +289,19 @@ def _shapes(x, out_channels, padding):
                                    x.dtype.itemsize)
 
 
+def _products(a, b, out):
+    """out[xi] = a[xi] @ b[xi] for the 16 positions xi: 16 independent GEMMs, split between
+    yingshe's threads (each on one BLAS thread) when ``YINGSHE_NUM_THREADS`` > 1
+    (``_parallel.over_gemms``), else on BLAS's own threads one after the other."""
+    xp = get_array_module(out)
+
+    def multiply(start, stop):
+        for xi in range(start, stop):
+            xp.matmul(a[xi], b[xi], out=out[xi])
+
+    over_gemms(multiply, 16, 16 * (a[0].size + b[0].size), xp.__name__)
+
+
 def _forward(x, u, padding, keep_tiles=False):
     """The stride-1 correlation of ``x`` (N, C, H, W) with the transformed weights ``u`` (16
     matrices (K, C): an array or a list of views), batch chunk by batch chunk; also the chunks'
@@ -301,8 +314,7 @@ def _forward(x, u, padding, keep_tiles=False):
     for chunk in chunks:
         tiles = _tiles(x[chunk], padding)
         m = xp.empty((16, out_channels, tiles.shape[2]), x.dtype)
-        for xi in range(16):  # M[xi] = U[xi] V[xi], (K, C) @ (C, P)
-            xp.matmul(u[xi], tiles[xi], out=m[xi])
+        _products(u, tiles, m)  # M[xi] = U[xi] V[xi], (K, C) @ (C, P)
         _untile(m, out[chunk])
         if keep_tiles:
             kept.append(tiles)
@@ -338,7 +350,8 @@ def _backward(grad, x, weight, u, tiles, padding, need_input, need_weight):
         du = None
         for index, chunk in enumerate(chunks):  # dU[xi] = sum over chunks of dM[xi] V[xi]^T
             v = tiles[index] if tiles is not None else _tiles(x[chunk], padding)
-            product = xp.matmul(_untile_adjoint(grad[chunk]), v.transpose(0, 2, 1))
+            product = xp.empty((16, weight.shape[0], x.shape[1]), x.dtype)
+            _products(_untile_adjoint(grad[chunk]), v.transpose(0, 2, 1), product)
             du = product if du is None else xp.add(du, product, out=du)
         if du is None:  # an empty batch
             du = xp.zeros((16, weight.shape[0], x.shape[1]), x.dtype)
