@@ -49,6 +49,18 @@ def col2im_add(cols, padded, sh, sw, dh, dw):
     else:
         col2im_add_strided(cols, padded, sh, sw, dh, dw)
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def take_larger(candidates, best_row, where_row, offset):
+    """best_row, where_row = candidates, offset where a candidate is larger or NaN: one window
+    offset's step of max pooling's running maximum and argmax, a compare-and-select loop
+    (inlined into its callers, as fast as writing it out in each)."""
+    for j in range(best_row.shape[0]):
+        value, old = candidates[j], best_row[j]
+        take = (value > old) | (value != value)
+        best_row[j] = value if take else old
+        where_row[j] = offset if take else where_row[j]
+
+
 @jit
 def max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg):
     """out = max of each window, arg = the window offset p*kw + q of its first maximum
@@ -71,13 +83,8 @@ def max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg):
                 p, q = k // kw, k % kw
                 offset = where.dtype.type(k)
                 for i in range(ho):
-                    candidates = plane[i * sh + p * dh, q * dw:q * dw + span:sw]
-                    best_row, where_row = best[i], where[i]
-                    for j in range(wo):
-                        value, old = candidates[j], best_row[j]
-                        take = (value > old) | (value != value)
-                        best_row[j] = value if take else old
-                        where_row[j] = offset if take else where_row[j]
+                    take_larger(plane[i * sh + p * dh, q * dw:q * dw + span:sw], best[i],
+                                where[i], offset)
 
 @jit
 def max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg):
@@ -93,13 +100,8 @@ def max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg):
                 p, q = k // kw, k % kw
                 offset = where.dtype.type(k)
                 for i in range(ho):
-                    candidates = plane[i * sh + p * dh, q * dw:q * dw + wo]
-                    best_row, where_row = best[i], where[i]
-                    for j in range(wo):
-                        value, old = candidates[j], best_row[j]
-                        take = (value > old) | (value != value)
-                        best_row[j] = value if take else old
-                        where_row[j] = offset if take else where_row[j]
+                    take_larger(plane[i * sh + p * dh, q * dw:q * dw + wo], best[i], where[i],
+                                offset)
 
 @jit
 def max_pool_2x2(padded, out, arg):
