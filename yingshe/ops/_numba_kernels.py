@@ -16,6 +16,7 @@ jit = numba.njit(nogil=True, cache=True)
 # (a running sum in program order waits on each addition's latency)
 summing = numba.njit(nogil=True, cache=True, fastmath={"reassoc"})
 
+
 @jit
 def col2im_add_unit_stride(cols, padded):
     """col2im_add for stride 1 and dilation 1: contiguous inner loops, which vectorise."""
@@ -28,6 +29,7 @@ def col2im_add_unit_stride(cols, padded):
                         target, source = padded[c, b, i + p], cols[c, p, q, b, i]
                         for j in range(wo):
                             target[j + q] += source[j]
+
 
 @jit
 def col2im_add_strided(cols, padded, sh, sw, dh, dw):
@@ -42,12 +44,14 @@ def col2im_add_strided(cols, padded, sh, sw, dh, dw):
                         for j in range(wo):
                             padded[c, b, row, j * sw + q * dw] += cols[c, p, q, b, i, j]
 
+
 def col2im_add(cols, padded, sh, sw, dh, dw):
     """Add the (C, kh, kw, N, Ho, Wo) columns into the (C, N, Hp, Wp) padded image."""
     if sh == sw == dh == dw == 1:
         col2im_add_unit_stride(cols, padded)
     else:
         col2im_add_strided(cols, padded, sh, sw, dh, dw)
+
 
 @numba.njit(nogil=True, cache=True, inline="always")
 def take_larger(candidates, best_row, where_row, offset):
@@ -86,6 +90,7 @@ def max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg):
                     take_larger(plane[i * sh + p * dh, q * dw:q * dw + span:sw], best[i],
                                 where[i], offset)
 
+
 @jit
 def max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg):
     """max_pool_offsets for column stride 1, over contiguous slices."""
@@ -102,6 +107,7 @@ def max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg):
                 for i in range(ho):
                     take_larger(plane[i * sh + p * dh, q * dw:q * dw + wo], best[i], where[i],
                                 offset)
+
 
 @jit
 def max_pool_2x2(padded, out, arg):
@@ -127,6 +133,7 @@ def max_pool_2x2(padded, out, arg):
                     arg[b, c, i, j] = after0 + after1 + after2
     return has_nan
 
+
 def max_pool_forward(padded, kh, kw, sh, sw, dh, dw, out, arg):
     """Max pooling of the padded (N, C, Hp, Wp) input into out and arg (N, C, Ho, Wo)."""
     if (kh, kw, sh, sw, dh, dw) == (2, 2, 2, 2, 1, 1) and not max_pool_2x2(padded, out, arg):
@@ -135,6 +142,7 @@ def max_pool_forward(padded, kh, kw, sh, sw, dh, dw, out, arg):
         max_pool_unit_column_stride(padded, kh, kw, sh, dh, dw, out, arg)
     else:
         max_pool_offsets(padded, kh, kw, sh, sw, dh, dw, out, arg)
+
 
 @jit
 def max_pool_backward(grad, arg, kw, sh, sw, dh, dw, padded):
@@ -148,20 +156,24 @@ def max_pool_backward(grad, arg, kw, sh, sw, dh, dw, padded):
                     padded[b, c, i * sh + (k // kw) * dh, j * sw + (k % kw) * dw] += \
                         grad[b, c, i, j]
 
+
 @jit
 def winograd_bt(d0, d1, d2, d3):
     """B^T d for F(2 x 2, 3 x 3) along one axis (winograd._input_step)."""
     return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+
 
 @jit
 def winograd_at(m0, m1, m2, m3):
     """A^T m along one axis (winograd._output_step)."""
     return m0 + m1 + m2, m1 - m2 - m3
 
+
 @jit
 def winograd_a(y0, y1):
     """A y along one axis, the adjoint of winograd_at (winograd._output_adjoint_step)."""
     return y0, y0 + y1, y0 - y1, -y1
+
 
 @jit
 def winograd_input(padded, tiles):
@@ -186,6 +198,7 @@ def winograd_input(padded, tiles):
                             band[a, 2 * j], band[a, 2 * j + 1], band[a, 2 * j + 2],
                             band[a, 2 * j + 3])
 
+
 @jit
 def winograd_output(m, y):
     """y[n, k, 2i:2i+2, 2j:2j+2] = A^T M A for M = m[:, :, k, n, i, j]."""
@@ -206,6 +219,7 @@ def winograd_output(m, y):
                         t00, t01, t02, t03)
                     y[b, k, 2 * i + 1, 2 * j], y[b, k, 2 * i + 1, 2 * j + 1] = winograd_at(
                         t10, t11, t12, t13)
+
 
 @jit
 def winograd_output_adjoint(y, dm):
@@ -230,6 +244,7 @@ def winograd_output_adjoint(y, dm):
                     for q in range(4):
                         for j in range(tw):
                             dm[a, q, k, b, i, j] = row[a, q, j]
+
 
 @jit
 def depthwise_shift_add(output, weight, rows, cols, sh, sw, image, adjoint):
@@ -259,6 +274,7 @@ def depthwise_shift_add(output, weight, rows, cols, sh, sw, image, adjoint):
                             else:
                                 out_row[j] += w * image_row[s + (j - j0) * sw]
 
+
 @jit
 def depthwise_weight_sums(grad, image, rows, cols, sh, sw, out, start, stop):
     """out[c, p, q] = sum_{n, i, j} grad[n, c, i, j] image[n, c, position] (positions as in
@@ -284,8 +300,10 @@ def depthwise_weight_sums(grad, image, rows, cols, sh, sw, out, start, stop):
             for q in range(kw):
                 out[c, p, q] = sums[p, q].sum()
 
+
 def unsigned(windows):
     return np.array(windows, np.uint64).reshape(-1, 3)
+
 
 def depthwise(source, weight, rows, cols, stride, out, adjoint):
     """Add the depthwise convolution of the images source (N, C, H, W) with weight
@@ -295,11 +313,13 @@ def depthwise(source, weight, rows, cols, stride, out, adjoint):
     depthwise_shift_add(output, weight, unsigned(rows), unsigned(cols),
                         np.uint64(stride[0]), np.uint64(stride[1]), image, adjoint)
 
+
 def depthwise_weight_grad(grad, x, rows, cols, stride, out, start, stop):
     """The weight gradient (C, kh, kw) of ``depthwise`` for the output gradient grad,
     channels start to stop."""
     depthwise_weight_sums(grad, x, unsigned(rows), unsigned(cols), np.uint64(stride[0]),
                           np.uint64(stride[1]), out, start, stop)
+
 
 @summing
 def batch_norm_statistics(x, mean, var, start, stop):
@@ -324,6 +344,7 @@ def batch_norm_statistics(x, mean, var, start, stop):
         mean[c] = mu
         var[c] = total / count
 
+
 @jit
 def batch_norm_affine(x, shift, scale, offset, y, start, stop):
     """y[:, c] = (x[:, c] - shift[c]) scale[c] + offset[c] for start <= c < stop, (N, C, L)
@@ -335,6 +356,7 @@ def batch_norm_affine(x, shift, scale, offset, y, start, stop):
             source, target = x[b, c], y[b, c]
             for j in range(length):
                 target[j] = (source[j] - m) * s + t
+
 
 @summing
 def batch_norm_grad_sums(grad, x, mean, sum_g, sum_gx, start, stop):
@@ -353,6 +375,7 @@ def batch_norm_grad_sums(grad, x, mean, sum_g, sum_gx, start, stop):
                 total_gx += g * (x_row[j] - m)
         sum_g[c] = total_g
         sum_gx[c] = total_gx
+
 
 @jit
 def batch_norm_grad_input(grad, x, mean, a, b, c0, dx, start, stop):
